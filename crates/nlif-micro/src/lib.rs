@@ -1,0 +1,48 @@
+//! # nlif-micro
+//!
+//! The microscopic description of a noisy leaky integrate-and-fire network: `N_p`
+//! neurons, each following
+//!
+//! ```text
+//! dV_i = (-V_i + I(t)) dt + sqrt(2 a(N)) dW_i,        a(N) = a0 + a1 N,
+//! ```
+//!
+//! firing at `V_F`, reset to `V_R`, and kicking every neuron that has not fired in the same
+//! instant by `b / N_p`. For `b > 0` one spike can trigger a cascade (a multiple firing
+//! event); it is resolved exactly inside the step as the smallest fixed point of the
+//! cascade map (module [`cascade`]).
+//!
+//! - Steppers ([`Stepper`]): Euler–Maruyama, Euler–Maruyama with the Brownian-bridge
+//!   crossing correction, exact Ornstein–Uhlenbeck transition with the bridge correction.
+//! - Reproducibility: all randomness comes from one `u64` seed through one xoshiro256++
+//!   stream per block of [`BLOCK_SIZE`] particles; spike counts are reduced as integers in
+//!   block order, so the result is bit-identical on any number of threads.
+//!
+//! ```
+//! use nlif_micro::{MicroConfig, Parallelism, ParticleSystem, Stepper};
+//! use nlif_model::{InitialDensity, Input, ModelParams};
+//!
+//! let params = ModelParams::default(); // a0 = 1, b = 0, V_F = 2, V_R = 1
+//! let config = MicroConfig { particles: 2000, dt: 1e-2, stepper: Stepper::BrownianBridge, ..Default::default() };
+//! let initial = InitialDensity::Gaussian { mean: 0.0, var: 0.25 };
+//! let mut net = ParticleSystem::from_initial(params, Input::None, config, &initial, -4.0, 7, Parallelism::Sequential)?;
+//! let mut spikes = 0;
+//! while net.time() < 5.0 {
+//!     spikes += net.step().spikes;
+//! }
+//! assert!(spikes > 0);
+//! assert!(net.voltages().iter().all(|&v| v < params.v_f));
+//! # Ok::<(), nlif_micro::MicroError>(())
+//! ```
+//!
+//! The crate does no I/O and never prints.
+
+pub mod cascade;
+mod config;
+mod stepper;
+mod system;
+
+pub use cascade::{CascadeOutcome, SingleProcess, SpikeCountReduction, cascade_reference};
+pub use config::{MicroConfig, MicroError};
+pub use stepper::{Coefficients, Stepper, SubthresholdStep};
+pub use system::{BLOCK_SIZE, Mfe, Parallelism, ParticleSystem, StepReport};
