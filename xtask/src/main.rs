@@ -3,21 +3,36 @@
 //! Commands:
 //! - `ci`: the checks of `.ci/run` (format, clippy with warnings denied, the test suite,
 //!   benches compiled), in the same order, stopping at the first failure.
-//! - `bench`: runs the criterion benchmarks and prints where their reports are.
+//! - `bench [--quick] [--no-run] [--peers]`: runs the criterion benchmarks (shorter with
+//!   `--quick`; `--no-run` reuses the last results), with `--peers` also the peer baselines
+//!   under `benches/peers/`, and writes `docs/performance.md`.
 
+mod bench;
+
+use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   ci       format check, clippy (warnings denied), tests, benches compiled
-  bench    run the criterion benchmarks (results in target/criterion/)";
+  bench    run the criterion benchmarks and write docs/performance.md
+           [--quick] shorter measurements  [--no-run] reuse the last results
+           [--peers] also run the peer baselines of benches/peers/ (needs python3 with
+           numpy, scipy and brian2: see benches/peers/README.md)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
-        Some("bench") => cargo(&["bench", "-p", "nlif-benches"]),
+        Some("bench") => {
+            let has = |flag: &str| args.iter().any(|a| a == flag);
+            bench::bench(bench::Options {
+                quick: has("--quick"),
+                run: !has("--no-run"),
+                peers: has("--peers"),
+            })
+        }
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             Ok(())
@@ -48,11 +63,20 @@ fn ci() -> Result<(), String> {
     cargo(&["bench", "--workspace", "--no-run"])
 }
 
+/// The workspace root (the parent of this crate's directory).
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default()
+}
+
 fn cargo(args: &[&str]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     eprintln!("xtask: cargo {}", args.join(" "));
     let status = Command::new(cargo)
         .args(args)
+        .current_dir(root())
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if status.success() {

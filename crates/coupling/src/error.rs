@@ -1,0 +1,48 @@
+//! Errors of the conversions.
+
+/// Why a conversion cannot be made.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CouplingError {
+    /// The grid description is not a valid uniform grid.
+    #[error(
+        "invalid grid: first node {first}, spacing {spacing}, {len} unknowns (need a finite first node, a positive spacing and at least 2 unknowns)"
+    )]
+    Grid {
+        /// First node.
+        first: f64,
+        /// Spacing.
+        spacing: f64,
+        /// Number of unknowns.
+        len: usize,
+    },
+    /// An array does not have the grid's length.
+    #[error("expected {expected} density values (the grid's unknowns), got {got}")]
+    Length {
+        /// The grid's number of unknowns.
+        expected: usize,
+        /// The length given.
+        got: usize,
+    },
+    /// A density value is negative, NaN or infinite.
+    #[error("density value {index} = {value} is not a finite non-negative number")]
+    Value {
+        /// Its index.
+        index: usize,
+        /// The value.
+        value: f64,
+    },
+    /// The density has no mass to sample from, or no particle lies below the threshold.
+    #[error("nothing to convert: zero mass or no particle below the threshold")]
+    NoMass,
+    /// A setting is out of range.
+    #[error("invalid `{field}` = {value}: {reason}")]
+    Invalid {
+        /// Name of the setting.
+        field: &'static str,
+        /// The rejected value.
+        value: f64,
+        /// Why.
+        reason: &'static str,
+    },
+}

@@ -1,0 +1,252 @@
+//! Settings of a run and of the switching, and their validation.
+
+use coupling::{Estimator, Sampler};
+use fp_macro::{MacroConfig, MacroError};
+use nlif_micro::{MicroConfig, MicroError};
+use nlif_model::ModelError;
+use serde::{Deserialize, Serialize};
+
+/// Which solver runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum SolverKind {
+    /// The mean-field solver alone; the run stops when the switching policy would ask for
+    /// particles (outcome `blow_up`) or the density cannot represent an event.
+    Macro,
+    /// Particles alone.
+    Micro,
+    /// Mean field while asynchronous, particles across bursts.
+    #[default]
+    Multiscale,
+}
+
+/// When to hand over from the density to particles.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub enum Policy {
+    /// Switch to particles when the macro rate would exceed `rate_up`.
+    #[default]
+    RateHysteresis,
+    /// Switch to particles when the fraction of the population firing in one macro step,
+    /// `dt N`, would exceed `fraction` (independent of the mesh: a density whose rate
+    /// saturates at a mesh-dependent level still trips it).
+    FiringFraction {
+        /// The bound on `dt N`.
+        fraction: f64,
+    },
+}
+
+/// The `solver.switching` section.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SwitchingConfig {
+    /// The up-switch rule.
+    pub policy: Policy,
+    /// `N_up`: the macro rate above which particles take over (`RateHysteresis`).
+    pub rate_up: f64,
+    /// `N_down < N_up`: the smoothed particle rate below which the burst may be over.
+    pub rate_down: f64,
+    /// How long the smoothed particle rate must stay below `rate_down`, without any
+    /// multiple firing event, before the density takes over again.
+    pub dwell: f64,
+    /// Time constant of the exponential smoothing of the particle rate.
+    pub smoothing: f64,
+    /// Hand over to particles from a macro state at least this long before the trigger, so
+    /// that no degraded density is sampled (0: the last accepted state).
+    pub rollback: f64,
+    /// Density → particles.
+    pub sampler: Sampler,
+    /// Particles → density.
+    pub estimator: Estimator,
+    /// Make the re-estimated density carry the smoothed particle rate next to `V_F`
+    /// (`coupling::impose_rate`), so the rate is continuous across the switch.
+    pub match_rate: bool,
+}
+
+impl Default for SwitchingConfig {
+    fn default() -> Self {
+        SwitchingConfig {
+            policy: Policy::RateHysteresis,
+            rate_up: 5.0,
+            rate_down: 1.0,
+            dwell: 0.2,
+            smoothing: 0.02,
+            rollback: 0.02,
+            sampler: Sampler::Stratified,
+            estimator: Estimator::default(),
+            match_rate: true,
+        }
+    }
+}
+
+/// Everything a run needs besides the model.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunConfig {
+    /// Which solver.
+    pub kind: SolverKind,
+    /// The mean-field solver (its grid also carries the density snapshots of micro phases).
+    pub macro_config: MacroConfig,
+    /// The particle solver.
+    pub micro: MicroConfig,
+    /// The switching.
+    pub switching: SwitchingConfig,
+    /// End time.
+    pub t_end: f64,
+    /// The one seed of the run.
+    pub seed: u64,
+    /// Spacing of the rate samples (a multiple of the macro step).
+    pub sample_interval: f64,
+    /// Spacing of the density snapshots (a multiple of `sample_interval`), if any.
+    pub density_interval: Option<f64>,
+}
+
+/// Why a run cannot start.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// Invalid model, input or initial data.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// Invalid mean-field settings.
+    #[error("solver.macro: {0}")]
+    Macro(#[from] MacroError),
+    /// Invalid particle settings.
+    #[error("solver.micro: {0}")]
+    Micro(#[from] MicroError),
+    /// A conversion failed (e.g. a density without mass).
+    #[error("coupling: {0}")]
+    Coupling(#[from] coupling::CouplingError),
+    /// An invalid run or switching setting.
+    #[error("invalid `{field}` = {value}: {reason}")]
+    Invalid {
+        /// Dotted path of the setting.
+        field: &'static str,
+        /// The rejected value.
+        value: f64,
+        /// Why.
+        reason: &'static str,
+    },
+}
+
+impl RunError {
+    /// The dotted path of the offending setting, as in a config file.
+    pub fn field(&self) -> String {
+        match self {
+            RunError::Model(e) => model_path(e.field()),
+            RunError::Macro(e) => match e {
+                MacroError::Model(m) => model_path(m.field()),
+                other => format!("solver.macro.{}", other.field()),
+            },
+            RunError::Micro(e) => match e {
+                MicroError::Model(m) => model_path(m.field()),
+                other => format!("solver.micro.{}", other.field()),
+            },
+            RunError::Coupling(_) => "solver.switching".to_owned(),
+            RunError::Invalid { field, .. } => (*field).to_owned(),
+        }
+    }
+}
+
+/// Config path of a model-crate field name.
+fn model_path(field: &str) -> String {
+    if field.starts_with("initial.") {
+        field.to_owned()
+    } else {
+        format!("model.{field}")
+    }
+}
+
+fn invalid(field: &'static str, value: f64, reason: &'static str) -> RunError {
+    RunError::Invalid {
+        field,
+        value,
+        reason,
+    }
+}
+
+/// `x` is a whole multiple of `unit` (within 1e-9 relative).
+pub(crate) fn multiple_of(x: f64, unit: f64) -> Option<u64> {
+    let k = (x / unit).round();
+    ((x / unit - k).abs() <= 1e-9 * k.max(1.0) && k >= 1.0).then_some(k as u64)
+}
+
+impl RunConfig {
+    /// Checks the run and switching settings (the solvers check their own).
+    pub fn validate(&self) -> Result<(), RunError> {
+        let s = &self.switching;
+        if !(self.t_end.is_finite() && self.t_end > 0.0) {
+            return Err(invalid(
+                "t_end",
+                self.t_end,
+                "the end time must be positive",
+            ));
+        }
+        if !(self.sample_interval.is_finite() && self.sample_interval > 0.0) {
+            return Err(invalid(
+                "output.interval",
+                self.sample_interval,
+                "must be positive",
+            ));
+        }
+        if multiple_of(self.sample_interval, self.macro_config.dt).is_none() {
+            return Err(invalid(
+                "output.interval",
+                self.sample_interval,
+                "must be a whole multiple of solver.macro.dt",
+            ));
+        }
+        if multiple_of(self.macro_config.dt, self.micro.dt).is_none() {
+            return Err(invalid(
+                "solver.micro.dt",
+                self.micro.dt,
+                "must divide solver.macro.dt (the micro solver sub-steps a macro step)",
+            ));
+        }
+        if let Some(d) = self.density_interval
+            && multiple_of(d, self.sample_interval).is_none()
+        {
+            return Err(invalid(
+                "output.density_interval",
+                d,
+                "must be a whole multiple of output.interval",
+            ));
+        }
+        if !(s.rate_up > 0.0) {
+            return Err(invalid(
+                "solver.switching.rate_up",
+                s.rate_up,
+                "must be positive",
+            ));
+        }
+        if !(s.rate_down >= 0.0 && s.rate_down < s.rate_up) {
+            return Err(invalid(
+                "solver.switching.rate_down",
+                s.rate_down,
+                "must be non-negative and below rate_up (hysteresis)",
+            ));
+        }
+        for (field, value) in [
+            ("solver.switching.dwell", s.dwell),
+            ("solver.switching.rollback", s.rollback),
+        ] {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(invalid(field, value, "must be a non-negative time"));
+            }
+        }
+        if !(s.smoothing.is_finite() && s.smoothing > 0.0) {
+            return Err(invalid(
+                "solver.switching.smoothing",
+                s.smoothing,
+                "must be a positive time",
+            ));
+        }
+        if let Policy::FiringFraction { fraction } = s.policy
+            && !(fraction > 0.0 && fraction <= 1.0)
+        {
+            return Err(invalid(
+                "solver.switching.policy.fraction",
+                fraction,
+                "a fraction of the population must lie in (0, 1]",
+            ));
+        }
+        Ok(())
+    }
+}

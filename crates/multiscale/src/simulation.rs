@@ -1,0 +1,495 @@
+//! The driver: one run of any of the three solvers, recorded on a common output grid.
+
+use std::collections::VecDeque;
+
+use coupling::{Estimator, Particles, UniformGrid, estimate, impose_rate, sample};
+use fp_macro::{Grid, MacroSolver, StepOutcome};
+use nlif_micro::{Parallelism, ParticleSystem};
+use nlif_model::{InitialDensity, Input, ModelParams};
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use crate::config::{RunConfig, RunError, SolverKind, multiple_of};
+use crate::policy::{SwitchingPolicy, policy_from};
+use crate::trace::{
+    DensitySnapshot, Event, Mode, Observer, Outcome, Sample, Switch, SwitchReason, Trace,
+};
+
+/// The description currently advancing the network.
+#[derive(Debug)]
+enum Phase {
+    Macro(MacroSolver),
+    Micro(ParticleSystem),
+}
+
+/// A macro state kept for the high-precision hand-over.
+#[derive(Debug, Clone)]
+struct Snapshot {
+    t: f64,
+    sample_index: u64,
+    density: Vec<f64>,
+    rate: f64,
+}
+
+/// A run of the macro, micro or multi-scale solver (MODEL.md §4).
+///
+/// The run advances the mean-field density while the switching policy allows it, and hands
+/// over to `N_p` particles when a macro step would exceed the policy's rate bound (or the
+/// density cannot represent what happens: an input kick over the threshold, lost
+/// positivity, non-finite values). The hand-over samples the density of a macro state kept
+/// from at least `rollback` before the trigger, so the density handed over is never the
+/// degraded one near blow-up; the samples after it are discarded and recomputed by the
+/// particles. When the smoothed particle rate has stayed below `rate_down` with no multiple
+/// firing event for `dwell`, the particles are turned back into a density.
+///
+/// Everything is recorded in a [`Trace`] on the output grid; an [`Observer`] sees it as it
+/// happens. The library does no I/O.
+pub struct Simulation {
+    params: ModelParams,
+    input: Input,
+    config: RunConfig,
+    policy: Box<dyn SwitchingPolicy + Send>,
+    parallelism: Parallelism,
+    mesh: UniformGrid,
+    phase: Phase,
+    history: VecDeque<Snapshot>,
+    trace: Trace,
+    segments: u64,
+    /// `∫ rate dt` over the current output interval.
+    accumulated: f64,
+    /// Index `k` of the next sample time `k · sample_interval`.
+    next_sample: u64,
+    density_every: Option<u64>,
+    smoothed: f64,
+    mfe_since_check: bool,
+    outcome: Option<Outcome>,
+}
+
+impl std::fmt::Debug for Simulation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulation")
+            .field("config", &self.config)
+            .field("time", &self.time())
+            .field("mode", &self.mode())
+            .finish_non_exhaustive()
+    }
+}
+
+/// SplitMix64 of `seed` and a stream tag: independent seeds for each random stream of a run.
+fn derive_seed(seed: u64, tag: u64) -> u64 {
+    let mut z = seed ^ tag.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl Simulation {
+    /// Prepares a run from the initial density at `t = 0`.
+    pub fn new(
+        params: ModelParams,
+        input: Input,
+        initial: &InitialDensity,
+        config: RunConfig,
+        parallelism: Parallelism,
+    ) -> Result<Self, RunError> {
+        params.validate()?;
+        input.validate()?;
+        initial.validate()?;
+        config.validate()?;
+        config.micro.validate()?;
+        let macro_solver = MacroSolver::from_initial(params, input, config.macro_config, initial)?;
+        let grid: Grid = *macro_solver.grid();
+        let mesh = UniformGrid::new(grid.v_min(), grid.spacing(), grid.len())?;
+        let density_every = config
+            .density_interval
+            .and_then(|d| multiple_of(d, config.sample_interval));
+        let mut simulation = Simulation {
+            params,
+            input,
+            policy: policy_from(&config.switching),
+            config,
+            parallelism,
+            mesh,
+            phase: Phase::Macro(macro_solver),
+            history: VecDeque::new(),
+            trace: Trace::default(),
+            segments: 0,
+            accumulated: 0.0,
+            next_sample: 1,
+            density_every,
+            smoothed: 0.0,
+            mfe_since_check: false,
+            outcome: None,
+        };
+        simulation.record_density(0)?;
+        if config.kind == SolverKind::Micro {
+            let Phase::Macro(solver) = &simulation.phase else {
+                unreachable!()
+            };
+            let (density, rate) = (solver.density().to_vec(), solver.rate());
+            simulation.phase = Phase::Micro(simulation.particles_from(&density, rate, 0.0)?);
+            simulation.smoothed = rate;
+        } else {
+            simulation.snapshot(0);
+        }
+        Ok(simulation)
+    }
+
+    /// Current time.
+    pub fn time(&self) -> f64 {
+        match &self.phase {
+            Phase::Macro(s) => s.time(),
+            Phase::Micro(s) => s.time(),
+        }
+    }
+
+    /// Current mode.
+    pub fn mode(&self) -> Mode {
+        match self.phase {
+            Phase::Macro(_) => Mode::Macro,
+            Phase::Micro(_) => Mode::Micro,
+        }
+    }
+
+    /// The record so far.
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// The record, consuming the run.
+    pub fn into_trace(self) -> Trace {
+        self.trace
+    }
+
+    /// The run's settings.
+    pub fn config(&self) -> &RunConfig {
+        &self.config
+    }
+
+    /// Runs to `t_end`.
+    pub fn run<O: Observer>(&mut self, observer: &mut O) -> Result<Outcome, RunError> {
+        loop {
+            if let Some(outcome) = self.advance(self.config.t_end, observer)? {
+                return Ok(outcome);
+            }
+        }
+    }
+
+    /// Advances until `until` (at most `t_end`) or the end of the run; returns the outcome
+    /// once the run has ended.
+    pub fn advance<O: Observer>(
+        &mut self,
+        until: f64,
+        observer: &mut O,
+    ) -> Result<Option<Outcome>, RunError> {
+        let until = until.min(self.config.t_end);
+        let eps = 1e-9 * self.config.micro.dt;
+        while self.outcome.is_none() && self.time() < until - eps {
+            match self.phase {
+                Phase::Macro(_) => self.macro_step(observer)?,
+                Phase::Micro(_) => self.micro_step(observer)?,
+            }
+        }
+        if self.outcome.is_none() && self.time() >= self.config.t_end - eps {
+            self.outcome = Some(Outcome::Completed);
+        }
+        Ok(self.outcome)
+    }
+
+    fn macro_step<O: Observer>(&mut self, observer: &mut O) -> Result<(), RunError> {
+        let dt = self.config.macro_config.dt;
+        let bound = match self.config.kind {
+            SolverKind::Micro => f64::INFINITY,
+            _ => self.policy.macro_rate_bound(dt),
+        };
+        let Phase::Macro(solver) = &mut self.phase else {
+            unreachable!()
+        };
+        let outcome = solver.step(bound);
+        self.trace.macro_steps += 1;
+        let t = solver.time();
+        let (reason, rollback) = match outcome {
+            StepOutcome::Advanced { rate } => {
+                self.accumulated += rate * dt;
+                let error = (solver.mass() - 1.0).abs();
+                self.trace.mass_error_max = self.trace.mass_error_max.max(error);
+                return self.after_step(t, observer);
+            }
+            StepOutcome::RateAboveBound { rate, bound } => {
+                if self.config.kind == SolverKind::Macro {
+                    self.outcome = Some(Outcome::BlowUp { t, rate });
+                    return Ok(());
+                }
+                (SwitchReason::RateAboveBound { rate, bound }, true)
+            }
+            StepOutcome::PositivityLost { .. } => {
+                if self.config.kind == SolverKind::Macro {
+                    self.outcome = Some(Outcome::PositivityLost { t });
+                    return Ok(());
+                }
+                (SwitchReason::PositivityLost, false)
+            }
+            StepOutcome::SynchronousKick { fraction, .. } => {
+                if self.config.kind == SolverKind::Macro {
+                    self.outcome = Some(Outcome::SynchronousEvent { t, fraction });
+                    return Ok(());
+                }
+                (SwitchReason::SynchronousKick { fraction }, false)
+            }
+            _ => {
+                if self.config.kind == SolverKind::Macro {
+                    self.outcome = Some(Outcome::NonFinite { t });
+                    return Ok(());
+                }
+                (SwitchReason::NonFinite, true)
+            }
+        };
+        self.hand_over_to_particles(reason, rollback, observer)
+    }
+
+    fn micro_step<O: Observer>(&mut self, observer: &mut O) -> Result<(), RunError> {
+        let Phase::Micro(system) = &mut self.phase else {
+            unreachable!()
+        };
+        let dt = system.config().dt;
+        let report = system.step();
+        self.trace.micro_steps += 1;
+        let t = system.time();
+        self.accumulated += report.rate * dt;
+        self.smoothed += dt / self.config.switching.smoothing * (report.rate - self.smoothed);
+        for mfe in report.mfes() {
+            self.mfe_since_check = true;
+            self.trace.mfes.push(*mfe);
+            observer.observe(Event::Mfe(mfe));
+        }
+        self.after_step(t, observer)
+    }
+
+    /// Emits the samples whose time has come, keeps snapshots, decides the down-switch.
+    fn after_step<O: Observer>(&mut self, t: f64, observer: &mut O) -> Result<(), RunError> {
+        let interval = self.config.sample_interval;
+        while (self.next_sample as f64) * interval <= t + 1e-9 * interval {
+            let k = self.next_sample;
+            let sample = Sample {
+                t: k as f64 * interval,
+                rate: self.accumulated / interval,
+                mode: self.mode(),
+            };
+            self.accumulated = 0.0;
+            self.next_sample += 1;
+            if let Some(last) = self.trace.switches.last_mut()
+                && last.rate_after.is_nan()
+            {
+                last.rate_after = sample.rate;
+            }
+            self.trace.samples.push(sample);
+            observer.observe(Event::Sample(&sample));
+            self.record_density(k)?;
+            match self.mode() {
+                Mode::Macro => self.snapshot(k),
+                Mode::Micro => {
+                    let mfe = std::mem::take(&mut self.mfe_since_check);
+                    if self.config.kind == SolverKind::Multiscale
+                        && self.policy.burst_over(sample.t, self.smoothed, mfe)
+                    {
+                        self.hand_over_to_density(observer)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps the macro state at sample `k` for a later hand-over.
+    fn snapshot(&mut self, k: u64) {
+        if self.config.kind != SolverKind::Multiscale {
+            return;
+        }
+        let Phase::Macro(solver) = &self.phase else {
+            return;
+        };
+        let keep =
+            (self.config.switching.rollback / self.config.sample_interval).ceil() as usize + 2;
+        let mut reused = if self.history.len() >= keep {
+            self.history
+                .pop_front()
+                .map(|s| s.density)
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        reused.clear();
+        reused.extend_from_slice(solver.density());
+        self.history.push_back(Snapshot {
+            t: solver.time(),
+            sample_index: k,
+            density: reused,
+            rate: solver.rate(),
+        });
+    }
+
+    fn record_density(&mut self, k: u64) -> Result<(), RunError> {
+        let Some(every) = self.density_every else {
+            return Ok(());
+        };
+        if !k.is_multiple_of(every) {
+            return Ok(());
+        }
+        let t = k as f64 * self.config.sample_interval;
+        let values = match &mut self.phase {
+            Phase::Macro(solver) => solver.density().to_vec(),
+            Phase::Micro(system) => {
+                let mut values = vec![0.0; self.mesh.len()];
+                let particles = Particles {
+                    voltages: system.voltages(),
+                    rate: self.smoothed,
+                    a: self.params.diffusion(self.smoothed),
+                    v_r: self.params.v_r,
+                };
+                estimate(Estimator::Histogram, &self.mesh, &particles, &mut values)?;
+                values
+            }
+        };
+        self.trace.densities.push(DensitySnapshot {
+            t,
+            mode: self.mode(),
+            values,
+        });
+        Ok(())
+    }
+
+    /// Density → particles, from a state kept at least `rollback` before the trigger.
+    fn hand_over_to_particles<O: Observer>(
+        &mut self,
+        reason: SwitchReason,
+        rollback: bool,
+        observer: &mut O,
+    ) -> Result<(), RunError> {
+        let Phase::Macro(solver) = &self.phase else {
+            unreachable!()
+        };
+        let triggered_at = solver.time();
+        let horizon = triggered_at - self.config.switching.rollback;
+        let chosen = if rollback && self.config.switching.rollback > 0.0 {
+            self.history
+                .iter()
+                .rev()
+                .find(|s| s.t <= horizon + 1e-12)
+                .or(self.history.front())
+                .cloned()
+        } else {
+            None
+        };
+        let (t, density, rate) = match chosen {
+            Some(snapshot) if snapshot.t < triggered_at => {
+                self.trace.truncate_after(snapshot.t);
+                self.next_sample = snapshot.sample_index + 1;
+                self.accumulated = 0.0;
+                observer.observe(Event::Rollback { t: snapshot.t });
+                (snapshot.t, snapshot.density, snapshot.rate)
+            }
+            _ => (triggered_at, solver.density().to_vec(), solver.rate()),
+        };
+        let system = self.particles_from(&density, rate, t)?;
+        self.phase = Phase::Micro(system);
+        self.history.clear();
+        self.smoothed = rate;
+        self.mfe_since_check = false;
+        self.policy.enter_micro(t);
+        let switch = Switch {
+            t,
+            triggered_at,
+            to: Mode::Micro,
+            reason,
+            rate_before: rate,
+            rate_after: f64::NAN,
+        };
+        self.trace.switches.push(switch);
+        observer.observe(Event::Switch(&switch));
+        Ok(())
+    }
+
+    /// Particles sampled from `density`, with their own streams for this segment.
+    fn particles_from(
+        &mut self,
+        density: &[f64],
+        rate: f64,
+        t: f64,
+    ) -> Result<ParticleSystem, RunError> {
+        let segment = self.segments;
+        self.segments += 1;
+        let mut rng =
+            Xoshiro256PlusPlus::seed_from_u64(derive_seed(self.config.seed, 2 * segment + 2));
+        let mut voltages = vec![0.0; self.config.micro.particles];
+        sample(
+            self.config.switching.sampler,
+            &self.mesh,
+            density,
+            &mut voltages,
+            &mut rng,
+        )?;
+        let mut system = ParticleSystem::new(
+            self.params,
+            self.input,
+            self.config.micro,
+            voltages,
+            t,
+            derive_seed(self.config.seed, 2 * segment + 1),
+            self.parallelism,
+        )?;
+        system.set_rate(rate);
+        Ok(system)
+    }
+
+    /// Particles → density, carrying the smoothed particle rate.
+    fn hand_over_to_density<O: Observer>(&mut self, observer: &mut O) -> Result<(), RunError> {
+        let Phase::Micro(system) = &mut self.phase else {
+            unreachable!()
+        };
+        let t = system.time();
+        let rate = self.smoothed.max(0.0);
+        let a = self.params.diffusion(rate);
+        let mut density = vec![0.0; self.mesh.len()];
+        let particles = Particles {
+            voltages: system.voltages(),
+            rate,
+            a,
+            v_r: self.params.v_r,
+        };
+        let report = estimate(
+            self.config.switching.estimator,
+            &self.mesh,
+            &particles,
+            &mut density,
+        )?;
+        if self.config.switching.match_rate {
+            let width = (3.0 * self.mesh.spacing()).max(report.bandwidth);
+            impose_rate(&self.mesh, &mut density, rate, a, width)?;
+        }
+        let solver = MacroSolver::new(
+            self.params,
+            self.input,
+            self.config.macro_config,
+            density,
+            t,
+            Some(rate),
+        )?;
+        self.phase = Phase::Macro(solver);
+        let switch = Switch {
+            t,
+            triggered_at: t,
+            to: Mode::Macro,
+            reason: SwitchReason::BurstOver {
+                smoothed_rate: rate,
+            },
+            rate_before: rate,
+            rate_after: f64::NAN,
+        };
+        self.trace.switches.push(switch);
+        observer.observe(Event::Switch(&switch));
+        self.history.clear();
+        let k = self.next_sample - 1;
+        self.snapshot(k);
+        Ok(())
+    }
+}
