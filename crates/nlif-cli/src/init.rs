@@ -1,0 +1,65 @@
+//! `nlif init`: a commented example config.
+
+use multiscale::SolverKind;
+
+/// The example config for a solver kind, every field present and commented.
+pub(crate) fn example(kind: SolverKind) -> String {
+    let kind = match kind {
+        SolverKind::Macro => "Macro",
+        SolverKind::Micro => "Micro",
+        SolverKind::Multiscale => "Multiscale",
+    };
+    format!(
+        r#"// An nlif experiment (RON). Every field is documented in docs/config.md.
+// Run it with `nlif run THIS_FILE.ron`; override a field with `--set model.b=2.5`.
+(
+    name: "blowup-a",                 // output directory name: out/<name>/
+    model: (
+        a0: 1.0,                      // noise a(N) = a0 + a1 N, a0 > 0
+        a1: 0.0,                      // a1 >= 0
+        b: 3.0,                       // connectivity: > 0 excitatory, < 0 inhibitory
+        v_f: 2.0,                     // firing threshold
+        v_r: 1.0,                     // reset potential, v_r < v_f
+        // None | Constant(i0: _) | Pulse(t0: _, duration: _, amplitude: _)
+        // | Kick(t0: _, dv: _) | Periodic(i0: _, amplitude: _, period: _, phase: _)
+        input: None,
+    ),
+    initial: Gaussian(mean: -1.0, var: 0.5),  // var is a variance
+    solver: (
+        kind: {kind},                 // Macro | Micro | Multiscale
+        macro: (
+            scheme: ScharfetterGummel,  // ChangCooper | ScharfetterGummel | Upwind
+            v_min: -4.0,              // lower end of the grid (no flux there)
+            dv: 0.02,                 // grid spacing; must divide v_f - v_r
+            dt: 1e-4,                 // time step
+            reinjection: Implicit,    // Implicit | Explicit (needs dt <= dv^2 / a0)
+        ),
+        micro: (
+            particles: 100000,        // number of neurons N_p
+            dt: 1e-4,                 // time step; must divide solver.macro.dt
+            stepper: BrownianBridge,  // EulerMaruyama | BrownianBridge | ExactOu
+            mfe_min_fraction: 0.01,   // record cascades firing at least this fraction
+        ),
+        switching: (
+            policy: RateHysteresis,   // RateHysteresis | FiringFraction(fraction: 0.01)
+            rate_up: 5.0,             // N_up: hand over to particles above this rate
+            rate_down: 1.0,           // N_down: back to the density below this rate ...
+            dwell: 0.2,               // ... held this long without a multiple firing event
+            smoothing: 0.02,          // time constant of the smoothed particle rate
+            rollback: 0.02,           // hand over from a density at least this much earlier
+            sampler: Stratified,      // InverseCdf | Stratified | Quantile
+            estimator: Kernel(bandwidth: Silverman),  // Histogram | Kernel(bandwidth: Silverman | Fixed(_))
+            match_rate: true,         // the new density carries the particle rate at v_f
+        ),
+    ),
+    t_end: 5.0,
+    seed: 1,                          // one seed determines the run, on any number of threads
+    output: (
+        interval: 1e-3,               // rate sample spacing (a multiple of solver.macro.dt)
+        density_interval: Some(0.05), // density snapshot spacing, or None
+        plots: true,                  // rate.png, rate.svg, density.png
+    ),
+)
+"#
+    )
+}
