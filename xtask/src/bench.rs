@@ -27,6 +27,7 @@ pub(crate) struct Options {
     pub(crate) quick: bool,
     pub(crate) run: bool,
     pub(crate) peers: bool,
+    pub(crate) runs: bool,
 }
 
 pub(crate) fn bench(options: Options) -> Result<(), String> {
@@ -48,12 +49,16 @@ pub(crate) fn bench(options: Options) -> Result<(), String> {
         Peers::default()
     };
     let invocation = format!(
-        "cargo xtask bench{}{}{}",
+        "cargo xtask bench{}{}{}{}",
         if options.quick { " --quick" } else { "" },
         if options.run { "" } else { " --no-run" },
-        if options.peers { " --peers" } else { "" }
+        if options.peers { " --peers" } else { "" },
+        if options.runs { " --runs" } else { "" }
     );
-    let report = render(&measured, &peers, &invocation, &command);
+    let mut report = render(&measured, &peers, &invocation, &command);
+    if options.runs {
+        report.push_str(&crate::runs::whole_runs(options.quick)?);
+    }
     let path = root.join("docs/performance.md");
     std::fs::write(&path, report).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     eprintln!("xtask: wrote {}", path.display());

@@ -2,12 +2,18 @@
 //!
 //! Commands:
 //! - `ci`: the checks of `.ci/run` (format, clippy with warnings denied, the test suite,
-//!   benches compiled), in the same order, stopping at the first failure.
+//!   benches compiled, the quick figures checked), in the same order, stopping at the first
+//!   failure.
+//! - `figures [--quick] [--only NAME] [--check] [--out DIR]`: the paper's experiments as
+//!   figures under `docs/figures/`, and `docs/figures.md` with the numbers of that run.
 //! - `bench [--quick] [--no-run] [--peers]`: runs the criterion benchmarks (shorter with
 //!   `--quick`; `--no-run` reuses the last results), with `--peers` also the peer baselines
-//!   under `benches/peers/`, and writes `docs/performance.md`.
+//!   under `benches/peers/`, with `--runs` whole runs of `nlif` (multi-scale against
+//!   micro, output cost), and writes `docs/performance.md`.
 
 mod bench;
+mod figures;
+mod runs;
 
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -16,10 +22,14 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   ci       format check, clippy (warnings denied), tests, benches compiled
+  figures  regenerate the experiments as docs/figures/*.png|svg and docs/figures.md
+           [--quick] reduced sizes  [--only NAME] one figure  [--check] compare the
+           numbers with the committed docs/figures/summary*.json  [--out DIR]
   bench    run the criterion benchmarks and write docs/performance.md
            [--quick] shorter measurements  [--no-run] reuse the last results
            [--peers] also run the peer baselines of benches/peers/ (needs python3 with
-           numpy, scipy and brian2: see benches/peers/README.md)";
+           numpy, scipy and brian2: see benches/peers/README.md)
+           [--runs] also whole runs of nlif: multi-scale vs micro, output cost";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,8 +41,10 @@ fn main() -> ExitCode {
                 quick: has("--quick"),
                 run: !has("--no-run"),
                 peers: has("--peers"),
+                runs: has("--runs"),
             })
         }
+        Some("figures") => figures::figures(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             Ok(())
@@ -60,7 +72,13 @@ fn ci() -> Result<(), String> {
         "warnings",
     ])?;
     cargo(&["test", "--workspace", "--release"])?;
-    cargo(&["bench", "--workspace", "--no-run"])
+    cargo(&["bench", "--workspace", "--no-run"])?;
+    figures::figures(&[
+        "--quick".into(),
+        "--out".into(),
+        root().join("target/figures-quick").display().to_string(),
+        "--check".into(),
+    ])
 }
 
 /// The workspace root (the parent of this crate's directory).

@@ -99,9 +99,7 @@ impl ParticleSystem {
         seed: u64,
         parallelism: Parallelism,
     ) -> Result<Self, MicroError> {
-        params.validate()?;
-        input.validate()?;
-        config.validate()?;
+        let mut system = Self::with_streams(params, input, config, seed, parallelism)?;
         if voltages.len() != config.particles {
             return Err(MicroError::Count {
                 expected: config.particles,
@@ -115,7 +113,6 @@ impl ParticleSystem {
         {
             return Err(MicroError::Voltage { index, value });
         }
-        let mut system = Self::unchecked(params, input, config, seed, parallelism);
         system.voltages = voltages;
         system.t_start = t_start;
         Ok(system)
@@ -132,9 +129,7 @@ impl ParticleSystem {
         seed: u64,
         parallelism: Parallelism,
     ) -> Result<Self, MicroError> {
-        params.validate()?;
-        input.validate()?;
-        config.validate()?;
+        let mut system = Self::with_streams(params, input, config, seed, parallelism)?;
         initial.validate()?;
         let InitialDensity::Gaussian { mean, var } = *initial;
         let sd = var.sqrt();
@@ -147,7 +142,6 @@ impl ParticleSystem {
                 reason: "the initial Gaussian has (almost) no mass in [v_min, v_f)",
             });
         }
-        let mut system = Self::unchecked(params, input, config, seed, parallelism);
         system.voltages = vec![0.0; config.particles];
         let v_f = params.v_f;
         system.for_each_block(|_, v, block| {
@@ -164,13 +158,17 @@ impl ParticleSystem {
         Ok(system)
     }
 
-    fn unchecked(
+    /// Validates the settings and attaches the random streams (no particles yet).
+    fn with_streams(
         params: ModelParams,
         input: Input,
         config: MicroConfig,
         seed: u64,
         parallelism: Parallelism,
-    ) -> Self {
+    ) -> Result<Self, MicroError> {
+        params.validate()?;
+        input.validate()?;
+        config.validate()?;
         let count = config.particles.div_ceil(BLOCK_SIZE);
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
         let blocks = (0..count)
@@ -184,7 +182,7 @@ impl ParticleSystem {
                 block
             })
             .collect();
-        ParticleSystem {
+        Ok(ParticleSystem {
             params,
             input,
             config,
@@ -197,7 +195,7 @@ impl ParticleSystem {
             rate: 0.0,
             last_initiators: 0,
             cascade: CascadeWorkspace::default(),
-        }
+        })
     }
 
     /// Current time `t_start + steps · dt`.
