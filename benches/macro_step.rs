@@ -1,4 +1,4 @@
-//! One semi-implicit Fokker–Planck step for n = 100, 300, 1000, 10000 unknowns, each
+//! One semi-implicit Fokker–Planck step for n = 100, 300, 1000, 3000, 10000 unknowns, each
 //! scheme (assembly of the sparse operator + O(n) solve), against the floor: a bare
 //! Thomas solve of a pre-assembled tridiagonal system of the same size.
 
@@ -52,7 +52,7 @@ fn thomas(lower: &[f64], diag: &[f64], upper: &[f64], rhs: &[f64], c: &mut [f64]
 
 fn macro_step(c: &mut Criterion) {
     let mut group = c.benchmark_group("macro_step");
-    for n in [100usize, 300, 1000, 10_000] {
+    for n in [100usize, 300, 1000, 3000, 10_000] {
         group.throughput(Throughput::Elements(n as u64));
         for scheme in [Scheme::ScharfetterGummel, Scheme::ChangCooper] {
             let base = solver(n, scheme);

@@ -1,6 +1,7 @@
-//! One particle step for N_p = 1e4, 1e5, 1e6: uncoupled (b = 0) and excitatory near a
-//! cascade (b = 3, started from the state just before the first synchronous burst), on
-//! one thread and on all threads. Throughput is reported in neuron-steps per second.
+//! One particle step for N_p = 1e4, 1e5, 1e6: uncoupled (b = 0), coupled asynchronous
+//! (b = 0.5) and excitatory near a cascade (b = 3, started from the state just before the
+//! first synchronous burst), on one thread and on all threads. Throughput is reported in
+//! neuron-steps per second.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use nlif_micro::{MicroConfig, Parallelism, ParticleSystem, Stepper};
@@ -31,8 +32,8 @@ fn network(b: f64, particles: usize, stepper: Stepper) -> ParticleSystem {
         Parallelism::Rayon,
     )
     .expect("valid benchmark setup");
-    // Relax (b = 0) or approach the first burst (b = 3, which comes near t = 3.4).
-    let warm = if b > 0.0 { 3.2 } else { 2.0 };
+    // Relax (b = 0, 0.5) or approach the first burst (b = 3, which comes near t = 3.4).
+    let warm = if b > 1.0 { 3.2 } else { 2.0 };
     while net.time() < warm {
         net.step();
     }
@@ -44,7 +45,7 @@ fn micro_step(c: &mut Criterion) {
         .num_threads(1)
         .build()
         .expect("a thread pool");
-    for (label, b) in [("b=0", 0.0), ("b=3", 3.0)] {
+    for (label, b) in [("b=0", 0.0), ("b=0.5", 0.5), ("b=3", 3.0)] {
         let mut group = c.benchmark_group(format!("micro_step/{label}"));
         group.sample_size(20);
         for particles in [10_000usize, 100_000, 1_000_000] {
@@ -54,7 +55,10 @@ fn micro_step(c: &mut Criterion) {
                 Stepper::BrownianBridge,
                 Stepper::ExactOu,
             ] {
-                if b > 0.0 && stepper != Stepper::BrownianBridge {
+                // Coupled networks: the default stepper, and Euler–Maruyama for the Brian2
+                // comparison at b = 0.5.
+                let compared = b == 0.5 && stepper == Stepper::EulerMaruyama;
+                if b > 0.0 && stepper != Stepper::BrownianBridge && !compared {
                     continue;
                 }
                 let base = network(b, particles, stepper);

@@ -15,6 +15,7 @@ struct Run {
     wall: f64,
     rates: Vec<f64>,
     micro_time: f64,
+    peak_rss: f64,
 }
 
 fn nlif(root: &Path) -> PathBuf {
@@ -22,6 +23,16 @@ fn nlif(root: &Path) -> PathBuf {
 }
 
 fn run(root: &Path, config: &str, out: &Path, sets: &[String]) -> Result<Run, String> {
+    run_with(root, config, out, sets, &[])
+}
+
+fn run_with(
+    root: &Path,
+    config: &str,
+    out: &Path,
+    sets: &[String],
+    extra: &[String],
+) -> Result<Run, String> {
     let mut args: Vec<String> = vec![
         "run".into(),
         root.join("configs").join(config).display().to_string(),
@@ -33,6 +44,7 @@ fn run(root: &Path, config: &str, out: &Path, sets: &[String]) -> Result<Run, St
         args.push("--set".into());
         args.push(s.clone());
     }
+    args.extend(extra.iter().cloned());
     eprintln!("xtask: nlif {}", args[1..].join(" "));
     let status = Command::new(nlif(root))
         .args(&args)
@@ -54,6 +66,7 @@ fn run(root: &Path, config: &str, out: &Path, sets: &[String]) -> Result<Run, St
     Ok(Run {
         wall: summary["wall_seconds"].as_f64().unwrap_or(f64::NAN),
         micro_time: summary["micro_time"].as_f64().unwrap_or(f64::NAN),
+        peak_rss: summary["peak_rss_bytes"].as_f64().unwrap_or(f64::NAN),
         rates,
     })
 }
@@ -197,5 +210,102 @@ pub(crate) fn whole_runs(quick: bool) -> Result<String, String> {
         }
     }
     let _ = writeln!(s);
+    long_run_rates(&root, &scratch, quick, &mut s)?;
+    scaling(&root, &scratch, quick, &mut s)?;
     Ok(s)
+}
+
+/// Our long-run particle rates against the exact stationary rates (the other half of the
+/// Brian2 comparison: speed is not bought with bias).
+fn long_run_rates(root: &Path, scratch: &Path, quick: bool, s: &mut String) -> Result<(), String> {
+    let t_end = if quick { 4.0 } else { 12.0 };
+    let _ = writeln!(
+        s,
+        "**Long-run rates** (`configs/micro-steady.ron`, N_p = 1e5, dt = 1e-3, mean over\n\
+         t ∈ [2, {t_end}]), against the exact stationary rate (`nlif steady`). Euler–Maruyama is\n\
+         biased low by O(sqrt(dt)) (about -5.5 %, as Brian2's Euler scheme); the bridge is not.\n"
+    );
+    let _ = writeln!(
+        s,
+        "| b | exact | Euler–Maruyama | bias | Brownian bridge | bias |"
+    );
+    let _ = writeln!(s, "|---|---|---|---|---|---|");
+    for (b, exact) in [(0.0, 0.119_975_965), (0.5, 0.134_775_080)] {
+        let mut cells = Vec::new();
+        for stepper in ["EulerMaruyama", "BrownianBridge"] {
+            let out = scratch.join(format!("rate-{b}-{stepper}"));
+            let sets = vec![
+                format!("model.b={b:?}"),
+                format!("solver.micro.stepper={stepper}"),
+                format!("t_end={t_end:?}"),
+                "output.plots=false".into(),
+                "output.density_interval=None".into(),
+            ];
+            let r = run(root, "micro-steady.ron", &out, &sets)?;
+            let tail = &r.rates[200.min(r.rates.len())..];
+            let mean = tail.iter().sum::<f64>() / tail.len().max(1) as f64;
+            cells.push(format!(
+                "{mean:.5} | {:+.2} %",
+                100.0 * (mean / exact - 1.0)
+            ));
+        }
+        let _ = writeln!(s, "| {b} | {exact:.5} | {} | {} |", cells[0], cells[1]);
+    }
+    let _ = writeln!(s);
+    Ok(())
+}
+
+/// Wall time against N_p and threads, and memory per particle.
+fn scaling(root: &Path, scratch: &Path, quick: bool, s: &mut String) -> Result<(), String> {
+    let sizes: &[usize] = if quick {
+        &[100_000, 1_000_000]
+    } else {
+        &[100_000, 1_000_000, 10_000_000]
+    };
+    let steps = 500.0;
+    let _ = writeln!(
+        s,
+        "**Scaling** (`configs/micro-steady.ron` for {steps} steps of dt = 1e-3, Brownian bridge,\n\
+         no plots or snapshots; `--threads 1` and `--threads 2`). Memory: peak resident set of\n\
+         the process; per particle = its growth between sizes divided by the added particles.\n"
+    );
+    let _ = writeln!(
+        s,
+        "| N_p | 1 thread (s) | 2 threads (s) | thread speed-up | neuron-steps/s (2 threads) | peak memory | bytes per particle |"
+    );
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|");
+    let mut previous: Option<(usize, f64)> = None;
+    for &n in sizes {
+        let mut walls = Vec::new();
+        let mut rss = f64::NAN;
+        for threads in ["1", "2"] {
+            let out = scratch.join(format!("scale-{n}-{threads}"));
+            let sets = vec![
+                format!("solver.micro.particles={n}"),
+                "t_end=0.5".into(),
+                "output.interval=1e-2".into(),
+                "output.plots=false".into(),
+                "output.density_interval=None".into(),
+            ];
+            let args = ["--threads".to_owned(), threads.to_owned()];
+            let r = run_with(root, "micro-steady.ron", &out, &sets, &args)?;
+            walls.push(r.wall);
+            rss = r.peak_rss;
+        }
+        let per_particle = previous.map_or("—".to_owned(), |(m, r)| {
+            format!("{:.1}", (rss - r) / (n - m) as f64)
+        });
+        let _ = writeln!(
+            s,
+            "| {n} | {:.2} | {:.2} | {:.2}× | {:.3e} | {:.0} MiB | {per_particle} |",
+            walls[0],
+            walls[1],
+            walls[0] / walls[1],
+            n as f64 * steps / walls[1],
+            rss / 1048576.0
+        );
+        previous = Some((n, rss));
+    }
+    let _ = writeln!(s);
+    Ok(())
 }

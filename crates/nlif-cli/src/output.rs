@@ -110,6 +110,7 @@ pub(crate) fn summary(config: &Config, result: &RunResult) -> Value {
         "micro_steps": trace.micro_steps,
         "micro_time": micro_time,
         "wall_seconds": result.wall_seconds,
+        "peak_rss_bytes": peak_rss_bytes(),
         "mass_error_max": trace.mass_error_max,
         "switches": switches,
         "mfe": mfe,
@@ -122,6 +123,15 @@ pub(crate) fn summary(config: &Config, result: &RunResult) -> Value {
         "outcome": result.outcome.as_str(),
         "outcome_detail": format!("{:?}", result.outcome),
     })
+}
+
+/// The peak resident memory of this process (`VmHWM` of `/proc/self/status`), where the
+/// platform reports it.
+fn peak_rss_bytes() -> Option<u64> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// `rate.csv`: `t,rate,mode`, one row per sample (shortest round-trip decimals).
