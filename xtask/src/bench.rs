@@ -132,20 +132,21 @@ fn run_peers(root: &Path) -> Result<Peers, String> {
     let warn = |r: Result<Value, String>| r.map_err(|e| eprintln!("xtask: peer skipped: {e}")).ok();
     let scipy = warn(python(root, &["benches/peers/fp_scipy.py", "--json"]));
     let mut brian2 = Vec::new();
-    for (n, t_end) in [("10000", "20"), ("100000", "5"), ("1000000", "2")] {
-        brian2.extend(warn(python(
-            root,
-            &[
+    // Long enough to relax (the rate column is the mean over the second half of the run).
+    for b in ["0", "0.5"] {
+        for (n, t_end) in [("10000", "10"), ("100000", "6"), ("1000000", "4")] {
+            let args = [
                 "benches/peers/lif_brian2.py",
                 "--json",
                 "--n",
                 n,
                 "--b",
-                "0",
+                b,
                 "--t-end",
                 t_end,
-            ],
-        )));
+            ];
+            brian2.extend(warn(python(root, &args)));
+        }
     }
     Ok(Peers { scipy, brian2 })
 }

@@ -138,9 +138,10 @@ pub(crate) fn whole_runs(quick: bool) -> Result<String, String> {
         s,
         "**Multi-scale against pure micro** (dt = 1e-3 for both solvers, samples every 0.01,\n\
          `--set solver.macro.dt=1e-3 --set solver.micro.dt=1e-3 --set output.interval=1e-2`).\n\
-         Error: mean |N(t) - N_ref(t)| over the run relative to the mean reference rate, the\n\
-         reference being the average of {} pure micro runs with {reference_size} particles\n\
-         (10× the smaller size). Speed-up = micro wall time / multi-scale wall time.\n",
+         Error: mean |N(t) - N_ref(t)| of the rates smoothed over 0.1, relative to the mean\n\
+         reference rate, averaged over seeds 1 and 2; the reference is the average of {} pure\n\
+         micro runs with {reference_size} particles (10× the smaller size). Speed-up = micro wall\n\
+         time / multi-scale wall time (seed 1).\n",
         seeds.len()
     );
     let _ = writeln!(

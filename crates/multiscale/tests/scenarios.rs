@@ -279,3 +279,33 @@ fn periodic_bursts_run_in_micro_and_quiet_phases_in_macro() {
         .count() as f64;
     assert!(in_macro / multi.samples.len() as f64 > 0.5);
 }
+
+/// Sub-stepping: the particles may step more finely than the density (here four micro
+/// steps per macro step); samples stay on the common output grid, every interval is
+/// sampled exactly once, and the switches land on macro step times.
+#[test]
+fn micro_substeps_land_on_the_common_output_grid() {
+    let mut c = config(SolverKind::Multiscale, 20_000, 1.0, 6);
+    c.micro.dt = 2.5e-4;
+    let trace = run(1.5, Input::None, BLOWUP_B, c);
+    assert_eq!(trace.samples.len(), 100);
+    for (k, s) in trace.samples.iter().enumerate() {
+        assert!((s.t - (k + 1) as f64 * 0.01).abs() < 1e-9, "{} at {k}", s.t);
+    }
+    assert!(trace.switches.len() >= 2, "{:?}", trace.switches);
+    for s in &trace.switches {
+        let steps = s.t / 1e-3;
+        assert!(
+            (steps - steps.round()).abs() < 1e-6,
+            "switch at {} is off the macro grid",
+            s.t
+        );
+    }
+    // Four micro steps per macro step of the micro phase.
+    let micro_samples = trace
+        .samples
+        .iter()
+        .filter(|s| s.mode == Mode::Micro)
+        .count() as u64;
+    assert_eq!(trace.micro_steps, micro_samples * 40);
+}
