@@ -656,6 +656,9 @@ pub(crate) fn periodic(ctx: &Ctx) -> Result<Figure, String> {
             period: 2.0,
             phase: 0.0,
         };
+        // As configs/periodic.ron: hand the asynchronous post-burst phase back early.
+        s.switching.rate_down = 2.0;
+        s.switching.dwell = 0.1;
     });
     let (micro, multi, mw, sw, panel) = versus(ctx, setup, "periodic input 3 sin(πt) (b = 1.5)")?;
     save(&ctx.stem("periodic"), &[panel])?;
@@ -676,7 +679,7 @@ pub(crate) fn periodic(ctx: &Ctx) -> Result<Figure, String> {
         title: "Periodic input",
         claim: "Claim 5: periodic input driving periodic bursts is simulated correctly and fast.",
         setup: format!(
-            "b = 1.5 from N(0, 0.5), I(t) = 3 sin(πt), dt = 1e-3, N_p = {}, t_end = {}.",
+            "b = 1.5 from N(0, 0.5), I(t) = 3 sin(πt), dt = 1e-3, N_p = {}, t_end = {}; back to the density below rate 2 after a dwell of 0.1 (as `configs/periodic.ron`).",
             setup.particles, setup.t_end
         ),
         look: "Each period the input drives a synchronous burst; the multi-scale solver switches to particles for it (shaded) and back to the density for the quiet phase; its bursts sit on those of the particles alone.",
