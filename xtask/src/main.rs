@@ -2,8 +2,8 @@
 //!
 //! Commands:
 //! - `ci`: the checks of `.ci/run` (format, clippy with warnings denied, the test suite,
-//!   benches compiled, the quick figures checked), in the same order, stopping at the first
-//!   failure.
+//!   documentation without warnings, benches compiled, the quick figures checked), in the
+//!   same order, stopping at the first failure.
 //! - `figures [--quick] [--only NAME] [--check] [--out DIR]`: the paper's experiments as
 //!   figures under `docs/figures/`, and `docs/figures.md` with the numbers of that run.
 //! - `bench [--quick] [--no-run] [--peers]`: runs the criterion benchmarks (shorter with
@@ -21,7 +21,7 @@ use std::process::{Command, ExitCode};
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  ci       format check, clippy (warnings denied), tests, benches compiled
+  ci       format check, clippy (warnings denied), tests, docs, benches compiled, quick figures
   figures  regenerate the experiments as docs/figures/*.png|svg and docs/figures.md
            [--quick] reduced sizes  [--only NAME] one figure  [--check] compare the
            numbers with the committed docs/figures/summary*.json  [--out DIR]
@@ -72,6 +72,16 @@ fn ci() -> Result<(), String> {
         "warnings",
     ])?;
     cargo(&["test", "--workspace", "--release"])?;
+    let flags = std::env::var("RUSTDOCFLAGS").unwrap_or_default();
+    let doc = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+        .args(["doc", "--workspace", "--no-deps"])
+        .env("RUSTDOCFLAGS", format!("{flags} -D warnings"))
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cannot run cargo doc: {e}"))?;
+    if !doc.success() {
+        return Err("`cargo doc` produced warnings".into());
+    }
     cargo(&["bench", "--workspace", "--no-run"])?;
     figures::figures(&[
         "--quick".into(),

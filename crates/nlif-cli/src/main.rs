@@ -36,7 +36,7 @@ enum Command {
     Run {
         /// The experiment config (RON).
         config: Option<PathBuf>,
-        /// Output directory [default: out/<name>].
+        /// Output directory [default: out/NAME, NAME from the config].
         #[arg(long)]
         out: Option<PathBuf>,
         /// Override a config field by its dotted path with a RON value, e.g.

@@ -34,8 +34,9 @@ const BRIDGE_CUTOFF: f64 = 37.0;
 
 /// One sub-threshold step of a single neuron, with coefficients frozen for the step.
 ///
-/// Implement it to add a stepper: [`Coefficients::advance`] dispatches on [`Stepper`] once
-/// per block of particles and runs the monomorphised kernel.
+/// To add a stepper, add a [`Stepper`] variant whose [`Stepper::coefficients`] returns a
+/// [`Coefficients`] holding an implementation of this trait: the particle system matches on
+/// [`Coefficients`] once per block of particles and runs the monomorphised kernel.
 pub trait SubthresholdStep: Copy + Send + Sync {
     /// Advances `v` by one step; returns the new voltage and whether the neuron reached
     /// the threshold during the step.
