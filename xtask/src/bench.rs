@@ -191,10 +191,6 @@ fn render(
     s
 }
 
-fn get<'a>(m: &'a BTreeMap<String, Measured>, id: &str) -> Option<&'a Measured> {
-    m.get(id)
-}
-
 fn micro_table(s: &mut String, m: &BTreeMap<String, Measured>, peers: &Peers) {
     let _ = writeln!(
         s,
@@ -214,8 +210,8 @@ fn micro_table(s: &mut String, m: &BTreeMap<String, Measured>, peers: &Peers) {
     for b in ["b=0", "b=0.5", "b=3"] {
         for stepper in ["EulerMaruyama", "BrownianBridge", "ExactOu"] {
             for n in ["10000", "100000", "1000000"] {
-                let one = get(m, &format!("micro_step/{b}/{stepper}/1thread/{n}"));
-                let all = get(m, &format!("micro_step/{b}/{stepper}/all-threads/{n}"));
+                let one = m.get(&format!("micro_step/{b}/{stepper}/1thread/{n}"));
+                let all = m.get(&format!("micro_step/{b}/{stepper}/all-threads/{n}"));
                 if let (Some(one), Some(all)) = (one, all) {
                     let _ = writeln!(
                         s,
@@ -251,11 +247,8 @@ fn micro_table(s: &mut String, m: &BTreeMap<String, Measured>, peers: &Peers) {
             let rate = peer["rate"]
                 .as_f64()
                 .map_or("—".to_owned(), |r| format!("{r:.5}"));
-            let one = get(m, &format!("micro_step/b={b}/EulerMaruyama/1thread/{n}"));
-            let all = get(
-                m,
-                &format!("micro_step/b={b}/EulerMaruyama/all-threads/{n}"),
-            );
+            let one = m.get(&format!("micro_step/b={b}/EulerMaruyama/1thread/{n}"));
+            let all = m.get(&format!("micro_step/b={b}/EulerMaruyama/all-threads/{n}"));
             if let (Some(one), Some(all)) = (one, all) {
                 let _ = writeln!(
                     s,
@@ -291,9 +284,9 @@ fn macro_table(s: &mut String, m: &BTreeMap<String, Measured>, peers: &Peers) {
     );
     let _ = writeln!(s, "|---|---|---|---|---|---|---|---|");
     for n in ["100", "300", "1000", "3000", "10000"] {
-        let sg = get(m, &format!("macro_step/ScharfetterGummel/{n}"));
-        let cc = get(m, &format!("macro_step/ChangCooper/{n}"));
-        let th = get(m, &format!("macro_step/bare-thomas/{n}"));
+        let sg = m.get(&format!("macro_step/ScharfetterGummel/{n}"));
+        let cc = m.get(&format!("macro_step/ChangCooper/{n}"));
+        let th = m.get(&format!("macro_step/bare-thomas/{n}"));
         if let (Some(sg), Some(cc), Some(th)) = (sg, cc, th) {
             let peer = scipy
                 .and_then(|v| v["step_seconds"][n].as_f64())

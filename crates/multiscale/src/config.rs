@@ -19,6 +19,17 @@ pub enum SolverKind {
     Multiscale,
 }
 
+impl SolverKind {
+    /// `"macro"`, `"micro"` or `"multiscale"`, as in the run summaries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SolverKind::Macro => "macro",
+            SolverKind::Micro => "micro",
+            SolverKind::Multiscale => "multiscale",
+        }
+    }
+}
+
 /// When to hand over from the density to particles.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub enum Policy {

@@ -4,11 +4,6 @@ use multiscale::SolverKind;
 
 /// The example config for a solver kind, every field present and commented.
 pub(crate) fn example(kind: SolverKind) -> String {
-    let kind = match kind {
-        SolverKind::Macro => "Macro",
-        SolverKind::Micro => "Micro",
-        SolverKind::Multiscale => "Multiscale",
-    };
     format!(
         r#"// An nlif experiment (RON). Every field is documented in docs/config.md.
 // Run it with `nlif run THIS_FILE.ron`; override a field with `--set model.b=2.5`.
@@ -26,7 +21,7 @@ pub(crate) fn example(kind: SolverKind) -> String {
     ),
     initial: Gaussian(mean: -1.0, var: 0.5),  // var is a variance
     solver: (
-        kind: {kind},                 // Macro | Micro | Multiscale
+        kind: {kind:?},               // Macro | Micro | Multiscale
         macro: (
             scheme: ScharfetterGummel,  // ChangCooper | ScharfetterGummel | Upwind
             v_min: -4.0,              // lower end of the grid (no flux there)

@@ -98,11 +98,7 @@ pub(crate) fn summary(config: &Config, result: &RunResult) -> Value {
         "version": env!("CARGO_PKG_VERSION"),
         "seed": config.seed,
         "config": config,
-        "solver": match config.solver.kind {
-            multiscale::SolverKind::Macro => "macro",
-            multiscale::SolverKind::Micro => "micro",
-            multiscale::SolverKind::Multiscale => "multiscale",
-        },
+        "solver": config.solver.kind.as_str(),
         "t_end": config.t_end,
         "t_final": t_final,
         "steps": trace.macro_steps + trace.micro_steps,

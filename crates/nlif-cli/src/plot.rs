@@ -54,11 +54,7 @@ fn draw_rate<DB: DrawingBackend>(
     let t_end = trace.samples.last().map_or(config.t_end, |s| s.t).max(1e-9);
     let floor = 1e-3;
     let top = trace.samples.iter().map(|s| s.rate).fold(1.0f64, f64::max) * 2.0;
-    let kind = match config.solver.kind {
-        multiscale::SolverKind::Macro => "macro",
-        multiscale::SolverKind::Micro => "micro",
-        multiscale::SolverKind::Multiscale => "multi-scale",
-    };
+    let kind = config.solver.kind.as_str();
     let title = format!(
         "{} — {kind}, b = {}, seed {}",
         config.name, config.model.b, config.seed
