@@ -6,7 +6,7 @@
 pub enum CouplingError {
     /// The grid description is not a valid uniform grid.
     #[error(
-        "invalid grid: first node {first}, spacing {spacing}, {len} unknowns (need a finite first node, a positive spacing and at least 2 unknowns)"
+        "invalid grid: first node {first}, spacing {spacing}, {len} unknowns (need a finite first node, a positive spacing resolved at the nodes' magnitude, at least 2 unknowns and a finite threshold)"
     )]
     Grid {
         /// First node.
@@ -24,9 +24,18 @@ pub enum CouplingError {
         /// The length given.
         got: usize,
     },
-    /// A density value is negative, NaN or infinite.
-    #[error("density value {index} = {value} is not a finite non-negative number")]
+    /// A density value is NaN, infinite or negative beyond round-off
+    /// ([`ROUND_OFF`](crate::ROUND_OFF)).
+    #[error("density value {index} = {value:?} is not a finite non-negative number")]
     Value {
+        /// Its index.
+        index: usize,
+        /// The value.
+        value: f64,
+    },
+    /// A particle voltage is NaN or infinite.
+    #[error("particle voltage {index} = {value:?} is not a finite number")]
+    Voltage {
         /// Its index.
         index: usize,
         /// The value.
@@ -36,7 +45,7 @@ pub enum CouplingError {
     #[error("nothing to convert: zero mass or no particle below the threshold")]
     NoMass,
     /// A setting is out of range.
-    #[error("invalid `{field}` = {value}: {reason}")]
+    #[error("invalid `{field}` = {value:?}: {reason}")]
     Invalid {
         /// Name of the setting.
         field: &'static str,
@@ -45,4 +54,20 @@ pub enum CouplingError {
         /// Why.
         reason: &'static str,
     },
+}
+
+impl CouplingError {
+    /// The name of the offending input: the setting's name for [`CouplingError::Invalid`]
+    /// (`"bandwidth"` for [`Estimator::validate`](crate::Estimator::validate), relative to
+    /// the estimator), `"grid"`, `"density"` or `"voltages"` otherwise.
+    pub fn field(&self) -> &'static str {
+        match self {
+            CouplingError::Grid { .. } => "grid",
+            CouplingError::Length { .. } | CouplingError::Value { .. } | CouplingError::NoMass => {
+                "density"
+            }
+            CouplingError::Voltage { .. } => "voltages",
+            CouplingError::Invalid { field, .. } => field,
+        }
+    }
 }

@@ -7,21 +7,34 @@
 //!
 //! Both return a density of discrete mass exactly 1 (up to round-off) and zero at `V_F`.
 //!
+//! Particles at or above `V_F` have fired and carry no density; with no particle below
+//! `V_F` there is nothing to estimate ([`CouplingError::NoMass`]). Any non-empty sample
+//! below `V_F` gives a finite, non-negative density, however degenerate (one particle, all
+//! at one voltage, on nodes, at `v_0` or an ulp below `V_F`).
+//!
 //! **Histogram.** Particles below the grid are counted in cell 0. The half cell
 //! `[V_F - h/2, V_F)` belongs to the Dirichlet node `V_F`; its particles (a fraction
 //! `O(N h² / a)`, about to fire) are spread over all cells by the normalisation, so that no
-//! mass piles up next to the threshold.
+//! mass piles up next to the threshold — unless no particle lies below it, when they are
+//! counted in the last cell `n - 1`.
 //!
 //! **Kernel.** `p̂(v) = (1/N) Σ_k [K_σ(v - V_k) - K_σ(v - (2 V_F - V_k))]`: the image
 //! (odd reflection) of each particle across `V_F` makes `p̂(V_F) = 0`, the method of images
 //! for an absorbing boundary; every term is non-negative below `V_F`. The density has a kink
 //! at `V_R`, where the re-injected flux makes `p'` jump by `-N/a`; smoothing it lowers the
 //! peak by `(N/2a)(E|x + σZ| - |x|)`, `x = v - V_R`, which is added back with the particle
-//! rate `N`. Particles are first binned linearly on the nodes (`O(N)`), then convolved on
-//! the grid (`O(n σ/h)`). Bandwidth: Silverman's rule `0.9 min(sd, IQR/1.34) N^-1/5`, at
-//! least `h`, or fixed.
+//! rate `N`. Particles are first binned linearly on the nodes (`O(N)`; particles below `v_0`
+//! on node 0), then convolved on the grid (`O(n σ/h)`). Bandwidth: Silverman's rule
+//! `0.9 min(sd, IQR/1.34) N^-1/5` of the binned voltages, at least `h` (so a sample without
+//! spread — one particle, identical particles — gets `σ = h`), or fixed. Any bandwidth is
+//! clamped to `[1e-6 h, 1e6 (V_F - v_0)]`, which keeps the arithmetic finite: below, the
+//! kernel already has no weight on neighbouring nodes; above, it is flat on the grid.
+//!
+//! Both kernel terms are evaluated in forms that are non-negative by construction, with no
+//! cancellation: the image difference as `K(v - V) (1 - e^{-2 (V_F - V)(V_F - v)/σ²})`
+//! (`expm1`), the kink term as `2σ φ(t) (1 - t sqrt(π/2) erfcx(t/√2))`, `t = |x|/σ`.
 
-use nlif_model::special::normal_cdf;
+use nlif_model::special::erfcx;
 use serde::{Deserialize, Serialize};
 
 use crate::{CouplingError, UniformGrid};
@@ -48,6 +61,48 @@ pub enum Estimator {
     },
 }
 
+impl Bandwidth {
+    /// Checks the setting: a [`Bandwidth::Fixed`] standard deviation must be finite and
+    /// positive.
+    ///
+    /// # Errors
+    ///
+    /// [`CouplingError::Invalid`] with field `"bandwidth"`.
+    pub fn validate(&self) -> Result<(), CouplingError> {
+        match *self {
+            Bandwidth::Fixed(s) if !(s.is_finite() && s > 0.0) => Err(CouplingError::Invalid {
+                field: "bandwidth",
+                value: s,
+                reason: "a fixed kernel bandwidth must be finite and positive",
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Estimator {
+    /// Checks the setting (for a config check before a run): the kernel's fixed bandwidth
+    /// must be finite and positive ([`Bandwidth::validate`]); [`estimate`] checks the same.
+    ///
+    /// # Errors
+    ///
+    /// [`CouplingError::Invalid`] naming the field relative to the estimator
+    /// (`"bandwidth"`; in a config `solver.switching.estimator.bandwidth`).
+    ///
+    /// ```
+    /// use coupling::{Bandwidth, Estimator};
+    /// assert!(Estimator::Histogram.validate().is_ok());
+    /// let bad = Estimator::Kernel { bandwidth: Bandwidth::Fixed(f64::NAN) };
+    /// assert_eq!(bad.validate().unwrap_err().field(), "bandwidth");
+    /// ```
+    pub fn validate(&self) -> Result<(), CouplingError> {
+        match self {
+            Estimator::Histogram => Ok(()),
+            Estimator::Kernel { bandwidth } => bandwidth.validate(),
+        }
+    }
+}
+
 impl Default for Estimator {
     fn default() -> Self {
         Estimator::Kernel {
@@ -59,9 +114,10 @@ impl Default for Estimator {
 /// What the particle system knows besides its voltages.
 #[derive(Debug, Clone, Copy)]
 pub struct Particles<'a> {
-    /// Voltages, all below `V_F`.
+    /// Voltages, finite; those at or above `V_F` have fired and carry no density.
     pub voltages: &'a [f64],
-    /// The particle firing rate (smoothed), for the kink at `V_R`.
+    /// The particle firing rate (smoothed), for the kink at `V_R` (kernel estimate only:
+    /// finite and non-negative; `a` and `v_r` must then be finite, `a` positive).
     pub rate: f64,
     /// The diffusion coefficient `a(N)`.
     pub a: f64,
@@ -74,11 +130,24 @@ pub struct Particles<'a> {
 pub struct EstimateReport {
     /// Kernel standard deviation used (0 for the histogram).
     pub bandwidth: f64,
-    /// Particles at or above `V_F - h/2` (histogram) spread by the normalisation.
+    /// Particles not counted in any control volume (histogram): those at or above
+    /// `V_F - h/2`, spread by the normalisation (at or above `V_F` only, if no particle
+    /// lies below `V_F - h/2`).
     pub spread: usize,
 }
 
 /// Estimates the density of `particles` at the nodes of `grid` into `out`.
+///
+/// The result is finite, non-negative, of discrete mass 1 (to round-off) and vanishes at
+/// `V_F`, for any sample with a particle below `V_F`.
+///
+/// # Errors
+///
+/// [`CouplingError::Length`] (`out`), [`CouplingError::Voltage`] (a non-finite voltage),
+/// [`CouplingError::NoMass`] (no particle below `V_F`), [`CouplingError::Invalid`] (a
+/// fixed bandwidth that is not finite and positive; for the kernel estimate, a rate that is
+/// not finite and non-negative, or with a positive rate a non-positive `a` or a non-finite
+/// `v_r`).
 ///
 /// ```
 /// use coupling::{Estimator, Particles, UniformGrid, estimate};
@@ -108,14 +177,54 @@ pub fn estimate(
         .enumerate()
         .find(|&(_, &v)| !v.is_finite())
     {
-        return Err(CouplingError::Value { index, value });
+        return Err(CouplingError::Voltage { index, value });
+    }
+    estimator.validate()?;
+    if let Estimator::Kernel { .. } = estimator {
+        check_kink(particles)?;
+    }
+    let v_f = grid.threshold();
+    if !particles.voltages.iter().any(|&v| v < v_f) {
+        return Err(CouplingError::NoMass);
     }
     let report = match estimator {
         Estimator::Histogram => histogram(grid, particles.voltages, out),
-        Estimator::Kernel { bandwidth } => kernel(grid, particles, bandwidth, out)?,
+        Estimator::Kernel { bandwidth } => kernel(grid, particles, bandwidth, out),
     };
     normalise(grid, out)?;
     Ok(report)
+}
+
+/// The kink correction's inputs.
+fn check_kink(particles: &Particles<'_>) -> Result<(), CouplingError> {
+    let invalid = |field, value, reason| {
+        Err(CouplingError::Invalid {
+            field,
+            value,
+            reason,
+        })
+    };
+    let rate = particles.rate;
+    if !(rate.is_finite() && rate >= 0.0) {
+        return invalid(
+            "rate",
+            rate,
+            "a firing rate must be finite and non-negative",
+        );
+    }
+    if rate > 0.0 {
+        if !(particles.a.is_finite() && particles.a > 0.0) {
+            return invalid(
+                "a",
+                particles.a,
+                "the diffusion coefficient must be finite and positive",
+            );
+        }
+        if !particles.v_r.is_finite() {
+            return invalid("v_r", particles.v_r, "the reset potential must be finite");
+        }
+    }
+    Ok(())
 }
 
 fn normalise(grid: &UniformGrid, out: &mut [f64]) -> Result<(), CouplingError> {
@@ -131,15 +240,25 @@ fn histogram(grid: &UniformGrid, voltages: &[f64], out: &mut [f64]) -> EstimateR
     let h = grid.spacing();
     let lower = grid.node(0) - 0.5 * h;
     let n = grid.len();
+    let v_f = grid.threshold();
     out.iter_mut().for_each(|p| *p = 0.0);
     let mut spread = 0;
+    let mut last_half_cell = 0;
     for &v in voltages {
         let cell = ((v - lower) / h).floor();
         if cell >= n as f64 {
             spread += 1;
+            if v < v_f {
+                last_half_cell += 1;
+            }
         } else {
             out[cell.max(0.0) as usize] += 1.0;
         }
+    }
+    if spread == voltages.len() {
+        // Nothing below V_F - h/2: the particles about to fire are all there is.
+        out[n - 1] = last_half_cell as f64;
+        spread -= last_half_cell;
     }
     EstimateReport {
         bandwidth: 0.0,
@@ -147,77 +266,104 @@ fn histogram(grid: &UniformGrid, voltages: &[f64], out: &mut [f64]) -> EstimateR
     }
 }
 
+/// The smallest and largest kernel bandwidth, relative to the spacing and the grid's extent
+/// (and never below the smallest normal number).
+const MIN_BANDWIDTH: f64 = 1e-6;
+const MAX_BANDWIDTH: f64 = 1e6;
+
 fn kernel(
     grid: &UniformGrid,
     particles: &Particles<'_>,
     bandwidth: Bandwidth,
     out: &mut [f64],
-) -> Result<EstimateReport, CouplingError> {
+) -> EstimateReport {
     let h = grid.spacing();
     let n = grid.len();
+    let v_0 = grid.node(0);
     let v_f = grid.threshold();
-    // Linear binning on nodes 0..=n (node n is V_F).
+    // Linear binning on nodes 0..=n (node n is V_F) of the particles below V_F (those
+    // above are absorbed: their image cancels them). The weight of the lower node is the
+    // distance to the upper one, so that a particle an ulp below V_F keeps a positive
+    // weight on node n - 1.
     let mut bins = vec![0.0; n + 1];
+    let mut below = 0usize;
     let mut sum = 0.0;
-    let mut sum_sq = 0.0;
-    for &v in particles.voltages {
-        let x = ((v - grid.node(0)) / h).clamp(0.0, n as f64);
-        let i = (x.floor() as usize).min(n - 1);
-        let frac = x - i as f64;
-        bins[i] += 1.0 - frac;
-        bins[i + 1] += frac;
+    for &v in particles.voltages.iter().filter(|&&v| v < v_f) {
+        let v = v.max(v_0);
+        let i = (((v - v_0) / h).floor() as usize).min(n - 1);
+        let lower = ((grid.node(i + 1) - v) / h).clamp(0.0, 1.0);
+        bins[i] += lower;
+        bins[i + 1] += 1.0 - lower;
+        below += 1;
         sum += v;
-        sum_sq += v * v;
     }
-    let count = particles.voltages.len() as f64;
-    if count == 0.0 {
-        return Err(CouplingError::NoMass);
-    }
+    let count = below as f64;
     let sigma = match bandwidth {
-        Bandwidth::Fixed(s) if s.is_finite() && s > 0.0 => s,
-        Bandwidth::Fixed(s) => {
-            return Err(CouplingError::Invalid {
-                field: "bandwidth",
-                value: s,
-                reason: "a kernel bandwidth must be positive",
-            });
-        }
+        Bandwidth::Fixed(s) => s,
         Bandwidth::Silverman => {
+            // Two-pass variance of the voltages as binned (clamped to [v_0, V_F)): no
+            // cancellation, no overflow from particles far below the grid.
             let mean = sum / count;
-            let sd = (sum_sq / count - mean * mean).max(0.0).sqrt();
+            let var = particles
+                .voltages
+                .iter()
+                .filter(|&&v| v < v_f)
+                .map(|&v| (v.max(v_0) - mean).powi(2))
+                .sum::<f64>()
+                / count;
+            let sd = var.sqrt();
             let iqr = quantile(grid, &bins, 0.75) - quantile(grid, &bins, 0.25);
             let spread = if iqr > 0.0 { sd.min(iqr / 1.34) } else { sd };
+            // Zero spread (one particle, identical particles) falls back to h.
             (0.9 * spread * count.powf(-0.2)).max(h)
         }
     };
+    let sigma = sigma
+        .min(MAX_BANDWIDTH * (v_f - v_0))
+        .max((MIN_BANDWIDTH * h).max(f64::MIN_POSITIVE));
     let reach = (5.0 * sigma / h).ceil() as usize;
-    let norm = 1.0 / (count * sigma * (2.0 * std::f64::consts::PI).sqrt());
-    let gauss = |d: f64| (-0.5 * (d / sigma).powi(2)).exp();
+    // The kernel part carries the absorbed particles' share too (they count in N).
+    let total = particles.voltages.len() as f64;
+    let norm = 1.0 / (total * sigma * (2.0 * std::f64::consts::PI).sqrt());
     for (i, p) in out.iter_mut().enumerate() {
         let v = grid.node(i);
+        let to_threshold = (v_f - v) / sigma;
         let lo = i.saturating_sub(reach);
-        let hi = (i + reach).min(n);
+        // Node n (V_F) is its own image: its weight contributes nothing.
+        let hi = i.saturating_add(reach).min(n - 1);
         let mut acc = 0.0;
         for (j, &c) in bins.iter().enumerate().take(hi + 1).skip(lo) {
             if c != 0.0 {
                 let vj = grid.node(j);
-                acc += c * (gauss(v - vj) - gauss(v - (2.0 * v_f - vj)));
+                // K(v - vj) - K(v - (2 V_F - vj)), as a product of non-negative factors.
+                let image = -(-2.0 * ((v_f - vj) / sigma) * to_threshold).exp_m1();
+                acc += c * (-0.5 * ((v - vj) / sigma).powi(2)).exp() * image;
             }
         }
         *p = acc * norm;
         // Add back what smoothing removed from the kink at V_R.
         if particles.rate > 0.0 {
-            let x = v - particles.v_r;
-            let smoothed =
-                sigma * (2.0 / std::f64::consts::PI).sqrt() * (-0.5 * (x / sigma).powi(2)).exp()
-                    + x * (1.0 - 2.0 * normal_cdf(-x / sigma));
-            *p += particles.rate / (2.0 * particles.a) * (smoothed - x.abs());
+            let t = (v - particles.v_r).abs() / sigma;
+            *p += particles.rate * sigma / particles.a * kink_loss(t);
         }
     }
-    Ok(EstimateReport {
+    EstimateReport {
         bandwidth: sigma,
         spread: 0,
-    })
+    }
+}
+
+/// `(E|x + σZ| - |x|) / (2σ)` at `t = |x|/σ`: `φ(t) - t Q(t) = φ(t) (1 - t R(t))` with the
+/// Mills ratio `R(t) = Q(t)/φ(t) = sqrt(π/2) erfcx(t/√2)`. Non-negative (Jensen); the
+/// product form has no cancellation between `φ` and `t Q` (the bracket is `≈ 1/t²`, to
+/// relative accuracy `t² 2^-53`), the clamp only guards the last bit.
+fn kink_loss(t: f64) -> f64 {
+    let phi = (-0.5 * t * t).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    if phi == 0.0 {
+        return 0.0;
+    }
+    let mills = (std::f64::consts::PI / 2.0).sqrt() * erfcx(t / std::f64::consts::SQRT_2);
+    phi * (1.0 - t * mills).max(0.0)
 }
 
 /// The node where the binned distribution reaches `q`.
@@ -240,6 +386,19 @@ fn quantile(grid: &UniformGrid, bins: &[f64], q: f64) -> f64 {
 /// others scaled to restore unit mass. Afterwards the rate read off the last node,
 /// `a p_{n-1} / h`, equals `rate`: a hand-over from particles to the density keeps the rate
 /// continuous up to the noise of `rate` itself.
+///
+/// The layer is narrowed (down to the last node) when the density has no mass below it
+/// (a sample concentrated next to `V_F`) or when the profile would carry more than the
+/// unit mass. Negative input values within [`ROUND_OFF`](crate::ROUND_OFF) of the largest
+/// are round-off and taken as 0; the result is non-negative, of unit mass to round-off.
+///
+/// # Errors
+///
+/// [`CouplingError::Length`], [`CouplingError::Value`], [`CouplingError::NoMass`] for the
+/// density; [`CouplingError::Invalid`] naming `rate` (not finite and non-negative, more
+/// than even the last node can carry, `rate > a / h²`, or different from `a / h²` for a
+/// density with all its mass on the last node), `a` (not finite and positive) or
+/// `width` (not finite and non-negative).
 pub fn impose_rate(
     grid: &UniformGrid,
     density: &mut [f64],
@@ -247,32 +406,76 @@ pub fn impose_rate(
     a: f64,
     width: f64,
 ) -> Result<(), CouplingError> {
-    grid.check(density)?;
+    grid.clean(density)?;
+    let invalid = |field, value, reason| {
+        Err(CouplingError::Invalid {
+            field,
+            value,
+            reason,
+        })
+    };
     if !(rate.is_finite() && rate >= 0.0) {
-        return Err(CouplingError::Invalid {
-            field: "rate",
-            value: rate,
-            reason: "a firing rate must be finite and non-negative",
-        });
+        return invalid(
+            "rate",
+            rate,
+            "a firing rate must be finite and non-negative",
+        );
+    }
+    if !(a.is_finite() && a > 0.0) {
+        return invalid(
+            "a",
+            a,
+            "the diffusion coefficient must be finite and positive",
+        );
+    }
+    if !(width.is_finite() && width >= 0.0) {
+        return invalid(
+            "width",
+            width,
+            "the layer width must be finite and non-negative",
+        );
     }
     let h = grid.spacing();
     let n = grid.len();
     let v_f = grid.threshold();
-    let layer = ((width / h).round() as usize).clamp(1, n - 1);
-    let mut layer_sum = 0.0;
-    for (i, p) in density.iter_mut().enumerate().skip(n - layer) {
-        *p = rate * (v_f - grid.node(i)) / a;
-        layer_sum += *p;
+    let profile = |i: usize| rate * (v_f - grid.node(i)) / a;
+    let positions = (v_f.abs() + grid.node(0).abs()) / h;
+    let mut layer = ((width / h).round() as usize).clamp(1, n - 1);
+    let mut rest: f64 = density[..n - layer].iter().sum();
+    loop {
+        let layer_sum: f64 = (n - layer..n).map(profile).sum();
+        // What the rest must carry, as a sum of nodal values. A deficit within the
+        // round-off of the layer's mass (a few ulps per node, and the round-off of the node
+        // positions, `2^-53 |v|`, relative to the distances `V_F - v_i >= h`) is zero: the
+        // profile carries all the mass.
+        let mut deficit = 1.0 / h - layer_sum;
+        if (deficit * h).abs() <= 4.0 * f64::EPSILON * (layer as f64 + 2.0 + positions) {
+            deficit = 0.0;
+        }
+        let scale = if deficit == 0.0 { 0.0 } else { deficit / rest };
+        if deficit >= 0.0 && scale.is_finite() {
+            for (i, p) in density.iter_mut().enumerate() {
+                *p = if i < n - layer {
+                    *p * scale
+                } else {
+                    profile(i)
+                };
+            }
+            // Unit mass to the last bit.
+            let mass = grid.mass(density);
+            density.iter_mut().for_each(|p| *p /= mass);
+            return Ok(());
+        }
+        if layer == 1 {
+            let reason = if deficit < 0.0 {
+                "the rate needs more mass next to the threshold than the unit mass (rate > a / h²)"
+            } else {
+                "the density has all its mass on the last node (rate a / h²) and cannot carry another rate"
+            };
+            return invalid("rate", rate, reason);
+        }
+        // Narrow the layer: its lowest node joins the rest.
+        layer -= 1;
+        rest += density[n - layer - 1];
     }
-    let rest: f64 = density[..n - layer].iter().sum();
-    let scale = (1.0 / h - layer_sum) / rest;
-    if !(scale.is_finite() && scale >= 0.0) {
-        return Err(CouplingError::Invalid {
-            field: "rate",
-            value: rate,
-            reason: "the rate needs more mass next to the threshold than the density has",
-        });
-    }
-    density[..n - layer].iter_mut().for_each(|p| *p *= scale);
-    Ok(())
 }

@@ -33,6 +33,13 @@
 //! # Ok::<(), coupling::CouplingError>(())
 //! ```
 //!
+//! Round-off is tolerated, degenerate samples are not errors: density values below zero by
+//! at most [`ROUND_OFF`] of the largest value are taken as 0; one particle, identical
+//! particles, particles on nodes or next to `V_F` all give a finite, non-negative density
+//! of unit mass. Only genuinely invalid input (a real negative or non-finite value, no
+//! mass, no particle below `V_F`, a bad setting) is a [`CouplingError`], which names the
+//! offending input ([`CouplingError::field`]).
+//!
 //! The crate does no I/O and never prints.
 
 mod error;
@@ -42,5 +49,5 @@ pub mod sampling;
 
 pub use error::CouplingError;
 pub use estimation::{Bandwidth, EstimateReport, Estimator, Particles, estimate, impose_rate};
-pub use grid::UniformGrid;
+pub use grid::{ROUND_OFF, UniformGrid};
 pub use sampling::{Sampler, reconstruction_cdf, sample};

@@ -102,7 +102,17 @@ fn value(density: &[f64], i: isize) -> f64 {
 }
 
 /// Fills `voltages` with particles drawn from the nodal `density` on `grid` (normalised by
-/// its discrete mass). All voltages lie strictly below `V_F`.
+/// its discrete mass). All voltages lie in the support of the reconstruction,
+/// `[v_0 - h, V_F)`, strictly below `V_F`.
+///
+/// Negative values within [`ROUND_OFF`](crate::ROUND_OFF) of the largest value are
+/// round-off and sampled as 0; a density concentrated on a single node is sampled from its
+/// hat `[v_{i-1}, v_{i+1}]`.
+///
+/// # Errors
+///
+/// [`CouplingError::Length`], [`CouplingError::Value`] (a non-finite value or a negative
+/// beyond round-off), [`CouplingError::NoMass`].
 ///
 /// ```
 /// use coupling::{Sampler, UniformGrid, sample};
@@ -122,8 +132,8 @@ pub fn sample<R: Rng>(
     voltages: &mut [f64],
     rng: &mut R,
 ) -> Result<(), CouplingError> {
-    grid.check(density)?;
-    let cdf = Cdf::new(*grid, density);
+    let density = grid.cleaned(density)?;
+    let cdf = Cdf::new(*grid, &density);
     let total = cdf.total();
     let count = voltages.len() as f64;
     match sampler {

@@ -19,7 +19,7 @@ fn stationary() -> (UniformGrid, Vec<f64>, f64) {
     let rate = stationary_rates(&params, 0.0).unwrap()[0];
     let grid = UniformGrid::new(-4.0, H, 300).unwrap();
     let mut p: Vec<f64> = (0..300)
-        .map(|i| stationary_density(&params, 0.0, rate, grid.node(i)))
+        .map(|i| stationary_density(&params, 0.0, rate, grid.node(i)).unwrap())
         .collect();
     let mass = grid.mass(&p);
     p.iter_mut().for_each(|x| *x /= mass);
@@ -155,7 +155,7 @@ fn histogram_reestimation_converges_at_the_sampling_rate() {
     }
 }
 
-/// Oracle: the exact stationary density (MODEL.md §6). With Silverman's bandwidth the
+/// Oracle: the exact stationary density (docs/model.md §6). With Silverman's bandwidth the
 /// kernel estimate's L1 error is bias O(σ²) plus noise O((Nσ)^-1/2), σ ∝ N^-1/5, so it
 /// decays like N^-2/5 (the MISE-optimal kernel rate); the slope over N = 1e3..1e6 must lie
 /// within 0.1 of -0.4. Mass is 1 and the density next to V_F stays O(h) (no pile-up).
