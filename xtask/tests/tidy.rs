@@ -155,3 +155,151 @@ fn every_config_field_is_documented() {
         "the example config should list every field ({seen} found)"
     );
 }
+
+/// The text files of the repository that the reference checks read: `*.rs`, `*.md`,
+/// `*.ron`, `*.toml`, outside build output (`target/`, `out/`) and `.git/`.
+fn text_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if path.is_dir() {
+            if !matches!(name.to_str(), Some("target" | "out" | ".git")) {
+                text_files(&path, out);
+            }
+        } else if path
+            .extension()
+            .is_some_and(|e| ["rs", "md", "ron", "toml"].iter().any(|x| e == *x))
+        {
+            out.push(path);
+        }
+    }
+}
+
+/// The repository's text files, without this file (it spells out the forms it checks).
+fn repository_text() -> Vec<(PathBuf, String)> {
+    let mut files = Vec::new();
+    text_files(&root(), &mut files);
+    files.sort();
+    let this = root()
+        .join("xtask/tests")
+        .join(Path::new(file!()).file_name().unwrap());
+    files
+        .into_iter()
+        .filter(|f| *f != this)
+        .filter_map(|f| Some((f.clone(), std::fs::read_to_string(&f).ok()?)))
+        .collect()
+}
+
+/// The section numbers `N` of the `## §N ...` headings of `docs/model.md`.
+fn model_sections() -> Vec<u32> {
+    let model = std::fs::read_to_string(root().join("docs/model.md")).unwrap();
+    model
+        .lines()
+        .filter_map(|l| l.strip_prefix("## §"))
+        .filter_map(|l| {
+            let digits: String = l.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+        .collect()
+}
+
+/// The section numbers cited as `model.md §N` in `text`. A citation may wrap between the
+/// file name and the section sign (whitespace and comment markers in between).
+fn model_citations(text: &str) -> Vec<u32> {
+    let mut cited = Vec::new();
+    for (i, _) in text.match_indices("model.md") {
+        let rest = text[i + "model.md".len()..]
+            .trim_start_matches(|c: char| c.is_whitespace() || c == '/' || c == '!');
+        if let Some(rest) = rest.strip_prefix('§') {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            // `§N` with a letter for the number is the form of a citation, not one.
+            if let Ok(n) = digits.parse() {
+                cited.push(n);
+            }
+        }
+    }
+    cited
+}
+
+/// Invariant: every reference resolves inside the repository. No text cites the external
+/// specification files, and every `docs/model.md §N` names a section that exists.
+#[test]
+fn references_resolve_inside_the_repository() {
+    let external = [["MODEL", ".md"].concat(), ["INTERFACE", ".md"].concat()];
+    let sections = model_sections();
+    assert!(
+        (1..=6).all(|n| sections.contains(&n)),
+        "docs/model.md must number its sections `## §N ...` ({sections:?})"
+    );
+    let files = repository_text();
+    assert!(files.len() > 50, "only {} text files found", files.len());
+    let mut citations = 0;
+    for (file, text) in &files {
+        for needle in &external {
+            assert!(
+                !text.contains(needle.as_str()),
+                "{} cites `{needle}`, which is not in the repository: cite docs/model.md §N \
+                 or docs/config.md instead",
+                file.display()
+            );
+        }
+        for n in model_citations(text) {
+            assert!(
+                sections.contains(&n),
+                "{} cites docs/model.md §{n}, which has no such section ({sections:?})",
+                file.display()
+            );
+            citations += 1;
+        }
+    }
+    assert!(
+        citations > 20,
+        "only {citations} citations of docs/model.md found"
+    );
+    // Inside docs/model.md a bare `§N` refers to its own sections.
+    let model = std::fs::read_to_string(root().join("docs/model.md")).unwrap();
+    for (i, _) in model.match_indices('§') {
+        let digits: String = model[i + '§'.len_utf8()..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        if let Ok(n) = digits.parse::<u32>() {
+            assert!(
+                sections.contains(&n),
+                "docs/model.md refers to its own §{n}"
+            );
+        }
+    }
+}
+
+/// Invariant: every relative link `[..](path)` of the Markdown files names an existing
+/// file or directory (web links and anchors within the page are not checked).
+#[test]
+fn markdown_links_resolve() {
+    let mut links = 0;
+    for (file, text) in repository_text() {
+        if file.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        for (i, _) in text.match_indices("](") {
+            let rest = &text[i + 2..];
+            let Some(end) = rest.find(')') else {
+                continue;
+            };
+            // `path "title"` and `path#anchor` name the file `path`.
+            let target = rest[..end].split_whitespace().next().unwrap_or("");
+            let target = target.split('#').next().unwrap();
+            if target.is_empty() || target.contains("://") || target.starts_with("mailto:") {
+                continue;
+            }
+            let resolved = file.parent().unwrap().join(target);
+            assert!(
+                resolved.exists(),
+                "{}: the link `{target}` does not resolve",
+                file.display()
+            );
+            links += 1;
+        }
+    }
+    assert!(links > 20, "only {links} relative links found");
+}

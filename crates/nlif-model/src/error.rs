@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub enum ModelError {
     /// A field holds a value outside its admissible set.
-    #[error("invalid `{field}` = {value}: {reason}")]
+    #[error("invalid `{field}` = {value:?}: {reason}")]
     Invalid {
         /// Dotted name of the field, as written in a config.
         field: &'static str,

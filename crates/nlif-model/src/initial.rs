@@ -1,4 +1,4 @@
-//! Initial data (MODEL.md §5).
+//! Initial data (docs/model.md §5).
 
 use serde::{Deserialize, Serialize};
 

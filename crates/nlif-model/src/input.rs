@@ -1,4 +1,4 @@
-//! External input currents `I(t)` (MODEL.md §5).
+//! External input currents `I(t)` (docs/model.md §5).
 
 use std::f64::consts::PI;
 

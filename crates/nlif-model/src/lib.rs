@@ -17,14 +17,14 @@
 //! ```
 //! use nlif_model::{ModelParams, stationary_rates, siegert_rate};
 //!
-//! // An excitatory network with two stationary states (MODEL.md §6).
+//! // An excitatory network with two stationary states (docs/model.md §6).
 //! let params = ModelParams { b: 1.5, ..ModelParams::default() };
 //! params.validate()?;
 //! let rates = stationary_rates(&params, 0.0)?;
 //! assert_eq!(rates.len(), 2);
 //! // Each is a fixed point of the Siegert map N = ν(bN).
 //! for &n in &rates {
-//!     let nu = siegert_rate(params.b * n, params.a0, params.v_f, params.v_r);
+//!     let nu = siegert_rate(params.b * n, params.a0, params.v_f, params.v_r)?;
 //!     assert!((nu - n).abs() < 1e-9 * n);
 //! }
 //! # Ok::<(), nlif_model::ModelError>(())
@@ -47,5 +47,6 @@ pub use initial::InitialDensity;
 pub use input::Input;
 pub use params::ModelParams;
 pub use stationary::{
-    mean_interspike_interval, siegert_rate, stationary_density, stationary_rates,
+    EXACT_MAX_MAGNITUDE, STATIONARY_RESIDUAL_TOL, StationaryState, mean_interspike_interval,
+    siegert_rate, stationary_density, stationary_rates, stationary_states,
 };

@@ -1,4 +1,4 @@
-//! Model parameters of the NLIF network (MODEL.md §1).
+//! Model parameters of the NLIF network (docs/model.md §1).
 
 use serde::{Deserialize, Serialize};
 
@@ -26,7 +26,7 @@ pub struct ModelParams {
 }
 
 impl Default for ModelParams {
-    /// The typical values of MODEL.md §1: `a0 = 1, a1 = 0, b = 0, V_F = 2, V_R = 1`.
+    /// The defaults of docs/model.md §1: `a0 = 1, a1 = 0, b = 0, V_F = 2, V_R = 1`.
     fn default() -> Self {
         ModelParams {
             a0: 1.0,
