@@ -1,6 +1,7 @@
 //! Plots with plotters, pure Rust: PNG through the bitmap backend, SVG, and the embedded
 //! DejaVu Sans font (no system libraries).
 
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Once;
 
@@ -8,8 +9,10 @@ use anyhow::{Result, anyhow};
 use multiscale::{Mode, Trace};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontStyle, register_font};
 
+use crate::clip::{Axis, clip_polyline};
 use crate::config::Config;
 
 const FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
@@ -26,56 +29,135 @@ fn err<E: std::fmt::Display>(e: E) -> anyhow::Error {
     anyhow!("drawing a plot: {e}")
 }
 
+/// The colour of the micro-phase shading.
+fn micro_shade() -> ShapeStyle {
+    RGBColor(255, 170, 60).mix(0.25).filled()
+}
+
 /// `rate.png` and `rate.svg`: the firing rate over time (log scale), micro phases
 /// shaded, multiple firing events marked.
 pub(crate) fn rate(dir: &Path, config: &Config, trace: &Trace) -> Result<()> {
     font();
-    let png = dir.join("rate.png");
-    let svg = dir.join("rate.svg");
-    draw_rate(
-        BitMapBackend::new(&png, (1200, 600)).into_drawing_area(),
-        config,
-        trace,
-    )?;
-    draw_rate(
-        SVGBackend::new(&svg, (1200, 600)).into_drawing_area(),
-        config,
-        trace,
-    )?;
-    Ok(())
-}
-
-fn draw_rate<DB: DrawingBackend>(
-    area: DrawingArea<DB, Shift>,
-    config: &Config,
-    trace: &Trace,
-) -> Result<()> {
-    area.fill(&WHITE).map_err(err)?;
-    let t_end = trace.samples.last().map_or(config.t_end, |s| s.t).max(1e-9);
-    let floor = 1e-3;
-    let top = trace.samples.iter().map(|s| s.rate).fold(1.0f64, f64::max) * 2.0;
     let kind = config.solver.kind.as_str();
     let title = format!(
         "{} — {kind}, b = {}, seed {}",
         config.name, config.model.b, config.seed
     );
-    let mut chart = ChartBuilder::on(&area)
-        .caption(title, ("sans-serif", 24))
-        .margin(15)
-        .x_label_area_size(45)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0.0..t_end, (floor..top).log_scale())
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc("time t (membrane time constants)")
-        .y_desc("firing rate N(t)")
-        .label_style(("sans-serif", 16))
-        .axis_desc_style(("sans-serif", 18))
-        .draw()
-        .map_err(err)?;
-    // Micro phases.
     let dt = config.output.interval;
+    let legend = rate_legend(trace, dt);
+    let strip = legend_layout(&legend, &legend_font(), RATE_SIZE.0 as i32 - 40);
+    let size = (RATE_SIZE.0, RATE_SIZE.1 + strip.height());
+    let png = dir.join("rate.png");
+    let svg = dir.join("rate.svg");
+    let draw = |joined| RatePlot {
+        title: &title,
+        t_end: config.t_end,
+        dt,
+        trace,
+        legend: &legend,
+        strip: &strip,
+        joined,
+    };
+    draw(false).draw(BitMapBackend::new(&png, size).into_drawing_area())?;
+    draw(true).draw(SVGBackend::new(&svg, size).into_drawing_area())?;
+    Ok(())
+}
+
+/// A plotting area's pixels: columns and rows.
+type PixelRect = (Range<i32>, Range<i32>);
+
+/// Size of the rate chart, without the legend strip below it.
+const RATE_SIZE: (u32, u32) = (1200, 600);
+
+/// One rate figure.
+struct RatePlot<'a> {
+    title: &'a str,
+    t_end: f64,
+    dt: f64,
+    trace: &'a Trace,
+    legend: &'a [LegendEntry],
+    strip: &'a LegendLayout,
+    /// Draw each line as one path (SVG) rather than segment by segment (bitmap).
+    joined: bool,
+}
+
+impl RatePlot<'_> {
+    /// Draws the figure; returns the plotting area's pixel rectangle.
+    fn draw<DB: DrawingBackend>(&self, area: DrawingArea<DB, Shift>) -> Result<PixelRect> {
+        area.fill(&WHITE).map_err(err)?;
+        let (chart_area, strip_area) = area.split_vertically(RATE_SIZE.1);
+        let trace = self.trace;
+        let t_end = trace.samples.last().map_or(self.t_end, |s| s.t).max(1e-9);
+        let floor = 1e-3;
+        let top = trace
+            .samples
+            .iter()
+            .map(|s| s.rate)
+            .filter(|r| r.is_finite())
+            .fold(1.0f64, f64::max)
+            * 2.0;
+        let mut chart = ChartBuilder::on(&chart_area)
+            .caption(self.title, ("sans-serif", 24))
+            .margin(15)
+            .x_label_area_size(45)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0.0..t_end, (floor..top).log_scale())
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("time t (membrane time constants)")
+            .y_desc("firing rate N(t)")
+            .label_style(("sans-serif", 16))
+            .axis_desc_style(("sans-serif", 18))
+            .draw()
+            .map_err(err)?;
+        let plot = chart.plotting_area().get_pixel_range();
+        // Micro phases, kept inside the time axis.
+        let phases = micro_phases(trace, self.dt);
+        let shade = micro_shade();
+        chart
+            .draw_series(phases.iter().filter_map(|&(a, b)| {
+                let (a, b) = (a.max(0.0), b.min(t_end));
+                (b > a).then(|| Rectangle::new([(a, floor), (b, top)], shade))
+            }))
+            .map_err(err)?;
+        // The rate, clipped to the axes (a zero rate has no place on a log axis).
+        let x = Axis::new(0.0, t_end, false, plot.0.end - plot.0.start);
+        let y = Axis::new(floor, top, true, plot.1.end - plot.1.start);
+        let points: Vec<(f64, f64)> = trace.samples.iter().map(|s| (s.t, s.rate)).collect();
+        let pixels = chart.plotting_area().strip_coord_spec();
+        let base = chart.plotting_area().get_base_pixel();
+        let spec = chart.as_coord_spec();
+        for piece in clip_polyline(&points, x, y) {
+            let path: Vec<(i32, i32)> = piece
+                .iter()
+                .map(|p| {
+                    let (px, py) = spec.translate(p);
+                    (px - base.0, py - base.1)
+                })
+                .collect();
+            stroke(&pixels, &path, BLUE.stroke_width(2), self.joined)?;
+        }
+        let marker = top / 1.6;
+        chart
+            .draw_series(
+                trace
+                    .mfes
+                    .iter()
+                    .filter(|m| (0.0..=t_end).contains(&m.t))
+                    .map(|m| TriangleMarker::new((m.t, marker), 6, RED.filled())),
+            )
+            .map_err(err)?;
+        // The legend, below the chart, centred under the plotting area.
+        let span = (plot.0.start, plot.0.end);
+        draw_legend(&strip_area, self.legend, self.strip, span, Align::Center)?;
+        area.present().map_err(err)?;
+        Ok(plot)
+    }
+}
+
+/// The micro phases, as time intervals: each micro sample covers the interval it ends.
+fn micro_phases(trace: &Trace, dt: f64) -> Vec<(f64, f64)> {
     let mut phases: Vec<(f64, f64)> = Vec::new();
     for s in trace.samples.iter().filter(|s| s.mode == Mode::Micro) {
         match phases.last_mut() {
@@ -83,49 +165,196 @@ fn draw_rate<DB: DrawingBackend>(
             _ => phases.push((s.t - dt, s.t)),
         }
     }
-    let shade = RGBColor(255, 170, 60).mix(0.25).filled();
-    chart
-        .draw_series(
-            phases
-                .iter()
-                .map(|&(a, b)| Rectangle::new([(a, floor), (b, top)], shade)),
-        )
-        .map_err(err)?
-        .label("micro phase")
-        .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 18, y + 6)], shade));
-    chart
-        .draw_series(LineSeries::new(
-            trace.samples.iter().map(|s| (s.t, s.rate.max(floor))),
-            BLUE.stroke_width(2),
-        ))
-        .map_err(err)?
-        .label("rate")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLUE.stroke_width(2)));
-    let marker = top / 1.6;
-    chart
-        .draw_series(
-            trace
-                .mfes
-                .iter()
-                .map(|m| TriangleMarker::new((m.t, marker), 6, RED.filled())),
-        )
-        .map_err(err)?
-        .label("multiple firing event")
-        .legend(|(x, y)| TriangleMarker::new((x + 9, y), 6, RED.filled()));
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 16))
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw()
-        .map_err(err)?;
-    area.present().map_err(err)?;
+    phases
+}
+
+/// The legend of the rate plot: only what the run has.
+fn rate_legend(trace: &Trace, dt: f64) -> Vec<LegendEntry> {
+    let mut entries = Vec::new();
+    if !micro_phases(trace, dt).is_empty() {
+        entries.push(LegendEntry {
+            label: "micro phase".into(),
+            swatch: Swatch::Shade(micro_shade()),
+        });
+    }
+    if trace.samples.iter().any(|s| s.rate > 0.0) {
+        entries.push(LegendEntry {
+            label: "rate".into(),
+            swatch: Swatch::Line(BLUE.stroke_width(2)),
+        });
+    }
+    if !trace.mfes.is_empty() {
+        entries.push(LegendEntry {
+            label: "multiple firing event".into(),
+            swatch: Swatch::Marker(RED.filled()),
+        });
+    }
+    entries
+}
+
+/// Strokes a pixel path. plotters turns a thick path into one polygon whose inner mitre at
+/// a sharp spike reaches far past the spike (through the axes, out of the chart), so on a
+/// bitmap each segment is drawn on its own; an SVG renderer limits its mitres, so there
+/// the path stays whole.
+fn stroke<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    path: &[(i32, i32)],
+    style: ShapeStyle,
+    joined: bool,
+) -> Result<()> {
+    if joined {
+        return area
+            .draw(&PathElement::new(path.to_vec(), style))
+            .map_err(err);
+    }
+    for w in path.windows(2) {
+        if w[0] != w[1] {
+            area.draw(&PathElement::new(vec![w[0], w[1]], style))
+                .map_err(err)?;
+        }
+    }
     Ok(())
 }
 
+/// What a legend entry shows next to its label.
+#[derive(Clone, Copy, Debug)]
+enum Swatch {
+    Line(ShapeStyle),
+    Shade(ShapeStyle),
+    Marker(ShapeStyle),
+}
+
+/// One legend entry.
+#[derive(Clone, Debug)]
+struct LegendEntry {
+    label: String,
+    swatch: Swatch,
+}
+
+/// Legend entries laid out in rows: each row's entries (index, x offset) and its width.
+#[derive(Debug, Default)]
+struct LegendLayout {
+    rows: Vec<(Vec<(usize, i32)>, i32)>,
+}
+
+const LEGEND_ROW: i32 = 24;
+const LEGEND_PAD: i32 = 6;
+const SWATCH: i32 = 26;
+const SWATCH_GAP: i32 = 8;
+const ENTRY_GAP: i32 = 30;
+
+fn legend_font() -> FontDesc<'static> {
+    ("sans-serif", 16).into_font()
+}
+
+impl LegendLayout {
+    /// Height of the strip the legend needs (nothing without entries).
+    fn height(&self) -> u32 {
+        if self.rows.is_empty() {
+            0
+        } else {
+            (self.rows.len() as i32 * LEGEND_ROW + 2 * LEGEND_PAD) as u32
+        }
+    }
+}
+
+/// Lays the entries out in rows no wider than `width` pixels.
+fn legend_layout(entries: &[LegendEntry], font: &FontDesc<'_>, width: i32) -> LegendLayout {
+    let mut layout = LegendLayout::default();
+    let mut row = Vec::new();
+    let mut x = 0;
+    for (i, entry) in entries.iter().enumerate() {
+        let text = font
+            .box_size(&entry.label)
+            .map_or(9 * entry.label.len() as i32, |(w, _)| w as i32);
+        let w = SWATCH + SWATCH_GAP + text;
+        if !row.is_empty() && x + w > width {
+            layout.rows.push((std::mem::take(&mut row), x - ENTRY_GAP));
+            x = 0;
+        }
+        row.push((i, x));
+        x += w + ENTRY_GAP;
+    }
+    if !row.is_empty() {
+        layout.rows.push((row, x - ENTRY_GAP));
+    }
+    layout
+}
+
+/// Where a legend row sits in its span.
+#[derive(Clone, Copy, Debug)]
+enum Align {
+    Center,
+}
+
+/// Draws the legend into its strip, each row aligned within the pixel span `span`.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[LegendEntry],
+    layout: &LegendLayout,
+    span: (i32, i32),
+    align: Align,
+) -> Result<()> {
+    let base = area.get_base_pixel().0;
+    let (s0, s1) = (span.0 - base, span.1 - base);
+    let text = TextStyle::from(legend_font()).pos(Pos::new(HPos::Left, VPos::Center));
+    for (r, (row, row_width)) in layout.rows.iter().enumerate() {
+        let left = match align {
+            Align::Center => (s0 + s1 - row_width) / 2,
+        }
+        .max(0);
+        let y = LEGEND_PAD + r as i32 * LEGEND_ROW + LEGEND_ROW / 2;
+        for &(i, dx) in row {
+            let entry = &entries[i];
+            let x = left + dx;
+            match entry.swatch {
+                Swatch::Line(style) => {
+                    area.draw(&PathElement::new(vec![(x, y), (x + SWATCH, y)], style))
+                }
+                Swatch::Shade(style) => {
+                    area.draw(&Rectangle::new([(x, y - 7), (x + SWATCH, y + 7)], style))
+                }
+                Swatch::Marker(style) => {
+                    area.draw(&TriangleMarker::new((x + SWATCH / 2, y), 6, style))
+                }
+            }
+            .map_err(err)?;
+            area.draw(&Text::new(
+                entry.label.clone(),
+                (x + SWATCH + SWATCH_GAP, y),
+                text.clone(),
+            ))
+            .map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
+/// The colour of a density value at `x` in `[0, 1]` of the colour scale.
+fn heat(x: f64) -> HSLColor {
+    HSLColor(0.66 * (1.0 - x), 0.85, 0.15 + 0.45 * x)
+}
+
+/// A round tick spacing: about a fifth of `span`, of the form 1, 2 or 5 times a power of ten.
+fn tick_step(span: f64) -> f64 {
+    let raw = span / 5.0;
+    let unit = 10f64.powf(raw.log10().floor());
+    let m = raw / unit;
+    unit * if m < 1.5 {
+        1.0
+    } else if m < 3.5 {
+        2.0
+    } else if m < 7.5 {
+        5.0
+    } else {
+        10.0
+    }
+}
+
 /// `density.png`: a heat map of the density snapshots `p(v, t)` (square-root colour scale,
-/// so the thin layer next to the threshold stays visible).
+/// so the thin layer next to the threshold stays visible), with its colour bar. Each
+/// snapshot fills the time from half-way to the one before to half-way to the one after,
+/// so the time axis runs from the first snapshot to the last.
 pub(crate) fn density(dir: &Path, trace: &Trace, grid: &[f64]) -> Result<()> {
     let snapshots = &trace.densities;
     if snapshots.len() < 2 || grid.len() < 2 {
@@ -133,23 +362,41 @@ pub(crate) fn density(dir: &Path, trace: &Trace, grid: &[f64]) -> Result<()> {
     }
     font();
     let path = dir.join("density.png");
-    let area = BitMapBackend::new(&path, (1200, 600)).into_drawing_area();
+    draw_density(
+        BitMapBackend::new(&path, (1200, 600)).into_drawing_area(),
+        trace,
+        grid,
+    )?;
+    Ok(())
+}
+
+/// Width of the colour bar's strip at the right of `density.png`.
+const BAR_STRIP: u32 = 130;
+
+/// Draws the density heat map; returns the heat map's time axis.
+fn draw_density<DB: DrawingBackend>(
+    area: DrawingArea<DB, Shift>,
+    trace: &Trace,
+    grid: &[f64],
+) -> Result<(f64, f64)> {
+    let snapshots = &trace.densities;
     area.fill(&WHITE).map_err(err)?;
+    let (main, bar) = area.split_horizontally(area.dim_in_pixel().0 - BAR_STRIP);
     let h = grid[1] - grid[0];
     let (v0, v1) = (grid[0] - 0.5 * h, grid[grid.len() - 1] + 0.5 * h);
-    let dt = snapshots[1].t - snapshots[0].t;
-    let t1 = snapshots[snapshots.len() - 1].t + dt;
+    let (t0, t1) = (snapshots[0].t, snapshots[snapshots.len() - 1].t);
     let peak = snapshots
         .iter()
         .flat_map(|s| s.values.iter())
+        .filter(|p| p.is_finite())
         .fold(0.0f64, |m, &p| m.max(p))
         .max(1e-300);
-    let mut chart = ChartBuilder::on(&area)
+    let mut chart = ChartBuilder::on(&main)
         .caption("density p(v, t)", ("sans-serif", 24))
         .margin(15)
         .x_label_area_size(45)
         .y_label_area_size(60)
-        .build_cartesian_2d(snapshots[0].t..t1, v0..v1)
+        .build_cartesian_2d(t0..t1, v0..v1)
         .map_err(err)?;
     chart
         .configure_mesh()
@@ -160,19 +407,230 @@ pub(crate) fn density(dir: &Path, trace: &Trace, grid: &[f64]) -> Result<()> {
         .axis_desc_style(("sans-serif", 18))
         .draw()
         .map_err(err)?;
+    let edge = |k: usize| {
+        if k == 0 {
+            t0
+        } else if k == snapshots.len() {
+            t1
+        } else {
+            0.5 * (snapshots[k - 1].t + snapshots[k].t)
+        }
+    };
     chart
-        .draw_series(snapshots.iter().flat_map(|s| {
+        .draw_series(snapshots.iter().enumerate().flat_map(|(k, s)| {
+            let (a, b) = (edge(k), edge(k + 1));
             s.values.iter().enumerate().map(move |(i, &p)| {
                 let x = (p / peak).clamp(0.0, 1.0).sqrt();
-                let color = HSLColor(0.66 * (1.0 - x), 0.85, 0.15 + 0.45 * x);
                 let v = grid[i];
-                Rectangle::new(
-                    [(s.t, v - 0.5 * h), (s.t + dt, v + 0.5 * h)],
-                    color.filled(),
-                )
+                Rectangle::new([(a, v - 0.5 * h), (b, v + 0.5 * h)], heat(x).filled())
             })
         }))
         .map_err(err)?;
+    // The colour bar, level with the heat map; its ticks are round values of p.
+    let (_, rows) = chart.plotting_area().get_pixel_range();
+    let (top, bottom) = (rows.start, rows.end - 1);
+    let (x0, x1) = (18, 40);
+    for row in top..=bottom {
+        let x = f64::from(bottom - row) / f64::from((bottom - top).max(1));
+        bar.draw(&Rectangle::new(
+            [(x0, row), (x1, row + 1)],
+            heat(x).filled(),
+        ))
+        .map_err(err)?;
+    }
+    bar.draw(&Rectangle::new([(x0, top), (x1, bottom)], BLACK))
+        .map_err(err)?;
+    let label =
+        TextStyle::from(("sans-serif", 14).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+    let step = tick_step(peak);
+    let decimals = (-step.log10().floor()).max(0.0) as usize;
+    let mut k = 0.0;
+    while k * step <= peak * (1.0 + 1e-9) {
+        let p = k * step;
+        let row = bottom - ((p / peak).sqrt() * f64::from(bottom - top)).round() as i32;
+        bar.draw(&PathElement::new(vec![(x1, row), (x1 + 5, row)], BLACK))
+            .map_err(err)?;
+        bar.draw(&Text::new(
+            format!("{p:.decimals$}"),
+            (x1 + 8, row),
+            label.clone(),
+        ))
+        .map_err(err)?;
+        k += 1.0;
+    }
+    let title =
+        TextStyle::from(("sans-serif", 14).into_font()).pos(Pos::new(HPos::Left, VPos::Bottom));
+    bar.draw(&Text::new("p (√ scale)", (x0 - 6, top - 8), title))
+        .map_err(err)?;
     area.present().map_err(err)?;
-    Ok(())
+    Ok((t0, t1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use multiscale::{DensitySnapshot, Sample};
+    use nlif_micro::Mfe;
+
+    /// A spiky trace: bursts far above the rest, silences (zero and tiny rates) far below
+    /// the floor, micro phases, one non-finite sample.
+    fn spiky(micro: bool, mfes: bool) -> Trace {
+        let mut trace = Trace::default();
+        for k in 1..=3000 {
+            let rate = match k % 40 {
+                0 => 5e3,
+                1 => 0.0,
+                2 => 1e-9,
+                3 => 1e-30,
+                _ if k == 1234 => f64::NAN,
+                r => 0.05 * f64::from(r),
+            };
+            let mode = if micro && k > 1000 {
+                Mode::Micro
+            } else {
+                Mode::Macro
+            };
+            trace.samples.push(Sample {
+                t: f64::from(k) * 1e-3,
+                rate,
+                mode,
+            });
+        }
+        if mfes {
+            trace.mfes.push(Mfe {
+                t: 1.2,
+                fired: 10,
+                fraction: 0.5,
+                rounds: 1,
+            });
+        }
+        trace
+    }
+
+    fn labels(entries: &[LegendEntry]) -> Vec<&str> {
+        entries.iter().map(|e| e.label.as_str()).collect()
+    }
+
+    #[test]
+    fn the_rate_line_stays_inside_the_axes() {
+        font();
+        let trace = spiky(true, true);
+        let legend = rate_legend(&trace, 1e-3);
+        let strip = legend_layout(&legend, &legend_font(), 1160);
+        let (w, h) = (RATE_SIZE.0, RATE_SIZE.1 + strip.height());
+        let mut buffer = vec![0u8; (w * h * 3) as usize];
+        let plot = RatePlot {
+            title: "test",
+            t_end: 3.0,
+            dt: 1e-3,
+            trace: &trace,
+            legend: &legend,
+            strip: &strip,
+            joined: false,
+        }
+        .draw(BitMapBackend::with_buffer(&mut buffer, (w, h)).into_drawing_area())
+        .unwrap();
+        // The rate's blue, anywhere in the chart (above the legend strip) outside the
+        // plotting area.
+        let mut outside = 0;
+        let mut inside = 0;
+        for y in 0..RATE_SIZE.1 as i32 {
+            for x in 0..w as i32 {
+                let i = 3 * (y as usize * w as usize + x as usize);
+                let (r, g, b) = (buffer[i], buffer[i + 1], buffer[i + 2]);
+                if b > 150 && r < 110 && g < 110 {
+                    if plot.0.contains(&x) && plot.1.contains(&y) {
+                        inside += 1;
+                    } else {
+                        outside += 1;
+                    }
+                }
+            }
+        }
+        assert!(inside > 1000, "the line is drawn ({inside} pixels)");
+        assert_eq!(outside, 0, "pixels of the line outside the axes");
+    }
+
+    #[test]
+    fn the_legend_lists_only_what_the_run_has() {
+        let quiet = spiky(false, false);
+        assert_eq!(labels(&rate_legend(&quiet, 1e-3)), ["rate"]);
+        let busy = spiky(true, true);
+        assert_eq!(
+            labels(&rate_legend(&busy, 1e-3)),
+            ["micro phase", "rate", "multiple firing event"]
+        );
+        assert!(rate_legend(&Trace::default(), 1e-3).is_empty());
+    }
+
+    #[test]
+    fn clipping_keeps_lines_inside_and_breaks_them_at_gaps() {
+        let x = Axis::new(0.0, 10.0, false, 1000);
+        let y = Axis::new(1e-3, 1e3, true, 600);
+        let points = [
+            (1.0, 1.0),
+            (2.0, 1e9),
+            (3.0, 1.0),
+            (4.0, 0.0),
+            (5.0, 1.0),
+            (6.0, 2.0),
+            (7.0, f64::NAN),
+            (8.0, 1.0),
+            (9.0, 3.0),
+            (12.0, 3.0),
+        ];
+        let pieces = clip_polyline(&points, x, y);
+        // Up the spike and out; back in and down to the zero; up from it to the gap; after
+        // the gap to the right edge.
+        assert_eq!(pieces.len(), 4, "{pieces:?}");
+        for piece in &pieces {
+            for &(a, b) in piece {
+                let (u, v) = (x.plotted(a), y.plotted(b));
+                assert!(u >= x.lo - 1e-9 && u <= x.hi + 1e-9, "{a}");
+                assert!(v >= y.lo - 1e-9 && v <= y.hi + 1e-9, "{b}");
+            }
+        }
+        // A line to a zero rate drops straight down to the floor.
+        let drop = &pieces[1];
+        assert_eq!(drop[1], (3.0, 1.0));
+        assert!((drop[2].0 - 3.0).abs() < 1e-3, "{drop:?}");
+        assert!(pieces[3].last().unwrap().0 < 10.0);
+    }
+
+    #[test]
+    fn the_density_time_axis_ends_at_the_last_snapshot() {
+        font();
+        let grid: Vec<f64> = (0..50).map(|i| -1.0 + 0.04 * f64::from(i)).collect();
+        let mut trace = Trace::default();
+        for k in 0..=10 {
+            trace.densities.push(DensitySnapshot {
+                t: 0.5 * f64::from(k),
+                mode: Mode::Macro,
+                values: grid.iter().map(|v| (-v * v).exp()).collect(),
+            });
+        }
+        let (w, h) = (1200, 600);
+        let mut buffer = vec![0u8; w * h * 3];
+        let axis = draw_density(
+            BitMapBackend::with_buffer(&mut buffer, (w as u32, h as u32)).into_drawing_area(),
+            &trace,
+            &grid,
+        )
+        .unwrap();
+        assert_eq!(axis, (0.0, 5.0));
+        // The colour bar: its top is the hottest colour, its bottom the coldest.
+        let pixel = |x: usize, y: usize| {
+            let i = 3 * (y * w + x);
+            (buffer[i], buffer[i + 1], buffer[i + 2])
+        };
+        let x = w - BAR_STRIP as usize + 29;
+        let column: Vec<_> = (0..h)
+            .map(|y| pixel(x, y))
+            .filter(|&(r, g, b)| !(r == g && g == b))
+            .collect();
+        assert!(column.len() > 300, "a colour bar is drawn");
+        let (hot, cold) = (column[0], column[column.len() - 1]);
+        assert!(hot.0 > hot.2, "{hot:?}");
+        assert!(cold.2 > cold.0, "{cold:?}");
+    }
 }
