@@ -1,5 +1,5 @@
 //! Whole runs of the `nlif` binary for `docs/performance.md`: multi-scale against pure
-//! micro on the experiments of the multiscale issue, their distance to a reference, and the
+//! micro on the reference experiments of docs/model.md §7, their distance to a reference, and the
 //! cost of writing outputs.
 
 use std::fmt::Write as _;

@@ -1,4 +1,4 @@
-//! The blow-up of the mean-field rate for `b = 3` (MODEL.md §3) on two meshes: the time
+//! The blow-up of the mean-field rate for `b = 3` (docs/model.md §3) on two meshes: the time
 //! the rate passes 5 and the mesh-dependent level it saturates at.
 //!
 //! `cargo run --release -p fp-macro --example blowup -- [dv...]`

@@ -10,7 +10,7 @@ pub enum MacroError {
     #[error(transparent)]
     Model(#[from] ModelError),
     /// A solver setting is invalid.
-    #[error("invalid `{field}` = {value}: {reason}")]
+    #[error("invalid `{field}` = {value:?}: {reason}")]
     Invalid {
         /// Name of the field in the `solver.macro` section.
         field: &'static str,
@@ -22,7 +22,7 @@ pub enum MacroError {
     /// A density handed to the solver has the wrong length or a negative, NaN or
     /// infinite value.
     #[error(
-        "density value {index} = {value} is not a finite non-negative number (or the length is not the grid's {len})"
+        "density value {index} = {value:?} is not a finite non-negative number (or the length is not the grid's {len})"
     )]
     Density {
         /// Index of the offending value (the length if the length is wrong).

@@ -21,12 +21,17 @@ pub struct Grid {
 /// Relative tolerance for `(V_F - V_R) / h` to count as an integer.
 const ON_NODE_RTOL: f64 = 1e-9;
 
+/// The largest number of cells a grid may have (8 GB per density vector); larger requests
+/// are refused before anything is allocated.
+pub const MAX_CELLS: usize = 1_000_000_000;
+
 impl Grid {
     /// The grid of spacing `dv` reaching at least down to `v_min`.
     ///
     /// Errors name the field: `dv` must be positive and divide `V_F - V_R` (so that `V_R` is
-    /// a node) with at least three cells between `V_R` and `V_F`; `v_min` must lie below
-    /// `V_R`. The lower end is `V_F - n h <= v_min` with `n = ceil((V_F - v_min) / h)`.
+    /// a node) with at least three cells between `V_R` and `V_F`; `v_min` must lie at least
+    /// one cell below `V_R` (so the reset is an interior node, `r >= 1`); at most
+    /// [`MAX_CELLS`] cells. The lower end is `V_F - n h <= v_min` with `n = ceil((V_F - v_min) / h)`.
     ///
     /// ```
     /// use fp_macro::Grid;
@@ -63,7 +68,24 @@ impl Grid {
                 "the spacing must leave at least three cells between v_r and v_f",
             ));
         }
-        let n = ((v_f - v_min) / dv * (1.0 - ON_NODE_RTOL)).ceil() as usize;
+        let cells = ((v_f - v_min) / dv * (1.0 - ON_NODE_RTOL)).ceil();
+        if !(cells <= MAX_CELLS as f64) {
+            return Err(invalid(
+                "dv",
+                dv,
+                "the grid would have more than 10^9 cells ((v_f - v_min) / dv too large)",
+            ));
+        }
+        let n = cells as usize;
+        if n <= m as usize {
+            // The reset would sit on node 0 (or below): the lower end must be at least one
+            // cell below v_r, or the re-injected mass has no control volume of its own.
+            return Err(invalid(
+                "v_min",
+                v_min,
+                "the lower end of the grid must lie at least one cell (dv) below the reset v_r",
+            ));
+        }
         Ok(Grid {
             v_f,
             h: dv,
@@ -129,22 +151,66 @@ impl Grid {
         let mut p: Vec<f64> = self.nodes().map(|v| initial.unnormalised(v)).collect();
         let mass = self.mass(&p);
         if !(mass.is_finite() && mass > 0.0) {
+            let InitialDensity::Gaussian { mean, .. } = *initial;
             return Err(invalid(
                 "initial.mean",
-                mass,
-                "the initial density has no representable mass on the grid",
+                mean,
+                "the initial density has no representable mass on the grid (it lies outside [v_min, v_f] or is narrower than the spacing dv)",
             ));
         }
         p.iter_mut().for_each(|x| *x /= mass);
         Ok(p)
     }
 
-    /// The firing rate read off a density next to the threshold (MODEL.md §3):
+    /// The firing rate read off a density next to the threshold (docs/model.md §3):
     /// `N = a(N) p_{n-1} / h` with `a(N) = a0 + a1 N`, i.e. `N = a0 q / (1 - a1 q)` with
-    /// `q = p_{n-1} / h`. `None` if `a1 q >= 1` (no finite rate).
-    pub fn threshold_rate(&self, params: &ModelParams, p: &[f64]) -> Option<f64> {
-        let q = p[self.n - 1] / self.h;
+    /// `q = p_{n-1} / h`.
+    ///
+    /// ```
+    /// use fp_macro::Grid;
+    /// use nlif_model::ModelParams;
+    /// let grid = Grid::new(-4.0, 2.0, 1.0, 0.25)?;
+    /// let params = ModelParams::default();
+    /// let mut p = vec![0.0; grid.len()];
+    /// p[grid.len() - 1] = 0.125;
+    /// assert_eq!(grid.threshold_rate(&params, &p)?, 0.5); // a0 p_{n-1} / h
+    /// assert!(grid.threshold_rate(&params, &[]).is_err());
+    /// # Ok::<(), fp_macro::MacroError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`MacroError::Model`] if `params` are invalid; [`MacroError::Density`] if `p` does not
+    /// hold one value per unknown (`index` is then its length) or `p_{n-1}` is negative or
+    /// not finite; [`MacroError::Invalid`] naming `density` (value `a1 q`) if `a1 q >= 1`,
+    /// i.e. there is no finite rate.
+    pub fn threshold_rate(&self, params: &ModelParams, p: &[f64]) -> Result<f64, MacroError> {
+        params.validate()?;
+        let density_error = |index: usize, value: f64| MacroError::Density {
+            index,
+            value,
+            len: self.n,
+        };
+        if p.len() != self.n {
+            return Err(density_error(p.len(), f64::NAN));
+        }
+        let Some(&last) = p.last() else {
+            return Err(density_error(0, f64::NAN));
+        };
+        if !(last.is_finite() && last >= 0.0) {
+            return Err(density_error(self.n - 1, last));
+        }
+        let q = last / self.h;
         let denominator = 1.0 - params.a1 * q;
-        (denominator > 0.0).then(|| params.a0 * q / denominator)
+        let rate = params.a0 * q / denominator;
+        if denominator > 0.0 && rate.is_finite() {
+            Ok(rate)
+        } else {
+            Err(invalid(
+                "density",
+                params.a1 * q,
+                "no finite rate: a1 p_{n-1} / h >= 1",
+            ))
+        }
     }
 }

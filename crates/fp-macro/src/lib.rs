@@ -1,7 +1,7 @@
 //! # fp-macro
 //!
 //! Structure-preserving solvers of the mean-field Fokker–Planck equation of a noisy
-//! leaky integrate-and-fire network (MODEL.md §3):
+//! leaky integrate-and-fire network (docs/model.md §3):
 //!
 //! ```text
 //! ∂t p + ∂v((-v + bN + I) p) - a(N) ∂vv p = N(t) δ(v - V_R),   p(V_F) = 0,
@@ -47,7 +47,7 @@ pub mod scheme;
 mod solver;
 
 pub use error::MacroError;
-pub use grid::Grid;
+pub use grid::{Grid, MAX_CELLS};
 pub use operator::{Frozen, Reinjection, StepOperator};
 pub use scheme::{FluxScheme, Scheme};
 pub use solver::{MacroConfig, MacroSolver, StepOutcome};

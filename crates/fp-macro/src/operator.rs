@@ -9,10 +9,10 @@
 //! with the fluxes of [`crate::scheme`] built from `N^m`, `a(N^m)` and `I(t^m)` (frozen) and
 //! applied to `p^{m+1}` (implicit); `F_{-1/2} = 0` (no flux at `V_min`). At the threshold
 //! `p(V_F) = 0`, so the exact flux there is purely diffusive, `N = -a ∂v p(V_F)`; the last
-//! face carries its one-sided approximation `F_{n-1/2} = N_out = (a/h) p_{n-1}` (MODEL.md
-//! §3); with the fitted interior fluxes the rate converges at second order (measured in
-//! `tests/steady_state.rs`). This outflow *is* the firing rate, and
-//! it is re-injected at `V_R`:
+//! face carries its one-sided approximation `F_{n-1/2} = N_out = (a/h) p_{n-1}`
+//! (docs/model.md §3); with the fitted interior fluxes the rate converges at second order
+//! (measured in `tests/steady_state.rs`). This outflow *is* the firing rate, and it is
+//! re-injected at `V_R`:
 //!
 //! - [`Reinjection::Implicit`]: `N_out = (a/h) p_{n-1}^{m+1}`, one entry at `(r, n-1)` off
 //!   the band. The matrix is an M-matrix (positive diagonal, non-positive off-diagonal

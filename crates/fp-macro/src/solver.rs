@@ -81,7 +81,7 @@ impl StepOutcome {
     }
 }
 
-/// The mean-field Fokker–Planck solver (MODEL.md §3).
+/// The mean-field Fokker–Planck solver (docs/model.md §3).
 ///
 /// ```
 /// use fp_macro::{MacroConfig, MacroSolver, StepOutcome};
@@ -154,13 +154,7 @@ impl MacroSolver {
                     "a firing rate must be finite and non-negative",
                 ));
             }
-            None => grid.threshold_rate(&params, &density).ok_or_else(|| {
-                invalid(
-                    "density",
-                    f64::INFINITY,
-                    "no finite rate: a1 p_{n-1} / h >= 1",
-                )
-            })?,
+            None => grid.threshold_rate(&params, &density)?,
         };
         Ok(MacroSolver {
             params,

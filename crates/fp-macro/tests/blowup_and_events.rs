@@ -15,8 +15,8 @@ fn blowup_params() -> ModelParams {
     }
 }
 
-/// The blow-up case A of MODEL.md (b = 3, v0 = -1, σ0² = 0.5, h = 0.02): the rate passes
-/// 5 at t ≈ 3.41 (the value quoted by the issue, to the 0.01 it is quoted to); the step
+/// Blow-up A of docs/model.md §7 (b = 3, v0 = -1, σ0² = 0.5, h = 0.02): the rate passes
+/// 5 at t ≈ 3.41 (the value listed there, to the 0.01 it is given to); the step
 /// that would cross the bound is refused with `RateAboveBound` and the state stays at
 /// the last good step, which can continue under a larger bound.
 #[test]

@@ -166,3 +166,91 @@ proptest! {
         }
     }
 }
+
+/// The grid in terms of the cells below and above the reset: `V_R` on node `r`, `V_F` on
+/// node `n`, and a `v_min` anywhere in the cell below node 0 (so `n` is as built).
+fn random_grid() -> impl Strategy<Value = (f64, f64, f64, f64)> {
+    (
+        -3.0..3.0f64,  // v_r
+        1e-3..0.2f64,  // dv
+        3usize..60,    // cells between v_r and v_f
+        1usize..80,    // cells below v_r (the reset is node r >= 1)
+        0.0..0.999f64, // where v_min lies in the lowest cell
+    )
+        .prop_map(|(v_r, dv, above, below, offset)| {
+            let v_f = v_r + above as f64 * dv;
+            let v_min = v_r - (below as f64 - offset) * dv;
+            (v_min, dv, v_r, v_f)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Oracle: conservation law on grids drawn at random, reset anywhere from the first
+    /// interior node up: every column of the step matrix sums to 1/dt, so 200 steps
+    /// change the mass by round-off only (bound 1e-11, a thousand times the few-ulp error
+    /// of one step times the step count), and the density stays non-negative.
+    #[test]
+    fn mass_is_conserved_on_random_grids(
+        (v_min, dv, v_r, v_f) in random_grid(),
+        scheme in prop::sample::select(SCHEMES.to_vec()),
+        b in -2.0..2.0f64,
+        mean_in_cells in 0.0..1.0f64,
+    ) {
+        let params = ModelParams { v_f, v_r, b, ..ModelParams::default() };
+        let config = MacroConfig {
+            scheme,
+            v_min,
+            dv,
+            dt: 1e-3,
+            reinjection: Reinjection::Implicit,
+        };
+        let grid = Grid::for_model(&params, v_min, dv).unwrap();
+        prop_assert!(grid.reset_index() >= 1);
+        let mean = v_min + mean_in_cells * (v_f - v_min);
+        let initial = InitialDensity::Gaussian { mean, var: (v_f - v_min).powi(2) / 16.0 };
+        let mut solver = MacroSolver::from_initial(params, Input::None, config, &initial).unwrap();
+        for _ in 0..200 {
+            let outcome = solver.step(f64::INFINITY);
+            prop_assert!(matches!(outcome, StepOutcome::Advanced { .. }), "{:?}", outcome);
+            prop_assert!(solver.density().iter().all(|&p| p >= 0.0));
+        }
+        prop_assert!((solver.mass() - 1.0).abs() < 1e-11, "mass {}", solver.mass());
+    }
+
+    /// Oracle: the grid's own definition. The grid reaches down to `v_min`, counting
+    /// `(v_f - v_min) / dv` cells up to a relative 1e-9 (so that `V_R` lands on a node
+    /// despite round-off); a `v_min` below `v_r` by less than that slack made the reset
+    /// node 0, where the re-injected mass was lost (found with `v_min = v_r - 1e-10`). It
+    /// is refused, naming `v_min`; one cell lower is accepted with the reset on node 1.
+    #[test]
+    fn a_reset_on_the_lowest_node_is_refused(
+        v_r in -3.0..3.0f64,
+        dv in 1e-3..0.2f64,
+        above in 3usize..60,
+        fraction in 0.01..1.0f64,
+    ) {
+        let v_f = v_r + above as f64 * dv;
+        let slack = 0.5e-9 * above as f64 * dv * fraction;
+        let err = Grid::new(v_r - slack, v_f, v_r, dv).unwrap_err();
+        prop_assert_eq!(err.field(), "v_min");
+        let grid = Grid::new(v_r - dv * (1.0 + fraction * 1e-3), v_f, v_r, dv).unwrap();
+        prop_assert!(grid.reset_index() >= 1);
+    }
+}
+
+/// Oracle: the size bound. A spacing that would make more than `MAX_CELLS` cells (or a
+/// threshold so far away that the count overflows) is refused before allocating.
+#[test]
+fn grids_too_large_to_allocate_are_refused() {
+    for (v_min, v_f, v_r, dv) in [
+        (-4.0, 2.0, 1.0, 1e-300),
+        (-4.0, 1e300, 1.0, 1e290),
+        (-4.0, 2.0, 1.0, 1e-12),
+    ] {
+        let err = Grid::new(v_min, v_f, v_r, dv).unwrap_err();
+        assert_eq!(err.field(), "dv", "{v_min} {v_f} {v_r} {dv}");
+    }
+    assert!(Grid::new(-4.0, 2.0, 1.0, 1e-8).is_ok()); // 6e8 cells: allowed, not allocated
+}

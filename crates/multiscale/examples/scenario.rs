@@ -93,6 +93,7 @@ fn main() {
             seed,
             sample_interval: 1e-2,
             density_interval: None,
+            ..RunConfig::default()
         };
         let clock = Instant::now();
         let mut sim =
@@ -122,7 +123,7 @@ fn main() {
                 s.to,
                 s.reason.as_str(),
                 s.rate_before,
-                s.rate_after
+                s.rate_after.unwrap_or(f64::NAN)
             );
         }
         for m in trace

@@ -9,8 +9,10 @@ use serde::{Deserialize, Serialize};
 /// Which solver runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum SolverKind {
-    /// The mean-field solver alone; the run stops when the switching policy would ask for
-    /// particles (outcome `blow_up`) or the density cannot represent an event.
+    /// The mean-field solver alone. It runs through a blow-up to `t_end` (its rate
+    /// saturates at a mesh-dependent level), recording where the rate first passed
+    /// [`BlowUpWatch::rate`]; [`BlowUpWatch::stop`] ends it there instead. An input kick
+    /// the density cannot represent, lost positivity or non-finite values end it early.
     Macro,
     /// Particles alone.
     Micro,
@@ -26,6 +28,40 @@ impl SolverKind {
             SolverKind::Macro => "macro",
             SolverKind::Micro => "micro",
             SolverKind::Multiscale => "multiscale",
+        }
+    }
+
+    /// Whether this solver advances the mean-field density (at least some of the time).
+    pub fn uses_macro(self) -> bool {
+        self != SolverKind::Micro
+    }
+
+    /// Whether this solver advances particles (at least some of the time).
+    pub fn uses_micro(self) -> bool {
+        self != SolverKind::Macro
+    }
+}
+
+/// The `solver.blow_up` section: how a macro-only run treats a blow-up of its rate.
+///
+/// The mean-field rate of an excitatory network can blow up in finite time; the discrete
+/// density then saturates at a mesh-dependent level (about `a / h²`) instead. A
+/// [`SolverKind::Macro`] run records the first accepted step whose rate exceeds `rate`
+/// ([`Trace::blow_up`](crate::Trace::blow_up)) and, by default, goes on to `t_end`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BlowUpWatch {
+    /// The rate whose first crossing is recorded as the blow-up time.
+    pub rate: f64,
+    /// End the run at that step (outcome `blow_up`) instead of continuing to `t_end`.
+    pub stop: bool,
+}
+
+impl Default for BlowUpWatch {
+    fn default() -> Self {
+        BlowUpWatch {
+            rate: 5.0,
+            stop: false,
         }
     }
 }
@@ -99,14 +135,36 @@ pub struct RunConfig {
     pub micro: MicroConfig,
     /// The switching.
     pub switching: SwitchingConfig,
-    /// End time.
+    /// Blow-up of a macro-only run.
+    pub blow_up: BlowUpWatch,
+    /// End time: a whole multiple of the time step of the solver (the macro step for
+    /// `Macro` and `Multiscale`, the micro step for `Micro`).
     pub t_end: f64,
     /// The one seed of the run.
     pub seed: u64,
-    /// Spacing of the rate samples (a multiple of the macro step).
+    /// Spacing of the rate samples (a multiple of the time step, see `t_end`). If it does
+    /// not divide `t_end`, the last sample is the mean over the shorter final interval.
     pub sample_interval: f64,
     /// Spacing of the density snapshots (a multiple of `sample_interval`), if any.
     pub density_interval: Option<f64>,
+}
+
+impl Default for RunConfig {
+    /// The multi-scale solver with default settings, to `t_end = 1`, seed 0, samples every
+    /// `1e-3`, no density snapshots.
+    fn default() -> Self {
+        RunConfig {
+            kind: SolverKind::Multiscale,
+            macro_config: MacroConfig::default(),
+            micro: MicroConfig::default(),
+            switching: SwitchingConfig::default(),
+            blow_up: BlowUpWatch::default(),
+            t_end: 1.0,
+            seed: 0,
+            sample_interval: 1e-3,
+            density_interval: None,
+        }
+    }
 }
 
 /// Why a run cannot start.
@@ -126,14 +184,14 @@ pub enum RunError {
     #[error("coupling: {0}")]
     Coupling(#[from] coupling::CouplingError),
     /// An invalid run or switching setting.
-    #[error("invalid `{field}` = {value}: {reason}")]
+    #[error("invalid `{field}` = {value:?}: {reason}")]
     Invalid {
         /// Dotted path of the setting.
         field: &'static str,
         /// The rejected value.
         value: f64,
         /// Why.
-        reason: &'static str,
+        reason: String,
     },
 }
 
@@ -144,6 +202,7 @@ impl RunError {
             RunError::Model(e) => model_path(e.field()),
             RunError::Macro(e) => match e {
                 MacroError::Model(m) => model_path(m.field()),
+                other if other.field().starts_with("initial.") => other.field().to_owned(),
                 other => format!("solver.macro.{}", other.field()),
             },
             RunError::Micro(e) => match e {
@@ -165,29 +224,70 @@ fn model_path(field: &str) -> String {
     }
 }
 
-fn invalid(field: &'static str, value: f64, reason: &'static str) -> RunError {
+fn invalid(field: &'static str, value: f64, reason: impl Into<String>) -> RunError {
     RunError::Invalid {
         field,
         value,
-        reason,
+        reason: reason.into(),
     }
 }
 
 /// `x` is a whole multiple of `unit` (within 1e-9 relative).
 pub(crate) fn multiple_of(x: f64, unit: f64) -> Option<u64> {
     let k = (x / unit).round();
-    ((x / unit - k).abs() <= 1e-9 * k.max(1.0) && k >= 1.0).then_some(k as u64)
+    ((x / unit - k).abs() <= 1e-9 * k.max(1.0) && (1.0..MAX_STEPS).contains(&k)).then_some(k as u64)
 }
 
+/// The most time steps a run may take (the clock `t_start + steps · dt` stays exact in
+/// its last bits far below `2^53`).
+pub const MAX_STEPS: f64 = 1e15;
+
 impl RunConfig {
-    /// Checks the run and switching settings (the solvers check their own).
+    /// The time step that sets the run's clock: the macro step for `Macro` and
+    /// `Multiscale` (a micro phase sub-steps it), the micro step for `Micro`.
+    pub fn clock_step(&self) -> f64 {
+        match self.kind {
+            SolverKind::Micro => self.micro.dt,
+            _ => self.macro_config.dt,
+        }
+    }
+
+    /// Checks the run and switching settings that the chosen solver uses (the solvers
+    /// check their own settings; [`crate::preflight`] runs every check).
+    ///
+    /// # Errors
+    ///
+    /// [`RunError::Invalid`] naming the first offending setting by its config path.
     pub fn validate(&self) -> Result<(), RunError> {
         let s = &self.switching;
         if !(self.t_end.is_finite() && self.t_end > 0.0) {
             return Err(invalid(
                 "t_end",
                 self.t_end,
-                "the end time must be positive",
+                "the end time must be positive and finite",
+            ));
+        }
+        let (step_field, step) = match self.kind {
+            SolverKind::Micro => ("solver.micro.dt", self.micro.dt),
+            _ => ("solver.macro.dt", self.macro_config.dt),
+        };
+        if !(step.is_finite() && step > 0.0) {
+            return Err(invalid(step_field, step, "the time step must be positive"));
+        }
+        if self.t_end / step >= MAX_STEPS {
+            return Err(invalid(
+                "t_end",
+                self.t_end,
+                format!("the run would take more than 10^15 steps of {step_field} = {step:?}"),
+            ));
+        }
+        if multiple_of(self.t_end, step).is_none() {
+            return Err(invalid(
+                "t_end",
+                self.t_end,
+                format!(
+                    "must be a whole multiple of {step_field} = {step:?} (the run ends exactly at t_end)"
+                ),
             ));
         }
         if !(self.sample_interval.is_finite() && self.sample_interval > 0.0) {
@@ -197,18 +297,20 @@ impl RunConfig {
                 "must be positive",
             ));
         }
-        if multiple_of(self.sample_interval, self.macro_config.dt).is_none() {
+        if multiple_of(self.sample_interval, step).is_none() {
             return Err(invalid(
                 "output.interval",
                 self.sample_interval,
-                "must be a whole multiple of solver.macro.dt",
+                format!("must be a whole multiple of {step_field} = {step:?}"),
             ));
         }
-        if multiple_of(self.macro_config.dt, self.micro.dt).is_none() {
+        if self.kind == SolverKind::Multiscale
+            && multiple_of(self.macro_config.dt, self.micro.dt).is_none()
+        {
             return Err(invalid(
                 "solver.micro.dt",
                 self.micro.dt,
-                "must divide solver.macro.dt (the micro solver sub-steps a macro step)",
+                "must divide solver.macro.dt (a multi-scale micro phase sub-steps the macro step)",
             ));
         }
         if let Some(d) = self.density_interval
@@ -219,6 +321,16 @@ impl RunConfig {
                 d,
                 "must be a whole multiple of output.interval",
             ));
+        }
+        if self.kind == SolverKind::Macro && !(self.blow_up.rate > 0.0) {
+            return Err(invalid(
+                "solver.blow_up.rate",
+                self.blow_up.rate,
+                "must be positive (use inf to record no blow-up)",
+            ));
+        }
+        if self.kind != SolverKind::Multiscale {
+            return Ok(());
         }
         if !(s.rate_up > 0.0) {
             return Err(invalid(
@@ -231,7 +343,10 @@ impl RunConfig {
             return Err(invalid(
                 "solver.switching.rate_down",
                 s.rate_down,
-                "must be non-negative and below rate_up (hysteresis)",
+                format!(
+                    "must be non-negative and below solver.switching.rate_up = {:?} (hysteresis)",
+                    s.rate_up
+                ),
             ));
         }
         for (field, value) in [

@@ -1,7 +1,7 @@
 //! # multiscale
 //!
 //! The synchronization-capturing multi-scale solver of a noisy leaky integrate-and-fire
-//! network (Du, Xie & Zhou, arXiv:2305.05915; our design of it in MODEL.md §4): the
+//! network (Du, Xie & Zhou, arXiv:2305.05915; our design of it in docs/model.md §4): the
 //! mean-field Fokker–Planck density (`fp-macro`) advances the network while it fires
 //! asynchronously; when the mean-field rate tends to blow up, `N_p` particles
 //! (`nlif-micro`) sampled from a density kept from before the trigger take over and
@@ -31,7 +31,7 @@
 //!     t_end: 3.6,
 //!     seed: 1,
 //!     sample_interval: 1e-2,
-//!     density_interval: None,
+//!     ..RunConfig::default()
 //! };
 //! let initial = InitialDensity::Gaussian { mean: -1.0, var: 0.5 };
 //! let mut run = Simulation::new(params, Input::None, &initial, config, Parallelism::Sequential)?;
@@ -45,12 +45,17 @@
 
 mod config;
 mod policy;
+mod preflight;
 mod simulation;
 mod trace;
 
-pub use config::{Policy, RunConfig, RunError, SolverKind, SwitchingConfig};
+pub use config::{
+    BlowUpWatch, MAX_STEPS, Policy, RunConfig, RunError, SolverKind, SwitchingConfig,
+};
 pub use policy::{FiringFraction, RateHysteresis, SwitchingPolicy, policy_from};
+pub use preflight::{MemoryEstimate, Preflight, plan, preflight};
 pub use simulation::Simulation;
 pub use trace::{
-    DensitySnapshot, Event, Mode, Observer, Outcome, Sample, Switch, SwitchReason, Trace,
+    DensitySnapshot, Event, MASS_TOLERANCE, Mode, Observer, Outcome, RateCrossing, Sample, Switch,
+    SwitchReason, Trace,
 };

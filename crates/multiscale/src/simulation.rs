@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 
 use coupling::{Estimator, Particles, UniformGrid, estimate, impose_rate, sample};
-use fp_macro::{Grid, MacroSolver, StepOutcome};
+use fp_macro::{Grid, MacroConfig, MacroSolver, StepOutcome};
 use nlif_micro::{Parallelism, ParticleSystem};
 use nlif_model::{InitialDensity, Input, ModelParams};
 use rand::SeedableRng;
@@ -11,8 +11,10 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::config::{RunConfig, RunError, SolverKind, multiple_of};
 use crate::policy::{SwitchingPolicy, policy_from};
+use crate::preflight::{Preflight, preflight};
 use crate::trace::{
-    DensitySnapshot, Event, Mode, Observer, Outcome, Sample, Switch, SwitchReason, Trace,
+    DensitySnapshot, Event, MASS_TOLERANCE, Mode, Observer, Outcome, RateCrossing, Sample, Switch,
+    SwitchReason, Trace,
 };
 
 /// The description currently advancing the network.
@@ -31,7 +33,7 @@ struct Snapshot {
     rate: f64,
 }
 
-/// A run of the macro, micro or multi-scale solver (MODEL.md §4).
+/// A run of the macro, micro or multi-scale solver (docs/model.md §4).
 ///
 /// The run advances the mean-field density while the switching policy allows it, and hands
 /// over to `N_p` particles when a macro step would exceed the policy's rate bound (or the
@@ -50,6 +52,7 @@ pub struct Simulation {
     config: RunConfig,
     policy: Box<dyn SwitchingPolicy + Send>,
     parallelism: Parallelism,
+    grid: Grid,
     mesh: UniformGrid,
     phase: Phase,
     history: VecDeque<Snapshot>,
@@ -75,6 +78,16 @@ impl std::fmt::Debug for Simulation {
     }
 }
 
+/// `t` rounded to 12 significant digits: sample times `k · interval` without the float
+/// noise of the product (`3002 × 0.001 = 3.0020000000000002` becomes `3.002`). Times are
+/// reported, never fed back into the clock, so this changes no result.
+pub(crate) fn tidy_time(t: f64) -> f64 {
+    if t == 0.0 || !t.is_finite() {
+        return t;
+    }
+    format!("{t:.11e}").parse().unwrap_or(t)
+}
+
 /// SplitMix64 of `seed` and a stream tag: independent seeds for each random stream of a run.
 fn derive_seed(seed: u64, tag: u64) -> u64 {
     let mut z = seed ^ tag.wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -85,6 +98,13 @@ fn derive_seed(seed: u64, tag: u64) -> u64 {
 
 impl Simulation {
     /// Prepares a run from the initial density at `t = 0`.
+    ///
+    /// # Errors
+    ///
+    /// Every check of [`preflight`](crate::preflight) (the first invalid setting, named by
+    /// its config path), and a failed first conversion to particles of a `Micro` run.
+    /// The memory estimate is not compared with anything: a caller that wants a bound
+    /// calls [`plan`](crate::plan) first.
     pub fn new(
         params: ModelParams,
         input: Input,
@@ -92,25 +112,37 @@ impl Simulation {
         config: RunConfig,
         parallelism: Parallelism,
     ) -> Result<Self, RunError> {
-        params.validate()?;
-        input.validate()?;
-        initial.validate()?;
-        config.validate()?;
-        config.micro.validate()?;
-        let macro_solver = MacroSolver::from_initial(params, input, config.macro_config, initial)?;
-        let grid: Grid = *macro_solver.grid();
+        let Preflight {
+            grid,
+            density,
+            rate,
+            ..
+        } = preflight(&params, &input, initial, &config)?;
         let mesh = UniformGrid::new(grid.v_min(), grid.spacing(), grid.len())?;
         let density_every = config
             .density_interval
             .and_then(|d| multiple_of(d, config.sample_interval));
+        let initial_macro = MacroSolver::new(
+            params,
+            input,
+            MacroConfig {
+                // A `Micro` run uses the macro solver only to hold the initial density.
+                dt: config.clock_step(),
+                ..config.macro_config
+            },
+            density,
+            0.0,
+            Some(rate),
+        )?;
         let mut simulation = Simulation {
             params,
             input,
             policy: policy_from(&config.switching),
             config,
             parallelism,
+            grid,
             mesh,
-            phase: Phase::Macro(macro_solver),
+            phase: Phase::Macro(initial_macro),
             history: VecDeque::new(),
             trace: Trace::default(),
             segments: 0,
@@ -126,7 +158,7 @@ impl Simulation {
             let Phase::Macro(solver) = &simulation.phase else {
                 unreachable!()
             };
-            let (density, rate) = (solver.density().to_vec(), solver.rate());
+            let density = solver.density().to_vec();
             simulation.phase = Phase::Micro(simulation.particles_from(&density, rate, 0.0)?);
             simulation.smoothed = rate;
         } else {
@@ -161,12 +193,26 @@ impl Simulation {
         self.trace
     }
 
+    /// The grid of the density and of the density snapshots.
+    pub fn grid(&self) -> &Grid {
+        &self.grid
+    }
+
+    /// The nodes `v_0 .. v_{n-1}` of the grid (the cells of the density snapshots).
+    pub fn grid_nodes(&self) -> Vec<f64> {
+        self.grid.nodes().collect()
+    }
+
     /// The run's settings.
     pub fn config(&self) -> &RunConfig {
         &self.config
     }
 
-    /// Runs to `t_end`.
+    /// Runs to `t_end`, or until the run ends early (see [`Outcome`]).
+    ///
+    /// # Errors
+    ///
+    /// A conversion between density and particles that fails (a [`RunError::Coupling`]).
     pub fn run<O: Observer>(&mut self, observer: &mut O) -> Result<Outcome, RunError> {
         loop {
             if let Some(outcome) = self.advance(self.config.t_end, observer)? {
@@ -176,14 +222,21 @@ impl Simulation {
     }
 
     /// Advances until `until` (at most `t_end`) or the end of the run; returns the outcome
-    /// once the run has ended.
+    /// once the run has ended. When it ends, a last partial rate sample covers the time
+    /// since the last full sample (the run ends exactly at `t_end`, which need not be a
+    /// multiple of the sample interval, or earlier with an outcome other than
+    /// [`Outcome::Completed`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`Simulation::run`].
     pub fn advance<O: Observer>(
         &mut self,
         until: f64,
         observer: &mut O,
     ) -> Result<Option<Outcome>, RunError> {
         let until = until.min(self.config.t_end);
-        let eps = 1e-9 * self.config.micro.dt;
+        let eps = 1e-9 * self.config.micro.dt.min(self.config.clock_step());
         while self.outcome.is_none() && self.time() < until - eps {
             match self.phase {
                 Phase::Macro(_) => self.macro_step(observer)?,
@@ -193,15 +246,49 @@ impl Simulation {
         if self.outcome.is_none() && self.time() >= self.config.t_end - eps {
             self.outcome = Some(Outcome::Completed);
         }
+        if self.outcome.is_some() {
+            self.final_sample(observer);
+        }
         Ok(self.outcome)
+    }
+
+    /// The partial sample over `(k · interval, t]` at the end of a run, `k · interval`
+    /// being the last full sample (nothing if the run ended on a sample time).
+    fn final_sample<O: Observer>(&mut self, observer: &mut O) {
+        let interval = self.config.sample_interval;
+        let last = (self.next_sample - 1) as f64 * interval;
+        let t = self.time().min(self.config.t_end);
+        let duration = t - last;
+        if duration <= 1e-9 * interval {
+            return;
+        }
+        let sample = Sample {
+            t: tidy_time(t),
+            rate: self.accumulated / duration,
+            mode: self.mode(),
+        };
+        self.accumulated = 0.0;
+        self.next_sample += 1;
+        self.trace.samples.push(sample);
+        self.fill_rate_after(sample.rate);
+        observer.observe(Event::Sample(&sample));
+    }
+
+    fn fill_rate_after(&mut self, rate: f64) {
+        if let Some(last) = self.trace.switches.last_mut()
+            && last.rate_after.is_none()
+        {
+            last.rate_after = Some(rate);
+        }
     }
 
     fn macro_step<O: Observer>(&mut self, observer: &mut O) -> Result<(), RunError> {
         let dt = self.config.macro_config.dt;
         let bound = match self.config.kind {
-            SolverKind::Micro => f64::INFINITY,
-            _ => self.policy.macro_rate_bound(dt),
+            SolverKind::Multiscale => self.policy.macro_rate_bound(dt),
+            _ => f64::INFINITY,
         };
+        let macro_only = self.config.kind == SolverKind::Macro;
         let Phase::Macro(solver) = &mut self.phase else {
             unreachable!()
         };
@@ -213,36 +300,42 @@ impl Simulation {
                 self.accumulated += rate * dt;
                 let error = (solver.mass() - 1.0).abs();
                 self.trace.mass_error_max = self.trace.mass_error_max.max(error);
+                if !(error <= MASS_TOLERANCE) {
+                    self.outcome = Some(Outcome::MassLost {
+                        t: tidy_time(t),
+                        error,
+                    });
+                    return Ok(());
+                }
+                if macro_only && rate > self.config.blow_up.rate && self.trace.blow_up.is_none() {
+                    let t = tidy_time(t);
+                    self.trace.blow_up = Some(RateCrossing { t, rate });
+                    if self.config.blow_up.stop {
+                        self.outcome = Some(Outcome::BlowUp { t, rate });
+                        return Ok(());
+                    }
+                }
                 return self.after_step(t, observer);
             }
+            _ if macro_only => {
+                let t = tidy_time(t);
+                self.outcome = Some(match outcome {
+                    StepOutcome::PositivityLost { .. } => Outcome::PositivityLost { t },
+                    StepOutcome::SynchronousKick { fraction, .. } => {
+                        Outcome::SynchronousEvent { t, fraction }
+                    }
+                    _ => Outcome::NonFinite { t },
+                });
+                return Ok(());
+            }
             StepOutcome::RateAboveBound { rate, bound } => {
-                if self.config.kind == SolverKind::Macro {
-                    self.outcome = Some(Outcome::BlowUp { t, rate });
-                    return Ok(());
-                }
                 (SwitchReason::RateAboveBound { rate, bound }, true)
             }
-            StepOutcome::PositivityLost { .. } => {
-                if self.config.kind == SolverKind::Macro {
-                    self.outcome = Some(Outcome::PositivityLost { t });
-                    return Ok(());
-                }
-                (SwitchReason::PositivityLost, false)
-            }
+            StepOutcome::PositivityLost { .. } => (SwitchReason::PositivityLost, false),
             StepOutcome::SynchronousKick { fraction, .. } => {
-                if self.config.kind == SolverKind::Macro {
-                    self.outcome = Some(Outcome::SynchronousEvent { t, fraction });
-                    return Ok(());
-                }
                 (SwitchReason::SynchronousKick { fraction }, false)
             }
-            _ => {
-                if self.config.kind == SolverKind::Macro {
-                    self.outcome = Some(Outcome::NonFinite { t });
-                    return Ok(());
-                }
-                (SwitchReason::NonFinite, true)
-            }
+            _ => (SwitchReason::NonFinite, true),
         };
         self.hand_over_to_particles(reason, rollback, observer)
     }
@@ -271,17 +364,13 @@ impl Simulation {
         while (self.next_sample as f64) * interval <= t + 1e-9 * interval {
             let k = self.next_sample;
             let sample = Sample {
-                t: k as f64 * interval,
+                t: tidy_time(k as f64 * interval),
                 rate: self.accumulated / interval,
                 mode: self.mode(),
             };
             self.accumulated = 0.0;
             self.next_sample += 1;
-            if let Some(last) = self.trace.switches.last_mut()
-                && last.rate_after.is_nan()
-            {
-                last.rate_after = sample.rate;
-            }
+            self.fill_rate_after(sample.rate);
             self.trace.samples.push(sample);
             observer.observe(Event::Sample(&sample));
             self.record_density(k)?;
@@ -335,7 +424,7 @@ impl Simulation {
         if !k.is_multiple_of(every) {
             return Ok(());
         }
-        let t = k as f64 * self.config.sample_interval;
+        let t = tidy_time(k as f64 * self.config.sample_interval);
         let values = match &mut self.phase {
             Phase::Macro(solver) => solver.density().to_vec(),
             Phase::Micro(system) => {
@@ -402,7 +491,7 @@ impl Simulation {
             to: Mode::Micro,
             reason,
             rate_before: rate,
-            rate_after: f64::NAN,
+            rate_after: None,
         };
         self.trace.switches.push(switch);
         observer.observe(Event::Switch(&switch));
@@ -483,7 +572,7 @@ impl Simulation {
                 smoothed_rate: rate,
             },
             rate_before: rate,
-            rate_after: f64::NAN,
+            rate_after: None,
         };
         self.trace.switches.push(switch);
         observer.observe(Event::Switch(&switch));

@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
-use fp_macro::{Grid, MacroConfig};
-use multiscale::{RunConfig, SolverKind, SwitchingConfig};
+use fp_macro::MacroConfig;
+use multiscale::{BlowUpWatch, MemoryEstimate, RunConfig, RunError, SolverKind, SwitchingConfig};
 use nlif_micro::MicroConfig;
 use nlif_model::{InitialDensity, Input, ModelParams};
 use serde::{Deserialize, Serialize};
@@ -56,6 +56,8 @@ pub(crate) struct SolverSection {
     pub(crate) macro_: MacroConfig,
     pub(crate) micro: MicroConfig,
     pub(crate) switching: SwitchingConfig,
+    /// What a `Macro` run does at a blow-up of its rate.
+    pub(crate) blow_up: BlowUpWatch,
 }
 
 impl Default for SolverSection {
@@ -65,6 +67,7 @@ impl Default for SolverSection {
             macro_: MacroConfig::default(),
             micro: MicroConfig::default(),
             switching: SwitchingConfig::default(),
+            blow_up: BlowUpWatch::default(),
         }
     }
 }
@@ -73,7 +76,7 @@ impl Default for SolverSection {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub(crate) struct OutputSection {
-    /// Spacing of the rate samples (a multiple of `solver.macro.dt`).
+    /// Spacing of the rate samples (a multiple of the solver's time step).
     pub(crate) interval: f64,
     /// Spacing of the density snapshots (a multiple of `interval`), or `None`.
     pub(crate) density_interval: Option<f64>,
@@ -136,6 +139,7 @@ impl Config {
             macro_config: self.solver.macro_,
             micro: self.solver.micro,
             switching: self.solver.switching,
+            blow_up: self.solver.blow_up,
             t_end: self.t_end,
             seed: self.seed,
             sample_interval: self.output.interval,
@@ -143,38 +147,96 @@ impl Config {
         }
     }
 
-    /// Every check a run would make before it starts, without allocating the solvers.
-    pub(crate) fn validate(&self) -> Result<(), (String, String)> {
-        let fail = |field: String, e: &dyn std::fmt::Display| Err((field, e.to_string()));
-        if self.name.is_empty() || self.name.contains(['/', '\\']) {
-            return fail(
-                "name".into(),
-                &"the name must be non-empty and contain no path separator",
-            );
+    /// Every check a run makes before it starts (the one validation path of `check` and
+    /// `run`): the name, every setting the chosen solver uses, the memory the run would
+    /// need against what the machine has, and the initial density on the grid.
+    ///
+    /// `overridden` lists the dotted paths the user set on the command line: when two
+    /// fields contradict each other (`v_r < v_f`), the one the user changed is blamed.
+    pub(crate) fn validate(&self, overridden: &[&str]) -> Result<MemoryEstimate, (String, String)> {
+        if let Err(reason) = valid_name(&self.name) {
+            return Err(("name".into(), format!("{:?}: {reason}", self.name)));
         }
-        let params = self.model.params();
-        if let Err(e) = params.validate() {
-            return fail(format!("model.{}", e.field()), &e);
+        let (v_f, v_r) = (self.model.v_f, self.model.v_r);
+        if v_f.is_finite() && v_r.is_finite() && v_r >= v_f {
+            let blame_v_f = overridden.contains(&"model.v_f") && !overridden.contains(&"model.v_r");
+            return Err(if blame_v_f {
+                (
+                    "model.v_f".into(),
+                    format!(
+                        "invalid `v_f` = {v_f:?}: the threshold must lie above the reset v_r = {v_r:?}"
+                    ),
+                )
+            } else {
+                (
+                    "model.v_r".into(),
+                    format!(
+                        "invalid `v_r` = {v_r:?}: the reset must lie below the threshold v_f = {v_f:?}"
+                    ),
+                )
+            });
         }
-        if let Err(e) = self.model.input.validate() {
-            return fail(format!("model.{}", e.field()), &e);
+        let (params, input) = (self.model.params(), self.model.input);
+        let run = self.run_config();
+        let blame = |e: RunError| (e.field(), e.to_string());
+        let (_, memory) = multiscale::plan(&params, &input, &self.initial, &run).map_err(blame)?;
+        if let Some(available) = available_memory()
+            && memory.total() > available
+        {
+            return Err((
+                memory.largest_part().to_owned(),
+                format!(
+                    "the run would need about {} of memory ({} for particles, {} for the density, {} for rollback states, {} for the recorded trace), but {} is available",
+                    bytes(memory.total()),
+                    bytes(memory.particles),
+                    bytes(memory.density),
+                    bytes(memory.rollback),
+                    bytes(memory.trace),
+                    bytes(available)
+                ),
+            ));
         }
-        if let Err(e) = self.initial.validate() {
-            return fail(e.field().to_owned(), &e);
-        }
-        if !(self.solver.macro_.dt.is_finite() && self.solver.macro_.dt > 0.0) {
-            return fail("solver.macro.dt".into(), &"the time step must be positive");
-        }
-        if let Err(e) = Grid::for_model(&params, self.solver.macro_.v_min, self.solver.macro_.dv) {
-            return fail(format!("solver.macro.{}", e.field()), &e);
-        }
-        if let Err(e) = self.solver.micro.validate() {
-            return fail(format!("solver.micro.{}", e.field()), &e);
-        }
-        if let Err(e) = self.run_config().validate() {
-            return fail(e.field(), &e);
-        }
-        Ok(())
+        multiscale::preflight(&params, &input, &self.initial, &run).map_err(blame)?;
+        Ok(memory)
+    }
+}
+
+/// A name usable as a directory name: non-empty, not `.` or `..`, no path separator or
+/// control character.
+pub(crate) fn valid_name(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() || name == "." || name == ".." {
+        return Err("the name must be non-empty and not `.` or `..`");
+    }
+    if name.contains(['/', '\\']) || name.chars().any(char::is_control) {
+        return Err("the name names the output directory: no path separator or control character");
+    }
+    Ok(())
+}
+
+/// The memory a run may use: `MemAvailable` of `/proc/meminfo`, or the value of the
+/// environment variable `NLIF_MEMORY_LIMIT` (bytes) if set; `None` where neither exists.
+pub(crate) fn available_memory() -> Option<u64> {
+    if let Some(limit) = std::env::var("NLIF_MEMORY_LIMIT")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        return Some(limit);
+    }
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib.saturating_mul(1024))
+}
+
+/// Bytes for people: `1.5 GB`.
+pub(crate) fn bytes(n: u64) -> String {
+    let x = n as f64;
+    match x {
+        _ if x >= 1e15 => format!("{x:.1e} B"),
+        _ if x >= 1e9 => format!("{:.1} GB", x / 1e9),
+        _ if x >= 1e6 => format!("{:.1} MB", x / 1e6),
+        _ if x >= 1e3 => format!("{:.1} kB", x / 1e3),
+        _ => format!("{n} B"),
     }
 }
 
@@ -188,6 +250,8 @@ pub(crate) fn load(path: &Path) -> Result<(Config, String)> {
 
 /// Parses RON text into a config; the error starts with `line:column: `.
 pub(crate) fn parse(text: &str) -> Result<Config> {
+    // A UTF-8 byte-order mark (written by some Windows editors) is not RON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     ron::Options::default()
         .from_str::<Config>(text)
         .map_err(|e| anyhow!("{}:{}: {}", e.span.start.line, e.span.start.col, e.code))
@@ -230,15 +294,32 @@ fn find_key(text: &str, key: &str) -> Option<usize> {
 
 /// Checks a config and turns a failure into a message naming the field and, when the
 /// field is written in `text`, the file, line and column.
-pub(crate) fn check(config: &Config, text: Option<(&Path, &str)>) -> Result<()> {
-    if let Err((field, reason)) = config.validate() {
-        let place = text
-            .and_then(|(path, text)| {
-                locate(text, &field).map(|(l, c)| format!("{}:{l}:{c}: ", path.display()))
-            })
-            .or_else(|| text.map(|(path, _)| format!("{}: ", path.display())))
-            .unwrap_or_default();
-        bail!("{place}invalid config field `{field}`: {reason}");
+pub(crate) fn check(
+    config: &Config,
+    text: Option<(&Path, &str)>,
+    overridden: &[&str],
+) -> Result<MemoryEstimate> {
+    match config.validate(overridden) {
+        Ok(memory) => Ok(memory),
+        Err((field, reason)) => {
+            let place = text
+                .and_then(|(path, text)| {
+                    locate(text, &field).map(|(l, c)| format!("{}:{l}:{c}: ", path.display()))
+                })
+                .or_else(|| text.map(|(path, _)| format!("{}: ", path.display())))
+                .unwrap_or_default();
+            bail!("{place}{}", field_message(&field, &reason));
+        }
     }
-    Ok(())
+}
+
+/// `invalid `model.v_f` = -1: why`: the message of a solver crate (`invalid `v_f` = -1:
+/// why`, naming the field within its section) with the field's full config path.
+fn field_message(field: &str, reason: &str) -> String {
+    if let Some(at) = reason.find("invalid `")
+        && let Some((_, after)) = reason[at + "invalid `".len()..].split_once('`')
+    {
+        return format!("invalid `{field}`{after}");
+    }
+    format!("invalid config field `{field}`: {reason}")
 }

@@ -4,11 +4,13 @@ use multiscale::SolverKind;
 
 /// The example config for a solver kind, every field present and commented.
 pub(crate) fn example(kind: SolverKind) -> String {
+    let name = kind.as_str();
+    let pad = " ".repeat(24 - name.len());
     format!(
         r#"// An nlif experiment (RON). Every field is documented in docs/config.md.
 // Run it with `nlif run THIS_FILE.ron`; override a field with `--set model.b=2.5`.
 (
-    name: "blowup-a",                 // output directory name: out/<name>/
+    name: "example-{name}",{pad}// output directory name: out/<name>/
     model: (
         a0: 1.0,                      // noise a(N) = a0 + a1 N, a0 > 0
         a1: 0.0,                      // a1 >= 0
@@ -31,7 +33,7 @@ pub(crate) fn example(kind: SolverKind) -> String {
         ),
         micro: (
             particles: 100000,        // number of neurons N_p
-            dt: 1e-4,                 // time step; must divide solver.macro.dt
+            dt: 1e-4,                 // time step; must divide solver.macro.dt (Multiscale)
             stepper: BrownianBridge,  // EulerMaruyama | BrownianBridge | ExactOu
             mfe_min_fraction: 0.01,   // record cascades firing at least this fraction
         ),
@@ -46,11 +48,15 @@ pub(crate) fn example(kind: SolverKind) -> String {
             estimator: Kernel(bandwidth: Silverman),  // Histogram | Kernel(bandwidth: Silverman | Fixed(_))
             match_rate: true,         // the new density carries the particle rate at v_f
         ),
+        blow_up: (                    // Macro runs only:
+            rate: 5.0,                // record when the mean-field rate first passes this
+            stop: false,              // true: end the run there (exit status 3)
+        ),
     ),
-    t_end: 5.0,
+    t_end: 5.0,                       // a whole number of time steps
     seed: 1,                          // one seed determines the run, on any number of threads
     output: (
-        interval: 1e-3,               // rate sample spacing (a multiple of solver.macro.dt)
+        interval: 1e-3,               // rate sample spacing (a multiple of the time step)
         density_interval: Some(0.05), // density snapshot spacing, or None
         plots: true,                  // rate.png, rate.svg, density.png
     ),

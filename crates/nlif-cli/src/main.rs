@@ -1,6 +1,7 @@
 //! `nlif`: simulate noisy leaky integrate-and-fire networks with the macro (Fokker–Planck),
 //! micro (particle) or multi-scale solver. See `nlif --help` and `docs/config.md`.
 
+mod clip;
 mod config;
 mod init;
 mod output;
@@ -15,9 +16,9 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use multiscale::{Simulation, SolverKind};
+use multiscale::{MemoryEstimate, Simulation, SolverKind};
 use nlif_micro::Parallelism;
-use nlif_model::{ModelParams, stationary_rates};
+use nlif_model::{ModelParams, stationary_states};
 
 use crate::config::Config;
 
@@ -33,10 +34,19 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run an experiment (without CONFIG: the built-in multi-scale run through a blow-up).
+    ///
+    /// Exit status: 0 the run completed (reached t_end with every invariant held); 1 an
+    /// error (invalid config, output refused, I/O), nothing written; 3 the run ended
+    /// early (a Macro run's blow-up stop, lost positivity, an input kick the density
+    /// cannot represent, non-finite values, lost mass), outputs written up to that time
+    /// and the reason in summary.json's `outcome`.
     Run {
         /// The experiment config (RON).
         config: Option<PathBuf>,
-        /// Output directory [default: out/NAME, NAME from the config].
+        /// Output directory [default: out/NAME, NAME from the config]. It must not exist,
+        /// or be an earlier nlif output directory (an nlif summary.json and only files nlif
+        /// writes), which is then replaced as a whole once the new outputs are complete.
+        /// Anything else (a file, a link, a directory with other contents) is refused.
         #[arg(long)]
         out: Option<PathBuf>,
         /// Override a config field by its dotted path with a RON value, e.g.
@@ -47,11 +57,14 @@ enum Command {
         /// depend on it.
         #[arg(long)]
         threads: Option<usize>,
-        /// No progress bar and no final summary line.
+        /// No progress (a bar on a terminal, otherwise a line every 10 % or 10 s on
+        /// stderr) and no final summary line.
         #[arg(long)]
         quiet: bool,
     },
-    /// Print every stationary firing rate of a network (ascending).
+    /// Print every stationary firing rate of a network (ascending), each verified as a fixed
+    /// point N = ν(bN + I) and marked stable or unstable: stable when the slope of the
+    /// fixed-point map at N is below 1 (the map crosses the diagonal from above).
     Steady {
         /// Constant part of the noise.
         #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
@@ -71,11 +84,12 @@ enum Command {
         /// Constant input current.
         #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
         input: f64,
-        /// Print `{"rates": [...], "params": {...}}`.
+        /// Print `{"rates": [...], "stable": [true, false, ...], "params": {...}}`.
         #[arg(long)]
         json: bool,
     },
-    /// Check a config without running it.
+    /// Check a config without running it: every check `run` makes before it starts
+    /// (settings, memory against what is available, the initial density on the grid).
     Check {
         /// The experiment config (RON).
         config: PathBuf,
@@ -101,18 +115,45 @@ enum Kind {
     Multiscale,
 }
 
+/// Exit status of a run that ended before `t_end` (its outputs are written).
+const EXIT_ENDED_EARLY: u8 = 3;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli.command) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Status::Done) => ExitCode::SUCCESS,
+        Ok(Status::EndedEarly) => ExitCode::from(EXIT_ENDED_EARLY),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", report(&e));
             ExitCode::FAILURE
         }
     }
 }
 
-fn dispatch(command: Command) -> Result<()> {
+/// How a successful command ended.
+enum Status {
+    Done,
+    EndedEarly,
+}
+
+/// The error and its causes, each said once (a cause whose text the message already
+/// holds is not repeated).
+fn report(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
+}
+
+fn dispatch(command: Command) -> Result<Status> {
     match command {
         Command::Run {
             config,
@@ -139,19 +180,24 @@ fn dispatch(command: Command) -> Result<()> {
             },
             input,
             json,
-        ),
+        )
+        .map(|()| Status::Done),
         Command::Check { config, set, print } => {
-            let config = resolve(Some(config), &set)?;
+            let (config, memory) = resolve(Some(config), &set)?;
             if print {
                 let pretty = ron::ser::PrettyConfig::new().struct_names(false);
                 println!("{}", ron::ser::to_string_pretty(&config, pretty)?);
             } else {
                 println!(
-                    "ok: `{}` ({:?} solver, t_end = {}, seed {})",
-                    config.name, config.solver.kind, config.t_end, config.seed
+                    "ok: `{}` ({:?} solver, t_end = {}, seed {}, about {} of memory)",
+                    config.name,
+                    config.solver.kind,
+                    config.t_end,
+                    config.seed,
+                    config::bytes(memory.total())
                 );
             }
-            Ok(())
+            Ok(Status::Done)
         }
         Command::Init { solver } => {
             let kind = match solver {
@@ -160,13 +206,14 @@ fn dispatch(command: Command) -> Result<()> {
                 Kind::Multiscale => SolverKind::Multiscale,
             };
             print!("{}", init::example(kind));
-            Ok(())
+            Ok(Status::Done)
         }
     }
 }
 
-/// Loads (or takes the built-in) config, applies the overrides, validates.
-fn resolve(path: Option<PathBuf>, set: &[String]) -> Result<Config> {
+/// Loads (or takes the built-in) config, applies the overrides, validates (every check a
+/// run makes before it starts).
+fn resolve(path: Option<PathBuf>, set: &[String]) -> Result<(Config, MemoryEstimate)> {
     let (mut config, source) = match &path {
         Some(path) => {
             let (config, text) = config::load(path)?;
@@ -182,9 +229,13 @@ fn resolve(path: Option<PathBuf>, set: &[String]) -> Result<Config> {
     } else {
         None
     };
-    match config::check(&config, located) {
+    let overridden: Vec<&str> = set
+        .iter()
+        .filter_map(|a| a.split_once('=').map(|(key, _)| key.trim()))
+        .collect();
+    match config::check(&config, located, &overridden) {
         Err(e) if !set.is_empty() => Err(e.context("after the --set overrides")),
-        other => other.map(|()| config),
+        other => other.map(|memory| (config, memory)),
     }
 }
 
@@ -194,9 +245,10 @@ fn run(
     set: &[String],
     threads: Option<usize>,
     quiet: bool,
-) -> Result<()> {
-    let config = resolve(path, set)?;
+) -> Result<Status> {
+    let (config, _) = resolve(path, set)?;
     let out = out.unwrap_or_else(|| PathBuf::from("out").join(&config.name));
+    output::check_target(&out)?;
     if let Some(0) = threads {
         bail!("--threads must be at least 1");
     }
@@ -204,7 +256,11 @@ fn run(
         .num_threads(threads.unwrap_or(0))
         .build()
         .context("cannot start the worker threads")?;
-    let visible = !quiet && std::io::stderr().is_terminal();
+    let show = match (quiet, std::io::stderr().is_terminal()) {
+        (true, _) => progress::Show::Nothing,
+        (false, true) => progress::Show::Bar,
+        (false, false) => progress::Show::Lines,
+    };
     let clock = Instant::now();
     let (trace, outcome, grid) = pool.install(|| -> Result<_> {
         let mut simulation = Simulation::new(
@@ -215,17 +271,11 @@ fn run(
             Parallelism::Rayon,
         )
         .with_context(|| format!("cannot start `{}`", config.name))?;
-        let mut progress = progress::Progress::new(config.t_end, visible);
+        let mut progress = progress::Progress::new(config.t_end, show);
         let outcome = simulation.run(&mut progress);
         progress.finish();
         let outcome = outcome.context("the run failed")?;
-        let grid = fp_macro::Grid::for_model(
-            &config.model.params(),
-            config.solver.macro_.v_min,
-            config.solver.macro_.dv,
-        )?
-        .nodes()
-        .collect::<Vec<f64>>();
+        let grid = simulation.grid_nodes();
         Ok((simulation.into_trace(), outcome, grid))
     })?;
     let wall_seconds = clock.elapsed().as_secs_f64();
@@ -238,40 +288,99 @@ fn run(
     let writing = Instant::now();
     output::write_all(&out, &config, &result)?;
     let write_seconds = writing.elapsed().as_secs_f64();
+    let t = &result.trace;
+    let t_final = t.samples.last().map_or(0.0, |s| s.t);
     if !quiet {
-        let t = &result.trace;
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         println!(
-            "{}: {} at t = {} in {:.2} s ({} macro + {} micro steps, {} switches, {} MFEs); outputs in {} (written in {:.2} s)",
+            "{}: {} at t = {} in {:.2} s ({} macro + {} micro steps, {}, {}); outputs in {} (written in {:.2} s)",
             config.name,
             result.outcome.as_str(),
-            t.samples.last().map_or(0.0, |s| s.t),
+            t_final,
             wall_seconds,
             t.macro_steps,
             t.micro_steps,
-            t.switches.len(),
-            t.mfes.len(),
+            plural(t.switches.len(), "switch", "switches"),
+            plural(t.mfes.len(), "MFE", "MFEs"),
             out.display(),
             write_seconds
         );
     }
-    Ok(())
+    if result.outcome.is_completed() {
+        Ok(Status::Done)
+    } else {
+        eprintln!(
+            "nlif: the run ended early ({}) at t = {} of {}; outputs up to then are in {} (exit status {EXIT_ENDED_EARLY})",
+            result.outcome.as_str(),
+            t_final,
+            config.t_end,
+            out.display()
+        );
+        Ok(Status::EndedEarly)
+    }
 }
 
 fn steady(params: ModelParams, input: f64, json: bool) -> Result<()> {
-    let rates =
-        stationary_rates(&params, input).map_err(|e| anyhow::anyhow!("invalid parameter: {e}"))?;
+    let states =
+        stationary_states(&params, input).map_err(|e| anyhow::anyhow!("invalid parameter: {e}"))?;
+    let stability = |stable: bool| if stable { "stable" } else { "unstable" };
     if json {
+        let rates: Vec<f64> = states.iter().map(|s| s.rate).collect();
+        let stable: Vec<bool> = states.iter().map(|s| s.stable).collect();
         let value = serde_json::json!({
             "rates": rates,
+            "stable": stable,
             "params": { "a0": params.a0, "a1": params.a1, "b": params.b, "v_f": params.v_f, "v_r": params.v_r, "input": input },
         });
         println!("{value}");
-    } else if rates.is_empty() {
+    } else if states.is_empty() {
         println!("no stationary state (the rate blows up or the network has no fixed point)");
     } else {
-        for rate in rates {
-            println!("{rate:.10}");
+        for state in states {
+            println!("{:.10}  {}", state.rate, stability(state.stable));
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Inner;
+    impl std::fmt::Display for Inner {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("density value 3 = -1e-22 is negative")
+        }
+    }
+    impl std::error::Error for Inner {}
+
+    #[derive(Debug)]
+    struct Outer(Inner);
+    impl std::fmt::Display for Outer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "coupling: {}", self.0)
+        }
+    }
+    impl std::error::Error for Outer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    /// Oracle: the text of each cause, counted. An error whose message already quotes its
+    /// source (as `#[error("coupling: {0}")]` with `#[from]` does) is said once.
+    #[test]
+    fn each_cause_is_said_once() {
+        let e = anyhow::Error::new(Outer(Inner)).context("the run failed");
+        let text = report(&e);
+        assert_eq!(
+            text,
+            "the run failed: coupling: density value 3 = -1e-22 is negative"
+        );
+        assert_eq!(text.matches("density value").count(), 1);
+        assert_eq!(format!("{e:#}").matches("density value").count(), 2);
+    }
 }

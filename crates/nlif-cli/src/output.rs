@@ -7,7 +7,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use ndarray::{Array1, Array2};
 use ndarray_npy::write_npy;
 use serde::Serialize;
@@ -43,6 +43,17 @@ struct MfeRecord {
     rounds: u32,
 }
 
+/// The outcome as JSON: `null` for a completed run, otherwise the time it ended and what
+/// it measured there.
+fn outcome_detail(outcome: &Outcome) -> Value {
+    match *outcome {
+        Outcome::BlowUp { t, rate } => json!({ "t": t, "rate": rate }),
+        Outcome::SynchronousEvent { t, fraction } => json!({ "t": t, "fraction": fraction }),
+        Outcome::MassLost { t, error } => json!({ "t": t, "mass_error": error }),
+        other => other.ended_at().map_or(Value::Null, |t| json!({ "t": t })),
+    }
+}
+
 /// `summary.json`.
 pub(crate) fn summary(config: &Config, result: &RunResult) -> Value {
     let trace = &result.trace;
@@ -53,17 +64,31 @@ pub(crate) fn summary(config: &Config, result: &RunResult) -> Value {
             .find(|s| s.rate > threshold)
             .map(|s| s.t)
     };
-    let late: Vec<f64> = trace
+    // Each sample covers (previous sample, t]; the last may be shorter than the interval.
+    let spans: Vec<(f64, f64, &multiscale::Sample)> = trace
         .samples
         .iter()
-        .filter(|s| s.t > config.t_end / 2.0)
-        .map(|s| s.rate)
+        .scan(0.0, |previous, s| {
+            let span = (*previous, s.t, s);
+            *previous = s.t;
+            Some(span)
+        })
         .collect();
-    let mean_rate = if late.is_empty() {
-        None
-    } else {
-        Some(late.iter().sum::<f64>() / late.len() as f64)
-    };
+    let half = config.t_end / 2.0;
+    let (weighted, covered) =
+        spans
+            .iter()
+            .filter(|(_, t, _)| *t > half)
+            .fold((0.0, 0.0), |(w, c), (from, to, s)| {
+                let d = to - from.max(half);
+                (w + s.rate * d, c + d)
+            });
+    let mean_rate = (covered > 0.0).then(|| weighted / covered);
+    let micro_time: f64 = spans
+        .iter()
+        .filter(|(_, _, s)| s.mode == multiscale::Mode::Micro)
+        .map(|(from, to, _)| to - from)
+        .sum();
     let switches: Vec<SwitchRecord> = trace
         .switches
         .iter()
@@ -73,7 +98,7 @@ pub(crate) fn summary(config: &Config, result: &RunResult) -> Value {
             to: s.to.as_str(),
             reason: s.reason.as_str(),
             rate_before: s.rate_before,
-            rate_after: s.rate_after.is_finite().then_some(s.rate_after),
+            rate_after: s.rate_after,
         })
         .collect();
     let mfe: Vec<MfeRecord> = trace
@@ -87,14 +112,14 @@ pub(crate) fn summary(config: &Config, result: &RunResult) -> Value {
         })
         .collect();
     let t_final = trace.samples.last().map_or(0.0, |s| s.t);
-    let micro_time = trace
-        .samples
-        .iter()
-        .filter(|s| s.mode == multiscale::Mode::Micro)
-        .count() as f64
-        * config.output.interval;
+    let finite = trace.samples.iter().all(|s| s.rate.is_finite())
+        && trace
+            .densities
+            .iter()
+            .all(|d| d.values.iter().all(|v| v.is_finite()));
     json!({
         "name": config.name,
+        "program": "nlif",
         "version": env!("CARGO_PKG_VERSION"),
         "seed": config.seed,
         "config": config,
@@ -104,10 +129,16 @@ pub(crate) fn summary(config: &Config, result: &RunResult) -> Value {
         "steps": trace.macro_steps + trace.micro_steps,
         "macro_steps": trace.macro_steps,
         "micro_steps": trace.micro_steps,
-        "micro_time": micro_time,
+        "micro_time": tidy(micro_time),
         "wall_seconds": result.wall_seconds,
         "peak_rss_bytes": peak_rss_bytes(),
         "mass_error_max": trace.mass_error_max,
+        "invariants": {
+            "mass_error_max": trace.mass_error_max,
+            "mass_tolerance": multiscale::MASS_TOLERANCE,
+            "finite": finite,
+            "reached_t_end": result.outcome.is_completed(),
+        },
         "switches": switches,
         "mfe": mfe,
         "first_time_rate_above": {
@@ -115,10 +146,19 @@ pub(crate) fn summary(config: &Config, result: &RunResult) -> Value {
             "5": first_above(5.0),
             "20": first_above(20.0),
         },
+        "blow_up": trace.blow_up.map(|b| json!({ "t": b.t, "rate": b.rate })),
         "mean_rate": mean_rate,
         "outcome": result.outcome.as_str(),
-        "outcome_detail": format!("{:?}", result.outcome),
+        "outcome_detail": outcome_detail(&result.outcome),
     })
+}
+
+/// A sum of sample spans without its float noise (12 significant digits).
+fn tidy(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    format!("{x:.11e}").parse().unwrap_or(x)
 }
 
 /// The peak resident memory of this process (`VmHWM` of `/proc/self/status`), where the
@@ -162,8 +202,121 @@ fn densities(dir: &Path, result: &RunResult) -> Result<()> {
     Ok(())
 }
 
-/// Writes every output of a run into `out`, atomically.
+/// The files an nlif run writes into its output directory.
+const OUTPUT_FILES: &[&str] = &[
+    "summary.json",
+    "rate.csv",
+    "rate.png",
+    "rate.svg",
+    "density.png",
+    "density.npy",
+    "grid.npy",
+    "density_t.npy",
+];
+
+/// Whether `dir` is recognisably an earlier nlif output directory: it holds an nlif
+/// `summary.json` and nothing but the files a run writes (no subdirectory, no link).
+fn is_nlif_output(dir: &Path) -> Result<(), String> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("cannot read it ({e})"))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot read it ({e})"))?;
+        let name = entry.file_name();
+        let kind = entry
+            .file_type()
+            .map_err(|e| format!("cannot read it ({e})"))?;
+        let known = name.to_str().is_some_and(|n| OUTPUT_FILES.contains(&n));
+        if !known || !kind.is_file() {
+            return Err(format!(
+                "it holds `{}`, which nlif did not write",
+                name.to_string_lossy()
+            ));
+        }
+    }
+    let summary = fs::read_to_string(dir.join("summary.json"))
+        .map_err(|_| "it has no nlif summary.json".to_owned())?;
+    let value: Value =
+        serde_json::from_str(&summary).map_err(|_| "its summary.json is not nlif's".to_owned())?;
+    let has = |key: &str| value.get(key).is_some();
+    if has("name") && has("version") && has("seed") && has("config") && has("outcome") {
+        Ok(())
+    } else {
+        Err("its summary.json is not nlif's".to_owned())
+    }
+}
+
+/// Checks that `out` can receive a run's outputs without losing anything nlif did not
+/// write: it does not exist yet, or it is an earlier nlif output directory (which the new
+/// outputs replace as a whole). Called before a run starts and again before writing.
+pub(crate) fn check_target(out: &Path) -> Result<()> {
+    let last = out.components().next_back();
+    if !matches!(last, Some(std::path::Component::Normal(_))) {
+        bail!(
+            "--out {}: give a directory to create (or an earlier nlif output to replace), not `.`, `..` or a root",
+            out.display()
+        );
+    }
+    let meta = match fs::symlink_metadata(out) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => bail!("cannot inspect the output directory {}: {e}", out.display()),
+    };
+    if meta.file_type().is_symlink() {
+        bail!(
+            "the output {} is a symbolic link; nlif does not write through links: give the directory itself",
+            out.display()
+        );
+    }
+    if !meta.is_dir() {
+        bail!(
+            "the output {} exists and is not a directory; nlif will not replace it",
+            out.display()
+        );
+    }
+    if let (Ok(target), Ok(cwd)) = (fs::canonicalize(out), std::env::current_dir())
+        && cwd.starts_with(&target)
+    {
+        bail!(
+            "the output {} contains the current directory; nlif will not replace it",
+            out.display()
+        );
+    }
+    if let Err(why) = is_nlif_output(out) {
+        bail!(
+            "the output {} exists and is not an earlier nlif output ({why}); nlif replaces only its own outputs: choose another --out or move it away",
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+/// A fresh staging directory `.NAME.partial-PID[-k]` beside the target.
+fn create_staging(parent: &Path, name: &str) -> Result<PathBuf> {
+    for k in 0..100 {
+        let suffix = if k == 0 {
+            String::new()
+        } else {
+            format!("-{k}")
+        };
+        let staging = parent.join(format!(".{name}.partial-{}{suffix}", std::process::id()));
+        match fs::create_dir(&staging) {
+            Ok(()) => return Ok(staging),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!("cannot write to the output directory {}", parent.display())
+                });
+            }
+        }
+    }
+    bail!("cannot find a free staging name in {}", parent.display())
+}
+
+/// Writes every output of a run into `out`, atomically: into a staging directory beside
+/// it, renamed into place when complete. An existing `out` is replaced only if it is an
+/// earlier nlif output ([`check_target`]); the staging directory is removed on every
+/// failure.
 pub(crate) fn write_all(out: &Path, config: &Config, result: &RunResult) -> Result<Vec<PathBuf>> {
+    check_target(out)?;
     let parent = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -174,12 +327,7 @@ pub(crate) fn write_all(out: &Path, config: &Config, result: &RunResult) -> Resu
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
-    let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
-    if staging.exists() {
-        fs::remove_dir_all(&staging).ok();
-    }
-    fs::create_dir(&staging)
-        .with_context(|| format!("cannot write to the output directory {}", parent.display()))?;
+    let staging = create_staging(parent, &name)?;
     let written = (|| -> Result<Vec<PathBuf>> {
         let summary = summary(config, result);
         fs::write(
@@ -196,24 +344,26 @@ pub(crate) fn write_all(out: &Path, config: &Config, result: &RunResult) -> Resu
             .filter_map(|e| e.ok().map(|e| out.join(e.file_name())))
             .collect();
         files.sort();
+        check_target(out)?;
+        if out.exists() {
+            let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+            fs::rename(out, &old).with_context(|| format!("cannot replace {}", out.display()))?;
+            if let Err(e) = fs::rename(&staging, out) {
+                fs::rename(&old, out).ok();
+                return Err(e)
+                    .with_context(|| format!("cannot move the outputs to {}", out.display()));
+            }
+            fs::remove_dir_all(&old).ok();
+        } else {
+            fs::rename(&staging, out)
+                .with_context(|| format!("cannot move the outputs to {}", out.display()))?;
+        }
         Ok(files)
     })();
-    let files = match written {
-        Ok(files) => files,
-        Err(e) => {
+    written.map_err(|e| {
+        if staging.exists() {
             fs::remove_dir_all(&staging).ok();
-            return Err(e.context(format!("writing the outputs of {}", out.display())));
         }
-    };
-    if out.exists() {
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        fs::rename(out, &old).with_context(|| format!("cannot replace {}", out.display()))?;
-        fs::rename(&staging, out)
-            .with_context(|| format!("cannot move the outputs to {}", out.display()))?;
-        fs::remove_dir_all(&old).ok();
-    } else {
-        fs::rename(&staging, out)
-            .with_context(|| format!("cannot move the outputs to {}", out.display()))?;
-    }
-    Ok(files)
+        e.context(format!("writing the outputs of {}", out.display()))
+    })
 }

@@ -1,4 +1,8 @@
-//! The progress bar: simulated time, mode, rate, ETA; silent when not on a terminal.
+//! Progress on stderr: a bar on a terminal; otherwise (a log file, a batch job) a short
+//! line every 10 % of the run or every 10 s, whichever comes first. `--quiet` silences
+//! both.
+
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use multiscale::{Event, Observer};
@@ -9,11 +13,26 @@ pub(crate) struct Progress {
     t_end: f64,
     switches: usize,
     mfes: usize,
+    /// Plain lines instead of the bar: the time of the last line and its tenth of the run.
+    lines: Option<(Instant, u64)>,
+    started: Instant,
+}
+
+/// How the progress is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Show {
+    /// A bar (stderr is a terminal).
+    Bar,
+    /// A line every 10 % or 10 s.
+    Lines,
+    /// Nothing.
+    Nothing,
 }
 
 impl Progress {
     /// A bar drawn on stderr, or hidden.
-    pub(crate) fn new(t_end: f64, visible: bool) -> Self {
+    pub(crate) fn new(t_end: f64, show: Show) -> Self {
+        let visible = show == Show::Bar;
         let bar = ProgressBar::with_draw_target(
             Some(1000),
             if visible {
@@ -31,6 +50,8 @@ impl Progress {
             t_end,
             switches: 0,
             mfes: 0,
+            lines: (show == Show::Lines).then(|| (Instant::now(), 0)),
+            started: Instant::now(),
         }
     }
 
@@ -40,10 +61,40 @@ impl Progress {
     }
 }
 
+/// Whether a plain progress line is due: a new tenth of the run was reached and the last
+/// line is at least a second old (a short run stays quiet), or the last line is 10 s old
+/// however slow the run.
+fn line_due(tenth: u64, last_tenth: u64, since_last: Duration) -> bool {
+    (tenth > last_tenth && since_last >= Duration::from_secs(1))
+        || since_last >= Duration::from_secs(10)
+}
+
 impl Observer for Progress {
     fn observe(&mut self, event: Event<'_>) {
         match event {
             Event::Sample(s) => {
+                if let Some((last, tenth)) = &mut self.lines {
+                    let now = Instant::now();
+                    let reached = (s.t / self.t_end * 10.0 + 1e-9).floor() as u64;
+                    if line_due(reached, *tenth, now.duration_since(*last)) {
+                        *last = now;
+                        *tenth = reached.max(*tenth);
+                        eprintln!(
+                            "nlif: t = {} / {} ({:.0} %), {}, rate {:.4}, {} switch{}, {} MFE{}, {:.1} s",
+                            s.t,
+                            self.t_end,
+                            100.0 * s.t / self.t_end,
+                            s.mode.as_str(),
+                            s.rate,
+                            self.switches,
+                            if self.switches == 1 { "" } else { "es" },
+                            self.mfes,
+                            if self.mfes == 1 { "" } else { "s" },
+                            self.started.elapsed().as_secs_f64()
+                        );
+                    }
+                    return;
+                }
                 self.bar
                     .set_position((s.t / self.t_end * 1000.0).round() as u64);
                 self.bar.set_message(format!(
@@ -60,5 +111,21 @@ impl Observer for Progress {
             Event::Mfe(_) => self.mfes += 1,
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Oracle: the rule as documented, at its edges.
+    #[test]
+    fn a_line_is_due_each_tenth_at_most_every_second_and_every_ten_seconds() {
+        let s = Duration::from_secs_f64;
+        assert!(!line_due(1, 0, s(0.5)));
+        assert!(line_due(1, 0, s(1.0)));
+        assert!(!line_due(1, 1, s(9.9)));
+        assert!(line_due(1, 1, s(10.0)));
+        assert!(line_due(7, 3, s(2.0)));
     }
 }

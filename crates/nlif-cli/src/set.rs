@@ -6,7 +6,7 @@
 use anyhow::{Result, anyhow, bail};
 use coupling::{Bandwidth, Estimator, Sampler};
 use fp_macro::{MacroConfig, Reinjection, Scheme};
-use multiscale::{Policy, SolverKind, SwitchingConfig};
+use multiscale::{BlowUpWatch, Policy, SolverKind, SwitchingConfig};
 use nlif_micro::{MicroConfig, Stepper};
 use nlif_model::{InitialDensity, Input};
 use serde::de::DeserializeOwned;
@@ -87,7 +87,8 @@ macro_rules! record {
 
 record!(Config { "name" => name, "model" => model, "initial" => initial, "solver" => solver, "t_end" => t_end, "seed" => seed, "output" => output });
 record!(ModelSection { "a0" => a0, "a1" => a1, "b" => b, "v_f" => v_f, "v_r" => v_r, "input" => input });
-record!(SolverSection { "kind" => kind, "macro" => macro_, "micro" => micro, "switching" => switching });
+record!(SolverSection { "kind" => kind, "macro" => macro_, "micro" => micro, "switching" => switching, "blow_up" => blow_up });
+record!(BlowUpWatch { "rate" => rate, "stop" => stop });
 record!(MacroConfig { "scheme" => scheme, "v_min" => v_min, "dv" => dv, "dt" => dt, "reinjection" => reinjection });
 record!(MicroConfig { "particles" => particles, "dt" => dt, "stepper" => stepper, "mfe_min_fraction" => mfe_min_fraction });
 record!(SwitchingConfig {

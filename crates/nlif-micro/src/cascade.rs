@@ -1,4 +1,4 @@
-//! Exact in-step resolution of cascades (multiple firing events), MODEL.md §2.
+//! Exact in-step resolution of cascades (multiple firing events), docs/model.md §2.
 //!
 //! After the sub-threshold update of a step, `s0` neurons have fired. Every spike kicks
 //! every neuron that has not fired in the same instant by `kick = b / N_p`, and a neuron

@@ -67,7 +67,7 @@ pub enum MicroError {
     #[error(transparent)]
     Model(#[from] ModelError),
     /// A solver setting is invalid.
-    #[error("invalid `{field}` = {value}: {reason}")]
+    #[error("invalid `{field}` = {value:?}: {reason}")]
     Invalid {
         /// Name of the field in the `solver.micro` section.
         field: &'static str,
@@ -77,7 +77,7 @@ pub enum MicroError {
         reason: &'static str,
     },
     /// A voltage handed to the solver is NaN, infinite or not below the threshold.
-    #[error("voltage {index} = {value} is not finite and below the threshold v_f")]
+    #[error("voltage {index} = {value:?} is not finite and below the threshold v_f")]
     Voltage {
         /// Index of the particle.
         index: usize,

@@ -1,4 +1,4 @@
-//! Sub-threshold time steppers (MODEL.md §2).
+//! Sub-threshold time steppers (docs/model.md §2).
 //!
 //! Over one step of length `dt`, with the input `I` and the noise `a` frozen at the start
 //! of the step, a neuron below threshold follows `dV = (-V + I) dt + sqrt(2a) dW`.

@@ -64,7 +64,7 @@ struct Block {
     window: Vec<(f64, u32)>,
 }
 
-/// `N_p` interacting NLIF neurons (MODEL.md §2).
+/// `N_p` interacting NLIF neurons (docs/model.md §2).
 ///
 /// Internally a neuron that fired in the last step is stored as `-inf` and the kick owed
 /// to the others is kept as one pending offset; both are applied ("settled") at the start

@@ -1,4 +1,4 @@
-//! Long-run particle rates against the exact stationary rates of MODEL.md §6.
+//! Long-run particle rates against the exact stationary rates of docs/model.md §6.
 //!
 //! Tolerances: `4 · SE` with `SE` the batch-means standard error (see `common`); with 20
 //! or more batches a 4-SE deviation has probability below 1e-3 under the t distribution
@@ -56,7 +56,7 @@ fn euler_maruyama_bias_is_the_shifted_threshold_bias() {
     let dt: f64 = 1e-3;
     let exact = stationary_rates(&with_b(0.0), 0.0).unwrap()[0];
     let beta = 0.582_597_157_939_011;
-    let shifted = siegert_rate(0.0, 1.0, 2.0 + beta * (2.0 * dt).sqrt(), 1.0);
+    let shifted = siegert_rate(0.0, 1.0, 2.0 + beta * (2.0 * dt).sqrt(), 1.0).unwrap();
     let (rate, se) = batch_rate(
         with_b(0.0),
         Stepper::EulerMaruyama,

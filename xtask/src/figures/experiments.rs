@@ -104,7 +104,7 @@ pub(crate) fn steady(ctx: &Ctx) -> Result<Figure, String> {
     let b = 0.5;
     let particles = ctx.pick(20_000, 200_000);
     let exact_rate = stationary_rates(&params(b), 0.0).map_err(err)?[0];
-    let exact = |v: f64| stationary_density(&params(b), 0.0, exact_rate, v);
+    let exact = |v: f64| stationary_density(&params(b), 0.0, exact_rate, v).unwrap_or(f64::NAN);
     let solver = macro_steady(b, Scheme::ScharfetterGummel, 0.02, -4.0)?;
     let grid = UniformGrid::new(solver.grid().v_min(), 0.02, solver.grid().len()).map_err(err)?;
     let (hist, particle_rate) = particle_steady(b, particles, &grid, 1)?;
@@ -114,7 +114,7 @@ pub(crate) fn steady(ctx: &Ctx) -> Result<Figure, String> {
         .map(|v| (v, exact(v)))
         .collect();
     let panel = Panel::new(&format!("stationary density, b = {b}"), "voltage v", "p(v)")
-        .line("exact (MODEL.md §6)", fine, BLACK, Style::Line)
+        .line("exact (Siegert)", fine, BLACK, Style::Line)
         .line(
             "macro, Scharfetter–Gummel, h = 0.02",
             nodes
@@ -225,7 +225,7 @@ pub(crate) fn convergence(ctx: &Ctx) -> Result<Figure, String> {
         }
     }
     let grid = UniformGrid::new(-4.0, 0.02, 300).map_err(err)?;
-    let exact = |v: f64| stationary_density(&params(b), 0.0, exact_rate, v);
+    let exact = |v: f64| stationary_density(&params(b), 0.0, exact_rate, v).unwrap_or(f64::NAN);
     let sizes: Vec<usize> = if ctx.quick {
         vec![1_000, 3_000, 10_000]
     } else {

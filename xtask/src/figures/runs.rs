@@ -73,6 +73,7 @@ impl Setup {
             seed: self.seed,
             sample_interval: self.interval,
             density_interval: self.density_interval,
+            ..RunConfig::default()
         };
         let clock = Instant::now();
         let mut simulation = Simulation::new(

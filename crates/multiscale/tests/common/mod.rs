@@ -24,6 +24,7 @@ pub(crate) fn config(kind: SolverKind, particles: usize, t_end: f64, seed: u64) 
         seed,
         sample_interval: 1e-2,
         density_interval: None,
+        ..RunConfig::default()
     }
 }
 

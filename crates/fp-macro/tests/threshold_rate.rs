@@ -1,0 +1,53 @@
+//! Issue 10, finding 7: `Grid::threshold_rate` answers any density with a rate or a typed
+//! error; it used to index `p[n - 1]` unchecked and panicked on an empty slice.
+
+use fp_macro::{Grid, MacroError};
+use nlif_model::ModelParams;
+
+fn setup() -> (Grid, ModelParams) {
+    (
+        Grid::new(-4.0, 2.0, 1.0, 0.25).unwrap(),
+        ModelParams::default(),
+    )
+}
+
+/// Oracle: the documented error variants.
+#[test]
+fn bad_densities_are_typed_errors_not_panics() {
+    let (grid, params) = setup();
+    let n = grid.len();
+    let density = |index: usize| match grid.threshold_rate(&params, &vec![0.1; index]) {
+        Err(MacroError::Density { index, len, .. }) => (index, len),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(density(0), (0, n));
+    assert_eq!(density(n - 1), (n - 1, n));
+    assert_eq!(density(n + 1), (n + 1, n));
+    for last in [-0.1, f64::NAN, f64::INFINITY] {
+        let mut p = vec![0.1; n];
+        p[n - 1] = last;
+        let err = grid.threshold_rate(&params, &p).unwrap_err();
+        assert!(
+            matches!(err, MacroError::Density { index, .. } if index == n - 1),
+            "{err:?}"
+        );
+    }
+    let bad = ModelParams { a0: -1.0, ..params };
+    let err = grid.threshold_rate(&bad, &vec![0.1; n]).unwrap_err();
+    assert_eq!(err.field(), "a0");
+}
+
+/// Oracle: the closed form `N = a0 q / (1 - a1 q)`, `q = p_{n-1} / h`, and its pole.
+#[test]
+fn the_rate_is_the_closed_form_until_its_pole() {
+    let (grid, params) = setup();
+    let n = grid.len();
+    let mut p = vec![0.0; n];
+    p[n - 1] = 0.05; // q = 0.2
+    let with_a1 = ModelParams { a1: 2.0, ..params };
+    let rate = grid.threshold_rate(&with_a1, &p).unwrap();
+    assert!((rate - 0.2 / (1.0 - 0.4)).abs() < 1e-15, "{rate}");
+    p[n - 1] = 0.125; // q = 0.5: a1 q = 1, no finite rate
+    let err = grid.threshold_rate(&with_a1, &p).unwrap_err();
+    assert_eq!(err.field(), "density", "{err}");
+}

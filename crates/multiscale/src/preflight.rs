@@ -1,0 +1,207 @@
+//! Every check a run makes before it starts, and the memory it will need.
+//!
+//! [`preflight`] is the one validation path: [`Simulation::new`](crate::Simulation::new)
+//! calls it first, and a front end's "check" calls it without running anything. It checks
+//! only what the chosen solver uses (a `Micro` run ignores the macro time step and the
+//! switching, a `Macro` run the particles), estimates the memory before allocating
+//! anything, and discretises the initial density to find whether it has mass on the grid
+//! and a finite firing rate.
+
+use coupling::{Bandwidth, Estimator, UniformGrid};
+use fp_macro::{Grid, Reinjection};
+use nlif_model::{InitialDensity, Input, ModelParams};
+
+use crate::config::{RunConfig, RunError, SolverKind};
+
+/// What a run will hold in memory, in bytes, estimated from its settings alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MemoryEstimate {
+    /// The particles: voltages, the sample drawn at a hand-over, cascade workspace.
+    pub particles: u64,
+    /// The mean-field density and its step operator.
+    pub density: u64,
+    /// The macro states kept for a rolled-back hand-over (`Multiscale`).
+    pub rollback: u64,
+    /// The recorded trace: rate samples and density snapshots (twice the snapshots while
+    /// they are written out).
+    pub trace: u64,
+}
+
+impl MemoryEstimate {
+    /// Bytes per particle: the voltage, its copy in the hand-over sample, and the cascade
+    /// window entry `(f64, u32)` a particle may occupy.
+    pub const BYTES_PER_PARTICLE: u64 = 32;
+
+    /// The estimate for a run of `config` on a grid of `cells` unknowns.
+    pub fn of(config: &RunConfig, cells: usize) -> Self {
+        let cells = cells as f64;
+        let particles = if config.kind.uses_micro() {
+            config.micro.particles as f64 * Self::BYTES_PER_PARTICLE as f64
+        } else {
+            0.0
+        };
+        // Density, next, three matrix diagonals with indices, the pivots and two sweep
+        // vectors; the rollback snapshots (one density each).
+        let kept = if config.kind == SolverKind::Multiscale {
+            (config.switching.rollback / config.sample_interval).ceil() + 2.0
+        } else {
+            0.0
+        };
+        let density = cells * 8.0 * (2.0 + 3.0 * 2.0 + 3.0);
+        let rollback = cells * 8.0 * kept;
+        let samples = (config.t_end / config.sample_interval).ceil() + 1.0;
+        let snapshots = config
+            .density_interval
+            .map_or(0.0, |d| (config.t_end / d).floor() + 1.0);
+        // A sample is 24 bytes in the trace; the snapshots are copied once when written.
+        let trace = samples * 24.0 + snapshots * (cells * 8.0 * 2.0 + 32.0);
+        let bytes = |x: f64| {
+            if x.is_finite() && x < u64::MAX as f64 {
+                x as u64
+            } else {
+                u64::MAX
+            }
+        };
+        MemoryEstimate {
+            particles: bytes(particles),
+            density: bytes(density),
+            rollback: bytes(rollback),
+            trace: bytes(trace),
+        }
+    }
+
+    /// The total, saturating at `u64::MAX`.
+    pub fn total(&self) -> u64 {
+        self.particles
+            .saturating_add(self.density)
+            .saturating_add(self.rollback)
+            .saturating_add(self.trace)
+    }
+
+    /// The config field that sets the largest part: `solver.micro.particles`,
+    /// `solver.macro.dv` (the grid), `solver.switching.rollback` (the kept macro states)
+    /// or `output.density_interval` (the snapshots, with `t_end`).
+    pub fn largest_part(&self) -> &'static str {
+        let parts = [
+            (self.particles, "solver.micro.particles"),
+            (self.density, "solver.macro.dv"),
+            (self.rollback, "solver.switching.rollback"),
+            (self.trace, "output.density_interval"),
+        ];
+        parts
+            .iter()
+            .fold(parts[0], |best, &p| if p.0 > best.0 { p } else { best })
+            .1
+    }
+}
+
+/// Everything [`preflight`] established: the run can start.
+#[derive(Debug, Clone)]
+pub struct Preflight {
+    /// The grid of the density (and of the density snapshots of micro phases).
+    pub grid: Grid,
+    /// The initial density on the grid, normalised to unit mass.
+    pub density: Vec<f64>,
+    /// The firing rate of the initial density.
+    pub rate: f64,
+    /// The memory the run will need.
+    pub memory: MemoryEstimate,
+}
+
+/// The grid a run uses, and its memory estimate, without allocating anything: the cheap
+/// first half of [`preflight`], for a front end that compares the estimate with the memory
+/// it has before going on.
+///
+/// # Errors
+///
+/// As [`preflight`], for every check but the initial density.
+pub fn plan(
+    params: &ModelParams,
+    input: &Input,
+    initial: &InitialDensity,
+    config: &RunConfig,
+) -> Result<(Grid, MemoryEstimate), RunError> {
+    params.validate()?;
+    input.validate()?;
+    initial.validate()?;
+    config.validate()?;
+    if config.kind.uses_micro() {
+        config.micro.validate()?;
+    }
+    let m = &config.macro_config;
+    let grid = Grid::for_model(params, m.v_min, m.dv)?;
+    if config.kind.uses_macro() && m.reinjection == Reinjection::Explicit {
+        // Explicit re-injection keeps the density non-negative only for dt a(N) <= h²;
+        // a(N) >= a0, so dt <= h² / a0 is necessary whatever the rate.
+        let limit = m.dv * m.dv / params.a0;
+        if m.dt > limit {
+            return Err(RunError::Invalid {
+                field: "solver.macro.reinjection",
+                value: m.dt,
+                reason: format!(
+                    "Explicit re-injection needs solver.macro.dt <= dv² / a0 = {limit:.3e} (got dt = {:?}); use Implicit or a smaller dt",
+                    m.dt
+                ),
+            });
+        }
+    }
+    if config.kind == SolverKind::Multiscale {
+        let estimator = config.switching.estimator;
+        if let Err(e) = estimator.validate() {
+            let value = match estimator {
+                Estimator::Kernel {
+                    bandwidth: Bandwidth::Fixed(h),
+                } => h,
+                _ => f64::NAN,
+            };
+            let reason = e.to_string();
+            let reason = reason.split_once(": ").map_or(reason.as_str(), |(_, r)| r);
+            return Err(RunError::Invalid {
+                field: "solver.switching.estimator.bandwidth",
+                value,
+                reason: reason.to_owned(),
+            });
+        }
+    }
+    Ok((grid, MemoryEstimate::of(config, grid.len())))
+}
+
+/// Every check a run makes before it starts.
+///
+/// Validates the model, input, initial data and every setting the chosen solver uses,
+/// estimates the memory, discretises the initial density and reads off its firing rate.
+///
+/// # Errors
+///
+/// The first invalid setting, named by its config path ([`RunError::field`]): an invalid
+/// parameter, grid or step; an end time or sample interval that is not a whole number of
+/// steps; explicit re-injection beyond its stability limit; an initial density without
+/// mass on the grid, or without a finite rate (`a1 p_{n-1} / h >= 1`).
+pub fn preflight(
+    params: &ModelParams,
+    input: &Input,
+    initial: &InitialDensity,
+    config: &RunConfig,
+) -> Result<Preflight, RunError> {
+    let (grid, memory) = plan(params, input, initial, config)?;
+    let density = grid.discretise(initial)?;
+    let rate = grid
+        .threshold_rate(params, &density)
+        .ok()
+        .filter(|r| r.is_finite())
+        .ok_or_else(|| RunError::Invalid {
+            field: "model.a1",
+            value: params.a1,
+            reason: "the initial density has no finite firing rate (a1 p(v_f - dv) / dv >= 1)"
+                .to_owned(),
+        })?;
+    // The particle side's view of the same grid (checked here so a hand-over cannot fail
+    // on it later).
+    UniformGrid::new(grid.v_min(), grid.spacing(), grid.len())?;
+    Ok(Preflight {
+        grid,
+        density,
+        rate,
+        memory,
+    })
+}
