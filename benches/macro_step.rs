@@ -30,7 +30,8 @@ fn solver(n: usize, scheme: Scheme) -> MacroSolver {
         .expect("valid benchmark setup");
     assert_eq!(s.grid().len(), n);
     while s.time() < 2.0 {
-        s.step(f64::INFINITY);
+        let outcome = s.step(f64::INFINITY);
+        assert!(outcome.rate().is_some(), "benchmark setup: {outcome:?}");
     }
     s
 }

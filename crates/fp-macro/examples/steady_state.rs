@@ -38,7 +38,12 @@ fn main() {
             let mut solver =
                 MacroSolver::from_initial(params, Input::None, config, &initial).expect("valid");
             while solver.time() < 40.0 {
-                solver.step(f64::INFINITY);
+                let outcome = solver.step(f64::INFINITY);
+                assert!(
+                    outcome.rate().is_some(),
+                    "t = {}: {outcome:?}",
+                    solver.time()
+                );
             }
             let rate_error = (solver.rate() - exact).abs();
             let grid = *solver.grid();

@@ -28,10 +28,7 @@ pub const MAX_CELLS: usize = 1_000_000_000;
 impl Grid {
     /// The grid of spacing `dv` reaching at least down to `v_min`.
     ///
-    /// Errors name the field: `dv` must be positive and divide `V_F - V_R` (so that `V_R` is
-    /// a node) with at least three cells between `V_R` and `V_F`; `v_min` must lie at least
-    /// one cell below `V_R` (so the reset is an interior node, `r >= 1`); at most
-    /// [`MAX_CELLS`] cells. The lower end is `V_F - n h <= v_min` with `n = ceil((V_F - v_min) / h)`.
+    /// The lower end is `V_F - n h <= v_min` with `n = ceil((V_F - v_min) / h)`.
     ///
     /// ```
     /// use fp_macro::Grid;
@@ -41,6 +38,13 @@ impl Grid {
     /// assert!(Grid::new(-4.0, 2.0, 1.0, 0.03).is_err()); // V_R is not a node
     /// # Ok::<(), fp_macro::MacroError>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`MacroError::Invalid`] naming the field: `dv` must be positive and divide
+    /// `V_F - V_R` (so that `V_R` is a node) with at least three cells between `V_R` and
+    /// `V_F`, and give at most [`MAX_CELLS`] cells; `v_min` must be finite and lie at least
+    /// one cell below `V_R` (so the reset is an interior node, `r >= 1`).
     pub fn new(v_min: f64, v_f: f64, v_r: f64, dv: f64) -> Result<Self, MacroError> {
         if !(dv.is_finite() && dv > 0.0) {
             return Err(invalid("dv", dv, "the grid spacing must be positive"));
@@ -95,57 +99,76 @@ impl Grid {
     }
 
     /// The grid for a model: `Grid::new(v_min, params.v_f, params.v_r, dv)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Grid::new`].
     pub fn for_model(params: &ModelParams, v_min: f64, dv: f64) -> Result<Self, MacroError> {
         Grid::new(v_min, params.v_f, params.v_r, dv)
     }
 
     /// Number of unknowns `n` (nodes below `V_F`).
+    #[must_use]
     pub fn len(&self) -> usize {
         self.n
     }
 
     /// Always false: a grid has at least four unknowns.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.n == 0
     }
 
     /// The spacing `h`.
+    #[must_use]
     pub fn spacing(&self) -> f64 {
         self.h
     }
 
     /// Node `v_i = V_F - (n - i) h`, `i <= n`.
     #[inline]
+    #[must_use]
     pub fn node(&self, i: usize) -> f64 {
         self.v_f - (self.n - i) as f64 * self.h
     }
 
     /// The lower end `v_0`.
+    #[must_use]
     pub fn v_min(&self) -> f64 {
         self.node(0)
     }
 
     /// The threshold `V_F = v_n`.
+    #[must_use]
     pub fn v_f(&self) -> f64 {
         self.v_f
     }
 
     /// Index `r` of the reset node `v_r = V_R`.
+    #[must_use]
     pub fn reset_index(&self) -> usize {
         self.r
     }
 
     /// The nodes `v_0 .. v_{n-1}` carrying unknowns.
+    #[must_use]
     pub fn nodes(&self) -> impl ExactSizeIterator<Item = f64> + '_ {
         (0..self.n).map(|i| self.node(i))
     }
 
     /// Mass `h Σ p_i` of nodal values `p`.
+    #[must_use]
     pub fn mass(&self, p: &[f64]) -> f64 {
         self.h * p.iter().sum::<f64>()
     }
 
     /// The nodal values of `initial`, normalised to unit discrete mass.
+    ///
+    /// # Errors
+    ///
+    /// [`MacroError::Model`] naming the field of an invalid `initial`;
+    /// [`MacroError::Invalid`] naming `initial.mean` if the density has no representable
+    /// mass on the grid.
     pub fn discretise(&self, initial: &InitialDensity) -> Result<Vec<f64>, MacroError> {
         initial.validate()?;
         let mut p: Vec<f64> = self.nodes().map(|v| initial.unnormalised(v)).collect();
@@ -180,25 +203,31 @@ impl Grid {
     ///
     /// # Errors
     ///
-    /// [`MacroError::Model`] if `params` are invalid; [`MacroError::Density`] if `p` does not
-    /// hold one value per unknown (`index` is then its length) or `p_{n-1}` is negative or
-    /// not finite; [`MacroError::Invalid`] naming `density` (value `a1 q`) if `a1 q >= 1`,
+    /// [`MacroError::Model`] if `params` are invalid; [`MacroError::DensityLength`] if `p`
+    /// does not hold one value per unknown; [`MacroError::Density`] if `p_{n-1}` is
+    /// negative or not finite; [`MacroError::Invalid`] naming `density` (value `a1 q`) if `a1 q >= 1`,
     /// i.e. there is no finite rate.
     pub fn threshold_rate(&self, params: &ModelParams, p: &[f64]) -> Result<f64, MacroError> {
         params.validate()?;
-        let density_error = |index: usize, value: f64| MacroError::Density {
-            index,
-            value,
-            len: self.n,
-        };
         if p.len() != self.n {
-            return Err(density_error(p.len(), f64::NAN));
+            return Err(MacroError::DensityLength {
+                found: p.len(),
+                expected: self.n,
+            });
         }
         let Some(&last) = p.last() else {
-            return Err(density_error(0, f64::NAN));
+            // Unreachable: the grid has at least four unknowns.
+            return Err(MacroError::DensityLength {
+                found: 0,
+                expected: self.n,
+            });
         };
         if !(last.is_finite() && last >= 0.0) {
-            return Err(density_error(self.n - 1, last));
+            return Err(MacroError::Density {
+                index: self.n - 1,
+                value: last,
+                len: self.n,
+            });
         }
         let q = last / self.h;
         let denominator = 1.0 - params.a1 * q;

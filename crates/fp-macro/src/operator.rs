@@ -1,4 +1,4 @@
-//! The semi-implicit step operator and its O(n) solve.
+//! The semi-implicit step operator and its O(n) solve (crate-private).
 //!
 //! One step from `p^m` to `p^{m+1}` solves, row by row (cell `i` divided by `h`),
 //!
@@ -16,7 +16,8 @@
 //!
 //! - [`Reinjection::Implicit`]: `N_out = (a/h) p_{n-1}^{m+1}`, one entry at `(r, n-1)` off
 //!   the band. The matrix is an M-matrix (positive diagonal, non-positive off-diagonal
-//!   entries, columns summing to `1/dt`), so `p^{m+1} >= 0` for any `dt`.
+//!   entries, columns summing to `1/dt`) whenever the scheme's weights are non-negative,
+//!   so `p^{m+1} >= 0` for any `dt`.
 //! - [`Reinjection::Explicit`]: `N_out = (a/h) p_{n-1}^m` leaves the last cell and enters
 //!   cell `r` explicitly; the matrix is tridiagonal, and positivity needs
 //!   `dt N_out <= h p^m_{n-1}`, i.e. `dt <= h² / a`.
@@ -26,20 +27,24 @@
 //! saturates at a mesh-dependent level instead of overflowing.
 //!
 //! Either way every column of the step matrix sums to `1/dt`, so the discrete mass
-//! `h Σ p_i` is conserved to round-off. The operator is stored as a `sprs` CSR matrix with
-//! a fixed pattern (tridiagonal plus `(r, n-1)`), assembled in place every step, and solved
-//! by the Thomas algorithm with the off-band entry handled by superposition
+//! `h Σ p_i` is conserved to round-off, whatever the weights. The operator is stored as
+//! three bands plus the one off-band entry `(r, n-1)`, assembled in place every step, and
+//! solved by the Thomas algorithm with the off-band entry handled by superposition
 //! (Sherman–Morrison): `p = y + s z` with `T y = rhs`, `T z = e_r`, and the scalar
-//! `s = c y_{n-1} / (1 - c z_{n-1})`, `c = a/h²`. Cost `O(n)`, no allocation.
+//! `s = c y_{n-1} / (1 - c z_{n-1})`, `c = a/h²`. Cost `O(n)`, no allocation. On an
+//! M-matrix every quantity of the sweep is a sum of non-negative terms, so the computed
+//! density is non-negative exactly, not only up to round-off.
 
 use serde::{Deserialize, Serialize};
-use sprs::CsMat;
 
 use crate::Grid;
 use crate::scheme::FluxScheme;
 
 /// How the outflow at `V_F` is re-injected at `V_R`.
+///
+/// New ways may be added: match with a wildcard arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Reinjection {
     /// `N^{m+1}`, a linear function of `p^{m+1}`: unconditionally positive.
     #[default]
@@ -50,13 +55,13 @@ pub enum Reinjection {
 
 /// Coefficients frozen at `t^m` for one step.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Frozen {
+pub(crate) struct Frozen {
     /// Diffusion `a(N^m)`.
-    pub a: f64,
+    pub(crate) a: f64,
     /// Drift shift `b N^m + I(t^m)` (the drift is `-v + shift`).
-    pub shift: f64,
+    pub(crate) shift: f64,
     /// Time step.
-    pub dt: f64,
+    pub(crate) dt: f64,
 }
 
 /// Why a solve did not produce a new density.
@@ -64,16 +69,23 @@ pub struct Frozen {
 pub(crate) enum SolveFailure {
     /// The explicit outflow exceeds the mass of the last cell.
     Positivity { max_dt: f64 },
-    /// NaN, infinity or a negative value appeared.
+    /// The solve produced a negative value (the weights broke the M-matrix property).
+    Negative { index: usize, value: f64 },
+    /// NaN or infinity appeared, or the Sherman–Morrison denominator vanished.
     NotFinite,
 }
 
 /// The assembled step matrix and the buffers of its solve.
 #[derive(Debug, Clone)]
-pub struct StepOperator {
-    matrix: CsMat<f64>,
-    /// Start of each row in the CSR data (a copy of the matrix's `indptr`).
-    row_start: Vec<usize>,
+pub(crate) struct StepOperator {
+    /// `lower[i]`: entry `(i, i-1)` (`lower[0]` unused, zero).
+    lower: Vec<f64>,
+    /// `diag[i]`: entry `(i, i)`.
+    diag: Vec<f64>,
+    /// `upper[i]`: entry `(i, i+1)` (`upper[n-1]` unused, zero).
+    upper: Vec<f64>,
+    /// The off-band entry `(r, n-1)`: `-a/h²` (implicit re-injection) or zero.
+    corner: f64,
     reinjection: Reinjection,
     /// `a/h`: the outflow rate per unit of `p_{n-1}`.
     outflow: f64,
@@ -83,30 +95,14 @@ pub struct StepOperator {
 }
 
 impl StepOperator {
-    /// An operator with the sparsity pattern of `grid` (values zero until assembled).
-    pub fn new(grid: &Grid, reinjection: Reinjection) -> Self {
+    /// An operator for `grid` (values zero until assembled).
+    pub(crate) fn new(grid: &Grid, reinjection: Reinjection) -> Self {
         let n = grid.len();
-        let r = grid.reset_index();
-        let mut indptr = Vec::with_capacity(n + 1);
-        let mut indices = Vec::with_capacity(3 * n + 1);
-        indptr.push(0);
-        for i in 0..n {
-            if i > 0 {
-                indices.push(i - 1);
-            }
-            indices.push(i);
-            if i + 1 < n {
-                indices.push(i + 1);
-            }
-            if i == r {
-                indices.push(n - 1); // r + 1 < n - 1 is guaranteed by the grid
-            }
-            indptr.push(indices.len());
-        }
-        let data = vec![0.0; indices.len()];
         StepOperator {
-            row_start: indptr.clone(),
-            matrix: CsMat::new((n, n), indptr, indices, data),
+            lower: vec![0.0; n],
+            diag: vec![0.0; n],
+            upper: vec![0.0; n],
+            corner: 0.0,
             reinjection,
             outflow: 0.0,
             inv_pivot: vec![0.0; n],
@@ -115,51 +111,44 @@ impl StepOperator {
         }
     }
 
-    /// The step matrix of the last assembly (CSR).
-    pub fn matrix(&self) -> &CsMat<f64> {
-        &self.matrix
-    }
-
-    /// `a/h`: the firing rate is this times `p_{n-1}`.
-    pub fn outflow_per_density(&self) -> f64 {
-        self.outflow
-    }
-
     /// Fills the matrix for one step of `scheme` with coefficients `frozen`.
-    pub fn assemble<S: FluxScheme>(&mut self, grid: &Grid, scheme: S, frozen: Frozen) {
+    ///
+    /// Row `i` (cell `i`, multiplied by `1/h`): `-κ A_{i-1/2}` at `i-1`,
+    /// `1/dt + κ (A_{i+1/2} + B_{i-1/2})` at `i`, `-κ B_{i+1/2}` at `i+1`, `κ = a/h²`, with
+    /// the weights `(A, B)` of the face at Péclet number `w = (shift - v_{i+1/2}) h / a`.
+    #[inline]
+    pub(crate) fn assemble<S: FluxScheme + ?Sized>(
+        &mut self,
+        grid: &Grid,
+        scheme: &S,
+        frozen: Frozen,
+    ) {
         let n = grid.len();
-        let r = grid.reset_index();
         let h = grid.spacing();
         let kappa = frozen.a / (h * h);
         let inv_dt = 1.0 / frozen.dt;
         let peclet = h / frozen.a;
         let implicit = self.reinjection == Reinjection::Implicit;
-        let indptr = &self.row_start;
-        let data = self.matrix.data_mut();
-        let mut b_prev = 0.0; // B_{i-1}; no flux through the lower face of cell 0
-        let mut a_prev = 0.0; // A_{i-1}
+        let mut b_prev = 0.0; // B_{i-1/2}; no flux through the lower face of cell 0
+        let mut a_prev = 0.0; // A_{i-1/2}
         for i in 0..n {
             let face = grid.node(i) + 0.5 * h;
             let (a_i, b_i) = scheme.weights((frozen.shift - face) * peclet);
-            let mut k = indptr[i];
-            if i > 0 {
-                data[k] = -kappa * a_prev;
-                k += 1;
-            }
+            self.lower[i] = if i > 0 { -kappa * a_prev } else { 0.0 };
             if i + 1 < n {
-                data[k] = inv_dt + kappa * (a_i + b_prev);
-                data[k + 1] = -kappa * b_i;
+                self.diag[i] = inv_dt + kappa * (a_i + b_prev);
+                self.upper[i] = -kappa * b_i;
             } else {
                 // Last face: the one-sided diffusive outflow (a/h) p_{n-1}, implicit or not.
                 let outflow = if implicit { 1.0 } else { 0.0 };
-                data[k] = inv_dt + kappa * (outflow + b_prev);
+                self.diag[i] = inv_dt + kappa * (outflow + b_prev);
+                self.upper[i] = 0.0;
             }
             a_prev = a_i;
             b_prev = b_i;
         }
         self.outflow = frozen.a / h;
-        let last = indptr[r + 1] - 1;
-        data[last] = if implicit { -kappa } else { 0.0 };
+        self.corner = if implicit { -kappa } else { 0.0 };
     }
 
     /// Solves the assembled step for `next` from `previous`, in place, `O(n)`.
@@ -186,8 +175,6 @@ impl StepOperator {
                 max_dt: h * previous[n - 1] / explicit_flux,
             });
         }
-        let indptr = &self.row_start;
-        let data = self.matrix.data();
         let rhs = |i: usize| {
             let mut value = previous[i] * inv_dt;
             if i == r {
@@ -199,18 +186,16 @@ impl StepOperator {
             value
         };
         // Forward sweep: pivots, c' and the two right-hand sides y' (into `next`) and z'.
-        let (diag0, upper0) = (data[0], data[1]);
-        self.inv_pivot[0] = 1.0 / diag0;
-        self.c_prime[0] = upper0 * self.inv_pivot[0];
+        self.inv_pivot[0] = 1.0 / self.diag[0];
+        self.c_prime[0] = self.upper[0] * self.inv_pivot[0];
         next[0] = rhs(0) * self.inv_pivot[0];
         // z' = forward sweep of e_r: zero above row r (r >= 1 by construction of the grid).
         self.z_prime[..r].iter_mut().for_each(|z| *z = 0.0);
         for i in 1..n {
-            let k = indptr[i];
-            let (lower, diag) = (data[k], data[k + 1]);
-            let inv = 1.0 / (diag - lower * self.c_prime[i - 1]);
+            let lower = self.lower[i];
+            let inv = 1.0 / (self.diag[i] - lower * self.c_prime[i - 1]);
             self.inv_pivot[i] = inv;
-            self.c_prime[i] = if i + 1 < n { data[k + 2] * inv } else { 0.0 };
+            self.c_prime[i] = if i + 1 < n { self.upper[i] * inv } else { 0.0 };
             next[i] = (rhs(i) - lower * next[i - 1]) * inv;
             if i == r {
                 self.z_prime[i] = inv;
@@ -219,7 +204,7 @@ impl StepOperator {
             }
         }
         // The off-band entry -c at (r, n-1): p = y + s z, s = c p_{n-1}.
-        let c = -data[indptr[r + 1] - 1];
+        let c = -self.corner;
         let s = if c != 0.0 {
             let denominator = 1.0 - c * self.z_prime[n - 1];
             if denominator <= 0.0 {
@@ -240,9 +225,128 @@ impl StepOperator {
             sum += x;
             min = min.min(x);
         }
-        if !sum.is_finite() || min < 0.0 {
+        if !sum.is_finite() {
             return Err(SolveFailure::NotFinite);
         }
+        if min < 0.0 {
+            // Failure path only: find the first negative value to report it.
+            let index = next.iter().position(|&p| p < 0.0).unwrap_or(n - 1);
+            return Err(SolveFailure::Negative {
+                index,
+                value: next[index],
+            });
+        }
         Ok(self.outflow * next[n - 1])
+    }
+
+    /// The non-zero pattern with values, `(row, column, value)`, for inspection in tests.
+    #[cfg(test)]
+    fn entries(&self, grid: &Grid) -> Vec<(usize, usize, f64)> {
+        let n = grid.len();
+        let mut entries = Vec::with_capacity(3 * n + 1);
+        for i in 0..n {
+            if i > 0 {
+                entries.push((i, i - 1, self.lower[i]));
+            }
+            entries.push((i, i, self.diag[i]));
+            if i + 1 < n {
+                entries.push((i, i + 1, self.upper[i]));
+            }
+        }
+        entries.push((grid.reset_index(), n - 1, self.corner));
+        entries
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scheme::{ChangCooper, ScharfetterGummel, Upwind};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Oracles: the M-matrix sign pattern, column sums 1/dt (conservation law), and
+        /// the residual of the O(n) solve through an independent matrix-vector product
+        /// over the entries (`M p_new = p_old / dt`, plus the explicit re-injection
+        /// `± E / h` in rows `r` and `n-1`).
+        #[test]
+        fn step_matrix_is_a_conservative_m_matrix_and_the_solve_inverts_it(
+            shift in -5.0f64..30.0,
+            a in 0.2f64..3.0,
+            dt in 1e-5f64..0.1,
+            implicit in any::<bool>(),
+            scheme in 0usize..3,
+            mean in -2.0f64..1.5,
+        ) {
+            let grid = Grid::new(-3.0, 2.0, 1.0, 0.05).unwrap();
+            let (n, r, h) = (grid.len(), grid.reset_index(), grid.spacing());
+            let reinjection = if implicit { Reinjection::Implicit } else { Reinjection::Explicit };
+            let mut op = StepOperator::new(&grid, reinjection);
+            let frozen = Frozen { a, shift, dt };
+            match scheme {
+                0 => op.assemble(&grid, &ChangCooper, frozen),
+                1 => op.assemble(&grid, &ScharfetterGummel, frozen),
+                _ => op.assemble(&grid, &Upwind, frozen),
+            }
+            let entries = op.entries(&grid);
+            let mut column_sums = vec![0.0; n];
+            for &(i, j, value) in &entries {
+                column_sums[j] += value;
+                if i == j {
+                    prop_assert!(value > 0.0);
+                } else {
+                    prop_assert!(value <= 0.0);
+                }
+            }
+            // Implicit: the outflow entry on the diagonal is returned at (r, n-1).
+            // Explicit: the outflow is on the right-hand side (-E in row n-1, +E in row r).
+            for (j, sum) in column_sums.iter().enumerate() {
+                let expected = 1.0 / dt;
+                prop_assert!(
+                    (sum - expected).abs() <= 1e-11 * expected.max(a / 0.0025),
+                    "column {}: {} vs {}", j, sum, expected
+                );
+            }
+            // A Gaussian bump, small at the threshold so that the explicit step is positive.
+            let previous: Vec<f64> = grid
+                .nodes()
+                .map(|v| (-(v - mean).powi(2) / 0.1).exp() * (2.0 - v))
+                .collect();
+            let mut next = vec![0.0; n];
+            match op.solve(&grid, dt, &previous, &mut next) {
+                Ok(rate) => {
+                    prop_assert_eq!(rate, a / h * next[n - 1]);
+                    let explicit = if implicit { 0.0 } else { a / h * previous[n - 1] };
+                    // Backward-error scale of each row: Σ_j |m_ij p_j|.
+                    let mut residual = vec![0.0; n];
+                    let mut scale = vec![0.0; n];
+                    for &(i, j, value) in &entries {
+                        residual[i] += value * next[j];
+                        scale[i] += (value * next[j]).abs();
+                    }
+                    for (i, (res, p)) in residual.iter().zip(&previous).enumerate() {
+                        let mut expected = p / dt;
+                        if i == r {
+                            expected += explicit / h;
+                        }
+                        if i == n - 1 {
+                            expected -= explicit / h;
+                        }
+                        prop_assert!(
+                            (res - expected).abs() <= 1e-12 * (scale[i] + expected.abs()),
+                            "row {}: {} vs {}", i, res, expected
+                        );
+                    }
+                    prop_assert!(next.iter().all(|&p| p >= 0.0));
+                }
+                Err(SolveFailure::Positivity { max_dt }) => {
+                    // Oracle: the explicit condition dt a p_{n-1} / h > h p_{n-1}.
+                    prop_assert!(!implicit && dt > h * h / a * (1.0 - 1e-12));
+                    prop_assert!((max_dt - h * h / a).abs() <= 1e-12 * max_dt);
+                }
+                Err(other) => prop_assert!(false, "{:?}", other),
+            }
+        }
     }
 }

@@ -24,14 +24,94 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The weights of a two-point flux.
-pub trait FluxScheme: Copy {
+/// The weights of a two-point flux: the extension point for custom flux schemes.
+///
+/// A scheme maps the cell Péclet number `w = h_d h / a` of a face (`h_d` the drift at the
+/// face, `h` the spacing, `a` the diffusion) to the weights `(A(w), B(w))` of
+///
+/// ```text
+/// F_{i+1/2} = (a / h) [ A(w) p_i - B(w) p_{i+1} ].
+/// ```
+///
+/// [`MacroSolver::with_scheme`](crate::MacroSolver::with_scheme) runs any implementation
+/// through the same step as the built-in schemes: the solver owns everything else (the
+/// no-flux face at `V_min`, the outflow at `V_F` and its re-injection, kicks, the `O(n)`
+/// solve and every [`StepOutcome`](crate::StepOutcome)); `weights` is the only thing a
+/// scheme decides.
+///
+/// # What the solver guarantees for any weights
+///
+/// - Mass is conserved to round-off: the same flux leaves one cell and enters the next.
+/// - Nothing non-finite or negative is passed on: such a step is refused with
+///   [`StepOutcome::NonFinite`](crate::StepOutcome::NonFinite) or
+///   [`StepOutcome::NegativeDensity`](crate::StepOutcome::NegativeDensity) and the state
+///   stays at `t^m`.
+///
+/// # What an implementation promises
+///
+/// 1. **Finite weights** for every finite `w` (`w` can be large, `|w| ~ 10³` on coarse
+///    grids during a blow-up, and of either sign).
+/// 2. **Positivity**: `A(w) >= 0` and `B(w) >= 0`. The step matrix is then an M-matrix
+///    (positive diagonal, non-positive off-diagonal entries) and the density stays
+///    non-negative for every time step under implicit re-injection; weights of the wrong
+///    sign can produce [`StepOutcome::NegativeDensity`](crate::StepOutcome::NegativeDensity).
+/// 3. **Consistency**: `A(w) - B(w) = w` (the drift flux `h_d p` is reproduced) and
+///    `B(w) → 1` as `w → 0` (the diffusive flux `-a ∂v p` is reproduced), so that the flux
+///    is `h_d p - a ∂v p + O(h)`.
+/// 4. **Purity**: the same `w` gives the same weights, bit for bit (restarts from a
+///    [`MacroState`](crate::MacroState) rely on it), without allocating (it is called once
+///    per face and step).
+///
+/// A scheme is a value that owns its data (`'static`: share a table through an `Arc`
+/// rather than a borrow); the solver relies on it to recognise the built-in [`Scheme`] by
+/// type and match its variant once per step instead of once per face.
+///
+/// Optional, and what it buys: **exponential fitting** `A(w) = e^w B(w)` makes the flux
+/// vanish on the local equilibrium, which gives accuracy uniform in `w` and second order
+/// for the rate; an unfitted consistent scheme (such as [`Upwind`]) is first order.
+///
+/// # Example
+///
+/// The power-law scheme of Patankar (1980): `D(|w|) = max(0, (1 - |w|/10)^5)` approximates
+/// the fitted diffusive weight `|w| / (e^{|w|} - 1)` without an exponential.
+///
+/// ```
+/// use fp_macro::{FluxScheme, MacroConfig, MacroSolver, StepOutcome};
+/// use nlif_model::{InitialDensity, Input, ModelParams};
+///
+/// #[derive(Debug, Clone, Copy)]
+/// struct PowerLaw;
+///
+/// impl FluxScheme for PowerLaw {
+///     fn weights(&self, w: f64) -> (f64, f64) {
+///         let d = (1.0 - 0.1 * w.abs()).max(0.0).powi(5);
+///         (d + w.max(0.0), d + (-w).max(0.0)) // A - B = w, A, B >= 0
+///     }
+/// }
+///
+/// let config = MacroConfig { dv: 0.02, dt: 1e-3, ..MacroConfig::default() };
+/// let initial = InitialDensity::Gaussian { mean: 0.0, var: 0.5 };
+/// let mut solver =
+///     MacroSolver::from_initial_with(PowerLaw, ModelParams::default(), Input::None, config, &initial)?;
+/// for _ in 0..100 {
+///     let outcome = solver.step(f64::INFINITY);
+///     assert!(matches!(outcome, StepOutcome::Advanced { .. }), "{outcome:?}");
+/// }
+/// assert!((solver.mass() - 1.0).abs() < 1e-12);
+/// # Ok::<(), fp_macro::MacroError>(())
+/// ```
+pub trait FluxScheme: 'static {
     /// `(A(w), B(w))` of `F = (a/h)[A p_i - B p_{i+1}]` at cell Péclet number `w`.
+    #[must_use]
     fn weights(&self, w: f64) -> (f64, f64);
 }
 
-/// The choice of flux scheme, as written in a config.
+/// The choice of a built-in flux scheme, as written in a config; it is itself a
+/// [`FluxScheme`] (dispatching to [`ChangCooper`], [`ScharfetterGummel`] or [`Upwind`]).
+///
+/// New schemes may be added: match with a wildcard arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Scheme {
     /// Chang–Cooper: `F = h_d [(1 - δ) p_{i+1} + δ p_i] - a (p_{i+1} - p_i) / h`.
     ChangCooper,
@@ -44,15 +124,15 @@ pub enum Scheme {
 }
 
 /// The Chang–Cooper weighting.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ChangCooper;
 
 /// The Scharfetter–Gummel (Bernoulli) weighting.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ScharfetterGummel;
 
 /// Upwind drift, central diffusion.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Upwind;
 
 /// The Bernoulli function `B(x) = x / (e^x - 1)`, `B(0) = 1`.
@@ -61,6 +141,7 @@ pub struct Upwind;
 /// (truncation error below `3e-19`; no exponential, which keeps a step cheap on fine
 /// grids where every `|w|` is small); otherwise `x / expm1(x)` (no cancellation).
 #[inline]
+#[must_use]
 pub fn bernoulli(x: f64) -> f64 {
     if x.abs() < 0.1 {
         let x2 = x * x;
@@ -78,6 +159,7 @@ pub fn bernoulli(x: f64) -> f64 {
 /// belongs to the opposite sign convention.) For `|w| < 0.1` its series
 /// `1/2 + w/12 - w³/720 + w⁵/30240 - w⁷/1209600` (truncation error below `3e-20`).
 #[inline]
+#[must_use]
 pub fn chang_cooper_delta(w: f64) -> f64 {
     if w.abs() < 0.1 {
         let w2 = w * w;
@@ -122,6 +204,21 @@ impl FluxScheme for Upwind {
     }
 }
 
+impl FluxScheme for Scheme {
+    /// The weights of the chosen built-in scheme (a match per call).
+    /// [`MacroSolver`](crate::MacroSolver) does not call this in its step: it recognises
+    /// `Scheme` and matches the variant once per step, then runs the face loop of
+    /// [`ChangCooper`], [`ScharfetterGummel`] or [`Upwind`] (bit for bit the same weights).
+    #[inline]
+    fn weights(&self, w: f64) -> (f64, f64) {
+        match self {
+            Scheme::ChangCooper => ChangCooper.weights(w),
+            Scheme::ScharfetterGummel => ScharfetterGummel.weights(w),
+            Scheme::Upwind => Upwind.weights(w),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +242,19 @@ mod tests {
             for (a, b) in [ChangCooper.weights(w), ScharfetterGummel.weights(w), Upwind.weights(w)] {
                 prop_assert!(a >= 0.0 && b >= 0.0, "w = {}: {} {}", w, a, b);
             }
+        }
+
+        /// Oracle: the unit structs. The enum returns the weights of the scheme it names,
+        /// bit for bit.
+        #[test]
+        fn the_enum_returns_the_weights_of_the_scheme_it_names(w in -200.0f64..200.0) {
+            let bits = |(a, b): (f64, f64)| (a.to_bits(), b.to_bits());
+            prop_assert_eq!(bits(Scheme::ChangCooper.weights(w)), bits(ChangCooper.weights(w)));
+            prop_assert_eq!(
+                bits(Scheme::ScharfetterGummel.weights(w)),
+                bits(ScharfetterGummel.weights(w))
+            );
+            prop_assert_eq!(bits(Scheme::Upwind.weights(w)), bits(Upwind.weights(w)));
         }
 
         /// Oracle: the algebraic identity of Chang–Cooper and Scharfetter–Gummel.

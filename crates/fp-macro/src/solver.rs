@@ -1,18 +1,22 @@
 //! The mean-field solver: a density on a grid advanced by semi-implicit steps.
 
+use std::any::Any;
+
 use nlif_model::{InitialDensity, Input, ModelParams};
 use serde::{Deserialize, Serialize};
 
 use crate::Grid;
 use crate::error::{MacroError, invalid};
 use crate::operator::{Frozen, Reinjection, SolveFailure, StepOperator};
-use crate::scheme::{ChangCooper, ScharfetterGummel, Scheme, Upwind};
+use crate::scheme::{ChangCooper, FluxScheme, ScharfetterGummel, Scheme, Upwind};
+use crate::state::{MACRO_STATE_VERSION, MacroState};
 
 /// Settings of the mean-field solver, as written in the `solver.macro` section of a config.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MacroConfig {
-    /// Flux scheme.
+    /// Flux scheme (read by [`MacroSolver::new`] and the other constructors of
+    /// `MacroSolver<Scheme>`; kept but unused by [`MacroSolver::with_scheme`]).
     pub scheme: Scheme,
     /// Lower end of the truncated domain (no flux there).
     pub v_min: f64,
@@ -36,9 +40,12 @@ impl Default for MacroConfig {
     }
 }
 
-/// The result of one attempted step. Anything but `Advanced` leaves the state at `t^m`.
+/// The result of one attempted step. Anything but `Advanced` leaves the state at `t^m`,
+/// so a loop `while solver.time() < t_end { solver.step(bound) }` that ignores the outcome
+/// would never end: stop (or change something) on anything but `Advanced`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
+#[must_use = "a step that did not advance leaves the state unchanged: handle every outcome but `Advanced`"]
 pub enum StepOutcome {
     /// The state advanced to `t^{m+1}` with this firing rate.
     Advanced {
@@ -67,12 +74,23 @@ pub enum StepOutcome {
         /// Fraction of the mass pushed to or over `V_F`.
         fraction: f64,
     },
-    /// The solve produced NaN or infinity (the rate has blown up beyond representation).
+    /// The solve produced a negative density value: the scheme's weights are not those of
+    /// an M-matrix (a [`FluxScheme`] breaking its positivity promise; the built-in
+    /// schemes cannot produce this).
+    NegativeDensity {
+        /// Index of the first negative nodal value.
+        index: usize,
+        /// The value.
+        value: f64,
+    },
+    /// The solve produced NaN or infinity (the rate has blown up beyond representation,
+    /// or a scheme returned non-finite weights).
     NonFinite,
 }
 
 impl StepOutcome {
     /// The new rate if the state advanced.
+    #[must_use]
     pub fn rate(&self) -> Option<f64> {
         match self {
             StepOutcome::Advanced { rate } => Some(*rate),
@@ -81,7 +99,11 @@ impl StepOutcome {
     }
 }
 
-/// The mean-field Fokker–Planck solver (docs/model.md §3).
+/// The mean-field Fokker–Planck solver (docs/model.md §3), generic over its
+/// [`FluxScheme`]: the built-in [`Scheme`] (the default, chosen by the config) or any
+/// scheme of the caller's ([`MacroSolver::with_scheme`]). Every step, whatever the scheme,
+/// returns a [`StepOutcome`]; the state can be saved ([`MacroSolver::state`]) and
+/// restored bit for bit ([`MacroSolver::from_state`]).
 ///
 /// ```
 /// use fp_macro::{MacroConfig, MacroSolver, StepOutcome};
@@ -92,14 +114,17 @@ impl StepOutcome {
 /// let initial = InitialDensity::Gaussian { mean: 0.0, var: 0.25 };
 /// let mut solver = MacroSolver::from_initial(params, Input::None, config, &initial)?;
 /// while solver.time() < 1.0 {
-///     let outcome = solver.step(f64::INFINITY);
-///     assert!(matches!(outcome, StepOutcome::Advanced { .. }));
+///     match solver.step(f64::INFINITY) {
+///         StepOutcome::Advanced { .. } => {}
+///         other => panic!("t = {}: {other:?}", solver.time()),
+///     }
 /// }
 /// assert!((solver.mass() - 1.0).abs() < 1e-12);
 /// # Ok::<(), fp_macro::MacroError>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct MacroSolver {
+pub struct MacroSolver<S: FluxScheme = Scheme> {
+    scheme: S,
     params: ModelParams,
     input: Input,
     config: MacroConfig,
@@ -112,11 +137,70 @@ pub struct MacroSolver {
     operator: StepOperator,
 }
 
-impl MacroSolver {
-    /// A solver from the nodal values `density` on the grid of `config` at time `t_start`,
-    /// with current firing rate `rate` (`None`: read off the density by
-    /// [`Grid::threshold_rate`]).
+impl MacroSolver<Scheme> {
+    /// A solver with the built-in scheme `config.scheme`, from the nodal values `density`
+    /// on the grid of `config` at time `t_start`, with current firing rate `rate` (`None`:
+    /// read off the density by [`Grid::threshold_rate`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`MacroSolver::with_scheme`].
     pub fn new(
+        params: ModelParams,
+        input: Input,
+        config: MacroConfig,
+        density: Vec<f64>,
+        t_start: f64,
+        rate: Option<f64>,
+    ) -> Result<Self, MacroError> {
+        Self::with_scheme(config.scheme, params, input, config, density, t_start, rate)
+    }
+
+    /// A solver with the built-in scheme `config.scheme` at `t = 0` from `initial`
+    /// discretised and normalised on the grid.
+    ///
+    /// # Errors
+    ///
+    /// As [`MacroSolver::from_initial_with`].
+    pub fn from_initial(
+        params: ModelParams,
+        input: Input,
+        config: MacroConfig,
+        initial: &InitialDensity,
+    ) -> Result<Self, MacroError> {
+        Self::from_initial_with(config.scheme, params, input, config, initial)
+    }
+
+    /// The solver saved in `state`, with the built-in scheme `state.config.scheme`; it
+    /// continues exactly where the saved one stood (same time, same steps to come, bit for
+    /// bit).
+    ///
+    /// # Errors
+    ///
+    /// As [`MacroSolver::from_state_with`].
+    pub fn from_state(state: MacroState) -> Result<Self, MacroError> {
+        let scheme = state.config.scheme;
+        Self::from_state_with(scheme, state)
+    }
+}
+
+impl<S: FluxScheme> MacroSolver<S> {
+    /// A solver with the flux scheme `scheme` (`config.scheme` is then kept but unused),
+    /// from the nodal values `density` on the grid of `config` at time `t_start`, with
+    /// current firing rate `rate` (`None`: read off the density by
+    /// [`Grid::threshold_rate`]). Its clock is `t_start + steps · dt`, `steps` counted from
+    /// zero.
+    ///
+    /// # Errors
+    ///
+    /// [`MacroError::Model`] naming the field of invalid `params` or `input`;
+    /// [`MacroError::Invalid`] naming `dt`, `dv`, `v_min` (see [`Grid::new`]), `t_start` (not
+    /// finite) or `rate` (negative or not finite); [`MacroError::DensityLength`] if `density`
+    /// does not hold one value per unknown of the grid; [`MacroError::Density`] if a value
+    /// is negative or not finite; with `rate` `None`, [`Grid::threshold_rate`]'s if the
+    /// density gives no finite rate.
+    pub fn with_scheme(
+        scheme: S,
         params: ModelParams,
         input: Input,
         config: MacroConfig,
@@ -126,12 +210,14 @@ impl MacroSolver {
     ) -> Result<Self, MacroError> {
         params.validate()?;
         input.validate()?;
-        let grid = Self::grid_for(&params, &config)?;
+        let grid = grid_for(&params, &config)?;
+        if !t_start.is_finite() {
+            return Err(invalid("t_start", t_start, "the start time must be finite"));
+        }
         if density.len() != grid.len() {
-            return Err(MacroError::Density {
-                index: density.len(),
-                value: f64::NAN,
-                len: grid.len(),
+            return Err(MacroError::DensityLength {
+                found: density.len(),
+                expected: grid.len(),
             });
         }
         if let Some((index, &value)) = density
@@ -157,6 +243,7 @@ impl MacroSolver {
             None => grid.threshold_rate(&params, &density)?,
         };
         Ok(MacroSolver {
+            scheme,
             params,
             input,
             config,
@@ -170,69 +257,148 @@ impl MacroSolver {
         })
     }
 
-    /// A solver at `t = 0` from `initial` discretised and normalised on the grid.
-    pub fn from_initial(
+    /// A solver with the flux scheme `scheme` (`config.scheme` unused) at `t = 0` from
+    /// `initial` discretised and normalised on the grid.
+    ///
+    /// # Errors
+    ///
+    /// As [`MacroSolver::with_scheme`], and [`Grid::discretise`]'s if `initial` is invalid
+    /// or has no mass on the grid.
+    pub fn from_initial_with(
+        scheme: S,
         params: ModelParams,
         input: Input,
         config: MacroConfig,
         initial: &InitialDensity,
     ) -> Result<Self, MacroError> {
-        let grid = Self::grid_for(&params, &config)?;
+        let grid = grid_for(&params, &config)?;
         let density = grid.discretise(initial)?;
-        Self::new(params, input, config, density, 0.0, None)
+        Self::with_scheme(scheme, params, input, config, density, 0.0, None)
     }
 
-    fn grid_for(params: &ModelParams, config: &MacroConfig) -> Result<Grid, MacroError> {
-        params.validate()?;
-        if !(config.dt.is_finite() && config.dt > 0.0) {
-            return Err(invalid("dt", config.dt, "the time step must be positive"));
+    /// The solver saved in `state`, with the flux scheme `scheme` (the one it was saved
+    /// with: the state does not record a custom scheme; `state.config.scheme` is unused).
+    /// The clock continues as `state.t_start + steps · dt` from `steps = state.steps`, so
+    /// the restored solver's steps are bit for bit those the saved one would have taken.
+    ///
+    /// # Errors
+    ///
+    /// [`MacroError::StateVersion`] if `state.version` is not [`MACRO_STATE_VERSION`];
+    /// otherwise as [`MacroSolver::with_scheme`] for every field (the rate named `rate`),
+    /// and [`MacroError::Invalid`] naming `steps` if the time `t_start + steps · dt` is not
+    /// finite.
+    pub fn from_state_with(scheme: S, state: MacroState) -> Result<Self, MacroError> {
+        let MacroState {
+            version,
+            params,
+            input,
+            config,
+            density,
+            rate,
+            t_start,
+            steps,
+        } = state;
+        if version != MACRO_STATE_VERSION {
+            return Err(MacroError::StateVersion {
+                found: version,
+                supported: MACRO_STATE_VERSION,
+            });
         }
-        Grid::for_model(params, config.v_min, config.dv)
+        let mut solver =
+            Self::with_scheme(scheme, params, input, config, density, t_start, Some(rate))?;
+        solver.steps = steps;
+        if !solver.time().is_finite() {
+            return Err(invalid(
+                "steps",
+                steps as f64,
+                "the time t_start + steps * dt is not finite",
+            ));
+        }
+        Ok(solver)
+    }
+
+    /// Everything needed to continue this run bit for bit (see [`MacroState`]); not the
+    /// scheme, which for a custom [`FluxScheme`] the caller keeps. Allocates a copy of the
+    /// density.
+    #[must_use]
+    pub fn state(&self) -> MacroState {
+        MacroState {
+            version: MACRO_STATE_VERSION,
+            params: self.params,
+            input: self.input,
+            config: self.config,
+            density: self.density.clone(),
+            rate: self.rate,
+            t_start: self.t_start,
+            steps: self.steps,
+        }
+    }
+
+    /// The flux scheme.
+    #[must_use]
+    pub fn scheme(&self) -> &S {
+        &self.scheme
     }
 
     /// The grid.
+    #[must_use]
     pub fn grid(&self) -> &Grid {
         &self.grid
     }
 
     /// Nodal values of the density at `v_0 .. v_{n-1}`.
+    #[must_use]
     pub fn density(&self) -> &[f64] {
         &self.density
     }
 
     /// Current firing rate `N^m`.
+    #[must_use]
     pub fn rate(&self) -> f64 {
         self.rate
     }
 
-    /// Current time `t_start + steps · dt`.
+    /// Current time `t_start + steps · dt` (computed from the step count, so it does not
+    /// accumulate round-off).
+    #[must_use]
     pub fn time(&self) -> f64 {
         self.t_start + self.steps as f64 * self.config.dt
     }
 
-    /// Steps taken since construction.
+    /// The time the clock started from.
+    #[must_use]
+    pub fn t_start(&self) -> f64 {
+        self.t_start
+    }
+
+    /// Steps taken since `t_start` (since construction, or as restored from a state).
+    #[must_use]
     pub fn steps(&self) -> u64 {
         self.steps
     }
 
     /// Discrete mass `h Σ p_i` (1 up to round-off).
+    #[must_use]
     pub fn mass(&self) -> f64 {
         self.grid.mass(&self.density)
     }
 
     /// The settings.
+    #[must_use]
     pub fn config(&self) -> &MacroConfig {
         &self.config
     }
 
     /// The model parameters.
+    #[must_use]
     pub fn params(&self) -> &ModelParams {
         &self.params
     }
 
-    /// The step operator of the last step (its CSR matrix, for inspection).
-    pub fn operator(&self) -> &StepOperator {
-        &self.operator
+    /// The external input.
+    #[must_use]
+    pub fn input(&self) -> &Input {
+        &self.input
     }
 
     /// Attempts one step of length `dt`; advances only if the outcome is `Advanced` and the
@@ -241,6 +407,9 @@ impl MacroSolver {
     /// A kick of the input in `[t, t + dt)` is applied first, by a mass-conserving linear
     /// remap of the density shifted by `dv` (mass shifted below `v_0` stays in cell 0); if
     /// any mass reaches `V_F` the step reports [`StepOutcome::SynchronousKick`] instead.
+    /// Then the step operator is assembled with the scheme's weights and solved in `O(n)`
+    /// without allocating (module `operator`, docs/fp-macro.md); every failure is an
+    /// outcome, and anything but `Advanced` leaves the state unchanged.
     pub fn step(&mut self, rate_bound: f64) -> StepOutcome {
         let t = self.time();
         let dt = self.config.dt;
@@ -262,14 +431,7 @@ impl MacroSolver {
             shift: self.params.b * self.rate + self.input.current(t),
             dt,
         };
-        match self.config.scheme {
-            Scheme::ChangCooper => self.operator.assemble(&self.grid, ChangCooper, frozen),
-            Scheme::ScharfetterGummel => {
-                self.operator
-                    .assemble(&self.grid, ScharfetterGummel, frozen)
-            }
-            Scheme::Upwind => self.operator.assemble(&self.grid, Upwind, frozen),
-        }
+        self.assemble(frozen);
         let outcome = match self
             .operator
             .solve(&self.grid, dt, &previous, &mut self.next)
@@ -281,6 +443,9 @@ impl MacroSolver {
             },
             Ok(rate) => StepOutcome::Advanced { rate },
             Err(SolveFailure::Positivity { max_dt }) => StepOutcome::PositivityLost { max_dt },
+            Err(SolveFailure::Negative { index, value }) => {
+                StepOutcome::NegativeDensity { index, value }
+            }
             Err(SolveFailure::NotFinite) => StepOutcome::NonFinite,
         };
         if let StepOutcome::Advanced { rate } = outcome {
@@ -292,6 +457,33 @@ impl MacroSolver {
         }
         outcome
     }
+}
+
+impl<S: FluxScheme> MacroSolver<S> {
+    /// Assembles the step operator with the scheme's weights. The built-in enum is matched
+    /// once here, so that the face loop is the concrete scheme's (`Scheme::weights` would
+    /// match once per face: ~4 % of a Scharfetter–Gummel step); the type test is a
+    /// constant after monomorphisation. Any other scheme is used as it is.
+    #[inline]
+    fn assemble(&mut self, frozen: Frozen) {
+        let builtin = (&self.scheme as &dyn Any).downcast_ref::<Scheme>();
+        let (operator, grid) = (&mut self.operator, &self.grid);
+        match builtin {
+            Some(Scheme::ChangCooper) => operator.assemble(grid, &ChangCooper, frozen),
+            Some(Scheme::ScharfetterGummel) => operator.assemble(grid, &ScharfetterGummel, frozen),
+            Some(Scheme::Upwind) => operator.assemble(grid, &Upwind, frozen),
+            None => operator.assemble(grid, &self.scheme, frozen),
+        }
+    }
+}
+
+/// The grid of `config` for `params`, after checking `params` and `config.dt`.
+fn grid_for(params: &ModelParams, config: &MacroConfig) -> Result<Grid, MacroError> {
+    params.validate()?;
+    if !(config.dt.is_finite() && config.dt > 0.0) {
+        return Err(invalid("dt", config.dt, "the time step must be positive"));
+    }
+    Grid::for_model(params, config.v_min, config.dv)
 }
 
 /// Shifts nodal values `p` by `dv` into `out` with the conservative linear remap (the mass

@@ -160,7 +160,13 @@ fn invalid_settings_are_rejected_with_the_field_named() {
     assert!(matches!(nan, MacroError::Density { index: 7, .. }), "{nan}");
     let short = MacroSolver::new(params, Input::None, ok, vec![0.0; 3], 0.0, None).unwrap_err();
     assert!(
-        matches!(short, MacroError::Density { len: 300, .. }),
+        matches!(
+            short,
+            MacroError::DensityLength {
+                found: 3,
+                expected: 300
+            }
+        ),
         "{short}"
     );
     let rate = MacroSolver::new(

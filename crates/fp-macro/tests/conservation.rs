@@ -1,9 +1,8 @@
-//! Mass, positivity, the step matrix and its solve.
+//! Mass, positivity and the grid. (The step matrix itself — M-matrix pattern, column
+//! sums, the residual of its solve — is private; its tests are unit tests in
+//! `src/operator.rs`.)
 
-use fp_macro::scheme::{ChangCooper, ScharfetterGummel};
-use fp_macro::{
-    Frozen, Grid, MacroConfig, MacroSolver, Reinjection, Scheme, StepOperator, StepOutcome,
-};
+use fp_macro::{Grid, MacroConfig, MacroSolver, Reinjection, Scheme, StepOutcome};
 use nlif_model::{InitialDensity, Input, ModelParams};
 use proptest::prelude::*;
 
@@ -99,72 +98,6 @@ fn explicit_reinjection_reports_lost_positivity() {
     }
     assert_eq!(solver.density(), &before[..]);
     assert_eq!(solver.steps(), 0);
-}
-
-fn matvec(op: &StepOperator, x: &[f64]) -> Vec<f64> {
-    op.matrix()
-        .outer_iterator()
-        .map(|row| row.iter().map(|(j, &a)| a * x[j]).sum())
-        .collect()
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
-    /// Oracles: the M-matrix sign pattern, column sums 1/dt (conservation), and the
-    /// residual of the O(n) solve through an independent sparse matrix-vector product.
-    #[test]
-    fn step_matrix_is_a_conservative_m_matrix_and_the_solve_inverts_it(
-        shift in -5.0f64..30.0,
-        a in 0.2f64..3.0,
-        dt in 1e-5f64..0.1,
-        implicit in any::<bool>(),
-        cc in any::<bool>(),
-    ) {
-        let grid = Grid::new(-3.0, 2.0, 1.0, 0.05).unwrap();
-        let reinjection = if implicit { Reinjection::Implicit } else { Reinjection::Explicit };
-        let mut op = StepOperator::new(&grid, reinjection);
-        let frozen = Frozen { a, shift, dt };
-        if cc {
-            op.assemble(&grid, ChangCooper, frozen);
-        } else {
-            op.assemble(&grid, ScharfetterGummel, frozen);
-        }
-        let n = grid.len();
-        let mut column_sums = vec![0.0; n];
-        for (i, row) in op.matrix().outer_iterator().enumerate() {
-            for (j, &value) in row.iter() {
-                column_sums[j] += value;
-                if i == j {
-                    prop_assert!(value > 0.0);
-                } else {
-                    prop_assert!(value <= 0.0);
-                }
-            }
-        }
-        // Implicit: the outflow entry on the diagonal is returned at (r, n-1). Explicit: the
-        // outflow is on the right-hand side (-E in row n-1, +E in row r).
-        prop_assert_eq!(column_sums.len(), n);
-        for (j, sum) in column_sums.iter().enumerate() {
-            let expected = 1.0 / dt;
-            prop_assert!((sum - expected).abs() <= 1e-11 * expected.max(a / 0.0025), "column {}: {} vs {}", j, sum, expected);
-        }
-        // Solve through the public solver path and check M p_new = p_old / dt (+ explicit flux).
-        if implicit {
-            let params = ModelParams { a0: a, ..ModelParams::default() };
-            let config = MacroConfig { scheme: if cc { Scheme::ChangCooper } else { Scheme::ScharfetterGummel }, v_min: -3.0, dv: 0.05, dt, reinjection };
-            let input = Input::Constant { i0: shift };
-            let mut solver = MacroSolver::from_initial(params, input, config, &INITIAL).unwrap();
-            let old = solver.density().to_vec();
-            let zero_rate = MacroSolver::new(params, input, config, old.clone(), 0.0, Some(0.0)).unwrap();
-            solver = zero_rate;
-            let outcome = solver.step(f64::INFINITY);
-            prop_assert!(outcome.rate().is_some());
-            let residual = matvec(solver.operator(), solver.density());
-            for (i, (r, p)) in residual.iter().zip(&old).enumerate() {
-                prop_assert!((r - p / dt).abs() <= 1e-9 * (p / dt).abs().max(1e-6), "row {}: {} vs {}", i, r, p / dt);
-            }
-        }
-    }
 }
 
 /// The grid in terms of the cells below and above the reset: `V_R` on node `r`, `V_F` on

@@ -21,7 +21,8 @@ fn relax(params: ModelParams, scheme: Scheme, dv: f64) -> MacroSolver {
     };
     let mut solver = MacroSolver::from_initial(params, Input::None, config, &INITIAL).unwrap();
     while solver.time() < 40.0 {
-        solver.step(f64::INFINITY);
+        let outcome = solver.step(f64::INFINITY);
+        assert!(outcome.rate().is_some(), "{outcome:?}");
     }
     solver
 }
@@ -143,7 +144,8 @@ fn relative_entropy_decreases_monotonically_for_b_zero() {
         )
         .unwrap();
         while s.time() < 80.0 {
-            s.step(f64::INFINITY);
+            let outcome = s.step(f64::INFINITY);
+            assert!(outcome.rate().is_some(), "{outcome:?}");
         }
         s.density().to_vec()
     };
@@ -159,7 +161,8 @@ fn relative_entropy_decreases_monotonically_for_b_zero() {
     assert!(previous > 0.1);
     let mut checked = 0;
     while solver.time() < 8.0 {
-        solver.step(f64::INFINITY);
+        let outcome = solver.step(f64::INFINITY);
+        assert!(outcome.rate().is_some(), "{outcome:?}");
         let h = entropy(solver.density());
         if previous > 1e-9 {
             assert!(h < previous, "t = {}: {h} >= {previous}", solver.time());

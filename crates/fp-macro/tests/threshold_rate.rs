@@ -16,13 +16,13 @@ fn setup() -> (Grid, ModelParams) {
 fn bad_densities_are_typed_errors_not_panics() {
     let (grid, params) = setup();
     let n = grid.len();
-    let density = |index: usize| match grid.threshold_rate(&params, &vec![0.1; index]) {
-        Err(MacroError::Density { index, len, .. }) => (index, len),
+    let length = |len: usize| match grid.threshold_rate(&params, &vec![0.1; len]) {
+        Err(MacroError::DensityLength { found, expected }) => (found, expected),
         other => panic!("{other:?}"),
     };
-    assert_eq!(density(0), (0, n));
-    assert_eq!(density(n - 1), (n - 1, n));
-    assert_eq!(density(n + 1), (n + 1, n));
+    assert_eq!(length(0), (0, n));
+    assert_eq!(length(n - 1), (n - 1, n));
+    assert_eq!(length(n + 1), (n + 1, n));
     for last in [-0.1, f64::NAN, f64::INFINITY] {
         let mut p = vec![0.1; n];
         p[n - 1] = last;
