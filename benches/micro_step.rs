@@ -35,7 +35,7 @@ fn network(b: f64, particles: usize, stepper: Stepper) -> ParticleSystem {
     // Relax (b = 0, 0.5) or approach the first burst (b = 3, which comes near t = 3.4).
     let warm = if b > 1.0 { 3.2 } else { 2.0 };
     while net.time() < warm {
-        net.step();
+        let _ = net.step();
     }
     net
 }

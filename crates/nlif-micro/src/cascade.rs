@@ -20,35 +20,63 @@
 //! all put in a binary heap (`O(N_p)`), from which each further spike costs `O(log N_p)`:
 //! `O(N_p + k log N_p)` in the worst case, never `O(N_p × rounds)`.
 //!
-//! Each round ends with a [`SpikeCountReduction`] of the number of new spikes, the only
-//! quantity a distributed particle system has to exchange.
+//! Each round ends with a [`Reduction`] of the number of new spikes, the only quantity a
+//! distributed particle system has to exchange during a step. The counts `s0`, `k` and the
+//! bounds below are global (over the whole network); the voltages are the part's own.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-/// Sums the spike count of one cascade round over every part of a particle system.
+/// Sums over every part of a particle system split across processes (or threads).
 ///
-/// A single process owns all particles and the sum is the identity ([`SingleProcess`]);
-/// a particle system spread over several processes reduces the integer counts across
-/// them, so every part sees the same cascade level in every round.
-pub trait SpikeCountReduction {
-    /// The global sum of the per-part counts `local`.
-    fn sum(&mut self, local: u64) -> u64;
+/// A [`ParticleSystem`](crate::ParticleSystem) that owns only some blocks of a network
+/// (its [`Partition`](crate::Partition)) calls [`sum_u64`](Reduction::sum_u64) on the
+/// spike counts of each step and of each cascade round, so that every part sees the same
+/// counts and the same cascade level. A hand-over between solvers needs sums of `f64`
+/// (histogram bins, moments): [`sum_f64`](Reduction::sum_f64).
+///
+/// Every part must make the same sequence of calls (the particle system does: one per
+/// event and one per cascade round, the same on every part). A single process owns all
+/// particles and the sums are the identity: [`SingleProcess`].
+///
+/// # Order of the `f64` sums
+///
+/// `sum_f64` combines the parts element-wise in the order of the blocks they own:
+/// `((x_0 + x_1) + x_2) + …`, `x_p` the values of the part whose blocks come `p`-th.
+/// The result is then the same on every part and for any number of threads. Floating-point
+/// addition is not associative, so it equals the single-process sum for every way of
+/// splitting the network only when the sums are exact (counts, unit-weight histogram
+/// bins, below `2^53`). For inexact values that must not depend on the partition, sum per
+/// block: give every block of the network its own slot (a vector of `blocks × len`
+/// values, zero outside the part's own blocks, so the reduction only adds zeros to each
+/// value), reduce that, and combine the blocks' values in block order afterwards.
+pub trait Reduction {
+    /// The global sum of the per-part counts `local`. Integer: exact and independent of
+    /// the order.
+    fn sum_u64(&mut self, local: u64) -> u64;
+
+    /// Replaces every element of `local` by its sum over the parts, combined in block
+    /// order (see the trait documentation). Every part passes a slice of the same length.
+    fn sum_f64(&mut self, local: &mut [f64]);
 }
 
 /// The reduction of a particle system held in one process: the identity.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SingleProcess;
 
-impl SpikeCountReduction for SingleProcess {
+impl Reduction for SingleProcess {
     #[inline]
-    fn sum(&mut self, local: u64) -> u64 {
+    fn sum_u64(&mut self, local: u64) -> u64 {
         local
     }
+
+    #[inline]
+    fn sum_f64(&mut self, _local: &mut [f64]) {}
 }
 
 /// The outcome of one cascade resolution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
 pub struct CascadeOutcome {
     /// Total number of neurons fired in the instant, `k*` (including the `s0` initiators).
     pub fired: u64,
@@ -89,10 +117,12 @@ impl CascadeWorkspace {
     ///
     /// `voltages` holds the non-fired voltages (fired ones are `-inf`); the window holds
     /// every non-fired `(v, i)` with `v + theta >= v_f`. On return `self.fired` lists the
-    /// neurons the cascade fired; their voltages are untouched.
-    pub(crate) fn resolve<R: SpikeCountReduction>(
+    /// neurons the cascade fired; their voltages are untouched. `s0` is the global number
+    /// of initiators, `global_particles` the size of the whole network (a bound on `k*`).
+    pub(crate) fn resolve<R: Reduction>(
         &mut self,
         voltages: &[f64],
+        global_particles: u64,
         s0: u64,
         kick: f64,
         v_f: f64,
@@ -126,7 +156,8 @@ impl CascadeWorkspace {
                     break;
                 }
                 let heap = heap.get_or_insert_with(|| {
-                    let total = (s0 + voltages.len() as u64) as f64 * kick;
+                    // Nobody fires twice: k* <= N, the global network size.
+                    let total = global_particles as f64 * kick;
                     let mut buf = std::mem::take(&mut self.heap);
                     buf.clear();
                     buf.extend(voltages.iter().enumerate().filter_map(|(i, &v)| {
@@ -143,7 +174,7 @@ impl CascadeWorkspace {
                     _ => break,
                 }
             }
-            let new = reduction.sum(new);
+            let new = reduction.sum_u64(new);
             if new == 0 {
                 break;
             }
@@ -157,12 +188,15 @@ impl CascadeWorkspace {
     }
 }
 
-/// The slow, obviously correct reference: literal rounds over all neurons.
+/// Test oracle, not API: the slow, obviously correct reference of the cascade, literal
+/// rounds over all neurons. Hidden from the documentation and exempt from semver; it is
+/// public only for the crate's integration tests.
 ///
 /// `voltages` are the non-fired voltages after the sub-threshold update (`-inf` for the
 /// `s0` neurons that already fired). Each round scans every neuron that has not fired and
 /// fires those with `fires(v, k)`; it stops when a round fires nobody. `O(N_p × rounds)`:
 /// for tests only. Returns the outcome and a mask of the neurons the cascade fired.
+#[doc(hidden)]
 pub fn cascade_reference(
     voltages: &[f64],
     s0: u64,
@@ -211,7 +245,9 @@ mod tests {
                 .collect(),
             ..CascadeWorkspace::default()
         };
-        let outcome = ws.resolve(voltages, s0, kick, v_f, theta, &mut SingleProcess);
+        // The network: the s0 initiators (not in `voltages` here) and `voltages`.
+        let n = s0 + voltages.len() as u64;
+        let outcome = ws.resolve(voltages, n, s0, kick, v_f, theta, &mut SingleProcess);
         let mut mask = vec![false; voltages.len()];
         for &i in &ws.fired {
             assert!(!mask[i as usize], "neuron {i} fired twice");

@@ -3,17 +3,21 @@
 use nlif_model::ModelError;
 use serde::{Deserialize, Serialize};
 
-use crate::Stepper;
+use crate::{BLOCK_SIZE, Stepper};
 
 /// Settings of the particle solver, as written in the `solver.micro` section of a config.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MicroConfig {
-    /// Number of neurons `N_p` (at most `u32::MAX`).
+    /// Number of neurons `N_p` (at most `u32::MAX`): of the whole network, or of the
+    /// part a [`ParticleSystem`](crate::ParticleSystem) owns when built with a
+    /// [`Partition`].
     pub particles: usize,
     /// Time step.
     pub dt: f64,
-    /// Sub-threshold stepper.
+    /// Sub-threshold stepper of the systems built from this config (a system built with
+    /// [`ParticleSystemBuilder::stepper`](crate::ParticleSystemBuilder::stepper) uses
+    /// that one instead).
     pub stepper: Stepper,
     /// A cascade (or an input kick) is recorded as a multiple firing event when it fires
     /// at least this fraction of the network in one instant.
@@ -33,6 +37,10 @@ impl Default for MicroConfig {
 
 impl MicroConfig {
     /// Checks every field; the error names the first offending one.
+    ///
+    /// # Errors
+    ///
+    /// [`MicroError::Invalid`] naming `particles`, `dt` or `mfe_min_fraction`.
     pub fn validate(&self) -> Result<(), MicroError> {
         if self.particles == 0 || self.particles > u32::MAX as usize {
             return Err(MicroError::Invalid {
@@ -53,6 +61,121 @@ impl MicroConfig {
                 field: "mfe_min_fraction",
                 value: self.mfe_min_fraction,
                 reason: "a fraction must lie in [0, 1]",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Which part of a network a [`ParticleSystem`](crate::ParticleSystem) owns.
+///
+/// The network of `global_particles` neurons is cut into blocks of [`BLOCK_SIZE`]; a part
+/// owns the `config.particles` neurons from the start of block `first_block` on, so every
+/// part but the last holds whole blocks. The kick `b / N`, the rate, the fraction of an
+/// MFE and the cascade bounds use the global `N`; block `j` of the part draws from the
+/// stream of block `first_block + j` of the network. Parts stepped in lock-step with a
+/// [`Reduction`](crate::Reduction) that sums over them reproduce the single system bit
+/// for bit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Partition {
+    /// Neurons in the whole network, `N`.
+    pub global_particles: usize,
+    /// Index of the first block of the network this part owns.
+    pub first_block: usize,
+}
+
+impl Partition {
+    /// The whole network of `particles` neurons, in one part.
+    #[must_use]
+    pub const fn whole(particles: usize) -> Self {
+        Partition {
+            global_particles: particles,
+            first_block: 0,
+        }
+    }
+
+    /// Cuts a network of `global_particles` neurons into `parts` parts of contiguous
+    /// blocks, as even as whole blocks allow; returns each part with its number of
+    /// neurons (its `config.particles`).
+    ///
+    /// # Errors
+    ///
+    /// [`MicroError::Invalid`] naming `parts` if it is zero or exceeds the number of
+    /// blocks, or `partition.global_particles` if the network is empty or larger than
+    /// `u32::MAX`.
+    pub fn split(
+        global_particles: usize,
+        parts: usize,
+    ) -> Result<Vec<(Partition, usize)>, MicroError> {
+        Partition::whole(global_particles).validate(global_particles)?;
+        let blocks = global_particles.div_ceil(BLOCK_SIZE);
+        if parts == 0 || parts > blocks {
+            return Err(MicroError::Invalid {
+                field: "parts",
+                value: parts as f64,
+                reason: "the number of parts must lie in 1..=blocks of the network",
+            });
+        }
+        Ok((0..parts)
+            .map(|p| {
+                let (first, end) = (p * blocks / parts, (p + 1) * blocks / parts);
+                let len = (end * BLOCK_SIZE).min(global_particles) - first * BLOCK_SIZE;
+                (
+                    Partition {
+                        global_particles,
+                        first_block: first,
+                    },
+                    len,
+                )
+            })
+            .collect())
+    }
+
+    /// Whether this is the whole network of `particles` neurons.
+    #[must_use]
+    pub fn is_whole(&self, particles: usize) -> bool {
+        self.first_block == 0 && self.global_particles == particles
+    }
+
+    /// Checks the partition against the part's number of neurons `particles`.
+    ///
+    /// # Errors
+    ///
+    /// [`MicroError::Invalid`] naming `partition.global_particles` (not in
+    /// `1..=u32::MAX`), `partition.first_block` (starts beyond the network) or
+    /// `particles` (the part reaches past the end of the network, or does not end it and
+    /// does not hold whole blocks).
+    pub fn validate(&self, particles: usize) -> Result<(), MicroError> {
+        if self.global_particles == 0 || self.global_particles > u32::MAX as usize {
+            return Err(MicroError::Invalid {
+                field: "partition.global_particles",
+                value: self.global_particles as f64,
+                reason: "the number of particles must lie in 1..=4294967295",
+            });
+        }
+        let start = self
+            .first_block
+            .checked_mul(BLOCK_SIZE)
+            .filter(|&s| s < self.global_particles)
+            .ok_or(MicroError::Invalid {
+                field: "partition.first_block",
+                value: self.first_block as f64,
+                reason: "the first block must start inside the network",
+            })?;
+        let end = start.saturating_add(particles);
+        if end > self.global_particles {
+            return Err(MicroError::Invalid {
+                field: "particles",
+                value: particles as f64,
+                reason: "the part reaches past the end of the network (partition.global_particles)",
+            });
+        }
+        if end < self.global_particles && !particles.is_multiple_of(BLOCK_SIZE) {
+            return Err(MicroError::Invalid {
+                field: "particles",
+                value: particles as f64,
+                reason: "a part that does not end the network must hold whole blocks of BLOCK_SIZE",
             });
         }
         Ok(())
@@ -96,6 +219,7 @@ pub enum MicroError {
 
 impl MicroError {
     /// The name of the offending field, for front ends.
+    #[must_use]
     pub fn field(&self) -> &'static str {
         match self {
             MicroError::Model(e) => e.field(),

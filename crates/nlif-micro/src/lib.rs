@@ -1,4 +1,6 @@
-//! # nlif-micro
+#![doc = include_str!("../README.md")]
+//!
+//! # Model
 //!
 //! The microscopic description of a noisy leaky integrate-and-fire network: `N_p`
 //! neurons, each following
@@ -31,18 +33,39 @@
 //!     spikes += net.step().spikes;
 //! }
 //! assert!(spikes > 0);
-//! assert!(net.voltages().iter().all(|&v| v < params.v_f));
+//! assert!(net.voltages().all(|v| v < params.v_f));
 //! # Ok::<(), nlif_micro::MicroError>(())
 //! ```
+//!
+//! # Extension points
+//!
+//! - **Steppers.** [`SubthresholdStepper`] (freezes a step into a kernel) and
+//!   [`SubthresholdStep`] (the kernel: one neuron, one step) are implemented outside the
+//!   crate like inside it; [`ParticleSystemBuilder::stepper`] hands one to a
+//!   [`ParticleSystem<S>`], which runs it monomorphised per block. See the [`stepper`]
+//!   module and `examples/custom_stepper.rs`.
+//! - **State.** [`ParticleSystem::state`] returns a [`ParticleState`] (serde) holding the
+//!   clock as `(t_start, steps)`, the settled voltages, the rate, the cascade window and
+//!   every block's stream; [`ParticleSystem::from_state`] continues the run bit for bit.
+//! - **Parts of a network.** [`ParticleSystemBuilder::partition`] makes a system own the
+//!   blocks of a [`Partition`] of a larger network: kick, rate, MFE fraction and cascade
+//!   bounds use the global size, streams are those of the owned blocks, and
+//!   [`ParticleSystem::step_with`] sums counts over the parts through a [`Reduction`]
+//!   (`u64` for spike counts; `f64`, in block order, for a hand-over's histograms).
+//!   Parts stepped in lock-step reproduce the single system bit for bit.
 //!
 //! The crate does no I/O and never prints.
 
 pub mod cascade;
 mod config;
-mod stepper;
+mod state;
+pub mod stepper;
 mod system;
 
-pub use cascade::{CascadeOutcome, SingleProcess, SpikeCountReduction, cascade_reference};
-pub use config::{MicroConfig, MicroError};
-pub use stepper::{Coefficients, Stepper, SubthresholdStep};
-pub use system::{BLOCK_SIZE, Mfe, Parallelism, ParticleSystem, StepReport};
+#[doc(hidden)]
+pub use cascade::cascade_reference;
+pub use cascade::{CascadeOutcome, Reduction, SingleProcess};
+pub use config::{MicroConfig, MicroError, Partition};
+pub use state::{PARTICLE_STATE_VERSION, ParticleState};
+pub use stepper::{Coefficients, KernelVisitor, Stepper, SubthresholdStep, SubthresholdStepper};
+pub use system::{BLOCK_SIZE, Mfe, Parallelism, ParticleSystem, ParticleSystemBuilder, StepReport};

@@ -1,4 +1,4 @@
-//! Sub-threshold time steppers (docs/model.md §2).
+//! Sub-threshold time steppers (docs/model.md §2) and the traits a new one implements.
 //!
 //! Over one step of length `dt`, with the input `I` and the noise `a` frozen at the start
 //! of the step, a neuron below threshold follows `dV = (-V + I) dt + sqrt(2a) dW`.
@@ -12,13 +12,60 @@
 //! All are unconditionally stable for `dt < 1`. The bridge draws its uniform only when the
 //! crossing probability exceeds `e^{-37} < 2^{-53}` (below that no `f64` uniform can fall
 //! under it), so a neuron far from threshold costs one normal deviate.
+//!
+//! # Writing a stepper
+//!
+//! A stepper is two types:
+//!
+//! - a [`SubthresholdStepper`], the choice a particle system holds (like [`Stepper`]): once
+//!   per step it freezes `(dt, I, a, V_F)` into a kernel;
+//! - the kernel, a [`SubthresholdStep`]: a small `Copy` value whose
+//!   [`advance`](SubthresholdStep::advance) moves one neuron by one step with the random
+//!   stream of the neuron's block.
+//!
+//! The particle system runs the kernel in a loop over each block of particles,
+//! monomorphised for the kernel type: a stepper written in another crate is as fast as the
+//! built-in ones. Draw the randomness with [`standard_normal`] and [`uniform`] (the draws the
+//! built-in kernels make), so that a run stays a function of the seed alone.
+//! `cargo run --release -p nlif-micro --example custom_stepper` replicates
+//! [`Stepper::ExactOu`] this way (bit for bit) and adds a Heun-type stepper.
+//!
+//! ```
+//! use nlif_micro::stepper::{Rng, SubthresholdStep, SubthresholdStepper, standard_normal};
+//!
+//! /// Euler–Maruyama without crossing correction, written from scratch.
+//! #[derive(Debug, Clone, Copy)]
+//! struct Euler;
+//!
+//! #[derive(Debug, Clone, Copy)]
+//! struct EulerKernel { decay: f64, drive: f64, noise: f64, v_f: f64 }
+//!
+//! impl SubthresholdStepper for Euler {
+//!     type Kernel = EulerKernel;
+//!     fn kernel(&self, dt: f64, current: f64, a: f64, v_f: f64) -> EulerKernel {
+//!         EulerKernel { decay: 1.0 - dt, drive: current * dt, noise: (2.0 * a * dt).sqrt(), v_f }
+//!     }
+//! }
+//!
+//! impl SubthresholdStep for EulerKernel {
+//!     fn advance<R: Rng>(&self, v: f64, rng: &mut R) -> (f64, bool) {
+//!         let next = self.decay * v + self.drive + self.noise * standard_normal(rng);
+//!         (next, next >= self.v_f)
+//!     }
+//! }
+//! # let _ = Euler.kernel(1e-3, 0.0, 1.0, 2.0);
+//! ```
 
-use rand::{Rng, RngExt};
+pub use rand::Rng;
+use rand::RngExt;
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
-/// The choice of sub-threshold stepper, as written in a config.
+/// The choice of built-in sub-threshold stepper, as written in a config.
+///
+/// New variants may be added; code outside this crate should not match exhaustively.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Stepper {
     /// Plain Euler–Maruyama: the rate is biased low by `O(sqrt(dt))`.
     EulerMaruyama,
@@ -29,23 +76,80 @@ pub enum Stepper {
     ExactOu,
 }
 
-/// Beyond this exponent the bridge crossing probability is below `2^-53`.
-const BRIDGE_CUTOFF: f64 = 37.0;
+/// Beyond this exponent the bridge crossing probability `e^{-x}` is below `2^-53`, and the
+/// built-in bridged kernels do not draw the uniform.
+pub const BRIDGE_CUTOFF: f64 = 37.0;
+
+/// A standard normal deviate, exactly as the built-in kernels draw it (one
+/// [`rand_distr::StandardNormal`] sample).
+#[inline(always)]
+pub fn standard_normal<R: Rng>(rng: &mut R) -> f64 {
+    rng.sample(StandardNormal)
+}
+
+/// A uniform deviate in `[0, 1)`, exactly as the built-in kernels draw it.
+#[inline(always)]
+pub fn uniform<R: Rng>(rng: &mut R) -> f64 {
+    rng.random()
+}
+
+/// A family of sub-threshold steppers: freezes the coefficients of one step into a kernel.
+///
+/// The particle system calls [`kernel`](SubthresholdStepper::kernel) once per step (and
+/// nothing else), with the input current `I(t)` and noise `a(N)` frozen at the start of the
+/// step. Implement it, with a [`SubthresholdStep`] kernel, to give a
+/// [`ParticleSystem`](crate::ParticleSystem) your own stepper through
+/// [`ParticleSystemBuilder::stepper`](crate::ParticleSystemBuilder::stepper).
+pub trait SubthresholdStepper {
+    /// The frozen per-step kernel.
+    type Kernel: SubthresholdStep;
+
+    /// The kernel of one step of length `dt` with input `current`, noise `a` (the
+    /// diffusion coefficient: the noise term is `sqrt(2a) dW`) and threshold `v_f`.
+    fn kernel(&self, dt: f64, current: f64, a: f64, v_f: f64) -> Self::Kernel;
+
+    /// The built-in [`Stepper`] this stepper is, if it is one. A particle system records
+    /// it as its `config.stepper`, so that a saved state names the stepper it ran with.
+    /// Keep the default (`None`) for a stepper of your own.
+    fn builtin(&self) -> Option<Stepper> {
+        None
+    }
+}
 
 /// One sub-threshold step of a single neuron, with coefficients frozen for the step.
-///
-/// To add a stepper, add a [`Stepper`] variant whose [`Stepper::coefficients`] returns a
-/// [`Coefficients`] holding an implementation of this trait: the particle system matches on
-/// [`Coefficients`] once per block of particles and runs the monomorphised kernel.
 pub trait SubthresholdStep: Copy + Send + Sync {
     /// Advances `v` by one step; returns the new voltage and whether the neuron reached
-    /// the threshold during the step.
+    /// the threshold during the step (then the new voltage is discarded: the neuron fires
+    /// and is reset).
+    ///
+    /// `rng` is the stream of the neuron's block; draw from it with [`standard_normal`]
+    /// and [`uniform`] (or any [`Rng`] method): the number of draws may depend on `v`.
     fn advance<R: Rng>(&self, v: f64, rng: &mut R) -> (f64, bool);
+
+    /// Hands `visitor` the kernel to run over one block of particles.
+    ///
+    /// The default hands over `self`, which is right for a kernel of one type. A kernel
+    /// that is an enum of kernels (like [`Coefficients`]) overrides it to match once and
+    /// hand over the variant, so that the loop over the block is monomorphised for it.
+    #[inline(always)]
+    fn dispatch<V: KernelVisitor>(self, visitor: V) -> V::Output {
+        visitor.visit(self)
+    }
+}
+
+/// Receives a concrete kernel from [`SubthresholdStep::dispatch`]; the particle system
+/// implements it for its loop over one block.
+pub trait KernelVisitor {
+    /// What the visit returns.
+    type Output;
+    /// Runs with the kernel `kernel`.
+    fn visit<K: SubthresholdStep>(self, kernel: K) -> Self::Output;
 }
 
 /// Frozen coefficients of a linear step `v ↦ decay · v + drive + noise · ξ`, with the
-/// bridge factor `g0 g1 · bridge` as exponent of the crossing probability (0 for none).
-#[derive(Debug, Clone, Copy)]
+/// bridge factor `g0 g1 · bridge` as exponent of the crossing probability (0 for none),
+/// `g0 = V_F - v`, `g1 = V_F - v_next`.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LinearStep {
     decay: f64,
     drive: f64,
@@ -54,21 +158,34 @@ pub struct LinearStep {
     bridge: f64,
 }
 
-/// Euler–Maruyama without crossing correction.
-#[derive(Debug, Clone, Copy)]
-pub struct PlainStep(pub LinearStep);
-
-/// A linear step with the bridge crossing correction.
-#[derive(Debug, Clone, Copy)]
-pub struct BridgedStep(pub LinearStep);
-
 impl LinearStep {
+    /// The step `v ↦ decay · v + drive + noise · ξ` with threshold `v_f` and bridge factor
+    /// `bridge` (`1 / (a dt)` for Euler–Maruyama, `2 / s²` for a step of variance `s²`).
+    #[must_use]
+    pub const fn new(decay: f64, drive: f64, noise: f64, v_f: f64, bridge: f64) -> Self {
+        LinearStep {
+            decay,
+            drive,
+            noise,
+            v_f,
+            bridge,
+        }
+    }
+
     #[inline(always)]
     fn propagate<R: Rng>(&self, v: f64, rng: &mut R) -> f64 {
-        let xi: f64 = rng.sample(StandardNormal);
+        let xi = standard_normal(rng);
         self.decay * v + self.drive + self.noise * xi
     }
 }
+
+/// A linear step without crossing correction (Euler–Maruyama).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlainStep(pub LinearStep);
+
+/// A linear step with the bridge crossing correction.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BridgedStep(pub LinearStep);
 
 impl SubthresholdStep for PlainStep {
     #[inline(always)]
@@ -88,7 +205,7 @@ impl SubthresholdStep for BridgedStep {
         }
         let exponent = (s.v_f - v) * (s.v_f - next) * s.bridge;
         if exponent < BRIDGE_CUTOFF {
-            let u: f64 = rng.random();
+            let u = uniform(rng);
             if u < (-exponent).exp() {
                 return (next, true);
             }
@@ -97,8 +214,10 @@ impl SubthresholdStep for BridgedStep {
     }
 }
 
-/// The frozen coefficients of one step of any stepper.
-#[derive(Debug, Clone, Copy)]
+/// The frozen coefficients of one step of any built-in stepper: the kernel of
+/// [`Stepper`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum Coefficients {
     /// Euler–Maruyama.
     Plain(PlainStep),
@@ -106,9 +225,31 @@ pub enum Coefficients {
     Bridged(BridgedStep),
 }
 
+impl SubthresholdStep for Coefficients {
+    /// Matches per call; the particle system never calls it (see
+    /// [`dispatch`](SubthresholdStep::dispatch)).
+    #[inline]
+    fn advance<R: Rng>(&self, v: f64, rng: &mut R) -> (f64, bool) {
+        match self {
+            Coefficients::Plain(s) => s.advance(v, rng),
+            Coefficients::Bridged(s) => s.advance(v, rng),
+        }
+    }
+
+    /// Matches once and hands over the monomorphic kernel.
+    #[inline(always)]
+    fn dispatch<V: KernelVisitor>(self, visitor: V) -> V::Output {
+        match self {
+            Coefficients::Plain(s) => visitor.visit(s),
+            Coefficients::Bridged(s) => visitor.visit(s),
+        }
+    }
+}
+
 impl Stepper {
     /// Coefficients of one step of length `dt` with input `current`, noise `a`, threshold
     /// `v_f`.
+    #[must_use]
     pub fn coefficients(self, dt: f64, current: f64, a: f64, v_f: f64) -> Coefficients {
         let euler = LinearStep {
             decay: 1.0 - dt,
@@ -132,5 +273,18 @@ impl Stepper {
                 }))
             }
         }
+    }
+}
+
+impl SubthresholdStepper for Stepper {
+    type Kernel = Coefficients;
+
+    #[inline]
+    fn kernel(&self, dt: f64, current: f64, a: f64, v_f: f64) -> Coefficients {
+        self.coefficients(dt, current, a, v_f)
+    }
+
+    fn builtin(&self) -> Option<Stepper> {
+        Some(*self)
     }
 }

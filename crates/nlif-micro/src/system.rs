@@ -1,21 +1,27 @@
-//! The particle system and its time step.
+//! The particle system, its construction and its time step.
 
 use nlif_model::{InitialDensity, Input, ModelParams};
-use rand::{RngExt, SeedableRng};
-use rand_distr::StandardNormal;
+use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
-use crate::cascade::{CascadeOutcome, CascadeWorkspace, SingleProcess, SpikeCountReduction};
-use crate::stepper::{Coefficients, SubthresholdStep};
-use crate::{MicroConfig, MicroError};
+use crate::cascade::{CascadeOutcome, CascadeWorkspace, Reduction, SingleProcess};
+use crate::state::{PARTICLE_STATE_VERSION, ParticleState};
+use crate::stepper::{
+    KernelVisitor, Stepper, SubthresholdStep, SubthresholdStepper, standard_normal,
+};
+use crate::{MicroConfig, MicroError, Partition};
 
 /// Particles per random stream. Streams belong to blocks of particles, never to threads,
 /// so a run is bit-identical on any number of threads. Changing it changes the results.
 pub const BLOCK_SIZE: usize = 4096;
 
 /// How the blocks of particles are processed.
+///
+/// New variants may be added; code outside this crate should not match exhaustively.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Parallelism {
     /// One block after the other on the calling thread.
     Sequential,
@@ -27,24 +33,26 @@ pub enum Parallelism {
 
 /// A multiple firing event: a cascade (or an input kick) that fired at least
 /// `mfe_min_fraction` of the network in one instant.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Mfe {
     /// Time of the event (end of the step for a cascade, start of it for a kick).
     pub t: f64,
-    /// Neurons fired in the instant.
+    /// Neurons fired in the instant, in the whole network.
     pub fired: u64,
-    /// `fired / N_p`.
+    /// `fired / N`, `N` the size of the whole network.
     pub fraction: f64,
     /// Kick rounds that fired further neurons.
     pub rounds: u32,
 }
 
-/// What one step did.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// What one step did, over the whole network (the same on every part of a partitioned
+/// one).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[must_use]
 pub struct StepReport {
     /// Spikes in the step, cascades and kicks included.
     pub spikes: u64,
-    /// Empirical rate `spikes / (N_p dt)`.
+    /// Empirical rate `spikes / (N dt)`.
     pub rate: f64,
     /// At most one event from an input kick and one from the cascade of the step.
     pub mfes: [Option<Mfe>; 2],
@@ -64,16 +72,24 @@ struct Block {
     window: Vec<(f64, u32)>,
 }
 
-/// `N_p` interacting NLIF neurons (docs/model.md §2).
+/// `N_p` interacting NLIF neurons (docs/model.md §2), stepped with the sub-threshold
+/// stepper `S` (by default the built-in [`Stepper`]).
 ///
 /// Internally a neuron that fired in the last step is stored as `-inf` and the kick owed
-/// to the others is kept as one pending offset; both are applied ("settled") at the start
-/// of the next pass over the particles, or by [`ParticleSystem::voltages`].
+/// to the others is kept as one pending offset ([`ParticleSystem::pending_kick`]); both are
+/// applied ("settled") at the start of the next pass over the particles. Read the voltages
+/// with [`ParticleSystem::voltages`] (settled on the fly) or [`ParticleSystem::settle`]
+/// (settled in place, a slice); neither changes the future of the run.
+///
+/// A system may own only a part of a larger network ([`Partition`]); then it is stepped
+/// with [`ParticleSystem::step_with`] and a [`Reduction`] over the parts.
 #[derive(Debug, Clone)]
-pub struct ParticleSystem {
+pub struct ParticleSystem<S = Stepper> {
     params: ModelParams,
     input: Input,
     config: MicroConfig,
+    stepper: S,
+    partition: Partition,
     parallelism: Parallelism,
     voltages: Vec<f64>,
     blocks: Vec<Block>,
@@ -85,11 +101,70 @@ pub struct ParticleSystem {
     cascade: CascadeWorkspace,
 }
 
-impl ParticleSystem {
-    /// A system with the given voltages at time `t_start`, all below `v_f`.
+/// Builds a [`ParticleSystem`]: start with [`ParticleSystem::builder`], choose what
+/// differs from the defaults, finish with [`voltages`](ParticleSystemBuilder::voltages)
+/// or [`sample`](ParticleSystemBuilder::sample).
+///
+/// Defaults: the stepper `config.stepper`, the whole network
+/// ([`Partition::whole`]`(config.particles)`), `t_start = 0`, rate 0,
+/// [`Parallelism::Rayon`].
+///
+/// ```
+/// use nlif_micro::{MicroConfig, Parallelism, ParticleSystem, Partition};
+/// use nlif_model::{InitialDensity, Input, ModelParams};
+///
+/// // The second half (blocks 2 and 3) of a network of 4 · 4096 neurons.
+/// let config = MicroConfig { particles: 2 * 4096, dt: 1e-3, ..MicroConfig::default() };
+/// let part = ParticleSystem::builder(ModelParams::default(), Input::None, config, 7)
+///     .partition(Partition { global_particles: 4 * 4096, first_block: 2 })
+///     .parallelism(Parallelism::Sequential)
+///     .sample(&InitialDensity::Gaussian { mean: 0.0, var: 0.5 }, -4.0)?;
+/// assert_eq!((part.len(), part.global_len()), (8192, 16384));
+/// # Ok::<(), nlif_micro::MicroError>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ParticleSystemBuilder<S = Stepper> {
+    params: ModelParams,
+    input: Input,
+    config: MicroConfig,
+    stepper: S,
+    seed: u64,
+    partition: Option<Partition>,
+    t_start: f64,
+    rate: f64,
+    parallelism: Parallelism,
+}
+
+impl ParticleSystem<Stepper> {
+    /// A builder for a system of `config.particles` neurons whose random streams derive
+    /// from `seed`: block `j` of the network uses the xoshiro256++ stream seeded from
+    /// `seed` and jumped `j` times (`2^128` draws apart).
+    pub fn builder(
+        params: ModelParams,
+        input: Input,
+        config: MicroConfig,
+        seed: u64,
+    ) -> ParticleSystemBuilder<Stepper> {
+        ParticleSystemBuilder {
+            params,
+            input,
+            config,
+            stepper: config.stepper,
+            seed,
+            partition: None,
+            t_start: 0.0,
+            rate: 0.0,
+            parallelism: Parallelism::default(),
+        }
+    }
+
+    /// The whole network with the given voltages at time `t_start`, all below `v_f`
+    /// (shorthand for the [builder](ParticleSystem::builder)).
     ///
-    /// The random streams are derived from `seed` alone: block `j` uses the xoshiro256++
-    /// stream seeded from `seed` and jumped `j` times (`2^128` draws apart).
+    /// # Errors
+    ///
+    /// As [`ParticleSystemBuilder::voltages`].
     pub fn new(
         params: ModelParams,
         input: Input,
@@ -99,27 +174,18 @@ impl ParticleSystem {
         seed: u64,
         parallelism: Parallelism,
     ) -> Result<Self, MicroError> {
-        let mut system = Self::with_streams(params, input, config, seed, parallelism)?;
-        if voltages.len() != config.particles {
-            return Err(MicroError::Count {
-                expected: config.particles,
-                got: voltages.len(),
-            });
-        }
-        if let Some((index, &value)) = voltages
-            .iter()
-            .enumerate()
-            .find(|&(_, &v)| !(v.is_finite() && v < params.v_f))
-        {
-            return Err(MicroError::Voltage { index, value });
-        }
-        system.voltages = voltages;
-        system.t_start = t_start;
-        Ok(system)
+        Self::builder(params, input, config, seed)
+            .t_start(t_start)
+            .parallelism(parallelism)
+            .voltages(voltages)
     }
 
-    /// A system at `t = 0` with voltages drawn from `initial` restricted to
-    /// `[v_min, v_f)`, by rejection, each block from its own stream.
+    /// The whole network at `t = 0` with voltages drawn from `initial` restricted to
+    /// `[v_min, v_f)` (shorthand for the [builder](ParticleSystem::builder)).
+    ///
+    /// # Errors
+    ///
+    /// As [`ParticleSystemBuilder::sample`].
     pub fn from_initial(
         params: ModelParams,
         input: Input,
@@ -129,12 +195,106 @@ impl ParticleSystem {
         seed: u64,
         parallelism: Parallelism,
     ) -> Result<Self, MicroError> {
-        let mut system = Self::with_streams(params, input, config, seed, parallelism)?;
+        Self::builder(params, input, config, seed)
+            .parallelism(parallelism)
+            .sample(initial, v_min)
+    }
+
+    /// Continues a run from a saved [`ParticleState`], with the stepper `config.stepper`
+    /// of the state.
+    ///
+    /// # Errors
+    ///
+    /// As [`ParticleSystem::from_state_with_stepper`].
+    pub fn from_state(state: ParticleState, parallelism: Parallelism) -> Result<Self, MicroError> {
+        let stepper = state.config.stepper;
+        Self::from_state_with_stepper(state, stepper, parallelism)
+    }
+}
+
+impl<S> ParticleSystemBuilder<S> {
+    /// Uses `stepper` instead of `config.stepper`: any [`SubthresholdStepper`], including
+    /// one defined in another crate.
+    pub fn stepper<T: SubthresholdStepper>(self, stepper: T) -> ParticleSystemBuilder<T> {
+        ParticleSystemBuilder {
+            params: self.params,
+            input: self.input,
+            config: self.config,
+            stepper,
+            seed: self.seed,
+            partition: self.partition,
+            t_start: self.t_start,
+            rate: self.rate,
+            parallelism: self.parallelism,
+        }
+    }
+
+    /// Owns only the part `partition` of a larger network (`config.particles` neurons
+    /// from block `partition.first_block` on).
+    pub fn partition(mut self, partition: Partition) -> Self {
+        self.partition = Some(partition);
+        self
+    }
+
+    /// Starts the clock at `t_start` (default 0).
+    pub fn t_start(mut self, t_start: f64) -> Self {
+        self.t_start = t_start;
+        self
+    }
+
+    /// The rate that sets `a(N)` of the first step (default 0; e.g. the rate of a
+    /// mean-field solver handing over).
+    pub fn rate(mut self, rate: f64) -> Self {
+        self.rate = rate;
+        self
+    }
+
+    /// How blocks are processed (default [`Parallelism::Rayon`]); the results do not
+    /// depend on it.
+    pub fn parallelism(mut self, parallelism: Parallelism) -> Self {
+        self.parallelism = parallelism;
+        self
+    }
+}
+
+impl<S: SubthresholdStepper> ParticleSystemBuilder<S> {
+    /// The system with the given voltages (the part's own, `config.particles` of them),
+    /// all finite and below `v_f`.
+    ///
+    /// # Errors
+    ///
+    /// [`MicroError::Model`] for invalid parameters or input, [`MicroError::Invalid`]
+    /// for an invalid config, partition, `t_start` or rate, [`MicroError::Count`] if the
+    /// number of voltages is not `config.particles`, [`MicroError::Voltage`] for the first
+    /// voltage that is not finite and below `v_f`.
+    pub fn voltages(self, voltages: Vec<f64>) -> Result<ParticleSystem<S>, MicroError> {
+        let mut system = self.with_streams()?;
+        check_voltages(&voltages, system.config.particles, system.params.v_f)?;
+        system.voltages = voltages;
+        Ok(system)
+    }
+
+    /// The system with voltages drawn from `initial` restricted to `[v_min, v_f)`, by
+    /// rejection, each block from its own stream (so a part draws exactly the voltages
+    /// the whole network would hold in its blocks).
+    ///
+    /// # Errors
+    ///
+    /// As [`ParticleSystemBuilder::voltages`] for the settings; [`MicroError::Model`] for
+    /// invalid initial data, [`MicroError::Invalid`] naming `initial.mean` if the
+    /// Gaussian has (almost) no mass in `[v_min, v_f)`.
+    pub fn sample(
+        self,
+        initial: &InitialDensity,
+        v_min: f64,
+    ) -> Result<ParticleSystem<S>, MicroError> {
+        let mut system = self.with_streams()?;
         initial.validate()?;
         let InitialDensity::Gaussian { mean, var } = *initial;
         let sd = var.sqrt();
+        let v_f = system.params.v_f;
         let cdf = nlif_model::special::normal_cdf;
-        let acceptance = cdf((params.v_f - mean) / sd) - cdf((v_min - mean) / sd);
+        let acceptance = cdf((v_f - mean) / sd) - cdf((v_min - mean) / sd);
         if acceptance.is_nan() || acceptance <= 1e-6 {
             return Err(MicroError::Invalid {
                 field: "initial.mean",
@@ -142,12 +302,11 @@ impl ParticleSystem {
                 reason: "the initial Gaussian has (almost) no mass in [v_min, v_f)",
             });
         }
-        system.voltages = vec![0.0; config.particles];
-        let v_f = params.v_f;
+        system.voltages = vec![0.0; system.config.particles];
         system.for_each_block(|_, v, block| {
             for x in v.iter_mut() {
                 *x = loop {
-                    let z: f64 = block.rng.sample(StandardNormal);
+                    let z = standard_normal(&mut block.rng);
                     let candidate = mean + sd * z;
                     if candidate >= v_min && candidate < v_f {
                         break candidate;
@@ -159,66 +318,279 @@ impl ParticleSystem {
     }
 
     /// Validates the settings and attaches the random streams (no particles yet).
-    fn with_streams(
+    fn with_streams(self) -> Result<ParticleSystem<S>, MicroError> {
+        let partition = self
+            .partition
+            .unwrap_or(Partition::whole(self.config.particles));
+        validate_settings(&self.params, &self.input, &self.config, &partition)?;
+        check_clock(self.t_start, self.rate)?;
+        let count = self.config.particles.div_ceil(BLOCK_SIZE);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(self.seed);
+        // `first_block` jumps of 2^128 draws each.
+        rng.jump_ce(partition.first_block as u64, 128);
+        let streams = (0..count).map(|_| {
+            let stream = rng.clone();
+            rng.jump();
+            stream
+        });
+        Ok(ParticleSystem::assemble(
+            self.params,
+            self.input,
+            self.config,
+            self.stepper,
+            partition,
+            self.parallelism,
+            Vec::new(),
+            streams,
+            self.t_start,
+            0,
+            self.rate,
+            0,
+        ))
+    }
+}
+
+fn validate_settings(
+    params: &ModelParams,
+    input: &Input,
+    config: &MicroConfig,
+    partition: &Partition,
+) -> Result<(), MicroError> {
+    params.validate()?;
+    input.validate()?;
+    config.validate()?;
+    partition.validate(config.particles)
+}
+
+fn check_clock(t_start: f64, rate: f64) -> Result<(), MicroError> {
+    if !t_start.is_finite() {
+        return Err(MicroError::Invalid {
+            field: "t_start",
+            value: t_start,
+            reason: "the start time must be finite",
+        });
+    }
+    if !rate.is_finite() {
+        return Err(MicroError::Invalid {
+            field: "rate",
+            value: rate,
+            reason: "the rate must be finite",
+        });
+    }
+    Ok(())
+}
+
+fn check_voltages(voltages: &[f64], particles: usize, v_f: f64) -> Result<(), MicroError> {
+    if voltages.len() != particles {
+        return Err(MicroError::Count {
+            expected: particles,
+            got: voltages.len(),
+        });
+    }
+    if let Some((index, &value)) = voltages
+        .iter()
+        .enumerate()
+        .find(|&(_, &v)| !(v.is_finite() && v < v_f))
+    {
+        return Err(MicroError::Voltage { index, value });
+    }
+    Ok(())
+}
+
+impl<S: SubthresholdStepper> ParticleSystem<S> {
+    #[allow(clippy::too_many_arguments)]
+    fn assemble(
         params: ModelParams,
         input: Input,
         config: MicroConfig,
-        seed: u64,
+        stepper: S,
+        partition: Partition,
         parallelism: Parallelism,
-    ) -> Result<Self, MicroError> {
-        params.validate()?;
-        input.validate()?;
-        config.validate()?;
-        let count = config.particles.div_ceil(BLOCK_SIZE);
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-        let blocks = (0..count)
-            .map(|_| {
-                let block = Block {
-                    rng: rng.clone(),
-                    fired: 0,
-                    window: Vec::new(),
-                };
-                rng.jump();
-                block
+        voltages: Vec<f64>,
+        streams: impl Iterator<Item = Xoshiro256PlusPlus>,
+        t_start: f64,
+        steps: u64,
+        rate: f64,
+        last_initiators: u64,
+    ) -> Self {
+        let mut config = config;
+        if let Some(builtin) = stepper.builtin() {
+            config.stepper = builtin;
+        }
+        let blocks = streams
+            .map(|rng| Block {
+                rng,
+                fired: 0,
+                window: Vec::new(),
             })
             .collect();
-        Ok(ParticleSystem {
+        ParticleSystem {
             params,
             input,
             config,
+            stepper,
+            partition,
             parallelism,
-            voltages: Vec::new(),
+            voltages,
             blocks,
             pending: 0.0,
-            t_start: 0.0,
-            steps: 0,
-            rate: 0.0,
-            last_initiators: 0,
+            t_start,
+            steps,
+            rate,
+            last_initiators,
             cascade: CascadeWorkspace::default(),
-        })
+        }
+    }
+
+    /// Continues a run from a saved [`ParticleState`] with the stepper `stepper` (the one
+    /// the run was built with; a state does not hold a custom stepper).
+    ///
+    /// The restored system continues bit for bit as the saved one would have: same
+    /// clock `t_start + steps · dt`, same streams, same rate and cascade window.
+    ///
+    /// # Errors
+    ///
+    /// [`MicroError::Invalid`] naming `version` (not [`PARTICLE_STATE_VERSION`]), `t_start`
+    /// or `rate` (not finite), `rngs` (not one non-zero xoshiro256++ state per block) or a
+    /// setting; [`MicroError::Model`], [`MicroError::Count`], [`MicroError::Voltage`] as
+    /// for [`ParticleSystemBuilder::voltages`].
+    pub fn from_state_with_stepper(
+        state: ParticleState,
+        stepper: S,
+        parallelism: Parallelism,
+    ) -> Result<Self, MicroError> {
+        if state.version != PARTICLE_STATE_VERSION {
+            return Err(MicroError::Invalid {
+                field: "version",
+                value: f64::from(state.version),
+                reason: "unsupported particle state version",
+            });
+        }
+        validate_settings(&state.params, &state.input, &state.config, &state.partition)?;
+        check_clock(state.t_start, state.rate)?;
+        check_voltages(&state.voltages, state.config.particles, state.params.v_f)?;
+        let count = state.config.particles.div_ceil(BLOCK_SIZE);
+        if state.rngs.len() != count {
+            return Err(MicroError::Invalid {
+                field: "rngs",
+                value: state.rngs.len() as f64,
+                reason: "expected one stream state per block of `particles`",
+            });
+        }
+        if let Some(index) = state.rngs.iter().position(|s| *s == [0; 4]) {
+            return Err(MicroError::Invalid {
+                field: "rngs",
+                value: index as f64,
+                reason: "the all-zero xoshiro256++ state (at this index) is not a valid stream",
+            });
+        }
+        if state.last_initiators > state.partition.global_particles as u64 {
+            return Err(MicroError::Invalid {
+                field: "last_initiators",
+                value: state.last_initiators as f64,
+                reason: "more initiators than neurons in the network",
+            });
+        }
+        let streams = state.rngs.iter().map(|words| {
+            let mut seed = [0u8; 32];
+            for (chunk, word) in seed.chunks_exact_mut(8).zip(words) {
+                chunk.copy_from_slice(&word.to_le_bytes());
+            }
+            Xoshiro256PlusPlus::from_seed(seed)
+        });
+        Ok(ParticleSystem::assemble(
+            state.params,
+            state.input,
+            state.config,
+            stepper,
+            state.partition,
+            parallelism,
+            state.voltages,
+            streams,
+            state.t_start,
+            state.steps,
+            state.rate,
+            state.last_initiators,
+        ))
+    }
+
+    /// Everything needed to continue the run bit for bit, with the voltages settled (in a
+    /// copy: the system itself is untouched, and its run goes on exactly as without the
+    /// call). Restore with [`ParticleSystem::from_state`] (built-in stepper) or
+    /// [`ParticleSystem::from_state_with_stepper`].
+    #[must_use]
+    pub fn state(&self) -> ParticleState {
+        let words = |rng: &Xoshiro256PlusPlus| {
+            let bytes = rng.state();
+            let mut words = [0u64; 4];
+            for (word, chunk) in words.iter_mut().zip(bytes.chunks_exact(8)) {
+                let mut le = [0u8; 8];
+                le.copy_from_slice(chunk);
+                *word = u64::from_le_bytes(le);
+            }
+            words
+        };
+        ParticleState {
+            version: PARTICLE_STATE_VERSION,
+            params: self.params,
+            input: self.input,
+            config: self.config,
+            partition: self.partition,
+            t_start: self.t_start,
+            steps: self.steps,
+            rate: self.rate,
+            last_initiators: self.last_initiators,
+            voltages: self.voltages().collect(),
+            rngs: self.blocks.iter().map(|b| words(&b.rng)).collect(),
+        }
     }
 
     /// Current time `t_start + steps · dt`.
+    #[must_use]
     pub fn time(&self) -> f64 {
         self.t_start + self.steps as f64 * self.config.dt
     }
 
-    /// Steps taken since construction.
+    /// The start of the clock (the time of construction).
+    #[must_use]
+    pub fn t_start(&self) -> f64 {
+        self.t_start
+    }
+
+    /// Steps taken since the start of the clock (a restored system continues the count).
+    #[must_use]
     pub fn steps(&self) -> u64 {
         self.steps
     }
 
-    /// Number of neurons `N_p`.
+    /// Number of neurons this system holds (`config.particles`).
+    #[must_use]
     pub fn len(&self) -> usize {
         self.voltages.len()
     }
 
     /// Whether the system is empty (never: `N_p >= 1` is validated).
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.voltages.is_empty()
     }
 
-    /// The empirical rate of the last step (the rate that sets `a(N)` of the next one).
+    /// Number of neurons in the whole network, `N` (equal to [`len`](Self::len) unless
+    /// the system is a part).
+    #[must_use]
+    pub fn global_len(&self) -> usize {
+        self.partition.global_particles
+    }
+
+    /// The part of the network this system owns.
+    #[must_use]
+    pub fn partition(&self) -> Partition {
+        self.partition
+    }
+
+    /// The empirical rate of the last step over the whole network (the rate that sets
+    /// `a(N)` of the next one).
+    #[must_use]
     pub fn rate(&self) -> f64 {
         self.rate
     }
@@ -229,18 +601,69 @@ impl ParticleSystem {
         self.rate = rate;
     }
 
+    /// The kick `k b / N` owed to every neuron that did not fire in the last step, applied
+    /// at the start of the next pass (0 once settled).
+    #[must_use]
+    pub fn pending_kick(&self) -> f64 {
+        self.pending
+    }
+
+    /// Spikes that started the last cascade (sets the width of the next step's cascade
+    /// window; part of the state).
+    #[must_use]
+    pub fn last_initiators(&self) -> u64 {
+        self.last_initiators
+    }
+
     /// The model parameters.
+    #[must_use]
     pub fn params(&self) -> &ModelParams {
         &self.params
     }
 
+    /// The input.
+    #[must_use]
+    pub fn input(&self) -> &Input {
+        &self.input
+    }
+
     /// The solver settings.
+    #[must_use]
     pub fn config(&self) -> &MicroConfig {
         &self.config
     }
 
-    /// The voltages, with pending kicks and resets applied.
-    pub fn voltages(&mut self) -> &[f64] {
+    /// The sub-threshold stepper.
+    #[must_use]
+    pub fn stepper(&self) -> &S {
+        &self.stepper
+    }
+
+    /// How blocks are processed.
+    #[must_use]
+    pub fn parallelism(&self) -> Parallelism {
+        self.parallelism
+    }
+
+    /// Changes how blocks are processed; the results do not depend on it.
+    pub fn set_parallelism(&mut self, parallelism: Parallelism) {
+        self.parallelism = parallelism;
+    }
+
+    /// The voltages with pending kicks and resets applied, computed on the fly (no
+    /// allocation, no change to the system).
+    pub fn voltages(
+        &self,
+    ) -> impl ExactSizeIterator<Item = f64> + DoubleEndedIterator + Clone + '_ {
+        let (pending, v_r) = (self.pending, self.params.v_r);
+        self.voltages.iter().map(move |&x| settle(x, pending, v_r))
+    }
+
+    /// Applies pending kicks and resets in place and returns the voltages as a slice.
+    ///
+    /// The values are those of [`voltages`](Self::voltages), and the run continues bit for
+    /// bit as without the call (the next pass would compute the same sums).
+    pub fn settle(&mut self) -> &[f64] {
         let (pending, v_r) = (self.pending, self.params.v_r);
         if pending != 0.0 || self.voltages.contains(&f64::NEG_INFINITY) {
             self.for_each_block(|_, v, _| {
@@ -254,19 +677,31 @@ impl ParticleSystem {
     }
 
     /// Advances one step of length `dt` (see [`ParticleSystem::step_with`]).
+    ///
+    /// # Panics
+    ///
+    /// If the system is only a part of the network: a part needs the sums over all parts,
+    /// [`ParticleSystem::step_with`].
     pub fn step(&mut self) -> StepReport {
+        assert!(
+            self.partition.is_whole(self.len()),
+            "a part of a network must be stepped with `step_with` and a reduction over the parts"
+        );
         self.step_with(&mut SingleProcess)
     }
 
-    /// Advances one step, reducing spike counts with `reduction`.
+    /// Advances one step, summing spike counts over the parts with `reduction`.
     ///
     /// 1. If an input kick falls in `[t, t + dt)`: every voltage moves by `dv`, those at or
     ///    over `V_F` fire, with their cascade.
     /// 2. Sub-threshold update with `I(t)` and `a(N)` frozen at `t`, `N` the empirical rate of
     ///    the previous step; neurons crossing `V_F` fire and are reset to `V_R`.
     /// 3. The cascade they start is resolved exactly (module [`crate::cascade`]); fired
-    ///    neurons are reset, the others kicked by `k* b / N_p`.
-    pub fn step_with<R: SpikeCountReduction>(&mut self, reduction: &mut R) -> StepReport {
+    ///    neurons are reset, the others kicked by `k* b / N`.
+    ///
+    /// Every part of a partitioned network calls it once per step, with a reduction over
+    /// the parts; the reports are those of the whole network.
+    pub fn step_with<R: Reduction>(&mut self, reduction: &mut R) -> StepReport {
         let t = self.time();
         let dt = self.config.dt;
         let mut mfes = [None, None];
@@ -278,15 +713,12 @@ impl ParticleSystem {
         }
         let current = self.input.current(t);
         let a = self.params.diffusion(self.rate);
-        let coefficients = self
-            .config
-            .stepper
-            .coefficients(dt, current, a, self.params.v_f);
-        let outcome = self.subthreshold_event(coefficients, reduction);
+        let kernel = self.stepper.kernel(dt, current, a, self.params.v_f);
+        let outcome = self.subthreshold_event(kernel, reduction);
         spikes += outcome.fired;
         mfes[1] = self.as_mfe(t + dt, outcome, false);
         self.steps += 1;
-        self.rate = spikes as f64 / (self.len() as f64 * dt);
+        self.rate = spikes as f64 / (self.global_len() as f64 * dt);
         StepReport {
             spikes,
             rate: self.rate,
@@ -295,7 +727,7 @@ impl ParticleSystem {
     }
 
     fn as_mfe(&self, t: f64, outcome: CascadeOutcome, kick: bool) -> Option<Mfe> {
-        let fraction = outcome.fired as f64 / self.len() as f64;
+        let fraction = outcome.fired as f64 / self.global_len() as f64;
         let cascaded = kick || outcome.rounds > 0;
         (cascaded && outcome.fired > 0 && fraction >= self.config.mfe_min_fraction).then_some(Mfe {
             t,
@@ -308,7 +740,7 @@ impl ParticleSystem {
     /// The window of voltages below `V_F` gathered for the cascade, as a voltage offset.
     fn window(&self) -> f64 {
         if self.params.b > 0.0 {
-            let w = (4 * self.last_initiators + 64).min(self.len() as u64);
+            let w = (4 * self.last_initiators + 64).min(self.global_len() as u64);
             w as f64 * self.kick()
         } else {
             f64::NEG_INFINITY
@@ -316,10 +748,10 @@ impl ParticleSystem {
     }
 
     fn kick(&self) -> f64 {
-        self.params.b / self.len() as f64
+        self.params.b / self.global_len() as f64
     }
 
-    fn kick_event<R: SpikeCountReduction>(&mut self, dv: f64, reduction: &mut R) -> CascadeOutcome {
+    fn kick_event<R: Reduction>(&mut self, dv: f64, reduction: &mut R) -> CascadeOutcome {
         let (pending, v_r, v_f, theta) = (
             self.pending,
             self.params.v_r,
@@ -338,9 +770,9 @@ impl ParticleSystem {
         self.resolve(theta, reduction)
     }
 
-    fn subthreshold_event<R: SpikeCountReduction>(
+    fn subthreshold_event<R: Reduction>(
         &mut self,
-        coefficients: Coefficients,
+        kernel: S::Kernel,
         reduction: &mut R,
     ) -> CascadeOutcome {
         let (pending, v_r, v_f, theta) = (
@@ -349,20 +781,25 @@ impl ParticleSystem {
             self.params.v_f,
             self.window(),
         );
-        match coefficients {
-            Coefficients::Plain(s) => self
-                .for_each_block(|o, v, b| subthreshold_block(s, o, v, b, pending, v_r, v_f, theta)),
-            Coefficients::Bridged(s) => self
-                .for_each_block(|o, v, b| subthreshold_block(s, o, v, b, pending, v_r, v_f, theta)),
-        }
+        self.for_each_block(|offset, v, block| {
+            kernel.dispatch(BlockPass {
+                offset,
+                v,
+                block,
+                pending,
+                v_r,
+                v_f,
+                theta,
+            });
+        });
         self.pending = 0.0;
         self.resolve(theta, reduction)
     }
 
     /// Sums the initiators, resolves their cascade, resets the fired and owes the kick.
-    fn resolve<R: SpikeCountReduction>(&mut self, theta: f64, reduction: &mut R) -> CascadeOutcome {
+    fn resolve<R: Reduction>(&mut self, theta: f64, reduction: &mut R) -> CascadeOutcome {
         let local: u64 = self.blocks.iter().map(|b| b.fired).sum();
-        let s0 = reduction.sum(local);
+        let s0 = reduction.sum_u64(local);
         self.last_initiators = s0;
         let kick = self.kick();
         if s0 == 0 {
@@ -383,7 +820,16 @@ impl ParticleSystem {
         for block in &self.blocks {
             ws.window.extend_from_slice(&block.window);
         }
-        let outcome = ws.resolve(&self.voltages, s0, kick, self.params.v_f, theta, reduction);
+        let global = self.partition.global_particles as u64;
+        let outcome = ws.resolve(
+            &self.voltages,
+            global,
+            s0,
+            kick,
+            self.params.v_f,
+            theta,
+            reduction,
+        );
         for &i in &ws.fired {
             self.voltages[i as usize] = f64::NEG_INFINITY;
         }
@@ -444,21 +890,36 @@ fn record(
     }
 }
 
-#[inline(always)]
-fn subthreshold_block<S: SubthresholdStep>(
-    step: S,
+/// The sub-threshold pass over one block, run with the monomorphic kernel.
+struct BlockPass<'a> {
     offset: usize,
-    v: &mut [f64],
-    block: &mut Block,
+    v: &'a mut [f64],
+    block: &'a mut Block,
     pending: f64,
     v_r: f64,
     v_f: f64,
     theta: f64,
-) {
-    block.fired = 0;
-    block.window.clear();
-    for (i, x) in v.iter_mut().enumerate() {
-        let (next, fired) = step.advance(settle(*x, pending, v_r), &mut block.rng);
-        record(x, next, fired, offset + i, theta, v_f, block);
+}
+
+impl KernelVisitor for BlockPass<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn visit<K: SubthresholdStep>(self, step: K) {
+        let BlockPass {
+            offset,
+            v,
+            block,
+            pending,
+            v_r,
+            v_f,
+            theta,
+        } = self;
+        block.fired = 0;
+        block.window.clear();
+        for (i, x) in v.iter_mut().enumerate() {
+            let (next, fired) = step.advance(settle(*x, pending, v_r), &mut block.rng);
+            record(x, next, fired, offset + i, theta, v_f, block);
+        }
     }
 }

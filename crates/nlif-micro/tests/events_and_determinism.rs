@@ -43,7 +43,7 @@ fn a_kick_over_threshold_fires_every_neuron_once() {
         Parallelism::Rayon,
     );
     for _ in 0..10 {
-        net.step();
+        let _ = net.step();
     }
     let report = net.step();
     let event = report.mfes[0].expect("the kick is a synchronous event");
@@ -53,7 +53,7 @@ fn a_kick_over_threshold_fires_every_neuron_once() {
     // Everyone restarted from V_R = 1 at the kick; within one more step of 1e-3 nobody
     // reaches V_F = 2 (a 1-unit excursion is a 22-sigma event), so no second spike.
     assert_eq!(report.spikes, n as u64);
-    assert!(net.voltages().iter().all(|&v| (v - 1.0).abs() < 0.3));
+    assert!(net.voltages().all(|v| (v - 1.0).abs() < 0.3));
 }
 
 /// Oracle: `cascade_reference` on the settled pre-kick voltages. A kick that pushes part
@@ -70,7 +70,7 @@ fn a_partial_kick_fires_its_cascade() {
         4,
         Parallelism::Sequential,
     );
-    let before: Vec<f64> = net.voltages().iter().map(|&v| v + dv).collect();
+    let before: Vec<f64> = net.voltages().map(|v| v + dv).collect();
     let initiators = before.iter().filter(|&&v| v >= 2.0).count() as u64;
     let shifted: Vec<f64> = before
         .iter()
@@ -99,7 +99,7 @@ fn results_are_bit_identical_on_any_number_of_threads() {
         pool.install(|| {
             let mut net = network(3.0, Input::None, 20_000, 9, par);
             let spikes: Vec<u64> = (0..4500).map(|_| net.step().spikes).collect();
-            let v: Vec<u64> = net.voltages().iter().map(|v| v.to_bits()).collect();
+            let v: Vec<u64> = net.voltages().map(f64::to_bits).collect();
             (spikes, v)
         })
     };
@@ -293,7 +293,7 @@ fn constant_input_drives_the_mean_voltage() {
         while net.time() < 1.0 - 1e-9 {
             assert_eq!(net.step().spikes, 0);
         }
-        let mean = net.voltages().iter().sum::<f64>() / 20_000.0;
+        let mean = net.voltages().sum::<f64>() / 20_000.0;
         let expected = 3.0 * (1.0 - (-1.0f64).exp());
         assert!(
             (mean - expected).abs() < 0.03,

@@ -43,7 +43,7 @@ pub(crate) fn batch_rate(
     let burn_steps = (burn_in / dt).round() as u64;
     let batch_steps = (batch / dt).round() as u64;
     for _ in 0..burn_steps {
-        net.step();
+        let _ = net.step();
     }
     let rates: Vec<f64> = (0..batches)
         .map(|_| {
