@@ -116,11 +116,20 @@ fn library_crates_carry_publishing_metadata() {
         assert!(dir.join("README.md").is_file(), "{krate}: no README.md");
         let lib = dir.join("src/lib.rs");
         if lib.is_file() {
-            let text = std::fs::read_to_string(lib).unwrap();
-            assert!(
-                text.starts_with("//! # "),
-                "{krate}: crate docs must open with a title"
-            );
+            let mut text = std::fs::read_to_string(lib).unwrap();
+            // The README as the crate docs (so its examples run as doc tests).
+            if text.starts_with("#![doc = include_str!(\"../README.md\")]") {
+                text = std::fs::read_to_string(dir.join("README.md")).unwrap() + &text;
+                assert!(
+                    text.starts_with("# "),
+                    "{krate}: the README must open with a title"
+                );
+            } else {
+                assert!(
+                    text.starts_with("//! # "),
+                    "{krate}: crate docs must open with a title"
+                );
+            }
             assert!(
                 text.contains("```"),
                 "{krate}: crate docs need a runnable example"

@@ -125,7 +125,7 @@ impl Default for SwitchingConfig {
 }
 
 /// Everything a run needs besides the model.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RunConfig {
     /// Which solver.
     pub kind: SolverKind,

@@ -1,5 +1,7 @@
 //! Switching policies: when the density hands over to particles, and back.
 
+use serde::{Deserialize, Serialize};
+
 use crate::config::{Policy, SwitchingConfig};
 
 /// Decides the switches of a multi-scale run.
@@ -9,27 +11,76 @@ use crate::config::{Policy, SwitchingConfig};
 /// (positivity lost, a kick it cannot represent, non-finite values) force a switch whatever
 /// the policy says. Down (particles → density): [`SwitchingPolicy::burst_over`] is asked
 /// at every sample time of a particle phase.
+///
+/// What an implementation promises: `macro_rate_bound` is a pure function of `dt` and
+/// the policy's state; `enter_micro` and `burst_over` are the only calls that change the
+/// state, in the order the run makes them. A policy that is `Serialize` and `Deserialize`
+/// (its whole state in its fields) makes the [`Simulation`](crate::Simulation) that owns
+/// it savable and restorable bit for bit.
+///
+/// ```
+/// use multiscale::SwitchingPolicy;
+///
+/// /// Particles whenever the rate would pass 3; back to the density after a fixed 0.5.
+/// #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+/// struct FixedWindow {
+///     entered: f64,
+/// }
+///
+/// impl SwitchingPolicy for FixedWindow {
+///     fn macro_rate_bound(&self, _dt: f64) -> f64 {
+///         3.0
+///     }
+///     fn enter_micro(&mut self, t: f64) {
+///         self.entered = t;
+///     }
+///     fn burst_over(&mut self, t: f64, _smoothed_rate: f64, _mfe: bool) -> bool {
+///         t - self.entered >= 0.5
+///     }
+/// }
+///
+/// let mut p = FixedWindow { entered: 0.0 };
+/// p.enter_micro(1.0);
+/// assert!(!p.burst_over(1.2, 0.0, false) && p.burst_over(1.5, 0.0, false));
+/// ```
 pub trait SwitchingPolicy {
     /// The largest rate a macro step of length `dt` may produce.
+    #[must_use]
     fn macro_rate_bound(&self, dt: f64) -> f64;
     /// A particle phase starts at `t`.
     fn enter_micro(&mut self, t: f64);
     /// Whether the burst is over at time `t`, given the smoothed particle rate and whether
     /// a multiple firing event occurred since the last call.
+    #[must_use]
     fn burst_over(&mut self, t: f64, smoothed_rate: f64, mfe: bool) -> bool;
 }
 
-/// Down-switch rule shared by the policies: the smoothed rate has stayed below
+/// Down-switch rule shared by the built-in policies: the smoothed rate has stayed below
 /// `rate_down`, with no multiple firing event, for `dwell`.
-#[derive(Debug, Clone)]
-struct QuietWindow {
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuietWindow {
     rate_down: f64,
     dwell: f64,
     quiet_since: Option<f64>,
 }
 
 impl QuietWindow {
-    fn update(&mut self, t: f64, smoothed_rate: f64, mfe: bool) -> bool {
+    /// A window requiring the rate below `rate_down` for `dwell`, with no event.
+    pub fn new(rate_down: f64, dwell: f64) -> Self {
+        QuietWindow {
+            rate_down,
+            dwell,
+            quiet_since: None,
+        }
+    }
+
+    /// Since when the rate has been quiet, if it is.
+    pub fn quiet_since(&self) -> Option<f64> {
+        self.quiet_since
+    }
+
+    /// Records the state at `t`; true once the rate has been quiet for the dwell time.
+    pub fn update(&mut self, t: f64, smoothed_rate: f64, mfe: bool) -> bool {
         if mfe || smoothed_rate >= self.rate_down {
             self.quiet_since = None;
             return false;
@@ -37,22 +88,47 @@ impl QuietWindow {
         let since = *self.quiet_since.get_or_insert(t);
         t - since >= self.dwell - 1e-12
     }
+
+    fn reset(&mut self) {
+        self.quiet_since = None;
+    }
 }
 
 /// Rate threshold with hysteresis: up when the macro rate would pass `N_up`, down when the
 /// smoothed particle rate stays below `N_down < N_up` for a dwell time.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RateHysteresis {
     rate_up: f64,
     window: QuietWindow,
 }
 
+impl RateHysteresis {
+    /// Up above `rate_up`; down after `dwell` below `rate_down` without an event.
+    pub fn new(rate_up: f64, rate_down: f64, dwell: f64) -> Self {
+        RateHysteresis {
+            rate_up,
+            window: QuietWindow::new(rate_down, dwell),
+        }
+    }
+}
+
 /// Up when the fraction of the population that fires in one macro step, `dt N`, would
 /// pass a bound; down as [`RateHysteresis`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FiringFraction {
     fraction: f64,
     window: QuietWindow,
+}
+
+impl FiringFraction {
+    /// Up when `dt N` would pass `fraction`; down after `dwell` below `rate_down` without
+    /// an event.
+    pub fn new(fraction: f64, rate_down: f64, dwell: f64) -> Self {
+        FiringFraction {
+            fraction,
+            window: QuietWindow::new(rate_down, dwell),
+        }
+    }
 }
 
 impl SwitchingPolicy for RateHysteresis {
@@ -60,7 +136,7 @@ impl SwitchingPolicy for RateHysteresis {
         self.rate_up
     }
     fn enter_micro(&mut self, _t: f64) {
-        self.window.quiet_since = None;
+        self.window.reset();
     }
     fn burst_over(&mut self, t: f64, smoothed_rate: f64, mfe: bool) -> bool {
         self.window.update(t, smoothed_rate, mfe)
@@ -72,27 +148,64 @@ impl SwitchingPolicy for FiringFraction {
         self.fraction / dt
     }
     fn enter_micro(&mut self, _t: f64) {
-        self.window.quiet_since = None;
+        self.window.reset();
     }
     fn burst_over(&mut self, t: f64, smoothed_rate: f64, mfe: bool) -> bool {
         self.window.update(t, smoothed_rate, mfe)
     }
 }
 
-/// The policy a config names.
-pub fn policy_from(config: &SwitchingConfig) -> Box<dyn SwitchingPolicy + Send> {
-    let window = QuietWindow {
-        rate_down: config.rate_down,
-        dwell: config.dwell,
-        quiet_since: None,
-    };
-    match config.policy {
-        Policy::RateHysteresis => Box::new(RateHysteresis {
-            rate_up: config.rate_up,
-            window,
-        }),
-        Policy::FiringFraction { fraction } => Box::new(FiringFraction { fraction, window }),
+/// The policy a config names: one of the built-in policies, savable with the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum BuiltinPolicy {
+    /// [`RateHysteresis`].
+    RateHysteresis(RateHysteresis),
+    /// [`FiringFraction`].
+    FiringFraction(FiringFraction),
+}
+
+impl BuiltinPolicy {
+    /// The policy of a `solver.switching` section.
+    pub fn from_config(config: &SwitchingConfig) -> Self {
+        match config.policy {
+            Policy::RateHysteresis => BuiltinPolicy::RateHysteresis(RateHysteresis::new(
+                config.rate_up,
+                config.rate_down,
+                config.dwell,
+            )),
+            Policy::FiringFraction { fraction } => BuiltinPolicy::FiringFraction(
+                FiringFraction::new(fraction, config.rate_down, config.dwell),
+            ),
+        }
     }
+
+    fn inner(&mut self) -> &mut dyn SwitchingPolicy {
+        match self {
+            BuiltinPolicy::RateHysteresis(p) => p,
+            BuiltinPolicy::FiringFraction(p) => p,
+        }
+    }
+}
+
+impl SwitchingPolicy for BuiltinPolicy {
+    fn macro_rate_bound(&self, dt: f64) -> f64 {
+        match self {
+            BuiltinPolicy::RateHysteresis(p) => p.macro_rate_bound(dt),
+            BuiltinPolicy::FiringFraction(p) => p.macro_rate_bound(dt),
+        }
+    }
+    fn enter_micro(&mut self, t: f64) {
+        self.inner().enter_micro(t);
+    }
+    fn burst_over(&mut self, t: f64, smoothed_rate: f64, mfe: bool) -> bool {
+        self.inner().burst_over(t, smoothed_rate, mfe)
+    }
+}
+
+/// The policy a config names, boxed (see [`BuiltinPolicy::from_config`]).
+pub fn policy_from(config: &SwitchingConfig) -> Box<dyn SwitchingPolicy + Send> {
+    Box::new(BuiltinPolicy::from_config(config))
 }
 
 #[cfg(test)]
@@ -102,11 +215,7 @@ mod tests {
     #[test]
     fn the_quiet_window_needs_the_whole_dwell_without_events() {
         // Oracle: the rule as stated, on a hand-made rate history.
-        let mut w = QuietWindow {
-            rate_down: 1.0,
-            dwell: 0.1,
-            quiet_since: None,
-        };
+        let mut w = QuietWindow::new(1.0, 0.1);
         assert!(!w.update(0.00, 0.5, false));
         assert!(!w.update(0.05, 0.5, false));
         assert!(!w.update(0.08, 0.5, true)); // an MFE restarts the window

@@ -3,25 +3,31 @@
 use std::collections::VecDeque;
 
 use coupling::{Estimator, Particles, UniformGrid, estimate, impose_rate, sample};
-use fp_macro::{Grid, MacroConfig, MacroSolver, StepOutcome};
-use nlif_micro::{Parallelism, ParticleSystem};
+use fp_macro::{FluxScheme, Grid, MacroConfig, MacroSolver, Scheme, StepOutcome};
+use nlif_micro::{
+    Parallelism, ParticleSystem, Reduction, SingleProcess, Stepper, SubthresholdStepper,
+};
 use nlif_model::{InitialDensity, Input, ModelParams};
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::config::{RunConfig, RunError, SolverKind, multiple_of};
-use crate::policy::{SwitchingPolicy, policy_from};
+use crate::policy::{BuiltinPolicy, SwitchingPolicy};
 use crate::preflight::{Preflight, preflight};
 use crate::trace::{
     DensitySnapshot, Event, MASS_TOLERANCE, Mode, Observer, Outcome, RateCrossing, Sample, Switch,
     SwitchReason, Trace,
 };
 
+mod state;
+
+pub use state::{PhaseState, SIMULATION_STATE_VERSION, SimulationState, SnapshotState};
+
 /// The description currently advancing the network.
 #[derive(Debug)]
-enum Phase {
-    Macro(MacroSolver),
-    Micro(ParticleSystem),
+enum Phase<S: FluxScheme, T: SubthresholdStepper> {
+    Macro(MacroSolver<S>),
+    Micro(ParticleSystem<T>),
 }
 
 /// A macro state kept for the high-precision hand-over.
@@ -46,15 +52,28 @@ struct Snapshot {
 ///
 /// Everything is recorded in a [`Trace`] on the output grid; an [`Observer`] sees it as it
 /// happens. The library does no I/O.
-pub struct Simulation {
+///
+/// The components are injected through [`Simulation::builder`]: the switching policy
+/// `P`, the flux scheme `S` of the density, the sub-threshold stepper `T` of the
+/// particles, and the reduction `R` that sums the particles' counts (the seam for a
+/// distributed run). The defaults are the built-in ones the config names.
+pub struct Simulation<
+    P: SwitchingPolicy = BuiltinPolicy,
+    S: FluxScheme + Clone = Scheme,
+    T: SubthresholdStepper + Clone = Stepper,
+    R: Reduction = SingleProcess,
+> {
     params: ModelParams,
     input: Input,
     config: RunConfig,
-    policy: Box<dyn SwitchingPolicy + Send>,
+    policy: P,
+    scheme: S,
+    stepper: T,
+    reduction: R,
     parallelism: Parallelism,
     grid: Grid,
     mesh: UniformGrid,
-    phase: Phase,
+    phase: Phase<S, T>,
     history: VecDeque<Snapshot>,
     trace: Trace,
     segments: u64,
@@ -68,7 +87,13 @@ pub struct Simulation {
     outcome: Option<Outcome>,
 }
 
-impl std::fmt::Debug for Simulation {
+impl<P, S, T, R> std::fmt::Debug for Simulation<P, S, T, R>
+where
+    P: SwitchingPolicy,
+    S: FluxScheme + Clone,
+    T: SubthresholdStepper + Clone,
+    R: Reduction,
+{
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Simulation")
             .field("config", &self.config)
@@ -97,7 +122,8 @@ fn derive_seed(seed: u64, tag: u64) -> u64 {
 }
 
 impl Simulation {
-    /// Prepares a run from the initial density at `t = 0`.
+    /// Prepares a run from the initial density at `t = 0`, with the built-in components
+    /// the config names.
     ///
     /// # Errors
     ///
@@ -112,6 +138,183 @@ impl Simulation {
         config: RunConfig,
         parallelism: Parallelism,
     ) -> Result<Self, RunError> {
+        Simulation::builder(params, input, config)
+            .parallelism(parallelism)
+            .start(initial)
+    }
+
+    /// A builder for a run with components of the caller's choice.
+    ///
+    /// ```
+    /// use multiscale::{RunConfig, Simulation, SolverKind};
+    /// use nlif_model::{InitialDensity, Input, ModelParams};
+    ///
+    /// let config = RunConfig { kind: SolverKind::Macro, t_end: 0.1, ..RunConfig::default() };
+    /// let initial = InitialDensity::Gaussian { mean: 0.0, var: 0.5 };
+    /// let mut run = Simulation::builder(ModelParams::default(), Input::None, config)
+    ///     .scheme(fp_macro::Scheme::ChangCooper)
+    ///     .start(&initial)?;
+    /// assert!(run.run(&mut ())?.is_completed());
+    /// # Ok::<(), multiscale::RunError>(())
+    /// ```
+    pub fn builder(params: ModelParams, input: Input, config: RunConfig) -> SimulationBuilder {
+        SimulationBuilder {
+            params,
+            input,
+            config,
+            policy: BuiltinPolicy::from_config(&config.switching),
+            scheme: config.macro_config.scheme,
+            stepper: config.micro.stepper,
+            reduction: SingleProcess,
+            parallelism: Parallelism::default(),
+        }
+    }
+}
+
+impl<P: SwitchingPolicy> Simulation<P> {
+    /// Continues a run with the built-in scheme, stepper and reduction from a saved state
+    /// (see [`Simulation::state`]); the policy is the state's.
+    ///
+    /// # Errors
+    ///
+    /// As [`SimulationBuilder::resume`].
+    pub fn from_state(
+        state: SimulationState<P>,
+        parallelism: Parallelism,
+    ) -> Result<Self, RunError> {
+        Simulation::builder(state.params, state.input, state.config)
+            .parallelism(parallelism)
+            .resume(state)
+    }
+
+    /// Prepares a run from the initial density at `t = 0` with a policy of the caller's
+    /// (the config's `switching` section is then used only for the hand-over settings:
+    /// `smoothing`, `rollback`, `sampler`, `estimator`, `match_rate`).
+    ///
+    /// # Errors
+    ///
+    /// As [`Simulation::new`].
+    pub fn with_policy(
+        policy: P,
+        params: ModelParams,
+        input: Input,
+        initial: &InitialDensity,
+        config: RunConfig,
+        parallelism: Parallelism,
+    ) -> Result<Self, RunError> {
+        Simulation::builder(params, input, config)
+            .policy(policy)
+            .parallelism(parallelism)
+            .start(initial)
+    }
+}
+
+/// Chooses the components of a [`Simulation`]; [`SimulationBuilder::start`] starts it
+/// from initial data, [`SimulationBuilder::resume`] from a saved state.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct SimulationBuilder<P = BuiltinPolicy, S = Scheme, T = Stepper, R = SingleProcess> {
+    params: ModelParams,
+    input: Input,
+    config: RunConfig,
+    policy: P,
+    scheme: S,
+    stepper: T,
+    reduction: R,
+    parallelism: Parallelism,
+}
+
+impl<P, S, T, R> SimulationBuilder<P, S, T, R> {
+    /// The switching policy (default: the one `config.switching` names).
+    pub fn policy<Q: SwitchingPolicy>(self, policy: Q) -> SimulationBuilder<Q, S, T, R> {
+        SimulationBuilder {
+            params: self.params,
+            input: self.input,
+            config: self.config,
+            policy,
+            scheme: self.scheme,
+            stepper: self.stepper,
+            reduction: self.reduction,
+            parallelism: self.parallelism,
+        }
+    }
+
+    /// The flux scheme of the density (default: `config.macro_config.scheme`).
+    pub fn scheme<Q: FluxScheme + Clone>(self, scheme: Q) -> SimulationBuilder<P, Q, T, R> {
+        SimulationBuilder {
+            params: self.params,
+            input: self.input,
+            config: self.config,
+            policy: self.policy,
+            scheme,
+            stepper: self.stepper,
+            reduction: self.reduction,
+            parallelism: self.parallelism,
+        }
+    }
+
+    /// The sub-threshold stepper of the particles (default: `config.micro.stepper`).
+    pub fn stepper<Q: SubthresholdStepper + Clone>(
+        self,
+        stepper: Q,
+    ) -> SimulationBuilder<P, S, Q, R> {
+        SimulationBuilder {
+            params: self.params,
+            input: self.input,
+            config: self.config,
+            policy: self.policy,
+            scheme: self.scheme,
+            stepper,
+            reduction: self.reduction,
+            parallelism: self.parallelism,
+        }
+    }
+
+    /// The reduction that sums the particles' spike counts (default: [`SingleProcess`]).
+    pub fn reduction<Q: Reduction>(self, reduction: Q) -> SimulationBuilder<P, S, T, Q> {
+        SimulationBuilder {
+            params: self.params,
+            input: self.input,
+            config: self.config,
+            policy: self.policy,
+            scheme: self.scheme,
+            stepper: self.stepper,
+            reduction,
+            parallelism: self.parallelism,
+        }
+    }
+
+    /// How the particle blocks are processed (default: [`Parallelism::Rayon`]); the
+    /// results do not depend on it.
+    pub fn parallelism(mut self, parallelism: Parallelism) -> Self {
+        self.parallelism = parallelism;
+        self
+    }
+}
+
+impl<P, S, T, R> SimulationBuilder<P, S, T, R>
+where
+    P: SwitchingPolicy,
+    S: FluxScheme + Clone,
+    T: SubthresholdStepper + Clone,
+    R: Reduction,
+{
+    /// Starts the run from the initial density at `t = 0`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Simulation::new`].
+    pub fn start(self, initial: &InitialDensity) -> Result<Simulation<P, S, T, R>, RunError> {
+        let SimulationBuilder {
+            params,
+            input,
+            config,
+            policy,
+            scheme,
+            stepper,
+            reduction,
+            parallelism,
+        } = self;
         let Preflight {
             grid,
             density,
@@ -122,7 +325,8 @@ impl Simulation {
         let density_every = config
             .density_interval
             .and_then(|d| multiple_of(d, config.sample_interval));
-        let initial_macro = MacroSolver::new(
+        let initial_macro = MacroSolver::with_scheme(
+            scheme.clone(),
             params,
             input,
             MacroConfig {
@@ -137,7 +341,10 @@ impl Simulation {
         let mut simulation = Simulation {
             params,
             input,
-            policy: policy_from(&config.switching),
+            policy,
+            scheme,
+            stepper,
+            reduction,
             config,
             parallelism,
             grid,
@@ -166,7 +373,15 @@ impl Simulation {
         }
         Ok(simulation)
     }
+}
 
+impl<P, S, T, R> Simulation<P, S, T, R>
+where
+    P: SwitchingPolicy,
+    S: FluxScheme + Clone,
+    T: SubthresholdStepper + Clone,
+    R: Reduction,
+{
     /// Current time.
     pub fn time(&self) -> f64 {
         match &self.phase {
@@ -201,6 +416,11 @@ impl Simulation {
     /// The nodes `v_0 .. v_{n-1}` of the grid (the cells of the density snapshots).
     pub fn grid_nodes(&self) -> Vec<f64> {
         self.grid.nodes().collect()
+    }
+
+    /// The switching policy.
+    pub fn policy(&self) -> &P {
+        &self.policy
     }
 
     /// The run's settings.
@@ -345,7 +565,7 @@ impl Simulation {
             unreachable!()
         };
         let dt = system.config().dt;
-        let report = system.step();
+        let report = system.step_with(&mut self.reduction);
         self.trace.micro_steps += 1;
         let t = system.time();
         self.accumulated += report.rate * dt;
@@ -430,7 +650,7 @@ impl Simulation {
             Phase::Micro(system) => {
                 let mut values = vec![0.0; self.mesh.len()];
                 let particles = Particles {
-                    voltages: system.voltages(),
+                    voltages: system.settle(),
                     rate: self.smoothed,
                     a: self.params.diffusion(self.smoothed),
                     v_r: self.params.v_r,
@@ -504,7 +724,7 @@ impl Simulation {
         density: &[f64],
         rate: f64,
         t: f64,
-    ) -> Result<ParticleSystem, RunError> {
+    ) -> Result<ParticleSystem<T>, RunError> {
         let segment = self.segments;
         self.segments += 1;
         let mut rng =
@@ -517,16 +737,17 @@ impl Simulation {
             &mut voltages,
             &mut rng,
         )?;
-        let mut system = ParticleSystem::new(
+        let system = ParticleSystem::builder(
             self.params,
             self.input,
             self.config.micro,
-            voltages,
-            t,
             derive_seed(self.config.seed, 2 * segment + 1),
-            self.parallelism,
-        )?;
-        system.set_rate(rate);
+        )
+        .stepper(self.stepper.clone())
+        .t_start(t)
+        .rate(rate)
+        .parallelism(self.parallelism)
+        .voltages(voltages)?;
         Ok(system)
     }
 
@@ -540,7 +761,7 @@ impl Simulation {
         let a = self.params.diffusion(rate);
         let mut density = vec![0.0; self.mesh.len()];
         let particles = Particles {
-            voltages: system.voltages(),
+            voltages: system.settle(),
             rate,
             a,
             v_r: self.params.v_r,
@@ -555,7 +776,8 @@ impl Simulation {
             let width = (3.0 * self.mesh.spacing()).max(report.bandwidth);
             impose_rate(&self.mesh, &mut density, rate, a, width)?;
         }
-        let solver = MacroSolver::new(
+        let solver = MacroSolver::with_scheme(
+            self.scheme.clone(),
             self.params,
             self.input,
             self.config.macro_config,

@@ -1,9 +1,10 @@
 //! What a run records, and the observer hook through which a front end watches it.
 
 use nlif_micro::Mfe;
+use serde::{Deserialize, Serialize};
 
 /// Which description is advancing the network.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Mode {
     /// The mean-field density.
     Macro,
@@ -22,7 +23,7 @@ impl Mode {
 }
 
 /// One rate sample on the output grid: the mean rate over `(t - interval, t]`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
     /// End of the sampling interval.
     pub t: f64,
@@ -33,7 +34,7 @@ pub struct Sample {
 }
 
 /// Why a switch happened.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum SwitchReason {
     /// The macro step would have exceeded the policy's rate bound.
@@ -73,7 +74,7 @@ impl SwitchReason {
 }
 
 /// One switch between the descriptions.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Switch {
     /// Time of the hand-over (after a rollback, the time of the state handed over).
     pub t: f64,
@@ -91,7 +92,7 @@ pub struct Switch {
 
 /// How a run ended. Only [`Outcome::Completed`] means the run reached `t_end` with every
 /// invariant held; every other outcome ends the run early, at the time it names.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Outcome {
     /// Reached `t_end` with every invariant held.
@@ -171,7 +172,7 @@ impl Outcome {
 }
 
 /// The first accepted macro step whose rate passed [`BlowUpWatch::rate`](crate::BlowUpWatch::rate).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RateCrossing {
     /// Time at the end of the step.
     pub t: f64,
@@ -180,7 +181,7 @@ pub struct RateCrossing {
 }
 
 /// A density snapshot on the macro grid (estimated from the particles in micro phases).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DensitySnapshot {
     /// Time.
     pub t: f64,
@@ -191,7 +192,7 @@ pub struct DensitySnapshot {
 }
 
 /// The record of a run.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Trace {
     /// Rate samples on the output grid: at `k · interval`, and a last one at `t_end` (the
     /// mean over the shorter final interval) if `interval` does not divide `t_end`.

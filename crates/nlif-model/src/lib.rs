@@ -1,8 +1,6 @@
-//! # nlif-model
+#![doc = include_str!("../README.md")]
 //!
-//! The noisy leaky integrate-and-fire (NLIF) network model shared by the `nlif` solvers:
-//! parameters and their validation, external inputs, initial data, and the exact
-//! mean-field results used as test oracles.
+//! ## The model
 //!
 //! The model (time in membrane time constants): between spikes each neuron follows
 //!

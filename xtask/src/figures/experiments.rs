@@ -50,7 +50,13 @@ fn macro_steady(b: f64, scheme: Scheme, dv: f64, v_min: f64) -> Result<MacroSolv
     };
     let mut s = MacroSolver::from_initial(params(b), Input::None, config, &RELAXED).map_err(err)?;
     while s.time() < 40.0 {
-        s.step(f64::INFINITY);
+        let outcome = s.step(f64::INFINITY);
+        if outcome.rate().is_none() {
+            return Err(format!(
+                "macro relaxation stopped at t = {}: {outcome:?}",
+                s.time()
+            ));
+        }
     }
     Ok(s)
 }
@@ -79,7 +85,7 @@ fn particle_steady(
     )
     .map_err(err)?;
     while net.time() < 4.0 - 1e-9 {
-        net.step();
+        let _ = net.step();
     }
     let mut mean = vec![0.0; grid.len()];
     let mut spikes = 0u64;
@@ -87,7 +93,7 @@ fn particle_steady(
         for _ in 0..100 {
             spikes += net.step().spikes;
         }
-        let h = histogram(grid, net.voltages())?;
+        let h = histogram(grid, net.settle())?;
         mean.iter_mut().zip(&h).for_each(|(m, x)| *m += x / 20.0);
     }
     Ok((mean, spikes as f64 / (particles as f64 * 2.0)))
