@@ -491,7 +491,10 @@ fn grid_for(params: &ModelParams, config: &MacroConfig) -> Result<Grid, MacroErr
 /// at or beyond `V_F` (node `n`), which `out` does not hold.
 fn shift_density(grid: &Grid, p: &[f64], dv: f64, out: &mut [f64]) -> f64 {
     let n = grid.len();
-    let cells = dv / grid.spacing();
+    // A shift of more than the whole grid moves every cell past one end; clamping keeps
+    // the cell index arithmetic in range for any finite `dv` without changing the result.
+    let bound = n as f64 + 2.0;
+    let cells = (dv / grid.spacing()).clamp(-bound, bound);
     let whole = cells.floor();
     let frac = cells - whole;
     let whole = whole as i64;

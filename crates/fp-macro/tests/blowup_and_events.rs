@@ -180,3 +180,40 @@ fn invalid_settings_are_rejected_with_the_field_named() {
     .unwrap_err();
     assert_eq!(rate.field(), "rate");
 }
+
+/// Oracle: conservation of mass and the definition of the kick. A kick larger than the
+/// whole grid (up to 1e300, where the cell index once overflowed) fires all the mass at
+/// once; one as large downwards piles all of it into cell 0, mass conserved.
+#[test]
+fn kicks_beyond_the_grid_fire_everything_or_pile_into_cell_zero() {
+    let config = MacroConfig {
+        dt: 1e-3,
+        ..MacroConfig::default()
+    };
+    let initial = InitialDensity::Gaussian {
+        mean: 0.0,
+        var: 0.5,
+    };
+    for dv in [10.0, 1e17, 1e300] {
+        let input = Input::Kick { t0: 0.0, dv };
+        let mut solver =
+            MacroSolver::from_initial(ModelParams::default(), input, config, &initial).unwrap();
+        match solver.step(f64::INFINITY) {
+            StepOutcome::SynchronousKick { fraction, .. } => {
+                assert!((fraction - 1.0).abs() < 1e-12, "{dv}: {fraction}")
+            }
+            other => panic!("{dv}: {other:?}"),
+        }
+    }
+    for dv in [-10.0, -1e17, -1e300] {
+        let input = Input::Kick { t0: 0.0, dv };
+        let mut solver =
+            MacroSolver::from_initial(ModelParams::default(), input, config, &initial).unwrap();
+        let outcome = solver.step(f64::INFINITY);
+        assert!(
+            matches!(outcome, StepOutcome::Advanced { .. }),
+            "{dv}: {outcome:?}"
+        );
+        assert!((solver.mass() - 1.0).abs() < 1e-12);
+    }
+}

@@ -252,6 +252,29 @@ impl RunConfig {
         }
     }
 
+    /// The shortest time step the run takes: the clock step, or the micro step of a
+    /// multi-scale run's particle phases. Only steps the solver uses count (a `Macro`
+    /// run's `micro.dt` is never read).
+    pub fn finest_step(&self) -> f64 {
+        match self.kind {
+            SolverKind::Multiscale => self.macro_config.dt.min(self.micro.dt),
+            _ => self.clock_step(),
+        }
+    }
+
+    /// How many macro states a multi-scale run keeps for a rolled-back hand-over:
+    /// `ceil(rollback / interval) + 2`, at most the number of samples of the run plus 2.
+    pub fn rollback_snapshots(&self) -> usize {
+        let by_rollback = (self.switching.rollback.min(self.t_end) / self.sample_interval).ceil();
+        let samples = (self.t_end / self.sample_interval).ceil();
+        let kept = by_rollback.min(samples).max(0.0) + 2.0;
+        if kept < usize::MAX as f64 {
+            kept as usize
+        } else {
+            usize::MAX
+        }
+    }
+
     /// Checks the run and switching settings that the chosen solver uses (the solvers
     /// check their own settings; [`crate::preflight`] runs every check).
     ///
@@ -322,21 +345,23 @@ impl RunConfig {
                 "must be a whole multiple of output.interval",
             ));
         }
-        if self.kind == SolverKind::Macro && !(self.blow_up.rate > 0.0) {
+        if self.kind == SolverKind::Macro
+            && !(self.blow_up.rate > 0.0 && self.blow_up.rate.is_finite())
+        {
             return Err(invalid(
                 "solver.blow_up.rate",
                 self.blow_up.rate,
-                "must be positive (use inf to record no blow-up)",
+                "must be positive and finite (a very large value, e.g. 1e300, records no blow-up)",
             ));
         }
         if self.kind != SolverKind::Multiscale {
             return Ok(());
         }
-        if !(s.rate_up > 0.0) {
+        if !(s.rate_up > 0.0 && s.rate_up.is_finite()) {
             return Err(invalid(
                 "solver.switching.rate_up",
                 s.rate_up,
-                "must be positive",
+                "must be positive and finite (a very large value, e.g. 1e300, never switches)",
             ));
         }
         if !(s.rate_down >= 0.0 && s.rate_down < s.rate_up) {

@@ -43,7 +43,7 @@ impl MemoryEstimate {
         // Density, next, three matrix diagonals with indices, the pivots and two sweep
         // vectors; the rollback snapshots (one density each).
         let kept = if config.kind == SolverKind::Multiscale {
-            (config.switching.rollback / config.sample_interval).ceil() + 2.0
+            config.rollback_snapshots() as f64
         } else {
             0.0
         };

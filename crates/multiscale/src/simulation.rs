@@ -85,6 +85,17 @@ pub struct Simulation<
     smoothed: f64,
     mfe_since_check: bool,
     outcome: Option<Outcome>,
+    /// The final partial sample's flushed accumulator, for [`Simulation::extend_to`].
+    tail: Option<Tail>,
+}
+
+/// What the final partial sample of a run changed, so an extension can take it back.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Tail {
+    /// `∫ rate dt` since the last full sample, before the partial sample flushed it.
+    pub accumulated: f64,
+    /// Whether the partial sample gave the last switch its `rate_after`.
+    pub filled_rate_after: bool,
 }
 
 impl<P, S, T, R> std::fmt::Debug for Simulation<P, S, T, R>
@@ -271,6 +282,12 @@ impl<P, S, T, R> SimulationBuilder<P, S, T, R> {
     }
 
     /// The reduction that sums the particles' spike counts (default: [`SingleProcess`]).
+    ///
+    /// A `Simulation` today owns the whole network (its particle phases are built with the
+    /// whole [`Partition`](nlif_micro::Partition), and the hand-overs sample and estimate
+    /// all particles locally), so the reduction must act as the identity on its counts; it
+    /// is the seam a distributed run (particles split across processes, histograms summed
+    /// with `Reduction::sum_f64`) plugs into.
     pub fn reduction<Q: Reduction>(self, reduction: Q) -> SimulationBuilder<P, S, T, Q> {
         SimulationBuilder {
             params: self.params,
@@ -359,6 +376,7 @@ where
             smoothed: 0.0,
             mfe_since_check: false,
             outcome: None,
+            tail: None,
         };
         simulation.record_density(0)?;
         if config.kind == SolverKind::Micro {
@@ -456,7 +474,7 @@ where
         observer: &mut O,
     ) -> Result<Option<Outcome>, RunError> {
         let until = until.min(self.config.t_end);
-        let eps = 1e-9 * self.config.micro.dt.min(self.config.clock_step());
+        let eps = 1e-9 * self.config.finest_step();
         while self.outcome.is_none() && self.time() < until - eps {
             match self.phase {
                 Phase::Macro(_) => self.macro_step(observer)?,
@@ -487,19 +505,74 @@ where
             rate: self.accumulated / duration,
             mode: self.mode(),
         };
+        self.tail = Some(Tail {
+            accumulated: self.accumulated,
+            filled_rate_after: self.fill_rate_after(sample.rate),
+        });
         self.accumulated = 0.0;
         self.next_sample += 1;
         self.trace.samples.push(sample);
-        self.fill_rate_after(sample.rate);
         observer.observe(Event::Sample(&sample));
     }
 
-    fn fill_rate_after(&mut self, rate: f64) {
+    /// Gives the first sample after a switch its rate; whether there was one to fill.
+    fn fill_rate_after(&mut self, rate: f64) -> bool {
         if let Some(last) = self.trace.switches.last_mut()
             && last.rate_after.is_none()
         {
             last.rate_after = Some(rate);
+            return true;
         }
+        false
+    }
+
+    /// Extends a completed run to a later end time, as if it had been started with it:
+    /// the final partial sample of the old end (if any) is taken back, with the
+    /// accumulator it flushed, so the run continues exactly as a run to `t_end` would.
+    ///
+    /// # Errors
+    ///
+    /// [`RunError::Invalid`] naming `t_end` if the run ended early (only a completed or
+    /// still running run can be extended) or `t_end` is not later than the current end;
+    /// the checks of [`RunConfig::validate`] for the new end time.
+    pub fn extend_to(&mut self, t_end: f64) -> Result<(), RunError> {
+        let refuse = |reason: String| RunError::Invalid {
+            field: "t_end",
+            value: t_end,
+            reason,
+        };
+        if let Some(outcome) = self.outcome
+            && !outcome.is_completed()
+        {
+            return Err(refuse(format!(
+                "the run ended early ({}) and cannot be extended",
+                outcome.as_str()
+            )));
+        }
+        if !(t_end > self.config.t_end) {
+            return Err(refuse(format!(
+                "an extension must end after the current end t_end = {:?}",
+                self.config.t_end
+            )));
+        }
+        let config = RunConfig {
+            t_end,
+            ..self.config
+        };
+        config.validate()?;
+        if let Some(tail) = self.tail.take() {
+            self.trace.samples.pop();
+            self.next_sample -= 1;
+            self.accumulated = tail.accumulated;
+            if tail.filled_rate_after
+                && let Some(last) = self.trace.switches.last_mut()
+            {
+                last.rate_after = None;
+            }
+        }
+        self.outcome = None;
+        self.config = config;
+        Ok(())
     }
 
     fn macro_step<O: Observer>(&mut self, observer: &mut O) -> Result<(), RunError> {
@@ -590,7 +663,7 @@ where
             };
             self.accumulated = 0.0;
             self.next_sample += 1;
-            self.fill_rate_after(sample.rate);
+            let _ = self.fill_rate_after(sample.rate);
             self.trace.samples.push(sample);
             observer.observe(Event::Sample(&sample));
             self.record_density(k)?;
@@ -617,8 +690,7 @@ where
         let Phase::Macro(solver) = &self.phase else {
             return;
         };
-        let keep =
-            (self.config.switching.rollback / self.config.sample_interval).ceil() as usize + 2;
+        let keep = self.config.rollback_snapshots();
         let mut reused = if self.history.len() >= keep {
             self.history
                 .pop_front()

@@ -114,7 +114,7 @@ fn every_solver_resumes_bit_for_bit_on_any_thread_count() {
             );
         }
         // Cuts in the first macro phase and inside (or after) the burst.
-        for cut in [0.25, 0.6, 1.7] {
+        for cut in [0.25, 0.6037, 0.6, 1.7013] {
             for threads in [1, 2] {
                 let trace = on_threads(threads, || resumed(&PERIODIC, config, cut));
                 assert!(
@@ -150,4 +150,34 @@ fn a_state_of_another_version_is_refused() {
     state.version += 1;
     let err = Simulation::from_state(state, Parallelism::Sequential).unwrap_err();
     assert_eq!(err.field(), "state.version");
+}
+
+/// Oracle: the straight run to the later end. A completed run to 1.0 (samples every 0.03,
+/// so it ends on a partial sample), saved, restored and extended to 2.0 equals a run
+/// started with `t_end = 2.0` — the partial sample and its flushed accumulator are taken
+/// back. An early-ended run cannot be extended.
+#[test]
+fn a_completed_run_extends_as_if_started_with_the_later_end() {
+    for kind in [SolverKind::Macro, SolverKind::Micro, SolverKind::Multiscale] {
+        let mut long = config(kind, 2.0);
+        long.sample_interval = 0.03;
+        long.density_interval = Some(0.06);
+        let reference = straight(&PERIODIC, long);
+        let short = RunConfig { t_end: 1.0, ..long };
+        let mut first = simulation(&PERIODIC, short);
+        assert!(first.run(&mut ()).unwrap().is_completed());
+        assert_eq!(first.trace().samples.last().unwrap().t, 1.0);
+        let text = serde_json::to_string(&first.state()).unwrap();
+        let state: SimulationState<BuiltinPolicy> = serde_json::from_str(&text).unwrap();
+        let mut second = Simulation::from_state(state, Parallelism::Rayon).unwrap();
+        second.extend_to(2.0).unwrap();
+        second.run(&mut ()).unwrap();
+        assert!(same(&reference, second.trace()), "{kind:?}");
+    }
+    let mut stop = config(SolverKind::Macro, 1.0);
+    stop.blow_up.rate = 1e-6;
+    stop.blow_up.stop = true;
+    let mut ended = simulation(&PERIODIC, stop);
+    assert!(!ended.run(&mut ()).unwrap().is_completed());
+    assert_eq!(ended.extend_to(2.0).unwrap_err().field(), "t_end");
 }

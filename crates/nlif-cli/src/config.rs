@@ -82,6 +82,8 @@ pub(crate) struct OutputSection {
     pub(crate) density_interval: Option<f64>,
     /// Write `rate.png`, `rate.svg` and `density.png`.
     pub(crate) plots: bool,
+    /// Write a checkpoint every this much model time (`None`: no checkpoints).
+    pub(crate) checkpoint: Option<f64>,
 }
 
 impl Default for OutputSection {
@@ -90,6 +92,7 @@ impl Default for OutputSection {
             interval: 1e-3,
             density_interval: Some(0.05),
             plots: true,
+            checkpoint: None,
         }
     }
 }
@@ -193,6 +196,17 @@ impl Config {
                     bytes(memory.rollback),
                     bytes(memory.trace),
                     bytes(available)
+                ),
+            ));
+        }
+        if let Some(dt) = self.output.checkpoint
+            && !(dt > 0.0 && dt.is_finite() && self.t_end / dt <= 1e6)
+        {
+            return Err((
+                "output.checkpoint".into(),
+                format!(
+                    "invalid `checkpoint` = {dt:?}: a positive time, at most 10^6 checkpoints per run (t_end = {:?})",
+                    self.t_end
                 ),
             ));
         }

@@ -59,6 +59,7 @@ pub(crate) fn example(kind: SolverKind) -> String {
         interval: 1e-3,               // rate sample spacing (a multiple of the time step)
         density_interval: Some(0.05), // density snapshot spacing, or None
         plots: true,                  // rate.png, rate.svg, density.png
+        checkpoint: None,             // Some(dt): a checkpoint every dt (nlif resume)
     ),
 )
 "#

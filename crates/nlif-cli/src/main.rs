@@ -1,23 +1,22 @@
 //! `nlif`: simulate noisy leaky integrate-and-fire networks with the macro (Fokker–Planck),
 //! micro (particle) or multi-scale solver. See `nlif --help` and `docs/config.md`.
 
+mod checkpoint;
 mod clip;
 mod config;
 mod init;
 mod output;
 mod plot;
 mod progress;
+mod session;
 mod set;
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use multiscale::{MemoryEstimate, Simulation, SolverKind};
-use nlif_micro::Parallelism;
+use multiscale::{MemoryEstimate, SolverKind};
 use nlif_model::{ModelParams, stationary_states};
 
 use crate::config::Config;
@@ -61,6 +60,34 @@ enum Command {
         /// stderr) and no final summary line.
         #[arg(long)]
         quiet: bool,
+        /// Write a checkpoint every DT of model time (sets `output.checkpoint`): the run
+        /// can then be interrupted (SIGINT, SIGTERM: a last checkpoint, exit status 130)
+        /// or killed, and continued with `nlif resume OUT`.
+        #[arg(long, value_name = "DT")]
+        checkpoint_every: Option<f64>,
+    },
+    /// Continue a checkpointed run that was interrupted or killed, or extend a finished
+    /// one to a later end time. The outputs are those the uninterrupted run would have
+    /// written, on any number of threads. Nothing is changed if the checkpoint is
+    /// refused (truncated, damaged, another format or program version, config.ron edited).
+    Resume {
+        /// The run's output directory (as given to `nlif run --out`, or out/NAME).
+        dir: PathBuf,
+        /// Extend the run to this end time (a finished run needs it).
+        #[arg(long, value_name = "T")]
+        t_end: Option<f64>,
+        /// Worker threads, as for `run`.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// As for `run`.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Print what a checkpoint holds: format and program version, config, time, phase,
+    /// particle count, size (as `nlif check FILE.nlif`).
+    Inspect {
+        /// A checkpoint file (`checkpoint.nlif`).
+        checkpoint: PathBuf,
     },
     /// Print every stationary firing rate of a network (ascending), each verified as a fixed
     /// point N = ν(bN + I) and marked stable or unstable: stable when the slope of the
@@ -90,6 +117,7 @@ enum Command {
     },
     /// Check a config without running it: every check `run` makes before it starts
     /// (settings, memory against what is available, the initial density on the grid).
+    /// Given a checkpoint file, check and describe it (as `nlif inspect`).
     Check {
         /// The experiment config (RON).
         config: PathBuf,
@@ -117,12 +145,15 @@ enum Kind {
 
 /// Exit status of a run that ended before `t_end` (its outputs are written).
 const EXIT_ENDED_EARLY: u8 = 3;
+/// Exit status of a run stopped by SIGINT or SIGTERM after writing a checkpoint.
+const EXIT_INTERRUPTED: u8 = 130;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli.command) {
         Ok(Status::Done) => ExitCode::SUCCESS,
         Ok(Status::EndedEarly) => ExitCode::from(EXIT_ENDED_EARLY),
+        Ok(Status::Interrupted) => ExitCode::from(EXIT_INTERRUPTED),
         Err(e) => {
             eprintln!("error: {}", report(&e));
             ExitCode::FAILURE
@@ -134,6 +165,17 @@ fn main() -> ExitCode {
 enum Status {
     Done,
     EndedEarly,
+    Interrupted,
+}
+
+impl From<session::Ended> for Status {
+    fn from(ended: session::Ended) -> Self {
+        match ended {
+            session::Ended::Completed => Status::Done,
+            session::Ended::Early => Status::EndedEarly,
+            session::Ended::Interrupted => Status::Interrupted,
+        }
+    }
 }
 
 /// The error and its causes, each said once (a cause whose text the message already
@@ -161,7 +203,26 @@ fn dispatch(command: Command) -> Result<Status> {
             set,
             threads,
             quiet,
-        } => run(config, out, &set, threads, quiet),
+            checkpoint_every,
+        } => {
+            let mut set = set;
+            if let Some(dt) = checkpoint_every {
+                set.push(format!("output.checkpoint=Some({dt:?})"));
+            }
+            let (config, _) = resolve(config, &set)?;
+            let out = out.unwrap_or_else(|| PathBuf::from("out").join(&config.name));
+            session::run(config, out, threads, quiet).map(Status::from)
+        }
+        Command::Resume {
+            dir,
+            t_end,
+            threads,
+            quiet,
+        } => session::resume(dir, t_end, threads, quiet).map(Status::from),
+        Command::Inspect { checkpoint } => {
+            println!("{}", checkpoint::describe(&checkpoint)?);
+            Ok(Status::Done)
+        }
         Command::Steady {
             a0,
             a1,
@@ -182,6 +243,13 @@ fn dispatch(command: Command) -> Result<Status> {
             json,
         )
         .map(|()| Status::Done),
+        Command::Check { config, set, print } if is_checkpoint(&config) => {
+            if !set.is_empty() || print {
+                bail!("--set and --print apply to configs, not to a checkpoint");
+            }
+            println!("{}", checkpoint::describe(&config)?);
+            Ok(Status::Done)
+        }
         Command::Check { config, set, print } => {
             let (config, memory) = resolve(Some(config), &set)?;
             if print {
@@ -239,86 +307,14 @@ fn resolve(path: Option<PathBuf>, set: &[String]) -> Result<(Config, MemoryEstim
     }
 }
 
-fn run(
-    path: Option<PathBuf>,
-    out: Option<PathBuf>,
-    set: &[String],
-    threads: Option<usize>,
-    quiet: bool,
-) -> Result<Status> {
-    let (config, _) = resolve(path, set)?;
-    let out = out.unwrap_or_else(|| PathBuf::from("out").join(&config.name));
-    output::check_target(&out)?;
-    if let Some(0) = threads {
-        bail!("--threads must be at least 1");
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
-        .build()
-        .context("cannot start the worker threads")?;
-    let show = match (quiet, std::io::stderr().is_terminal()) {
-        (true, _) => progress::Show::Nothing,
-        (false, true) => progress::Show::Bar,
-        (false, false) => progress::Show::Lines,
-    };
-    let clock = Instant::now();
-    let (trace, outcome, grid) = pool.install(|| -> Result<_> {
-        let mut simulation = Simulation::new(
-            config.model.params(),
-            config.model.input,
-            &config.initial,
-            config.run_config(),
-            Parallelism::Rayon,
-        )
-        .with_context(|| format!("cannot start `{}`", config.name))?;
-        let mut progress = progress::Progress::new(config.t_end, show);
-        let outcome = simulation.run(&mut progress);
-        progress.finish();
-        let outcome = outcome.context("the run failed")?;
-        let grid = simulation.grid_nodes();
-        Ok((simulation.into_trace(), outcome, grid))
-    })?;
-    let wall_seconds = clock.elapsed().as_secs_f64();
-    let result = output::RunResult {
-        trace,
-        outcome,
-        wall_seconds,
-        grid,
-    };
-    let writing = Instant::now();
-    output::write_all(&out, &config, &result)?;
-    let write_seconds = writing.elapsed().as_secs_f64();
-    let t = &result.trace;
-    let t_final = t.samples.last().map_or(0.0, |s| s.t);
-    if !quiet {
-        let plural =
-            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-        println!(
-            "{}: {} at t = {} in {:.2} s ({} macro + {} micro steps, {}, {}); outputs in {} (written in {:.2} s)",
-            config.name,
-            result.outcome.as_str(),
-            t_final,
-            wall_seconds,
-            t.macro_steps,
-            t.micro_steps,
-            plural(t.switches.len(), "switch", "switches"),
-            plural(t.mfes.len(), "MFE", "MFEs"),
-            out.display(),
-            write_seconds
-        );
-    }
-    if result.outcome.is_completed() {
-        Ok(Status::Done)
-    } else {
-        eprintln!(
-            "nlif: the run ended early ({}) at t = {} of {}; outputs up to then are in {} (exit status {EXIT_ENDED_EARLY})",
-            result.outcome.as_str(),
-            t_final,
-            config.t_end,
-            out.display()
-        );
-        Ok(Status::EndedEarly)
-    }
+/// Whether a file starts with the checkpoint magic bytes.
+fn is_checkpoint(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 8];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && &magic == b"NLIFCKPT"
 }
 
 fn steady(params: ModelParams, input: f64, json: bool) -> Result<()> {

@@ -23,6 +23,8 @@ pub(crate) struct RunResult {
     pub(crate) wall_seconds: f64,
     /// Nodes of the macro grid (the cells of the density snapshots).
     pub(crate) grid: Vec<f64>,
+    /// What the checkpoints cost, for a checkpointed run.
+    pub(crate) checkpoints: Option<crate::checkpoint::Stats>,
 }
 
 #[derive(Serialize)]
@@ -147,6 +149,11 @@ pub(crate) fn summary(config: &Config, result: &RunResult) -> Value {
             "20": first_above(20.0),
         },
         "blow_up": trace.blow_up.map(|b| json!({ "t": b.t, "rate": b.rate })),
+        "checkpoints": result.checkpoints.map(|c| json!({
+            "count": c.count,
+            "bytes": c.bytes,
+            "seconds": c.seconds,
+        })),
         "mean_rate": mean_rate,
         "outcome": result.outcome.as_str(),
         "outcome_detail": outcome_detail(&result.outcome),
@@ -212,6 +219,8 @@ const OUTPUT_FILES: &[&str] = &[
     "density.npy",
     "grid.npy",
     "density_t.npy",
+    crate::checkpoint::FILE,
+    crate::checkpoint::CONFIG_FILE,
 ];
 
 /// Whether `dir` is recognisably an earlier nlif output directory: it holds an nlif
@@ -289,6 +298,23 @@ pub(crate) fn check_target(out: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A fresh staging directory `.NAME.partial-PID[-k]` beside `out` (its parent created if
+/// need be), made before a run so that an unwritable place fails at once, not after the
+/// run.
+pub(crate) fn staging_for(out: &Path) -> Result<PathBuf> {
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(parent)
+        .with_context(|| format!("cannot create the output directory {}", parent.display()))?;
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    create_staging(parent, &name)
+}
+
 /// A fresh staging directory `.NAME.partial-PID[-k]` beside the target.
 fn create_staging(parent: &Path, name: &str) -> Result<PathBuf> {
     for k in 0..100 {
@@ -312,10 +338,15 @@ fn create_staging(parent: &Path, name: &str) -> Result<PathBuf> {
 }
 
 /// Writes every output of a run into `out`, atomically: into a staging directory beside
-/// it, renamed into place when complete. An existing `out` is replaced only if it is an
-/// earlier nlif output ([`check_target`]); the staging directory is removed on every
-/// failure.
-pub(crate) fn write_all(out: &Path, config: &Config, result: &RunResult) -> Result<Vec<PathBuf>> {
+/// it (`staging`, a checkpointed run's, or a fresh one), renamed into place when complete.
+/// An existing `out` is replaced only if it is an earlier nlif output ([`check_target`]);
+/// the staging directory is removed on every failure.
+pub(crate) fn write_all(
+    out: &Path,
+    config: &Config,
+    result: &RunResult,
+    staging: Option<&Path>,
+) -> Result<Vec<PathBuf>> {
     check_target(out)?;
     let parent = out
         .parent()
@@ -327,7 +358,10 @@ pub(crate) fn write_all(out: &Path, config: &Config, result: &RunResult) -> Resu
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
-    let staging = create_staging(parent, &name)?;
+    let staging = match staging {
+        Some(staging) => staging.to_path_buf(),
+        None => create_staging(parent, &name)?,
+    };
     let written = (|| -> Result<Vec<PathBuf>> {
         let summary = summary(config, result);
         fs::write(

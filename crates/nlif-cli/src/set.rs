@@ -96,7 +96,7 @@ record!(SwitchingConfig {
     "smoothing" => smoothing, "rollback" => rollback, "sampler" => sampler,
     "estimator" => estimator, "match_rate" => match_rate,
 });
-record!(OutputSection { "interval" => interval, "density_interval" => density_interval, "plots" => plots });
+record!(OutputSection { "interval" => interval, "density_interval" => density_interval, "plots" => plots, "checkpoint" => checkpoint });
 
 impl Settable for InitialDensity {
     fn set(&mut self, path: &[&str], value: &str) -> Result<()> {

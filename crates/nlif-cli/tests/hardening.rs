@@ -389,6 +389,7 @@ fn messages_are_right_and_said_once() {
         &["check", &config("blowup-a.ron"), "--set", "model.v_r=3"],
         &dir,
     );
+    assert_eq!(status(&o), 1);
     assert!(stderr(&o).contains("`model.v_r` = 3.0"), "{}", stderr(&o));
     let o = nlif(
         &[
@@ -456,6 +457,45 @@ fn init_examples_have_their_own_names() {
         assert_ne!(name, "\"blowup-a\"");
         names.push(name);
     }
+    names.sort();
     names.dedup();
     assert_eq!(names.len(), 3, "{names:?}");
+}
+
+/// Found by review: a `Macro` run with a nonsensical (unused) `solver.micro.dt` made the
+/// end-of-run tolerance negative, and the run never ended; a kick of 1e300 overflowed the
+/// cell index. Both are fixed cases here, whatever the generative test draws.
+#[test]
+fn unused_settings_and_huge_kicks_cannot_hang_or_wrap() {
+    let dir = scratch("review");
+    for (set, expect) in [
+        (&["solver.kind=Macro", "solver.micro.dt=-1e300"][..], 0),
+        (&["solver.kind=Macro", "solver.micro.dt=-inf"][..], 0),
+        (&["solver.kind=Macro", "solver.micro.dt=0"][..], 0),
+        (
+            &["solver.kind=Macro", "model.input=Kick(t0: 0.05, dv: 1e300)"][..],
+            3,
+        ),
+    ] {
+        let mut args = vec!["run", "--out", "o", "--quiet", "--set", "t_end=0.1"];
+        args.extend([
+            "--set",
+            "output.plots=false",
+            "--set",
+            "solver.macro.dt=1e-3",
+        ]);
+        for s in set {
+            args.extend(["--set", s]);
+        }
+        let o = nlif(&args, &dir);
+        assert_eq!(status(&o), expect, "{set:?}: {}", stderr(&o));
+        let s = summary(&dir.join("o"));
+        if expect == 0 {
+            assert_eq!(s["t_final"], 0.1);
+            assert_eq!(rate_rows(&dir.join("o")).last().unwrap().0, "0.1");
+        } else {
+            assert_eq!(s["outcome"], "synchronous_event");
+        }
+        std::fs::remove_dir_all(dir.join("o")).unwrap();
+    }
 }

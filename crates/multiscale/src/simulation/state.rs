@@ -15,8 +15,8 @@ use nlif_micro::{ParticleState, ParticleSystem, Reduction, SubthresholdStepper};
 use nlif_model::{Input, ModelParams};
 use serde::{Deserialize, Serialize};
 
-use super::{Phase, Simulation, SimulationBuilder, Snapshot};
-use crate::config::{RunConfig, RunError, multiple_of};
+use super::{Phase, Simulation, SimulationBuilder, Snapshot, Tail};
+use crate::config::{RunConfig, RunError, SolverKind, multiple_of};
 use crate::policy::SwitchingPolicy;
 use crate::trace::{Outcome, Trace};
 
@@ -78,6 +78,8 @@ pub struct SimulationState<P> {
     pub mfe_since_check: bool,
     /// How the run ended, if it has.
     pub outcome: Option<Outcome>,
+    /// What the final partial sample flushed (for an extension of a completed run).
+    pub tail: Option<Tail>,
 }
 
 impl<P, S, T, R> Simulation<P, S, T, R>
@@ -119,6 +121,7 @@ where
             smoothed: self.smoothed,
             mfe_since_check: self.mfe_since_check,
             outcome: self.outcome,
+            tail: self.tail,
         }
     }
 }
@@ -160,6 +163,38 @@ where
         let m = &config.macro_config;
         let grid = Grid::for_model(&state.params, m.v_min, m.dv)?;
         let mesh = UniformGrid::new(grid.v_min(), grid.spacing(), grid.len())?;
+        let bad = |field: &'static str, reason: &str| RunError::Invalid {
+            field,
+            value: f64::NAN,
+            reason: reason.to_owned(),
+        };
+        if state.next_sample == 0 {
+            return Err(bad("state.next_sample", "the first sample index is 1"));
+        }
+        match (&state.phase, config.kind) {
+            (PhaseState::Macro(_), SolverKind::Micro)
+            | (PhaseState::Micro(_), SolverKind::Macro) => {
+                return Err(bad(
+                    "state.phase",
+                    "the phase does not belong to the solver kind of the config",
+                ));
+            }
+            (PhaseState::Macro(m), SolverKind::Macro | SolverKind::Multiscale)
+                if m.config != config.macro_config || m.params != state.params =>
+            {
+                return Err(bad(
+                    "state.phase",
+                    "the density's settings differ from the run's solver.macro section",
+                ));
+            }
+            (PhaseState::Micro(p), _) if p.config != config.micro || p.params != state.params => {
+                return Err(bad(
+                    "state.phase",
+                    "the particles' settings differ from the run's solver.micro section",
+                ));
+            }
+            _ => {}
+        }
         let phase = match state.phase {
             PhaseState::Macro(s) => {
                 Phase::Macro(MacroSolver::from_state_with(self.scheme.clone(), s)?)
@@ -210,6 +245,7 @@ where
             smoothed: state.smoothed,
             mfe_since_check: state.mfe_since_check,
             outcome: state.outcome,
+            tail: state.tail,
         })
     }
 }

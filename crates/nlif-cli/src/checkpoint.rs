@@ -1,0 +1,263 @@
+//! Checkpoint files: a run's whole state, written atomically and read back with every
+//! check, so an interrupted run continues exactly as if it had never stopped.
+//!
+//! `checkpoint.nlif` is a header followed by a payload (integers little-endian):
+//!
+//! | bytes | content |
+//! |---|---|
+//! | 8 | magic `NLIFCKPT` |
+//! | 4 | format version ([`FORMAT_VERSION`]) |
+//! | 2 + n | the version of the nlif program that wrote it (length, UTF-8) |
+//! | 4 | hash of the config (CRC-32 of its RON text with `t_end` cleared, so an extension with `--t-end` keeps it) |
+//! | 8 | payload length |
+//! | 4 | CRC-32 of the payload |
+//! | … | payload: [`Checkpoint`] in postcard |
+//!
+//! The payload is [postcard](https://docs.rs/postcard): a compact, non-self-describing
+//! serde format that stores an `f64` as its 8 bytes (so a state round-trips bit for bit),
+//! no_std-grade and widely used, with a stable wire format specification. Self-describing
+//! formats (JSON, RON) would be 2–3 times larger and slower for the particle voltages that
+//! make up most of a checkpoint (8 bytes a particle here).
+//!
+//! A file is written to `checkpoint.nlif.tmp`, flushed to disk, and renamed over the
+//! previous checkpoint, so a crash at any moment leaves a complete checkpoint.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use multiscale::{BuiltinPolicy, PhaseState, SimulationState};
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+
+/// The file name of a run's checkpoint.
+pub(crate) const FILE: &str = "checkpoint.nlif";
+/// The file name of the config a checkpointed run was started with (human-readable).
+pub(crate) const CONFIG_FILE: &str = "config.ron";
+const MAGIC: &[u8; 8] = b"NLIFCKPT";
+/// The layout version of the header and payload.
+pub(crate) const FORMAT_VERSION: u32 = 1;
+
+/// What the checkpoints of a run cost, carried across resumes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Stats {
+    /// Scheduled checkpoints written (every `output.checkpoint`, and at the end); a
+    /// checkpoint written on an interruption is not counted.
+    pub(crate) count: u64,
+    /// Size of the latest scheduled checkpoint, bytes.
+    pub(crate) bytes: u64,
+    /// Seconds spent writing checkpoints.
+    pub(crate) seconds: f64,
+}
+
+/// The payload of a checkpoint file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Checkpoint {
+    /// The resolved config of the run (with the current `t_end`).
+    pub(crate) config: Config,
+    /// Checkpoint costs so far (not counting this one).
+    pub(crate) stats: Stats,
+    /// The simulation.
+    pub(crate) state: SimulationState<BuiltinPolicy>,
+}
+
+/// The hash that ties a checkpoint to its config: CRC-32 of the RON text of the config
+/// with `t_end` cleared.
+pub(crate) fn config_hash(config: &Config) -> Result<u32> {
+    let mut normalised = config.clone();
+    normalised.t_end = 0.0;
+    let text = ron::to_string(&normalised).context("cannot serialise the config")?;
+    Ok(crc32fast::hash(text.as_bytes()))
+}
+
+/// Writes `checkpoint` into `dir` atomically; returns its size in bytes.
+pub(crate) fn write(dir: &Path, checkpoint: &Checkpoint) -> Result<u64> {
+    // Sized up front for the voltages (8 bytes each), which dominate: no regrowth.
+    let particles = match &checkpoint.state.phase {
+        PhaseState::Micro(p) => p.voltages.len(),
+        _ => 0,
+    };
+    let capacity = 8 * particles + (1 << 20);
+    let payload = postcard::to_extend(checkpoint, Vec::with_capacity(capacity))
+        .context("cannot encode the checkpoint")?;
+    let version = env!("CARGO_PKG_VERSION").as_bytes();
+    let mut bytes = Vec::with_capacity(64);
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    bytes.extend_from_slice(&(version.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(version);
+    bytes.extend_from_slice(&config_hash(&checkpoint.config)?.to_le_bytes());
+    bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    let tmp = dir.join(format!("{FILE}.tmp"));
+    let target = dir.join(FILE);
+    let write = || -> std::io::Result<()> {
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(&bytes)?;
+        file.write_all(&payload)?;
+        file.sync_all()?;
+        fs::rename(&tmp, &target)?;
+        // The rename itself reaches the disk with the directory.
+        fs::File::open(dir)?.sync_all()
+    };
+    write().with_context(|| format!("cannot write the checkpoint {}", target.display()))?;
+    Ok((bytes.len() + payload.len()) as u64)
+}
+
+/// A header field read from the front of `bytes`, or a "truncated" error.
+fn take<'a>(bytes: &mut &'a [u8], n: usize, path: &Path) -> Result<&'a [u8]> {
+    if bytes.len() < n {
+        bail!(
+            "{} is truncated (its header ends early): it is not a complete checkpoint",
+            path.display()
+        );
+    }
+    let (head, rest) = bytes.split_at(n);
+    *bytes = rest;
+    Ok(head)
+}
+
+/// Reads and verifies a checkpoint: magic, format and program version, length,
+/// checksum, payload, and the config hash against the payload's config.
+pub(crate) fn read(path: &Path) -> Result<(Checkpoint, u64)> {
+    let data =
+        fs::read(path).with_context(|| format!("cannot read the checkpoint {}", path.display()))?;
+    let size = data.len() as u64;
+    let mut rest = &data[..];
+    if take(&mut rest, 8, path)? != MAGIC {
+        bail!(
+            "{} is not an nlif checkpoint (wrong magic bytes)",
+            path.display()
+        );
+    }
+    let format = u32::from_le_bytes(take(&mut rest, 4, path)?.try_into()?);
+    if format != FORMAT_VERSION {
+        bail!(
+            "{} has checkpoint format {format}; this nlif ({}) reads format {FORMAT_VERSION}{}",
+            path.display(),
+            env!("CARGO_PKG_VERSION"),
+            if format > FORMAT_VERSION {
+                ": it was written by a newer nlif"
+            } else {
+                ""
+            }
+        );
+    }
+    let n = u16::from_le_bytes(take(&mut rest, 2, path)?.try_into()?) as usize;
+    let program = String::from_utf8_lossy(take(&mut rest, n, path)?).into_owned();
+    if program != env!("CARGO_PKG_VERSION") {
+        bail!(
+            "{} was written by nlif {program}; this is nlif {}: resume it with the version that wrote it (results are reproducible only within one version)",
+            path.display(),
+            env!("CARGO_PKG_VERSION")
+        );
+    }
+    let hash = u32::from_le_bytes(take(&mut rest, 4, path)?.try_into()?);
+    let length = u64::from_le_bytes(take(&mut rest, 8, path)?.try_into()?);
+    let checksum = u32::from_le_bytes(take(&mut rest, 4, path)?.try_into()?);
+    if (rest.len() as u64) < length {
+        bail!(
+            "{} is truncated: its payload has {} of {length} bytes",
+            path.display(),
+            rest.len()
+        );
+    }
+    if (rest.len() as u64) > length {
+        bail!(
+            "{} has {} bytes after its payload: it is damaged",
+            path.display(),
+            rest.len() as u64 - length
+        );
+    }
+    if crc32fast::hash(rest) != checksum {
+        bail!(
+            "{} is damaged: the checksum of its payload does not match",
+            path.display()
+        );
+    }
+    let checkpoint: Checkpoint = postcard::from_bytes(rest)
+        .with_context(|| format!("{} cannot be decoded", path.display()))?;
+    if config_hash(&checkpoint.config)? != hash {
+        bail!(
+            "{}: the config in the checkpoint does not match its header's hash",
+            path.display()
+        );
+    }
+    Ok((checkpoint, size))
+}
+
+/// Refuses to continue if the `config.ron` beside a checkpoint was edited since.
+pub(crate) fn check_config_file(dir: &Path, checkpoint: &Checkpoint) -> Result<()> {
+    let path = dir.join(CONFIG_FILE);
+    let (config, _) = crate::config::load(&path)
+        .with_context(|| format!("the config of the checkpointed run, {}", path.display()))?;
+    if config_hash(&config)? != config_hash(&checkpoint.config)? {
+        bail!(
+            "{} was edited since the checkpoint was written; a checkpoint continues only the run it was taken from (undo the edit, or start a new run with `nlif run`)",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Writes the run's config beside its checkpoints.
+pub(crate) fn write_config_file(dir: &Path, config: &Config) -> Result<()> {
+    let pretty = ron::ser::PrettyConfig::new().struct_names(false);
+    let text = ron::ser::to_string_pretty(config, pretty)?;
+    fs::write(
+        dir.join(CONFIG_FILE),
+        format!("// The config of this checkpointed run (nlif resume reads the checkpoint; do not edit).\n{text}\n"),
+    )
+    .with_context(|| format!("cannot write {}", dir.join(CONFIG_FILE).display()))
+}
+
+/// What `nlif check` / `nlif inspect` print about a checkpoint.
+pub(crate) fn describe(path: &Path) -> Result<String> {
+    let (checkpoint, size) = read(path)?;
+    let state = &checkpoint.state;
+    let (phase, time, particles) = match &state.phase {
+        PhaseState::Macro(m) => (
+            "macro (density)",
+            m.t_start + m.steps as f64 * m.config.dt,
+            None,
+        ),
+        PhaseState::Micro(p) => (
+            "micro (particles)",
+            p.t_start + p.steps as f64 * p.config.dt,
+            Some(p.voltages.len()),
+        ),
+        _ => ("unknown", f64::NAN, None),
+    };
+    let config = &checkpoint.config;
+    let pretty = ron::ser::PrettyConfig::new().struct_names(false);
+    Ok(format!(
+        "checkpoint {}\n  format {FORMAT_VERSION}, written by nlif {}\n  run `{}` ({} solver), t = {} of t_end = {}, {}\n  phase: {phase}{}\n  samples so far: {}, switches: {}, MFEs: {}\n  size: {} ({} scheduled checkpoints written so far)\nconfig:\n{}",
+        path.display(),
+        env!("CARGO_PKG_VERSION"),
+        config.name,
+        config.solver.kind.as_str(),
+        multiscale_tidy(time),
+        config.t_end,
+        match state.outcome {
+            Some(o) => format!("ended: {}", o.as_str()),
+            None => "running".to_owned(),
+        },
+        particles.map_or(String::new(), |n| format!(", {n} particles")),
+        state.trace.samples.len(),
+        state.trace.switches.len(),
+        state.trace.mfes.len(),
+        crate::config::bytes(size),
+        checkpoint.stats.count,
+        ron::ser::to_string_pretty(config, pretty)?
+    ))
+}
+
+/// A time without float noise (12 significant digits).
+fn multiscale_tidy(t: f64) -> f64 {
+    if t == 0.0 || !t.is_finite() {
+        return t;
+    }
+    format!("{t:.11e}").parse().unwrap_or(t)
+}

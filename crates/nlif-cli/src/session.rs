@@ -1,0 +1,398 @@
+//! `nlif run` and `nlif resume`: drive a simulation to its end, writing checkpoints on the
+//! way and stopping cleanly on SIGINT / SIGTERM, then write the outputs.
+//!
+//! A checkpointed run works in a staging directory `.NAME.partial` beside its output
+//! `NAME` (a name that does not depend on the process, so `nlif resume NAME` finds it):
+//! `config.ron` and `checkpoint.nlif` live there while the run goes on, and the outputs are
+//! added at the end, when the directory is renamed into place. A run without checkpoints
+//! writes everything at the end through a staging directory of its own.
+
+use std::fs;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use multiscale::{BuiltinPolicy, Outcome, Simulation};
+use nlif_micro::Parallelism;
+
+use crate::checkpoint::{self, Checkpoint, Stats};
+use crate::config::Config;
+use crate::output::{self, RunResult};
+use crate::progress::{Progress, Show};
+
+/// How a command that ran a simulation ended.
+pub(crate) enum Ended {
+    /// Reached `t_end` with every invariant held.
+    Completed,
+    /// Ended before `t_end` (outputs written).
+    Early,
+    /// Stopped by a signal after writing a checkpoint.
+    Interrupted,
+}
+
+/// Where a run writes and how often it checkpoints.
+struct Plan {
+    out: PathBuf,
+    /// The staging directory: a checkpointed run's `.NAME.partial`, or
+    /// `.NAME.partial-PID`, made before the run (so an unwritable place fails at once).
+    staging: PathBuf,
+    every: Option<f64>,
+    stats: Stats,
+    /// The checkpoint being written in the background.
+    writing: Option<Writing>,
+    threads: Option<usize>,
+    quiet: bool,
+}
+
+/// The staging directory of a checkpointed run writing to `out`.
+pub(crate) fn checkpoint_staging(out: &Path) -> PathBuf {
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    parent.join(format!(".{name}.partial"))
+}
+
+fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    if let Some(0) = threads {
+        bail!("--threads must be at least 1");
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .context("cannot start the worker threads")
+}
+
+/// `nlif run`: a fresh run of a validated config.
+pub(crate) fn run(
+    config: Config,
+    out: PathBuf,
+    threads: Option<usize>,
+    quiet: bool,
+) -> Result<Ended> {
+    output::check_target(&out)?;
+    let pool = pool(threads)?;
+    let staging = match config.output.checkpoint {
+        None => output::staging_for(&out)?,
+        Some(_) => {
+            let staging = checkpoint_staging(&out);
+            if fs::symlink_metadata(&staging).is_ok() {
+                bail!(
+                    "an interrupted run of {} is waiting in {}: continue it with `nlif resume {}`, or remove that directory to start afresh",
+                    out.display(),
+                    staging.display(),
+                    out.display()
+                );
+            }
+            if let Some(parent) = staging.parent() {
+                fs::create_dir_all(parent).with_context(|| {
+                    format!("cannot create the output directory {}", parent.display())
+                })?;
+            }
+            fs::create_dir(&staging)
+                .with_context(|| format!("cannot create {}", staging.display()))?;
+            checkpoint::write_config_file(&staging, &config)?;
+            staging
+        }
+    };
+    let mut plan = Plan {
+        out,
+        every: config.output.checkpoint,
+        staging,
+        stats: Stats::default(),
+        writing: None,
+        threads,
+        quiet,
+    };
+    let start = pool.install(|| {
+        Simulation::new(
+            config.model.params(),
+            config.model.input,
+            &config.initial,
+            config.run_config(),
+            Parallelism::Rayon,
+        )
+        .with_context(|| format!("cannot start `{}`", config.name))
+    });
+    match start {
+        Ok(simulation) => drive(&pool, simulation, &config, plan),
+        Err(e) => {
+            discard(&mut plan);
+            Err(e)
+        }
+    }
+}
+
+/// Removes the staging directory after a failure that a resume could not get past
+/// (once a checkpoint being written has finished).
+fn discard(plan: &mut Plan) {
+    if let Some((_, writer)) = plan.writing.take() {
+        let _ = writer.join();
+    }
+    fs::remove_dir_all(&plan.staging).ok();
+}
+
+/// `nlif resume DIR`: continues an interrupted run from its checkpoint, or extends a
+/// finished one to a later `--t-end`.
+pub(crate) fn resume(
+    out: PathBuf,
+    t_end: Option<f64>,
+    threads: Option<usize>,
+    quiet: bool,
+) -> Result<Ended> {
+    let staging = checkpoint_staging(&out);
+    let (source, finished) = if staging.join(checkpoint::FILE).is_file() {
+        (staging.clone(), false)
+    } else if out.join(checkpoint::FILE).is_file() {
+        (out.clone(), true)
+    } else {
+        bail!(
+            "no checkpoint to resume: neither {} nor {} exists (only a run with --checkpoint-every, or output.checkpoint, can be resumed)",
+            staging.join(checkpoint::FILE).display(),
+            out.join(checkpoint::FILE).display()
+        );
+    };
+    // Everything is checked before anything is written.
+    let (
+        Checkpoint {
+            mut config,
+            stats,
+            state,
+        },
+        _,
+    ) = checkpoint::read(&source.join(checkpoint::FILE))?;
+    checkpoint::check_config_file(
+        &source,
+        &Checkpoint {
+            config: config.clone(),
+            stats,
+            state: state.clone(),
+        },
+    )?;
+    let pool = pool(threads)?;
+    let mut simulation: Simulation<BuiltinPolicy> = pool
+        .install(|| Simulation::from_state(state, Parallelism::Rayon))
+        .context("the checkpoint cannot be continued")?;
+    match t_end {
+        Some(t_end) => {
+            simulation
+                .extend_to(t_end)
+                .with_context(|| format!("cannot extend the run to t_end = {t_end}"))?;
+            config.t_end = t_end;
+            config.validate(&[]).map_err(|(field, reason)| {
+                anyhow::anyhow!("invalid `{field}` with --t-end {t_end}: {reason}")
+            })?;
+        }
+        None if finished => bail!(
+            "the run in {} is complete (t_end = {}); give --t-end to extend it",
+            out.display(),
+            config.t_end
+        ),
+        None => {}
+    }
+    if finished {
+        output::check_target(&out)?;
+        if fs::symlink_metadata(&staging).is_ok() {
+            bail!("{} exists; remove it to extend the run", staging.display());
+        }
+        fs::create_dir(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
+    }
+    checkpoint::write_config_file(&staging, &config)?;
+    let plan = Plan {
+        out,
+        staging,
+        every: config.output.checkpoint,
+        stats,
+        writing: None,
+        threads,
+        quiet,
+    };
+    drive(&pool, simulation, &config, plan)
+}
+
+/// Runs to the end, checkpointing on the way; writes the outputs.
+fn drive(
+    pool: &rayon::ThreadPool,
+    mut simulation: Simulation<BuiltinPolicy>,
+    config: &Config,
+    mut plan: Plan,
+) -> Result<Ended> {
+    let show = match (plan.quiet, std::io::stderr().is_terminal()) {
+        (true, _) => Show::Nothing,
+        (false, true) => Show::Bar,
+        (false, false) => Show::Lines,
+    };
+    let interrupted = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(signal, Arc::clone(&interrupted))
+            .context("cannot install the signal handlers")?;
+    }
+    let clock = Instant::now();
+    let mut progress = Progress::new(config.t_end, show);
+    let run_config = config.run_config();
+    // Chunks short enough to answer a signal promptly; the results do not depend on them.
+    let chunk = 1000.0 * run_config.finest_step();
+    let eps = 1e-9 * run_config.finest_step();
+    let outcome = pool.install(|| -> Result<Option<Outcome>> {
+        loop {
+            let t = simulation.time();
+            let next_checkpoint = plan
+                .every
+                .map_or(f64::INFINITY, |dt| ((t + eps) / dt).floor() * dt + dt);
+            let until = (t + chunk).min(next_checkpoint).min(config.t_end);
+            if let Some(outcome) = simulation.advance(until, &mut progress)? {
+                return Ok(Some(outcome));
+            }
+            if simulation.time() >= next_checkpoint - eps {
+                save(&simulation, config, &mut plan, true, false)?;
+            }
+            if interrupted.load(Ordering::SeqCst) {
+                if plan.every.is_some() {
+                    save(&simulation, config, &mut plan, false, true)?;
+                }
+                return Ok(None);
+            }
+        }
+    });
+    progress.finish();
+    let outcome = match outcome {
+        Ok(Some(outcome)) => outcome,
+        Ok(None) if plan.every.is_some() => {
+            eprintln!(
+                "interrupted at t = {}; continue with: nlif resume {}",
+                tidy(simulation.time()),
+                plan.out.display()
+            );
+            return Ok(Ended::Interrupted);
+        }
+        Ok(None) => {
+            discard(&mut plan);
+            eprintln!(
+                "interrupted at t = {}; nothing written (a run with --checkpoint-every can be continued)",
+                tidy(simulation.time())
+            );
+            return Ok(Ended::Interrupted);
+        }
+        Err(e) => {
+            discard(&mut plan);
+            return Err(e.context("the run failed"));
+        }
+    };
+    if plan.every.is_some() && outcome.is_completed() {
+        save(&simulation, config, &mut plan, true, true)?;
+    }
+    finish_writing(&mut plan)?;
+    let wall_seconds = clock.elapsed().as_secs_f64();
+    let grid = simulation.grid_nodes();
+    let result = RunResult {
+        trace: simulation.into_trace(),
+        outcome,
+        wall_seconds,
+        grid,
+        checkpoints: plan.every.map(|_| plan.stats),
+    };
+    let writing = Instant::now();
+    output::write_all(&plan.out, config, &result, Some(&plan.staging))?;
+    let t = &result.trace;
+    let t_final = t.samples.last().map_or(0.0, |s| s.t);
+    if !plan.quiet {
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        println!(
+            "{}: {} at t = {} in {:.2} s ({} macro + {} micro steps, {}, {}); outputs in {} (written in {:.2} s)",
+            config.name,
+            result.outcome.as_str(),
+            t_final,
+            wall_seconds,
+            t.macro_steps,
+            t.micro_steps,
+            plural(t.switches.len(), "switch", "switches"),
+            plural(t.mfes.len(), "MFE", "MFEs"),
+            plan.out.display(),
+            writing.elapsed().as_secs_f64()
+        );
+    }
+    let _ = plan.threads;
+    if result.outcome.is_completed() {
+        Ok(Ended::Completed)
+    } else {
+        eprintln!(
+            "nlif: the run ended early ({}) at t = {} of {}; outputs up to then are in {} (exit status {})",
+            result.outcome.as_str(),
+            t_final,
+            config.t_end,
+            plan.out.display(),
+            crate::EXIT_ENDED_EARLY
+        );
+        Ok(Ended::Early)
+    }
+}
+
+/// A checkpoint being written on a background thread: whether it is a scheduled one,
+/// and the writer, which returns the file's size.
+type Writing = (bool, std::thread::JoinHandle<Result<u64>>);
+
+/// Waits for the checkpoint being written, if any; records its size.
+fn finish_writing(plan: &mut Plan) -> Result<()> {
+    if let Some((scheduled, writer)) = plan.writing.take() {
+        let clock = Instant::now();
+        let bytes = writer
+            .join()
+            .map_err(|_| anyhow::anyhow!("the checkpoint writer failed"))??;
+        if scheduled {
+            plan.stats.bytes = bytes;
+        }
+        plan.stats.seconds += clock.elapsed().as_secs_f64();
+    }
+    Ok(())
+}
+
+/// Takes a checkpoint of the run and writes it into the staging directory on a
+/// background thread (encoding, writing and flushing to disk overlap the simulation; one
+/// checkpoint at a time, so a crash always leaves the previous one complete). `scheduled`
+/// ones count in the statistics (an interruption's does not, so a resumed run reports
+/// what a straight one would); `wait` waits until the file is on disk.
+fn save(
+    simulation: &Simulation<BuiltinPolicy>,
+    config: &Config,
+    plan: &mut Plan,
+    scheduled: bool,
+    wait: bool,
+) -> Result<()> {
+    if plan.every.is_none() {
+        return Ok(());
+    }
+    finish_writing(plan)?;
+    let clock = Instant::now();
+    if scheduled {
+        plan.stats.count += 1;
+    }
+    let checkpoint = Checkpoint {
+        config: config.clone(),
+        stats: plan.stats,
+        state: simulation.state(),
+    };
+    let staging = plan.staging.clone();
+    let writer = std::thread::spawn(move || checkpoint::write(&staging, &checkpoint));
+    plan.stats.seconds += clock.elapsed().as_secs_f64();
+    plan.writing = Some((scheduled, writer));
+    if wait {
+        finish_writing(plan)?;
+    }
+    Ok(())
+}
+
+/// A time without float noise (12 significant digits).
+fn tidy(t: f64) -> f64 {
+    if t == 0.0 || !t.is_finite() {
+        return t;
+    }
+    format!("{t:.11e}").parse().unwrap_or(t)
+}
