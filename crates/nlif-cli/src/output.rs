@@ -302,6 +302,12 @@ pub(crate) fn check_target(out: &Path) -> Result<()> {
 /// need be), made before a run so that an unwritable place fails at once, not after the
 /// run.
 pub(crate) fn staging_for(out: &Path) -> Result<PathBuf> {
+    let (parent, name) = parent_and_name(out)?;
+    create_staging(&parent, &name)
+}
+
+/// The directory `out` lives in (created if need be) and its name.
+fn parent_and_name(out: &Path) -> Result<(PathBuf, String)> {
     let parent = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -312,7 +318,7 @@ pub(crate) fn staging_for(out: &Path) -> Result<PathBuf> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
-    create_staging(parent, &name)
+    Ok((parent.to_path_buf(), name))
 }
 
 /// A fresh staging directory `.NAME.partial-PID[-k]` beside the target.
@@ -348,16 +354,8 @@ pub(crate) fn write_all(
     staging: Option<&Path>,
 ) -> Result<Vec<PathBuf>> {
     check_target(out)?;
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent)
-        .with_context(|| format!("cannot create the output directory {}", parent.display()))?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
+    let (parent, name) = parent_and_name(out)?;
+    let parent = parent.as_path();
     let staging = match staging {
         Some(staging) => staging.to_path_buf(),
         None => create_staging(parent, &name)?,
