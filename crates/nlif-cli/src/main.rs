@@ -10,6 +10,8 @@ mod plot;
 mod progress;
 mod session;
 mod set;
+mod sweep;
+mod sweep_plot;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -80,6 +82,50 @@ enum Command {
         #[arg(long)]
         threads: Option<usize>,
         /// As for `run`.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Run a config over a grid of parameter values (the cartesian product of every
+    /// `--vary`), concurrently, into DIR: `sweep.csv` (a row per point), `sweep.json`,
+    /// `points/<index>/`, and `sweep.png`/`sweep.svg` (rate and MFEs against one varied
+    /// field; a phase diagram over two, with the theory of nlif-model overlaid). Running
+    /// the same command again skips the points already done; a failed point is a row
+    /// with its error. See docs/sweeps.md.
+    Sweep {
+        /// The experiment config (RON); not needed with --merge.
+        config: Option<PathBuf>,
+        /// A varied field: `PATH=START:STOP:COUNT` (COUNT values, ends included) or
+        /// `PATH=[v1,v2,...]` (RON values); any `--set` path. Repeat for a grid.
+        #[arg(long = "vary", value_name = "PATH=VALUES")]
+        vary: Vec<String>,
+        /// Overrides of the base config, as for `run`.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Sweep directory [default: out/NAME-sweep].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Points run at once, each on one thread [default: the number of cores]. The
+        /// results do not depend on it.
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Run only the points with index = I - 1 mod N (1 <= I <= N), e.g. one shard per
+        /// job of a cluster job array; assemble with --merge once all are done.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+        /// Keep every point's full outputs in points/INDEX/run/ (default: summary.json).
+        #[arg(long)]
+        keep_outputs: bool,
+        /// Give point `i` the seed SplitMix64(seed XOR (i + 1)·0x9E3779B97F4A7C15) instead of
+        /// the base seed.
+        #[arg(long)]
+        seed_per_point: bool,
+        /// Only check every point, and report all invalid ones at once.
+        #[arg(long)]
+        check: bool,
+        /// Assemble sweep.csv and the plot of a sweep directory whose shards are done.
+        #[arg(long, value_name = "DIR")]
+        merge: Option<PathBuf>,
+        /// No progress and no final line.
         #[arg(long)]
         quiet: bool,
     },
@@ -219,6 +265,65 @@ fn dispatch(command: Command) -> Result<Status> {
             threads,
             quiet,
         } => session::resume(dir, t_end, threads, quiet).map(Status::from),
+        Command::Sweep {
+            config,
+            vary,
+            set,
+            out,
+            jobs,
+            shard,
+            keep_outputs,
+            seed_per_point,
+            check,
+            merge,
+            quiet,
+        } => {
+            if let Some(dir) = merge {
+                sweep::merge(&dir, quiet)?;
+                return Ok(Status::Done);
+            }
+            let Some(path) = config else {
+                bail!("nlif sweep needs a CONFIG (or --merge DIR)");
+            };
+            if vary.is_empty() {
+                bail!("nlif sweep needs at least one --vary PATH=VALUES");
+            }
+            let (base, _) = resolve(Some(path), &set)?;
+            let vary = vary
+                .iter()
+                .map(|v| sweep::parse_vary(v))
+                .collect::<Result<Vec<_>>>()?;
+            let definition = sweep::Definition {
+                program: "nlif".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+                base,
+                vary,
+                seed_per_point,
+            };
+            if check {
+                let points = sweep::check_all(&definition)?;
+                println!("ok: all {points} points of the sweep are valid");
+                return Ok(Status::Done);
+            }
+            let jobs = match jobs {
+                Some(0) => bail!("--jobs must be at least 1"),
+                Some(n) => n,
+                None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            };
+            let dir = out.unwrap_or_else(|| {
+                PathBuf::from("out").join(format!("{}-sweep", definition.base.name))
+            });
+            let shard = shard.as_deref().map(sweep::parse_shard).transpose()?;
+            sweep::run(sweep::Request {
+                definition,
+                dir,
+                jobs,
+                shard,
+                keep_outputs,
+                quiet,
+            })?;
+            Ok(Status::Done)
+        }
         Command::Inspect { checkpoint } => {
             println!("{}", checkpoint::describe(&checkpoint)?);
             Ok(Status::Done)

@@ -90,7 +90,8 @@ pub(crate) fn summary(config: &Config, result: &RunResult) -> Value {
         .iter()
         .filter(|(_, _, s)| s.mode == multiscale::Mode::Micro)
         .map(|(from, to, _)| to - from)
-        .sum();
+        .sum::<f64>()
+        + 0.0; // an empty sum is -0.0
     let switches: Vec<SwitchRecord> = trace
         .switches
         .iter()

@@ -18,7 +18,7 @@ use crate::config::Config;
 const FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 static REGISTER: Once = Once::new();
 
-fn font() {
+pub(crate) fn font() {
     REGISTER.call_once(|| {
         // The font is a fixed, valid TrueType file: registration cannot fail at run time.
         let _ = register_font("sans-serif", FontStyle::Normal, FONT);

@@ -3,6 +3,7 @@
 //! very run that drew them.
 
 mod experiments;
+mod phase;
 mod plot;
 mod runs;
 
@@ -74,7 +75,7 @@ impl Ctx {
 
 type Experiment = fn(&Ctx) -> Result<Figure, String>;
 
-const EXPERIMENTS: [(&str, Experiment); 9] = [
+const EXPERIMENTS: [(&str, Experiment); 10] = [
     ("steady", experiments::steady),
     ("convergence", experiments::convergence),
     ("macro-failure", experiments::macro_failure),
@@ -84,6 +85,7 @@ const EXPERIMENTS: [(&str, Experiment); 9] = [
     ("periodic", experiments::periodic),
     ("cost", experiments::cost),
     ("switching-precision", experiments::switching_precision),
+    ("phase-diagram", phase::phase_diagram),
 ];
 
 pub(crate) fn figures(args: &[String]) -> Result<(), String> {
