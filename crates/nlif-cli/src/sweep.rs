@@ -23,6 +23,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::checkpoint::{self, Checkpoint, Stats};
 use crate::config::Config;
 use crate::output::{self, RunResult};
 use crate::sweep_plot::{self, Class, PlotPoint};
@@ -244,14 +245,38 @@ fn run_point(
         return Ok(failed(crate::report(&e), hash));
     }
     let run = || -> Result<RunResult> {
-        let mut simulation = Simulation::new(
-            config.model.params(),
-            config.model.input,
-            &config.initial,
-            config.run_config(),
-            Parallelism::Sequential,
-        )?;
-        let outcome = simulation.run(&mut ())?;
+        let mut simulation = match resume_point(&point_dir, &config) {
+            Some(simulation) => simulation,
+            None => Simulation::new(
+                config.model.params(),
+                config.model.input,
+                &config.initial,
+                config.run_config(),
+                Parallelism::Sequential,
+            )?,
+        };
+        let outcome = match config.output.checkpoint {
+            None => simulation.run(&mut ())?,
+            // A checkpointed point writes its state every `dt` into its directory, so an
+            // interrupted sweep continues the point where it stopped.
+            Some(dt) => {
+                let eps = 1e-9 * config.run_config().finest_step();
+                loop {
+                    let t = simulation.time();
+                    let next = (((t + eps) / dt).floor() * dt + dt).min(config.t_end);
+                    if let Some(outcome) = simulation.advance(next, &mut ())? {
+                        break outcome;
+                    }
+                    fs::create_dir_all(&point_dir)?;
+                    let checkpoint = Checkpoint {
+                        config: config.clone(),
+                        stats: Stats::default(),
+                        state: simulation.state(),
+                    };
+                    checkpoint::write(&point_dir, &checkpoint)?;
+                }
+            }
+        };
         let grid = simulation.grid_nodes();
         Ok(RunResult {
             trace: simulation.into_trace(),
@@ -279,6 +304,8 @@ fn run_point(
         &point_dir.join("summary.json"),
         &(serde_json::to_string_pretty(&summary)? + "\n"),
     )?;
+    // The point is done: its checkpoint (if any) is no longer needed.
+    fs::remove_file(point_dir.join(checkpoint::FILE)).ok();
     let trace = &result.trace;
     let t_final = trace.samples.last().map_or(0.0, |s| s.t);
     Ok(PointResult {
@@ -300,6 +327,19 @@ fn run_point(
         wall_seconds: result.wall_seconds,
         error: None,
     })
+}
+
+/// The run of a point continued from its checkpoint, if one exists for this very config.
+fn resume_point(point_dir: &Path, config: &Config) -> Option<Simulation> {
+    let path = point_dir.join(checkpoint::FILE);
+    if !path.is_file() {
+        return None;
+    }
+    let (saved, _) = checkpoint::read(&path).ok()?;
+    if &saved.config != config {
+        return None;
+    }
+    Simulation::from_state(saved.state, Parallelism::Sequential).ok()
 }
 
 /// Writes `text` to `path` through a temporary file and a rename.

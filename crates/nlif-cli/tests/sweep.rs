@@ -229,3 +229,70 @@ fn a_sweep_never_writes_into_a_foreign_directory() {
     assert!(stderr(&o).contains("not an nlif sweep"), "{}", stderr(&o));
     assert_eq!(std::fs::read_dir(dir.join("mine")).unwrap().count(), 1);
 }
+
+/// A sweep of checkpointed points killed (SIGKILL) in the middle of a point continues that
+/// point from its checkpoint: the resumed sweep's table equals the uninterrupted one.
+#[test]
+fn a_killed_sweep_continues_its_checkpointed_point() {
+    let dir = scratch("killed");
+    let config = blowup_a();
+    let args = |out: &str| -> Vec<String> {
+        [
+            "sweep",
+            config.as_str(),
+            "--vary",
+            "model.b=[3.0, 2.5]",
+            "--out",
+            out,
+            "--quiet",
+            "--jobs",
+            "1",
+            "--set",
+            "solver.micro.particles=200000",
+            "--set",
+            "solver.macro.dt=1e-3",
+            "--set",
+            "solver.micro.dt=1e-3",
+            "--set",
+            "t_end=4",
+            "--set",
+            "output.interval=1e-2",
+            "--set",
+            "output.checkpoint=Some(0.5)",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let run = |out: &str| {
+        nlif(
+            &args(out).iter().map(String::as_str).collect::<Vec<_>>(),
+            &dir,
+        )
+    };
+    let o = run("straight");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let reference = table(&dir.join("straight"));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nlif"))
+        .args(args("killed"))
+        .current_dir(&dir)
+        .spawn()
+        .unwrap();
+    let checkpoint = dir.join("killed/points/0/checkpoint.nlif");
+    let start = std::time::Instant::now();
+    while !checkpoint.exists() {
+        assert!(start.elapsed().as_secs() < 300, "no checkpoint came");
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the sweep ended ({status}) before it could be killed");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!dir.join("killed/points/0/point.json").exists());
+    let o = run("killed");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(table(&dir.join("killed")), reference);
+    assert!(!checkpoint.exists(), "a finished point keeps no checkpoint");
+}
