@@ -57,7 +57,7 @@ pub(crate) struct Stats {
 pub(crate) struct Checkpoint {
     /// The resolved config of the run (with the current `t_end`).
     pub(crate) config: Config,
-    /// Checkpoint costs so far (not counting this one).
+    /// Checkpoint costs so far (`count` includes this checkpoint if it is a scheduled one).
     pub(crate) stats: Stats,
     /// The simulation.
     pub(crate) state: SimulationState<BuiltinPolicy>,
@@ -206,10 +206,12 @@ pub(crate) fn check_config_file(dir: &Path, checkpoint: &Checkpoint) -> Result<(
 pub(crate) fn write_config_file(dir: &Path, config: &Config) -> Result<()> {
     let pretty = ron::ser::PrettyConfig::new().struct_names(false);
     let text = ron::ser::to_string_pretty(config, pretty)?;
+    let tmp = dir.join(format!("{CONFIG_FILE}.tmp"));
     fs::write(
-        dir.join(CONFIG_FILE),
+        &tmp,
         format!("// The config of this checkpointed run (nlif resume reads the checkpoint; do not edit).\n{text}\n"),
     )
+    .and_then(|()| fs::rename(&tmp, dir.join(CONFIG_FILE)))
     .with_context(|| format!("cannot write {}", dir.join(CONFIG_FILE).display()))
 }
 

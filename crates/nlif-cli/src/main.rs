@@ -40,7 +40,8 @@ enum Command {
     /// error (invalid config, output refused, I/O), nothing written; 3 the run ended
     /// early (a Macro run's blow-up stop, lost positivity, an input kick the density
     /// cannot represent, non-finite values, lost mass), outputs written up to that time
-    /// and the reason in summary.json's `outcome`.
+    /// and the reason in summary.json's `outcome`; 130 stopped by SIGINT or SIGTERM (a
+    /// checkpointed run writes a last checkpoint first; otherwise nothing is written).
     Run {
         /// The experiment config (RON).
         config: Option<PathBuf>,
@@ -300,6 +301,7 @@ fn dispatch(command: Command) -> Result<Status> {
                 vary,
                 seed_per_point,
             };
+            definition.validate()?;
             if check {
                 let points = sweep::check_all(&definition)?;
                 println!("ok: all {points} points of the sweep are valid");

@@ -357,6 +357,9 @@ pub(crate) fn write_all(
     check_target(out)?;
     let (parent, name) = parent_and_name(out)?;
     let parent = parent.as_path();
+    // A staging directory handed in (a checkpointed run's) holds the checkpoints: on a
+    // failure it is kept, so the run can still be resumed.
+    let own_staging = staging.is_none();
     let staging = match staging {
         Some(staging) => staging.to_path_buf(),
         None => create_staging(parent, &name)?,
@@ -394,7 +397,7 @@ pub(crate) fn write_all(
         Ok(files)
     })();
     written.map_err(|e| {
-        if staging.exists() {
+        if own_staging && staging.exists() {
             fs::remove_dir_all(&staging).ok();
         }
         e.context(format!("writing the outputs of {}", out.display()))

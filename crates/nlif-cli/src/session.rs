@@ -78,11 +78,25 @@ pub(crate) fn run(
     quiet: bool,
 ) -> Result<Ended> {
     output::check_target(&out)?;
+    let interrupted = signal_flag()?;
+    if config.output.checkpoint.is_none()
+        && checkpoint_staging(&out).join(checkpoint::FILE).is_file()
+    {
+        bail!(
+            "an interrupted checkpointed run of {} is waiting in {}: continue it with `nlif resume {}`, or remove that directory first",
+            out.display(),
+            checkpoint_staging(&out).display(),
+            out.display()
+        );
+    }
     let pool = pool(threads)?;
     let staging = match config.output.checkpoint {
         None => output::staging_for(&out)?,
         Some(_) => {
             let staging = checkpoint_staging(&out);
+            if fs::symlink_metadata(&staging).is_ok_and(|m| m.is_dir()) {
+                remove_if_stale(&staging)?;
+            }
             if fs::symlink_metadata(&staging).is_ok() {
                 bail!(
                     "an interrupted run of {} is waiting in {}: continue it with `nlif resume {}`, or remove that directory to start afresh",
@@ -122,7 +136,7 @@ pub(crate) fn run(
         .with_context(|| format!("cannot start `{}`", config.name))
     });
     match start {
-        Ok(simulation) => drive(&pool, simulation, &config, plan),
+        Ok(simulation) => drive(&pool, simulation, &config, plan, interrupted, false),
         Err(e) => {
             discard(&mut plan);
             Err(e)
@@ -136,7 +150,52 @@ fn discard(plan: &mut Plan) {
     if let Some((_, writer)) = plan.writing.take() {
         let _ = writer.join();
     }
+    // A checkpoint is the user's work: kept (a resume may get past the failure, e.g.
+    // after freeing disk space); without one the staging directory holds nothing of
+    // value.
+    if plan.staging.join(checkpoint::FILE).is_file() {
+        eprintln!(
+            "nlif: the checkpoints are kept in {}; `nlif resume {}` continues from the last one",
+            plan.staging.display(),
+            plan.out.display()
+        );
+        return;
+    }
     fs::remove_dir_all(&plan.staging).ok();
+}
+
+/// Installs the SIGINT / SIGTERM handlers: the first signal sets the returned flag (the
+/// run stops at its next check and, if checkpointed, writes a last checkpoint); a second
+/// one ends the process at once with status 130.
+fn signal_flag() -> Result<Arc<AtomicBool>> {
+    let flag = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&flag))
+            .context("cannot install the signal handlers")?;
+        signal_hook::flag::register(signal, Arc::clone(&flag))
+            .context("cannot install the signal handlers")?;
+    }
+    Ok(flag)
+}
+
+/// A checkpointed run's staging directory left without a checkpoint (the run was
+/// stopped before its first one): nothing to resume, so it is removed. Only what nlif
+/// writes there is accepted.
+fn remove_if_stale(staging: &Path) -> Result<bool> {
+    if staging.join(checkpoint::FILE).is_file() {
+        return Ok(false);
+    }
+    let entries =
+        fs::read_dir(staging).with_context(|| format!("cannot read {}", staging.display()))?;
+    for entry in entries {
+        let name = entry?.file_name();
+        let name = name.to_string_lossy();
+        if name != checkpoint::CONFIG_FILE && !name.ends_with(".tmp") {
+            return Ok(false);
+        }
+    }
+    fs::remove_dir_all(staging).with_context(|| format!("cannot remove {}", staging.display()))?;
+    Ok(true)
 }
 
 /// `nlif resume DIR`: continues an interrupted run from its checkpoint, or extends a
@@ -147,6 +206,7 @@ pub(crate) fn resume(
     threads: Option<usize>,
     quiet: bool,
 ) -> Result<Ended> {
+    let interrupted = signal_flag()?;
     let staging = checkpoint_staging(&out);
     let (source, finished) = if staging.join(checkpoint::FILE).is_file() {
         (staging.clone(), false)
@@ -163,7 +223,7 @@ pub(crate) fn resume(
     let (
         Checkpoint {
             mut config,
-            stats,
+            mut stats,
             state,
         },
         _,
@@ -176,6 +236,8 @@ pub(crate) fn resume(
             state: state.clone(),
         },
     )?;
+    output::check_target(&out)?;
+    let ended_before = state.outcome.is_some();
     let pool = pool(threads)?;
     let mut simulation: Simulation<BuiltinPolicy> = pool
         .install(|| Simulation::from_state(state, Parallelism::Rayon))
@@ -185,6 +247,15 @@ pub(crate) fn resume(
             simulation
                 .extend_to(t_end)
                 .with_context(|| format!("cannot extend the run to t_end = {t_end}"))?;
+            // The finished run's last checkpoint, at its old end, counted as a scheduled
+            // one; a straight run to the new end writes none there unless the old end
+            // is a checkpoint time.
+            if let Some(dt) = config.output.checkpoint {
+                let k = config.t_end / dt;
+                if (k - k.round()).abs() > 1e-9 * k.max(1.0) && stats.count > 0 {
+                    stats.count -= 1;
+                }
+            }
             config.t_end = t_end;
             config.validate(&[]).map_err(|(field, reason)| {
                 anyhow::anyhow!("invalid `{field}` with --t-end {t_end}: {reason}")
@@ -214,7 +285,10 @@ pub(crate) fn resume(
         threads,
         quiet,
     };
-    drive(&pool, simulation, &config, plan)
+    // An extension starts a new end; otherwise a state that had already ended has its
+    // final checkpoint written (the run was stopped while writing its outputs).
+    let ended_before = ended_before && t_end.is_none();
+    drive(&pool, simulation, &config, plan, interrupted, ended_before)
 }
 
 /// Runs to the end, checkpointing on the way; writes the outputs.
@@ -223,22 +297,20 @@ fn drive(
     mut simulation: Simulation<BuiltinPolicy>,
     config: &Config,
     mut plan: Plan,
+    interrupted: Arc<AtomicBool>,
+    ended_before: bool,
 ) -> Result<Ended> {
     let show = match (plan.quiet, std::io::stderr().is_terminal()) {
         (true, _) => Show::Nothing,
         (false, true) => Show::Bar,
         (false, false) => Show::Lines,
     };
-    let interrupted = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(signal, Arc::clone(&interrupted))
-            .context("cannot install the signal handlers")?;
-    }
     let clock = Instant::now();
     let mut progress = Progress::new(config.t_end, show);
     let run_config = config.run_config();
-    // Chunks short enough to answer a signal promptly; the results do not depend on them.
-    let chunk = 1000.0 * run_config.finest_step();
+    // Chunks short enough to answer a signal promptly (50 steps); the results do not
+    // depend on them.
+    let chunk = 50.0 * run_config.finest_step();
     let eps = 1e-9 * run_config.finest_step();
     let outcome = pool.install(|| -> Result<Option<Outcome>> {
         loop {
@@ -285,7 +357,8 @@ fn drive(
             return Err(e.context("the run failed"));
         }
     };
-    if plan.every.is_some() && outcome.is_completed() {
+    // The final state, whatever the outcome: a finished output's checkpoint is its end.
+    if plan.every.is_some() && !ended_before {
         save(&simulation, config, &mut plan, true, true)?;
     }
     finish_writing(&mut plan)?;

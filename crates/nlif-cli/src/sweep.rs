@@ -66,12 +66,19 @@ pub(crate) fn parse_vary(text: &str) -> Result<Vary> {
             .ok_or_else(|| anyhow!("--vary `{text}`: COUNT must be an integer in 1..=100000"))?;
         (0..count)
             .map(|k| {
-                let x = if count == 1 {
-                    start
+                let f = if count == 1 {
+                    0.0
                 } else {
-                    start + (stop - start) * k as f64 / (count - 1) as f64
+                    k as f64 / (count - 1) as f64
                 };
-                format!("{:?}", tidy(x))
+                // Each end weighted separately: no overflow for ends near ±f64::MAX.
+                let x = tidy(start * (1.0 - f) + stop * f);
+                // Whole numbers without a fraction, so integer fields take them too.
+                if x.fract() == 0.0 && x.abs() < 9e15 {
+                    format!("{}", x as i64)
+                } else {
+                    format!("{x:?}")
+                }
             })
             .collect()
     };
@@ -121,6 +128,9 @@ pub(crate) fn point_seed(base: u64, index: usize) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The most points one sweep may have.
+pub(crate) const MAX_POINTS: usize = 1_000_000;
+
 /// The definition of a sweep, as `sweep.json` records it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Definition {
@@ -132,9 +142,28 @@ pub(crate) struct Definition {
 }
 
 impl Definition {
-    /// Number of points.
+    /// Number of points (saturating; a sweep is refused above [`MAX_POINTS`]).
     pub(crate) fn len(&self) -> usize {
-        self.vary.iter().map(|v| v.values.len()).product()
+        self.vary
+            .iter()
+            .try_fold(1usize, |n, v| n.checked_mul(v.values.len()))
+            .unwrap_or(usize::MAX)
+    }
+
+    /// Refuses a sweep of more than [`MAX_POINTS`] points.
+    pub(crate) fn validate(&self) -> Result<()> {
+        let n = self.len();
+        if n > MAX_POINTS {
+            bail!(
+                "the sweep has {} points; at most {MAX_POINTS} are allowed (split it into several sweeps)",
+                if n == usize::MAX {
+                    "more than 2^64".to_owned()
+                } else {
+                    n.to_string()
+                }
+            );
+        }
+        Ok(())
     }
 
     /// The values (RON text) of point `index`, one per varied field.
@@ -236,11 +265,11 @@ fn run_point(
         Ok(config) => config,
         Err(e) => return Ok(failed(crate::report(&e), 0)),
     };
-    let hash = config_hash(&config)?;
     if !keep_outputs {
         config.output.plots = false;
         config.output.density_interval = None;
     }
+    let hash = config_hash(&config)?;
     if let Err(e) = crate::config::check(&config, None, &[]) {
         return Ok(failed(crate::report(&e), hash));
     }
@@ -304,8 +333,7 @@ fn run_point(
         &point_dir.join("summary.json"),
         &(serde_json::to_string_pretty(&summary)? + "\n"),
     )?;
-    // The point is done: its checkpoint (if any) is no longer needed.
-    fs::remove_file(point_dir.join(checkpoint::FILE)).ok();
+
     let trace = &result.trace;
     let t_final = trace.samples.last().map_or(0.0, |s| s.t);
     Ok(PointResult {
@@ -344,13 +372,19 @@ fn resume_point(point_dir: &Path, config: &Config) -> Option<Simulation> {
 
 /// Writes `text` to `path` through a temporary file and a rename.
 fn write_atomically(path: &Path, text: &str) -> Result<()> {
-    let tmp = path.with_extension("tmp");
+    // Named after the process, so shards sharing a directory never share a temporary.
+    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
     fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
     fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// The recorded result of point `index`, if it is done with the same config.
-fn done(definition: &Definition, index: usize, dir: &Path) -> Option<PointResult> {
+fn done(
+    definition: &Definition,
+    index: usize,
+    dir: &Path,
+    keep_outputs: bool,
+) -> Option<PointResult> {
     let text = fs::read_to_string(
         dir.join("points")
             .join(index.to_string())
@@ -358,7 +392,12 @@ fn done(definition: &Definition, index: usize, dir: &Path) -> Option<PointResult
     )
     .ok()?;
     let result: PointResult = serde_json::from_str(&text).ok()?;
-    let hash = config_hash(&definition.config(index).ok()?).ok()?;
+    let mut config = definition.config(index).ok()?;
+    if !keep_outputs {
+        config.output.plots = false;
+        config.output.density_interval = None;
+    }
+    let hash = config_hash(&config).ok()?;
     (result.config_hash == hash && result.error.is_none()).then_some(result)
 }
 
@@ -406,12 +445,28 @@ pub(crate) fn check_all(definition: &Definition) -> Result<usize> {
     Ok(definition.len())
 }
 
+/// Whether `dir` holds nothing but what a sweep writes (a sweep being started by another
+/// shard).
+fn only_sweep_artifacts(dir: &Path) -> bool {
+    fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().all(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name == "points" || name.starts_with("sweep.")
+        })
+    })
+}
+
 /// The sweep directory: new, or an earlier sweep of the same definition (resumed).
 fn prepare(request: &Request) -> Result<()> {
     let dir = &request.dir;
     let sweep_json = dir.join("sweep.json");
     match fs::symlink_metadata(dir) {
         Err(_) => {
+            fs::create_dir_all(dir.join("points"))
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        // Another shard may have just created it: only sweep artifacts inside.
+        Ok(meta) if meta.is_dir() && !sweep_json.is_file() && only_sweep_artifacts(dir) => {
             fs::create_dir_all(dir.join("points"))
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
@@ -451,7 +506,7 @@ pub(crate) fn run(request: Request) -> Result<()> {
     let todo: Vec<usize> = mine
         .iter()
         .copied()
-        .filter(|&i| done(definition, i, &request.dir).is_none())
+        .filter(|&i| done(definition, i, &request.dir, request.keep_outputs).is_none())
         .collect();
     let skipped = mine.len() - todo.len();
     let pool = rayon::ThreadPoolBuilder::new()
@@ -475,6 +530,8 @@ pub(crate) fn run(request: Request) -> Result<()> {
                     &point_json,
                     &(serde_json::to_string_pretty(&result)? + "\n"),
                 )?;
+                // The point is done: its checkpoint (if any) is no longer needed.
+                fs::remove_file(point_json.with_file_name(checkpoint::FILE)).ok();
                 if let Ok(mut p) = progress.lock() {
                     p.tick(&result);
                 }
@@ -496,18 +553,14 @@ pub(crate) fn run(request: Request) -> Result<()> {
         );
     }
     if request.shard.is_some() {
-        let missing = (0..total)
-            .filter(|&i| done(definition, i, &request.dir).is_none())
-            .count();
-        if missing > 0 {
-            if !request.quiet {
-                eprintln!(
-                    "nlif sweep: shard done; {missing} points of other shards remain (then `nlif sweep --merge {}`)",
-                    request.dir.display()
-                );
-            }
-            return Ok(());
+        // Shards may finish together: assembling is left to one `--merge`.
+        if !request.quiet {
+            eprintln!(
+                "nlif sweep: shard done; once every shard is, assemble with `nlif sweep --merge {}`",
+                request.dir.display()
+            );
         }
+        return Ok(());
     }
     assemble(definition, &request.dir, request.quiet)
 }

@@ -246,3 +246,27 @@ fn damaged_checkpoints_are_refused_and_nothing_changes() {
     let o = nlif(&["resume", "done", "--t-end", "2", "--quiet"], &dir);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+/// Found by review: a run whose end is not a checkpoint time, extended, counted its old
+/// final checkpoint once too often. Oracle: the straight run's summary (`checkpoints`
+/// included, but for its seconds).
+#[test]
+fn an_extension_from_an_end_between_checkpoints_reports_what_a_straight_run_does() {
+    let dir = scratch("between");
+    let config = blowup_a();
+    let small = ["--set", "solver.micro.particles=20000"];
+    let o = nlif(&args(&config, "straight", &small), &dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = nlif(
+        &args(
+            &config,
+            "extended",
+            &[&small[..], &["--set", "t_end=3.2"]].concat(),
+        ),
+        &dir,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = nlif(&["resume", "extended", "--t-end", "5", "--quiet"], &dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(outputs(&dir.join("extended")) == outputs(&dir.join("straight")));
+}

@@ -96,14 +96,14 @@ fn a_sweep_is_the_product_of_its_values_whatever_the_jobs_shards_or_restarts() {
     assert_eq!(
         pairs,
         [
-            ("0.0", "-1.0"),
-            ("0.0", "0.5"),
-            ("1.0", "-1.0"),
-            ("1.0", "0.5"),
-            ("2.0", "-1.0"),
-            ("2.0", "0.5"),
-            ("3.0", "-1.0"),
-            ("3.0", "0.5")
+            ("0", "-1.0"),
+            ("0", "0.5"),
+            ("1", "-1.0"),
+            ("1", "0.5"),
+            ("2", "-1.0"),
+            ("2", "0.5"),
+            ("3", "-1.0"),
+            ("3", "0.5")
         ]
     );
     // The excitatory b = 3 network from -1 synchronizes; b = 0 does not.
@@ -139,7 +139,7 @@ fn a_sweep_is_the_product_of_its_values_whatever_the_jobs_shards_or_restarts() {
             &SETS,
             &[
                 "--set",
-                "model.b=2.0",
+                "model.b=2",
                 "--set",
                 "initial.mean=0.5",
                 "--set",
@@ -295,4 +295,43 @@ fn a_killed_sweep_continues_its_checkpointed_point() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(table(&dir.join("killed")), reference);
     assert!(!checkpoint.exists(), "a finished point keeps no checkpoint");
+}
+
+/// Found by review: a range over an integer field gives whole numbers, and a sweep too
+/// large to hold is refused before anything runs.
+#[test]
+fn ranges_fit_integer_fields_and_huge_sweeps_are_refused() {
+    let dir = scratch("sizes");
+    let config = blowup_a();
+    let o = nlif(
+        &[
+            &[
+                "sweep",
+                config.as_str(),
+                "--vary",
+                "solver.micro.particles=1000:3000:3",
+                "--check",
+            ][..],
+            &SETS,
+        ]
+        .concat(),
+        &dir,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = nlif(
+        &[
+            "sweep",
+            &config,
+            "--vary",
+            "model.b=0:1:100000",
+            "--vary",
+            "initial.mean=0:1:100000",
+            "--out",
+            "big",
+        ],
+        &dir,
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("at most 1000000"), "{}", stderr(&o));
+    assert!(!dir.join("big").exists());
 }
