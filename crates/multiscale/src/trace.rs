@@ -214,6 +214,80 @@ pub struct Trace {
 }
 
 impl Trace {
+    /// Each sample with the interval it covers, `(from, to]`: from the previous sample (or
+    /// 0) to its own time. The last one may be shorter than the others (a final partial
+    /// sample at `t_end`).
+    pub fn sample_spans(&self) -> impl Iterator<Item = (f64, f64, &Sample)> + '_ {
+        self.samples.iter().scan(0.0, |previous, s| {
+            let span = (*previous, s.t, s);
+            *previous = s.t;
+            Some(span)
+        })
+    }
+
+    /// The time-weighted mean rate over `(from, to]` (the part of each sample's interval
+    /// inside the window counts), `None` if no sample covers any of it.
+    ///
+    /// ```
+    /// use multiscale::{Mode, Sample, Trace};
+    /// let mut trace = Trace::default();
+    /// for (t, rate) in [(1.0, 2.0), (2.0, 4.0), (2.5, 8.0)] {
+    ///     trace.samples.push(Sample { t, rate, mode: Mode::Macro });
+    /// }
+    /// // (0.5 · 2 + 1 · 4 + 0.5 · 8) / 2
+    /// assert_eq!(trace.mean_rate(0.5, 2.5), Some(4.5));
+    /// assert_eq!(trace.mean_rate(3.0, 4.0), None);
+    /// ```
+    #[must_use]
+    pub fn mean_rate(&self, from: f64, to: f64) -> Option<f64> {
+        let (weighted, covered) = self
+            .sample_spans()
+            .filter(|(start, end, _)| *end > from && *start < to)
+            .fold((0.0, 0.0), |(w, c), (start, end, s)| {
+                let d = end.min(to) - start.max(from);
+                (w + s.rate * d, c + d)
+            });
+        (covered > 0.0).then(|| weighted / covered)
+    }
+
+    /// The particle phases as time intervals: each micro sample covers its interval, and
+    /// adjacent ones join.
+    ///
+    /// ```
+    /// use multiscale::{Mode, Sample, Trace};
+    /// let mut trace = Trace::default();
+    /// for (t, mode) in [(0.5, Mode::Macro), (1.0, Mode::Micro), (1.5, Mode::Micro),
+    ///                   (2.0, Mode::Macro), (2.25, Mode::Micro)] {
+    ///     trace.samples.push(Sample { t, rate: 1.0, mode });
+    /// }
+    /// assert_eq!(trace.micro_phases(), [(0.5, 1.5), (2.0, 2.25)]);
+    /// assert_eq!(trace.micro_time(), 1.25);
+    /// ```
+    #[must_use]
+    pub fn micro_phases(&self) -> Vec<(f64, f64)> {
+        let mut phases: Vec<(f64, f64)> = Vec::new();
+        for (from, to, _) in self
+            .sample_spans()
+            .filter(|(_, _, s)| s.mode == Mode::Micro)
+        {
+            match phases.last_mut() {
+                Some(last) if last.1 == from => last.1 = to,
+                _ => phases.push((from, to)),
+            }
+        }
+        phases
+    }
+
+    /// The time spent in particle phases.
+    #[must_use]
+    pub fn micro_time(&self) -> f64 {
+        self.sample_spans()
+            .filter(|(_, _, s)| s.mode == Mode::Micro)
+            .map(|(from, to, _)| to - from)
+            .sum::<f64>()
+            + 0.0 // an empty sum is -0.0
+    }
+
     /// Forgets everything recorded after `t` (a rollback).
     pub(crate) fn truncate_after(&mut self, t: f64) {
         let keep = |x: f64| x <= t + 1e-12;

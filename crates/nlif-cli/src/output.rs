@@ -66,32 +66,8 @@ pub(crate) fn summary(config: &Config, result: &RunResult) -> Value {
             .find(|s| s.rate > threshold)
             .map(|s| s.t)
     };
-    // Each sample covers (previous sample, t]; the last may be shorter than the interval.
-    let spans: Vec<(f64, f64, &multiscale::Sample)> = trace
-        .samples
-        .iter()
-        .scan(0.0, |previous, s| {
-            let span = (*previous, s.t, s);
-            *previous = s.t;
-            Some(span)
-        })
-        .collect();
-    let half = config.t_end / 2.0;
-    let (weighted, covered) =
-        spans
-            .iter()
-            .filter(|(_, t, _)| *t > half)
-            .fold((0.0, 0.0), |(w, c), (from, to, s)| {
-                let d = to - from.max(half);
-                (w + s.rate * d, c + d)
-            });
-    let mean_rate = (covered > 0.0).then(|| weighted / covered);
-    let micro_time: f64 = spans
-        .iter()
-        .filter(|(_, _, s)| s.mode == multiscale::Mode::Micro)
-        .map(|(from, to, _)| to - from)
-        .sum::<f64>()
-        + 0.0; // an empty sum is -0.0
+    let mean_rate = trace.mean_rate(config.t_end / 2.0, config.t_end);
+    let micro_time = trace.micro_time();
     let switches: Vec<SwitchRecord> = trace
         .switches
         .iter()

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Once;
 
 use anyhow::{Result, anyhow};
-use multiscale::{Mode, Trace};
+use multiscale::Trace;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -43,8 +43,7 @@ pub(crate) fn rate(dir: &Path, config: &Config, trace: &Trace) -> Result<()> {
         "{} — {kind}, b = {}, seed {}",
         config.name, config.model.b, config.seed
     );
-    let dt = config.output.interval;
-    let legend = rate_legend(trace, dt);
+    let legend = rate_legend(trace);
     let strip = legend_layout(&legend, &legend_font(), RATE_SIZE.0 as i32 - 40);
     let size = (RATE_SIZE.0, RATE_SIZE.1 + strip.height());
     let png = dir.join("rate.png");
@@ -52,7 +51,6 @@ pub(crate) fn rate(dir: &Path, config: &Config, trace: &Trace) -> Result<()> {
     let draw = |joined| RatePlot {
         title: &title,
         t_end: config.t_end,
-        dt,
         trace,
         legend: &legend,
         strip: &strip,
@@ -73,7 +71,6 @@ const RATE_SIZE: (u32, u32) = (1200, 600);
 struct RatePlot<'a> {
     title: &'a str,
     t_end: f64,
-    dt: f64,
     trace: &'a Trace,
     legend: &'a [LegendEntry],
     strip: &'a LegendLayout,
@@ -113,7 +110,7 @@ impl RatePlot<'_> {
             .map_err(err)?;
         let plot = chart.plotting_area().get_pixel_range();
         // Micro phases, kept inside the time axis.
-        let phases = micro_phases(trace, self.dt);
+        let phases = trace.micro_phases();
         let shade = micro_shade();
         chart
             .draw_series(phases.iter().filter_map(|&(a, b)| {
@@ -156,22 +153,10 @@ impl RatePlot<'_> {
     }
 }
 
-/// The micro phases, as time intervals: each micro sample covers the interval it ends.
-fn micro_phases(trace: &Trace, dt: f64) -> Vec<(f64, f64)> {
-    let mut phases: Vec<(f64, f64)> = Vec::new();
-    for s in trace.samples.iter().filter(|s| s.mode == Mode::Micro) {
-        match phases.last_mut() {
-            Some(last) if (s.t - dt - last.1).abs() < 0.5 * dt => last.1 = s.t,
-            _ => phases.push((s.t - dt, s.t)),
-        }
-    }
-    phases
-}
-
 /// The legend of the rate plot: only what the run has.
-fn rate_legend(trace: &Trace, dt: f64) -> Vec<LegendEntry> {
+fn rate_legend(trace: &Trace) -> Vec<LegendEntry> {
     let mut entries = Vec::new();
-    if !micro_phases(trace, dt).is_empty() {
+    if !trace.micro_phases().is_empty() {
         entries.push(LegendEntry {
             label: "micro phase".into(),
             swatch: Swatch::Shade(micro_shade()),
@@ -469,7 +454,7 @@ fn draw_density<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use multiscale::{DensitySnapshot, Sample};
+    use multiscale::{DensitySnapshot, Mode, Sample};
     use nlif_micro::Mfe;
 
     /// A spiky trace: bursts far above the rest, silences (zero and tiny rates) far below
@@ -515,14 +500,13 @@ mod tests {
     fn the_rate_line_stays_inside_the_axes() {
         font();
         let trace = spiky(true, true);
-        let legend = rate_legend(&trace, 1e-3);
+        let legend = rate_legend(&trace);
         let strip = legend_layout(&legend, &legend_font(), 1160);
         let (w, h) = (RATE_SIZE.0, RATE_SIZE.1 + strip.height());
         let mut buffer = vec![0u8; (w * h * 3) as usize];
         let plot = RatePlot {
             title: "test",
             t_end: 3.0,
-            dt: 1e-3,
             trace: &trace,
             legend: &legend,
             strip: &strip,
@@ -554,13 +538,13 @@ mod tests {
     #[test]
     fn the_legend_lists_only_what_the_run_has() {
         let quiet = spiky(false, false);
-        assert_eq!(labels(&rate_legend(&quiet, 1e-3)), ["rate"]);
+        assert_eq!(labels(&rate_legend(&quiet)), ["rate"]);
         let busy = spiky(true, true);
         assert_eq!(
-            labels(&rate_legend(&busy, 1e-3)),
+            labels(&rate_legend(&busy)),
             ["micro phase", "rate", "multiple firing event"]
         );
-        assert!(rate_legend(&Trace::default(), 1e-3).is_empty());
+        assert!(rate_legend(&Trace::default()).is_empty());
     }
 
     #[test]

@@ -8,9 +8,7 @@ use nlif_micro::{MicroConfig, Parallelism, ParticleSystem};
 use nlif_model::{InitialDensity, Input, ModelParams, stationary_density, stationary_rates};
 
 use super::plot::{COLORS, Panel, Style, save};
-use super::runs::{
-    Setup, bursts, distance, first_burst, histogram, mean_rate, micro_phases, rates, slope,
-};
+use super::runs::{Setup, bursts, distance, first_burst, histogram, mean_rate, rates, slope};
 use super::{Ctx, Figure, Number, Tol};
 
 const BLOWUP_A: InitialDensity = InitialDensity::Gaussian {
@@ -379,7 +377,6 @@ pub(crate) fn multiscale_blowup_a(ctx: &Ctx) -> Result<Figure, String> {
     let (multi, multi_wall) = blowup_a_setup(ctx, SolverKind::Multiscale)
         .with(|s| s.density_interval = Some(ctx.pickf(1e-2, 1e-2)))
         .run()?;
-    let interval = ctx.pickf(1e-2, 1e-3);
     let mut rate_panel = Panel::new(
         "blow-up A: macro, micro and multi-scale",
         "time t",
@@ -395,7 +392,7 @@ pub(crate) fn multiscale_blowup_a(ctx: &Ctx) -> Result<Figure, String> {
     .line("multi-scale", rates(&multi), COLORS[1], Style::Line);
     rate_panel.y_log = true;
     rate_panel.legend = plotters::chart::SeriesLabelPosition::LowerRight;
-    rate_panel.shade = micro_phases(&multi, interval);
+    rate_panel.shade = multi.micro_phases();
     rate_panel.events = bursts(&multi);
     let switch = *multi.switches.first().ok_or("no switch in blow-up A")?;
     let grid_nodes: Vec<f64> = (0..300).map(|i| -4.0 + i as f64 * 0.02).collect();
@@ -513,7 +510,7 @@ fn versus(ctx: &Ctx, setup: Setup, title: &str) -> Result<(Trace, Trace, f64, f6
         .line("multi-scale", rates(&multi), COLORS[1], Style::Line);
     panel.y_log = true;
     panel.legend = plotters::chart::SeriesLabelPosition::LowerRight;
-    panel.shade = micro_phases(&multi, setup.interval);
+    panel.shade = multi.micro_phases();
     panel.events = bursts(&multi);
     let _ = ctx;
     Ok((micro, multi, mw, sw, panel))

@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use coupling::{Estimator, Particles, UniformGrid, estimate};
 use fp_macro::MacroConfig;
-use multiscale::{Mode, RunConfig, Simulation, SolverKind, SwitchingConfig, Trace};
+use multiscale::{RunConfig, Simulation, SolverKind, SwitchingConfig, Trace};
 use nlif_micro::{MicroConfig, Parallelism};
 use nlif_model::{InitialDensity, Input, ModelParams};
 
@@ -92,18 +92,6 @@ impl Setup {
 /// `(t, rate)` of the samples.
 pub(crate) fn rates(trace: &Trace) -> Vec<(f64, f64)> {
     trace.samples.iter().map(|s| (s.t, s.rate)).collect()
-}
-
-/// The micro phases as time intervals.
-pub(crate) fn micro_phases(trace: &Trace, interval: f64) -> Vec<(f64, f64)> {
-    let mut phases: Vec<(f64, f64)> = Vec::new();
-    for s in trace.samples.iter().filter(|s| s.mode == Mode::Micro) {
-        match phases.last_mut() {
-            Some(last) if (s.t - interval - last.1).abs() < 0.5 * interval => last.1 = s.t,
-            _ => phases.push((s.t - interval, s.t)),
-        }
-    }
-    phases
 }
 
 /// The first burst (an MFE firing at least half the network): time and fraction.
