@@ -617,6 +617,7 @@ where
                     StepOutcome::SynchronousKick { fraction, .. } => {
                         Outcome::SynchronousEvent { t, fraction }
                     }
+                    StepOutcome::NegativeDensity { .. } => Outcome::NegativeDensity { t },
                     _ => Outcome::NonFinite { t },
                 });
                 return Ok(());
@@ -628,6 +629,7 @@ where
             StepOutcome::SynchronousKick { fraction, .. } => {
                 (SwitchReason::SynchronousKick { fraction }, false)
             }
+            StepOutcome::NegativeDensity { .. } => (SwitchReason::NegativeDensity, true),
             _ => (SwitchReason::NonFinite, true),
         };
         self.hand_over_to_particles(reason, rollback, observer)

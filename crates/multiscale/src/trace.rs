@@ -53,6 +53,9 @@ pub enum SwitchReason {
     },
     /// The macro solve was not finite.
     NonFinite,
+    /// The macro solve gave a negative density (a custom flux scheme that breaks its
+    /// positivity promise).
+    NegativeDensity,
     /// The burst is over (smoothed particle rate low for the dwell time).
     BurstOver {
         /// The smoothed particle rate at the switch.
@@ -68,6 +71,7 @@ impl SwitchReason {
             SwitchReason::PositivityLost => "positivity_lost",
             SwitchReason::SynchronousKick { .. } => "synchronous_kick",
             SwitchReason::NonFinite => "non_finite",
+            SwitchReason::NegativeDensity => "negative_density",
             SwitchReason::BurstOver { .. } => "burst_over",
         }
     }
@@ -122,6 +126,12 @@ pub enum Outcome {
         /// Time.
         t: f64,
     },
+    /// A macro-only run's solve gave a negative density (a custom flux scheme that
+    /// breaks its positivity promise).
+    NegativeDensity {
+        /// Time.
+        t: f64,
+    },
     /// The density's mass drifted from 1 by more than [`MASS_TOLERANCE`]: an invariant of
     /// the discretisation failed, and nothing after `t` can be trusted.
     MassLost {
@@ -141,7 +151,7 @@ pub const MASS_TOLERANCE: f64 = 1e-6;
 
 impl Outcome {
     /// `"completed"`, `"blow_up"`, `"synchronous_event"`, `"positivity_lost"`,
-    /// `"non_finite"` or `"mass_lost"`.
+    /// `"non_finite"`, `"negative_density"` or `"mass_lost"`.
     pub fn as_str(&self) -> &'static str {
         match self {
             Outcome::Completed => "completed",
@@ -149,6 +159,7 @@ impl Outcome {
             Outcome::SynchronousEvent { .. } => "synchronous_event",
             Outcome::PositivityLost { .. } => "positivity_lost",
             Outcome::NonFinite { .. } => "non_finite",
+            Outcome::NegativeDensity { .. } => "negative_density",
             Outcome::MassLost { .. } => "mass_lost",
         }
     }
@@ -166,6 +177,7 @@ impl Outcome {
             | Outcome::SynchronousEvent { t, .. }
             | Outcome::PositivityLost { t }
             | Outcome::NonFinite { t }
+            | Outcome::NegativeDensity { t }
             | Outcome::MassLost { t, .. } => Some(t),
         }
     }

@@ -237,3 +237,34 @@ fn the_memory_estimate_bounds_what_the_run_holds() {
     };
     assert_eq!(MemoryEstimate::of(&macro_only, grid.len()).particles, 0);
 }
+
+/// Central differencing: `A = 1 + w/2`, `B = 1 - w/2` (consistent, `A - B = w`, but not
+/// positivity-preserving for `|w| > 2`).
+#[derive(Debug, Clone, Copy)]
+struct Central;
+
+impl fp_macro::FluxScheme for Central {
+    fn weights(&self, w: f64) -> (f64, f64) {
+        (1.0 + 0.5 * w, 1.0 - 0.5 * w)
+    }
+}
+
+/// Oracle: the definition of an M-matrix. A scheme with negative weights (central
+/// differencing at cell Péclet numbers up to 10) produces a negative density; a macro run
+/// says so by name instead of calling it non-finite.
+#[test]
+fn a_negative_density_from_a_custom_scheme_is_named() {
+    let params = ModelParams {
+        a0: 0.1,
+        ..ModelParams::default()
+    };
+    let mut config = macro_config(SolverKind::Macro, 1.0, 1e-2);
+    config.macro_config.dv = 0.25;
+    let mut run = Simulation::builder(params, Input::None, config)
+        .scheme(Central)
+        .parallelism(Parallelism::Sequential)
+        .start(&BLOWUP_A)
+        .unwrap();
+    let outcome = run.run(&mut ()).unwrap();
+    assert_eq!(outcome.as_str(), "negative_density", "{outcome:?}");
+}
