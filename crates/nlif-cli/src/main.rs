@@ -5,6 +5,7 @@ mod checkpoint;
 mod clip;
 mod config;
 mod init;
+mod legend;
 mod output;
 mod plot;
 mod progress;

@@ -14,6 +14,7 @@ use plotters::style::{FontStyle, register_font};
 
 use crate::clip::{Axis, clip_polyline};
 use crate::config::Config;
+use crate::legend::{LegendLayout, LegendStyle};
 
 const FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 static REGISTER: Once = Once::new();
@@ -44,7 +45,7 @@ pub(crate) fn rate(dir: &Path, config: &Config, trace: &Trace) -> Result<()> {
         config.name, config.model.b, config.seed
     );
     let legend = rate_legend(trace);
-    let strip = legend_layout(&legend, &legend_font(), RATE_SIZE.0 as i32 - 40);
+    let strip = legend_layout(&legend, RATE_SIZE.0 as i32 - 40);
     let size = (RATE_SIZE.0, RATE_SIZE.1 + strip.height());
     let png = dir.join("rate.png");
     let svg = dir.join("rate.svg");
@@ -216,54 +217,28 @@ struct LegendEntry {
     swatch: Swatch,
 }
 
-/// Legend entries laid out in rows: each row's entries (index, x offset) and its width.
-#[derive(Debug, Default)]
-struct LegendLayout {
-    rows: Vec<(Vec<(usize, i32)>, i32)>,
-}
-
-const LEGEND_ROW: i32 = 24;
-const LEGEND_PAD: i32 = 6;
-const SWATCH: i32 = 26;
-const SWATCH_GAP: i32 = 8;
-const ENTRY_GAP: i32 = 30;
+/// The sizes of the rate plot's legend.
+const LEGEND: LegendStyle = LegendStyle {
+    row: 24,
+    pad: 6,
+    swatch: 26,
+    swatch_gap: 8,
+    entry_gap: 30,
+    font_size: 16,
+    char_width: 9,
+};
+const LEGEND_ROW: i32 = LEGEND.row;
+const LEGEND_PAD: i32 = LEGEND.pad;
+const SWATCH: i32 = LEGEND.swatch;
+const SWATCH_GAP: i32 = LEGEND.swatch_gap;
 
 fn legend_font() -> FontDesc<'static> {
-    ("sans-serif", 16).into_font()
-}
-
-impl LegendLayout {
-    /// Height of the strip the legend needs (nothing without entries).
-    fn height(&self) -> u32 {
-        if self.rows.is_empty() {
-            0
-        } else {
-            (self.rows.len() as i32 * LEGEND_ROW + 2 * LEGEND_PAD) as u32
-        }
-    }
+    LEGEND.font()
 }
 
 /// Lays the entries out in rows no wider than `width` pixels.
-fn legend_layout(entries: &[LegendEntry], font: &FontDesc<'_>, width: i32) -> LegendLayout {
-    let mut layout = LegendLayout::default();
-    let mut row = Vec::new();
-    let mut x = 0;
-    for (i, entry) in entries.iter().enumerate() {
-        let text = font
-            .box_size(&entry.label)
-            .map_or(9 * entry.label.len() as i32, |(w, _)| w as i32);
-        let w = SWATCH + SWATCH_GAP + text;
-        if !row.is_empty() && x + w > width {
-            layout.rows.push((std::mem::take(&mut row), x - ENTRY_GAP));
-            x = 0;
-        }
-        row.push((i, x));
-        x += w + ENTRY_GAP;
-    }
-    if !row.is_empty() {
-        layout.rows.push((row, x - ENTRY_GAP));
-    }
-    layout
+fn legend_layout(entries: &[LegendEntry], width: i32) -> LegendLayout {
+    LegendLayout::new(entries.iter().map(|e| e.label.as_str()), &LEGEND, width)
 }
 
 /// Where a legend row sits in its span.
@@ -501,7 +476,7 @@ mod tests {
         font();
         let trace = spiky(true, true);
         let legend = rate_legend(&trace);
-        let strip = legend_layout(&legend, &legend_font(), 1160);
+        let strip = legend_layout(&legend, 1160);
         let (w, h) = (RATE_SIZE.0, RATE_SIZE.1 + strip.height());
         let mut buffer = vec![0u8; (w * h * 3) as usize];
         let plot = RatePlot {

@@ -14,6 +14,10 @@ use plotters::style::{FontStyle, register_font};
 #[path = "../../../crates/nlif-cli/src/clip.rs"]
 mod clip;
 use clip::{Axis, clip_polyline};
+// The legend layout of the `nlif` plots, likewise.
+#[path = "../../../crates/nlif-cli/src/legend.rs"]
+mod legend;
+use legend::{LegendLayout, LegendStyle};
 
 const FONT: &[u8] = include_bytes!("../../../crates/nlif-cli/assets/DejaVuSans.ttf");
 static REGISTER: Once = Once::new();
@@ -146,7 +150,7 @@ fn legends(panels: &[Panel]) -> Vec<(Vec<LegendEntry>, LegendLayout)> {
         .iter()
         .map(|p| {
             let entries = legend_entries(p);
-            let layout = legend_layout(&entries, &legend_font(), PANEL.0 as i32 - 40);
+            let layout = legend_layout(&entries, PANEL.0 as i32 - 40);
             (entries, layout)
         })
         .collect()
@@ -487,54 +491,28 @@ struct LegendEntry {
     swatch: Swatch,
 }
 
-/// Legend entries laid out in rows: each row's entries (index, x offset) and its width.
-#[derive(Debug, Default)]
-struct LegendLayout {
-    rows: Vec<(Vec<(usize, i32)>, i32)>,
-}
-
-const LEGEND_ROW: i32 = 20;
-const LEGEND_PAD: i32 = 4;
-const SWATCH: i32 = 24;
-const SWATCH_GAP: i32 = 6;
-const ENTRY_GAP: i32 = 22;
+/// The sizes of a panel's legend.
+const LEGEND: LegendStyle = LegendStyle {
+    row: 20,
+    pad: 4,
+    swatch: 24,
+    swatch_gap: 6,
+    entry_gap: 22,
+    font_size: 13,
+    char_width: 8,
+};
+const LEGEND_ROW: i32 = LEGEND.row;
+const LEGEND_PAD: i32 = LEGEND.pad;
+const SWATCH: i32 = LEGEND.swatch;
+const SWATCH_GAP: i32 = LEGEND.swatch_gap;
 
 fn legend_font() -> FontDesc<'static> {
-    ("sans-serif", 13).into_font()
-}
-
-impl LegendLayout {
-    /// Height of the strip the legend needs (nothing without entries).
-    fn height(&self) -> u32 {
-        if self.rows.is_empty() {
-            0
-        } else {
-            (self.rows.len() as i32 * LEGEND_ROW + 2 * LEGEND_PAD) as u32
-        }
-    }
+    LEGEND.font()
 }
 
 /// Lays the entries out in rows no wider than `width` pixels.
-fn legend_layout(entries: &[LegendEntry], font: &FontDesc<'_>, width: i32) -> LegendLayout {
-    let mut layout = LegendLayout::default();
-    let mut row = Vec::new();
-    let mut x = 0;
-    for (i, entry) in entries.iter().enumerate() {
-        let text = font
-            .box_size(&entry.label)
-            .map_or(8 * entry.label.len() as i32, |(w, _)| w as i32);
-        let w = SWATCH + SWATCH_GAP + text;
-        if !row.is_empty() && x + w > width {
-            layout.rows.push((std::mem::take(&mut row), x - ENTRY_GAP));
-            x = 0;
-        }
-        row.push((i, x));
-        x += w + ENTRY_GAP;
-    }
-    if !row.is_empty() {
-        layout.rows.push((row, x - ENTRY_GAP));
-    }
-    layout
+fn legend_layout(entries: &[LegendEntry], width: i32) -> LegendLayout {
+    LegendLayout::new(entries.iter().map(|e| e.label.as_str()), &LEGEND, width)
 }
 
 /// Where a legend row sits under the plotting area.

@@ -1,5 +1,5 @@
 //! The legend of the sweep plot: its entries ([`LegendEntry`]), their layout in rows
-//! ([`LegendLayout`]) and drawing them into the strip below the chart.
+//! (the shared [`LegendLayout`]) and drawing them into the strip below the chart.
 
 use anyhow::Result;
 use plotters::coord::Shift;
@@ -9,6 +9,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::axes::marker;
 use super::theory::hatch;
 use super::{Class, err};
+pub(super) use crate::legend::LegendLayout;
+use crate::legend::LegendStyle;
 
 /// What a legend entry shows next to its label.
 #[derive(Clone, Copy, Debug)]
@@ -28,55 +30,28 @@ pub(super) struct LegendEntry {
     pub(super) swatch: Swatch,
 }
 
-/// Legend entries laid out in rows: each row's entries (index, x offset) and its width.
-#[derive(Debug, Default)]
-pub(super) struct LegendLayout {
-    rows: Vec<(Vec<(usize, i32)>, i32)>,
-}
-
-const LEGEND_ROW: i32 = 26;
-const LEGEND_PAD: i32 = 6;
-const SWATCH: i32 = 26;
-const SWATCH_GAP: i32 = 8;
-const ENTRY_GAP: i32 = 30;
+/// The sizes of the sweep plot's legend.
+const LEGEND: LegendStyle = LegendStyle {
+    row: 26,
+    pad: 6,
+    swatch: 26,
+    swatch_gap: 8,
+    entry_gap: 30,
+    font_size: 16,
+    char_width: 9,
+};
+const LEGEND_ROW: i32 = LEGEND.row;
+const LEGEND_PAD: i32 = LEGEND.pad;
+const SWATCH: i32 = LEGEND.swatch;
+const SWATCH_GAP: i32 = LEGEND.swatch_gap;
 
 fn legend_font() -> FontDesc<'static> {
-    ("sans-serif", 16).into_font()
+    LEGEND.font()
 }
 
-impl LegendLayout {
-    /// Lays the entries out in rows no wider than `width` pixels.
-    pub(super) fn new(entries: &[LegendEntry], width: i32) -> LegendLayout {
-        let font = legend_font();
-        let mut layout = LegendLayout::default();
-        let mut row = Vec::new();
-        let mut x = 0;
-        for (i, entry) in entries.iter().enumerate() {
-            let text = font
-                .box_size(&entry.label)
-                .map_or(9 * entry.label.len() as i32, |(w, _)| w as i32);
-            let w = SWATCH + SWATCH_GAP + text;
-            if !row.is_empty() && x + w > width {
-                layout.rows.push((std::mem::take(&mut row), x - ENTRY_GAP));
-                x = 0;
-            }
-            row.push((i, x));
-            x += w + ENTRY_GAP;
-        }
-        if !row.is_empty() {
-            layout.rows.push((row, x - ENTRY_GAP));
-        }
-        layout
-    }
-
-    /// Height of the strip the legend needs (nothing without entries).
-    pub(super) fn height(&self) -> u32 {
-        if self.rows.is_empty() {
-            0
-        } else {
-            (self.rows.len() as i32 * LEGEND_ROW + 2 * LEGEND_PAD) as u32
-        }
-    }
+/// Lays the entries out in rows no wider than `width` pixels.
+pub(super) fn layout(entries: &[LegendEntry], width: i32) -> LegendLayout {
+    LegendLayout::new(entries.iter().map(|e| e.label.as_str()), &LEGEND, width)
 }
 
 /// Draws the legend into its strip, each row centred in the pixel span `span`.

@@ -21,6 +21,7 @@ use crate::config::Config;
 use crate::plot::font;
 
 use axes::{AxisInfo, grid_positions};
+use legend::layout as legend_layout;
 use legend::{LegendEntry, LegendLayout, Swatch, draw_legend};
 use theory::{Theory, count_tint};
 
@@ -212,7 +213,7 @@ impl<'a> Figure<'a> {
                 swatch: Swatch::Hatch,
             });
         }
-        let strip = LegendLayout::new(&legend, WIDTH as i32 - 60);
+        let strip = legend_layout(&legend, WIDTH as i32 - 60);
         let size = (WIDTH, HEIGHT + strip.height());
         Figure {
             title,
