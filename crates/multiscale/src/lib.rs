@@ -38,7 +38,7 @@ pub use policy::{
 pub use preflight::{MemoryEstimate, Preflight, plan, preflight};
 pub use simulation::{
     PhaseState, SIMULATION_STATE_VERSION, Simulation, SimulationBuilder, SimulationState,
-    SnapshotState, Tail,
+    SnapshotState, Tail, tidy_time,
 };
 pub use trace::{
     DensitySnapshot, Event, MASS_TOLERANCE, Mode, Observer, Outcome, RateCrossing, Sample, Switch,

@@ -117,7 +117,7 @@ where
 /// `t` rounded to 12 significant digits: sample times `k · interval` without the float
 /// noise of the product (`3002 × 0.001 = 3.0020000000000002` becomes `3.002`). Times are
 /// reported, never fed back into the clock, so this changes no result.
-pub(crate) fn tidy_time(t: f64) -> f64 {
+pub fn tidy_time(t: f64) -> f64 {
     if t == 0.0 || !t.is_finite() {
         return t;
     }

@@ -189,11 +189,11 @@ pub(crate) fn read(path: &Path) -> Result<(Checkpoint, u64)> {
 }
 
 /// Refuses to continue if the `config.ron` beside a checkpoint was edited since.
-pub(crate) fn check_config_file(dir: &Path, checkpoint: &Checkpoint) -> Result<()> {
+pub(crate) fn check_config_file(dir: &Path, expected: &Config) -> Result<()> {
     let path = dir.join(CONFIG_FILE);
     let (config, _) = crate::config::load(&path)
         .with_context(|| format!("the config of the checkpointed run, {}", path.display()))?;
-    if config_hash(&config)? != config_hash(&checkpoint.config)? {
+    if config_hash(&config)? != config_hash(expected)? {
         bail!(
             "{} was edited since the checkpoint was written; a checkpoint continues only the run it was taken from (undo the edit, or start a new run with `nlif run`)",
             path.display()
@@ -240,7 +240,7 @@ pub(crate) fn describe(path: &Path) -> Result<String> {
         env!("CARGO_PKG_VERSION"),
         config.name,
         config.solver.kind.as_str(),
-        multiscale_tidy(time),
+        multiscale::tidy_time(time),
         config.t_end,
         match state.outcome {
             Some(o) => format!("ended: {}", o.as_str()),
@@ -254,12 +254,4 @@ pub(crate) fn describe(path: &Path) -> Result<String> {
         checkpoint.stats.count,
         ron::ser::to_string_pretty(config, pretty)?
     ))
-}
-
-/// A time without float noise (12 significant digits).
-fn multiscale_tidy(t: f64) -> f64 {
-    if t == 0.0 || !t.is_finite() {
-        return t;
-    }
-    format!("{t:.11e}").parse().unwrap_or(t)
 }

@@ -108,7 +108,7 @@ pub(crate) fn summary(config: &Config, result: &RunResult) -> Value {
         "steps": trace.macro_steps + trace.micro_steps,
         "macro_steps": trace.macro_steps,
         "micro_steps": trace.micro_steps,
-        "micro_time": tidy(micro_time),
+        "micro_time": multiscale::tidy_time(micro_time),
         "wall_seconds": result.wall_seconds,
         "peak_rss_bytes": peak_rss_bytes(),
         "mass_error_max": trace.mass_error_max,
@@ -135,14 +135,6 @@ pub(crate) fn summary(config: &Config, result: &RunResult) -> Value {
         "outcome": result.outcome.as_str(),
         "outcome_detail": outcome_detail(&result.outcome),
     })
-}
-
-/// A sum of sample spans without its float noise (12 significant digits).
-fn tidy(x: f64) -> f64 {
-    if x == 0.0 || !x.is_finite() {
-        return x;
-    }
-    format!("{x:.11e}").parse().unwrap_or(x)
 }
 
 /// The peak resident memory of this process (`VmHWM` of `/proc/self/status`), where the

@@ -43,7 +43,6 @@ struct Plan {
     stats: Stats,
     /// The checkpoint being written in the background.
     writing: Option<Writing>,
-    threads: Option<usize>,
     quiet: bool,
 }
 
@@ -122,7 +121,6 @@ pub(crate) fn run(
         staging,
         stats: Stats::default(),
         writing: None,
-        threads,
         quiet,
     };
     let start = pool.install(|| {
@@ -228,14 +226,7 @@ pub(crate) fn resume(
         },
         _,
     ) = checkpoint::read(&source.join(checkpoint::FILE))?;
-    checkpoint::check_config_file(
-        &source,
-        &Checkpoint {
-            config: config.clone(),
-            stats,
-            state: state.clone(),
-        },
-    )?;
+    checkpoint::check_config_file(&source, &config)?;
     output::check_target(&out)?;
     let ended_before = state.outcome.is_some();
     let pool = pool(threads)?;
@@ -282,7 +273,6 @@ pub(crate) fn resume(
         every: config.output.checkpoint,
         stats,
         writing: None,
-        threads,
         quiet,
     };
     // An extension starts a new end; otherwise a state that had already ended has its
@@ -339,7 +329,7 @@ fn drive(
         Ok(None) if plan.every.is_some() => {
             eprintln!(
                 "interrupted at t = {}; continue with: nlif resume {}",
-                tidy(simulation.time()),
+                multiscale::tidy_time(simulation.time()),
                 plan.out.display()
             );
             return Ok(Ended::Interrupted);
@@ -348,7 +338,7 @@ fn drive(
             discard(&mut plan);
             eprintln!(
                 "interrupted at t = {}; nothing written (a run with --checkpoint-every can be continued)",
-                tidy(simulation.time())
+                multiscale::tidy_time(simulation.time())
             );
             return Ok(Ended::Interrupted);
         }
@@ -392,7 +382,6 @@ fn drive(
             writing.elapsed().as_secs_f64()
         );
     }
-    let _ = plan.threads;
     if result.outcome.is_completed() {
         Ok(Ended::Completed)
     } else {
@@ -460,12 +449,4 @@ fn save(
         finish_writing(plan)?;
     }
     Ok(())
-}
-
-/// A time without float noise (12 significant digits).
-fn tidy(t: f64) -> f64 {
-    if t == 0.0 || !t.is_finite() {
-        return t;
-    }
-    format!("{t:.11e}").parse().unwrap_or(t)
 }

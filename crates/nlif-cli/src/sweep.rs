@@ -72,7 +72,7 @@ pub(crate) fn parse_vary(text: &str) -> Result<Vary> {
                     k as f64 / (count - 1) as f64
                 };
                 // Each end weighted separately: no overflow for ends near ±f64::MAX.
-                let x = tidy(start * (1.0 - f) + stop * f);
+                let x = multiscale::tidy_time(start * (1.0 - f) + stop * f);
                 // Whole numbers without a fraction, so integer fields take them too.
                 if x.fract() == 0.0 && x.abs() < 9e15 {
                     format!("{}", x as i64)
@@ -109,14 +109,6 @@ fn split_top_level(list: &str) -> Vec<String> {
         items.push(current.trim().to_owned());
     }
     items
-}
-
-/// A value without the float noise of a linear spacing (12 significant digits).
-fn tidy(x: f64) -> f64 {
-    if x == 0.0 || !x.is_finite() {
-        return x;
-    }
-    format!("{x:.11e}").parse().unwrap_or(x)
 }
 
 /// The seed of point `index` with `--seed-per-point`: SplitMix64 of the base seed and the
