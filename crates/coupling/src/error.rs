@@ -41,6 +41,12 @@ pub enum CouplingError {
         /// The value.
         value: f64,
     },
+    /// Particle voltages that are NaN or infinite, counted in a [`Tally`](crate::Tally).
+    #[error("{count} particle voltages are not finite numbers")]
+    NonFinite {
+        /// How many.
+        count: u64,
+    },
     /// The density has no mass to sample from, or no particle lies below the threshold.
     #[error("nothing to convert: zero mass or no particle below the threshold")]
     NoMass,
@@ -66,7 +72,7 @@ impl CouplingError {
             CouplingError::Length { .. } | CouplingError::Value { .. } | CouplingError::NoMass => {
                 "density"
             }
-            CouplingError::Voltage { .. } => "voltages",
+            CouplingError::Voltage { .. } | CouplingError::NonFinite { .. } => "voltages",
             CouplingError::Invalid { field, .. } => field,
         }
     }

@@ -37,7 +37,7 @@
 use nlif_model::special::erfcx;
 use serde::{Deserialize, Serialize};
 
-use crate::{CouplingError, UniformGrid};
+use crate::{CouplingError, Tally, UniformGrid};
 
 /// The bandwidth of the kernel estimate.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -179,24 +179,16 @@ pub fn estimate(
     {
         return Err(CouplingError::Voltage { index, value });
     }
-    estimator.validate()?;
+    let mut tally = Tally::new(estimator, grid)?;
     if let Estimator::Kernel { .. } = estimator {
-        check_kink(particles)?;
+        check_kink(particles.rate, particles.a, particles.v_r)?;
     }
-    let v_f = grid.threshold();
-    if !particles.voltages.iter().any(|&v| v < v_f) {
-        return Err(CouplingError::NoMass);
-    }
-    let report = match estimator {
-        Estimator::Histogram => histogram(grid, particles.voltages, out),
-        Estimator::Kernel { bandwidth } => kernel(grid, particles, bandwidth, out),
-    };
-    normalise(grid, out)?;
-    Ok(report)
+    tally.add(particles.voltages);
+    tally.estimate(particles.rate, particles.a, particles.v_r, out)
 }
 
 /// The kink correction's inputs.
-fn check_kink(particles: &Particles<'_>) -> Result<(), CouplingError> {
+pub(crate) fn check_kink(rate: f64, a: f64, v_r: f64) -> Result<(), CouplingError> {
     let invalid = |field, value, reason| {
         Err(CouplingError::Invalid {
             field,
@@ -204,7 +196,6 @@ fn check_kink(particles: &Particles<'_>) -> Result<(), CouplingError> {
             reason,
         })
     };
-    let rate = particles.rate;
     if !(rate.is_finite() && rate >= 0.0) {
         return invalid(
             "rate",
@@ -213,21 +204,21 @@ fn check_kink(particles: &Particles<'_>) -> Result<(), CouplingError> {
         );
     }
     if rate > 0.0 {
-        if !(particles.a.is_finite() && particles.a > 0.0) {
+        if !(a.is_finite() && a > 0.0) {
             return invalid(
                 "a",
-                particles.a,
+                a,
                 "the diffusion coefficient must be finite and positive",
             );
         }
-        if !particles.v_r.is_finite() {
-            return invalid("v_r", particles.v_r, "the reset potential must be finite");
+        if !v_r.is_finite() {
+            return invalid("v_r", v_r, "the reset potential must be finite");
         }
     }
     Ok(())
 }
 
-fn normalise(grid: &UniformGrid, out: &mut [f64]) -> Result<(), CouplingError> {
+pub(crate) fn normalise(grid: &UniformGrid, out: &mut [f64]) -> Result<(), CouplingError> {
     let mass = grid.mass(out);
     if !(mass > 0.0 && mass.is_finite()) {
         return Err(CouplingError::NoMass);
@@ -236,44 +227,27 @@ fn normalise(grid: &UniformGrid, out: &mut [f64]) -> Result<(), CouplingError> {
     Ok(())
 }
 
-fn histogram(grid: &UniformGrid, voltages: &[f64], out: &mut [f64]) -> EstimateReport {
-    let h = grid.spacing();
-    let lower = grid.node(0) - 0.5 * h;
-    let n = grid.len();
-    let v_f = grid.threshold();
-    out.iter_mut().for_each(|p| *p = 0.0);
-    let mut spread = 0;
-    let mut last_half_cell = 0;
-    for &v in voltages {
-        let cell = ((v - lower) / h).floor();
-        if cell >= n as f64 {
-            spread += 1;
-            if v < v_f {
-                last_half_cell += 1;
-            }
-        } else {
-            out[cell.max(0.0) as usize] += 1.0;
-        }
-    }
-    if spread == voltages.len() {
-        // Nothing below V_F - h/2: the particles about to fire are all there is.
-        out[n - 1] = last_half_cell as f64;
-        spread -= last_half_cell;
-    }
-    EstimateReport {
-        bandwidth: 0.0,
-        spread,
-    }
-}
-
 /// The smallest and largest kernel bandwidth, relative to the spacing and the grid's extent
 /// (and never below the smallest normal number).
 const MIN_BANDWIDTH: f64 = 1e-6;
 const MAX_BANDWIDTH: f64 = 1e6;
 
-fn kernel(
+/// The reset's share of the kernel estimate: the kink correction's inputs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Kink {
+    pub(crate) rate: f64,
+    pub(crate) a: f64,
+    pub(crate) v_r: f64,
+}
+
+/// The kernel estimate from the linear-binning weights `bins` (nodes `0..=n`) of the
+/// `below` particles below `V_F`, out of `total` particles.
+pub(crate) fn kernel(
     grid: &UniformGrid,
-    particles: &Particles<'_>,
+    bins: &[f64],
+    below: u64,
+    total: u64,
+    kink: Kink,
     bandwidth: Bandwidth,
     out: &mut [f64],
 ) -> EstimateReport {
@@ -281,38 +255,28 @@ fn kernel(
     let n = grid.len();
     let v_0 = grid.node(0);
     let v_f = grid.threshold();
-    // Linear binning on nodes 0..=n (node n is V_F) of the particles below V_F (those
-    // above are absorbed: their image cancels them). The weight of the lower node is the
-    // distance to the upper one, so that a particle an ulp below V_F keeps a positive
-    // weight on node n - 1.
-    let mut bins = vec![0.0; n + 1];
-    let mut below = 0usize;
-    let mut sum = 0.0;
-    for &v in particles.voltages.iter().filter(|&&v| v < v_f) {
-        let v = v.max(v_0);
-        let i = (((v - v_0) / h).floor() as usize).min(n - 1);
-        let lower = ((grid.node(i + 1) - v) / h).clamp(0.0, 1.0);
-        bins[i] += lower;
-        bins[i + 1] += 1.0 - lower;
-        below += 1;
-        sum += v;
-    }
     let count = below as f64;
     let sigma = match bandwidth {
         Bandwidth::Fixed(s) => s,
         Bandwidth::Silverman => {
-            // Two-pass variance of the voltages as binned (clamped to [v_0, V_F)): no
-            // cancellation, no overflow from particles far below the grid.
-            let mean = sum / count;
-            let var = particles
-                .voltages
+            // Two-pass variance of the binned distribution: linear binning keeps the
+            // mean of the voltages (clamped to [v_0, V_F)) and adds at most h²/4 to their
+            // variance; no cancellation, no overflow from particles far below the grid.
+            let node = |j: usize| if j == n { v_f } else { grid.node(j) };
+            let mean = bins
                 .iter()
-                .filter(|&&v| v < v_f)
-                .map(|&v| (v.max(v_0) - mean).powi(2))
+                .enumerate()
+                .map(|(j, &c)| c * node(j))
                 .sum::<f64>()
                 / count;
-            let sd = var.sqrt();
-            let iqr = quantile(grid, &bins, 0.75) - quantile(grid, &bins, 0.25);
+            let var = bins
+                .iter()
+                .enumerate()
+                .map(|(j, &c)| c * (node(j) - mean).powi(2))
+                .sum::<f64>()
+                / count;
+            let sd = var.max(0.0).sqrt();
+            let iqr = quantile(grid, bins, 0.75) - quantile(grid, bins, 0.25);
             let spread = if iqr > 0.0 { sd.min(iqr / 1.34) } else { sd };
             // Zero spread (one particle, identical particles) falls back to h.
             (0.9 * spread * count.powf(-0.2)).max(h)
@@ -323,7 +287,7 @@ fn kernel(
         .max((MIN_BANDWIDTH * h).max(f64::MIN_POSITIVE));
     let reach = (5.0 * sigma / h).ceil() as usize;
     // The kernel part carries the absorbed particles' share too (they count in N).
-    let total = particles.voltages.len() as f64;
+    let total = total as f64;
     let norm = 1.0 / (total * sigma * (2.0 * std::f64::consts::PI).sqrt());
     for (i, p) in out.iter_mut().enumerate() {
         let v = grid.node(i);
@@ -342,9 +306,9 @@ fn kernel(
         }
         *p = acc * norm;
         // Add back what smoothing removed from the kink at V_R.
-        if particles.rate > 0.0 {
-            let t = (v - particles.v_r).abs() / sigma;
-            *p += particles.rate * sigma / particles.a * kink_loss(t);
+        if kink.rate > 0.0 {
+            let t = (v - kink.v_r).abs() / sigma;
+            *p += kink.rate * sigma / kink.a * kink_loss(t);
         }
     }
     EstimateReport {

@@ -2,9 +2,11 @@
 //!
 //! ## API map
 //!
-//! - density → particles: [`sample`] with a [`Sampler`] ([`sampling`]);
+//! - density → particles: [`sample`] with a [`Sampler`] ([`sampling`]), or any range of
+//!   the strata with [`Reconstruction::sample_strata`] (one process's share);
 //! - particles → density: [`estimate`] with an [`Estimator`] ([`estimation`]), and
-//!   [`impose_rate`].
+//!   [`impose_rate`]; for particles split across processes, a [`Tally`] per part, summed
+//!   as integers (exact, so the estimate does not depend on the split).
 //!
 //! Round-off is tolerated, degenerate samples are not errors: density values below zero by
 //! at most [`ROUND_OFF`] of the largest value are taken as 0; one particle, identical
@@ -19,8 +21,10 @@ mod error;
 pub mod estimation;
 mod grid;
 pub mod sampling;
+mod tally;
 
 pub use error::CouplingError;
 pub use estimation::{Bandwidth, EstimateReport, Estimator, Particles, estimate, impose_rate};
 pub use grid::{ROUND_OFF, UniformGrid};
-pub use sampling::{Sampler, reconstruction_cdf, sample};
+pub use sampling::{Reconstruction, Sampler, reconstruction_cdf, sample};
+pub use tally::Tally;

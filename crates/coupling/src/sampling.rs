@@ -17,6 +17,8 @@
 //! The low-variance samplers return the voltages in increasing order (the particles are
 //! exchangeable, so order does not matter to the dynamics).
 
+use std::borrow::Cow;
+
 use rand::{Rng, RngExt};
 use serde::{Deserialize, Serialize};
 
@@ -39,7 +41,7 @@ struct Cdf<'a> {
     grid: UniformGrid,
     density: &'a [f64],
     /// `cumulative[j]` = mass of intervals `0..j` (length `n + 2`).
-    cumulative: Vec<f64>,
+    cumulative: Cow<'a, [f64]>,
 }
 
 impl<'a> Cdf<'a> {
@@ -56,7 +58,7 @@ impl<'a> Cdf<'a> {
         Cdf {
             grid,
             density,
-            cumulative,
+            cumulative: Cow::Owned(cumulative),
         }
     }
 
@@ -132,33 +134,110 @@ pub fn sample<R: Rng>(
     voltages: &mut [f64],
     rng: &mut R,
 ) -> Result<(), CouplingError> {
-    let density = grid.cleaned(density)?;
-    let cdf = Cdf::new(*grid, &density);
-    let total = cdf.total();
-    let count = voltages.len() as f64;
-    match sampler {
-        Sampler::InverseCdf => {
-            for v in voltages.iter_mut() {
-                let target = rng.random::<f64>() * total;
-                *v = cdf.invert_in(cdf.interval(target), target);
-            }
-        }
-        Sampler::Stratified | Sampler::Quantile => {
-            let mut j = 0;
-            for (k, v) in voltages.iter_mut().enumerate() {
-                let offset = match sampler {
-                    Sampler::Stratified => rng.random::<f64>(),
-                    _ => 0.5,
-                };
-                let target = (k as f64 + offset) / count * total;
-                while j + 2 < cdf.cumulative.len() && cdf.cumulative[j + 1] <= target {
-                    j += 1;
+    let total = voltages.len() as u64;
+    Reconstruction::new(grid, density)?.sample_strata(sampler, 0, total, voltages, rng);
+    Ok(())
+}
+
+/// The piecewise-linear reconstruction of a density, ready to be sampled by parts.
+///
+/// [`Reconstruction::sample_strata`] fills the particles `first .. first + len` of a
+/// sample of `total`: the strata of the low-variance samplers are those of the whole
+/// sample, so parts of a network (processes, blocks) sampled separately, each with its own
+/// random stream, together hold one stratified sample of the whole — and with
+/// [`Sampler::Quantile`] exactly the voltages [`sample`] gives.
+///
+/// ```
+/// use coupling::{Reconstruction, Sampler, UniformGrid, sample};
+/// use rand::SeedableRng;
+/// let grid = UniformGrid::new(-1.0, 0.5, 6)?;
+/// let density = [0.0, 0.2, 0.4, 0.4, 0.2, 0.2];
+/// let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(1);
+/// let mut whole = vec![0.0; 10];
+/// sample(Sampler::Quantile, &grid, &density, &mut whole, &mut rng)?;
+/// let reconstruction = Reconstruction::new(&grid, &density)?;
+/// let mut tail = vec![0.0; 4];
+/// reconstruction.sample_strata(Sampler::Quantile, 6, 10, &mut tail, &mut rng);
+/// assert_eq!(tail, whole[6..]);
+/// # Ok::<(), coupling::CouplingError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Reconstruction {
+    grid: UniformGrid,
+    density: Vec<f64>,
+    /// `cumulative[j]` = mass of intervals `0..j` (length `n + 2`).
+    cumulative: Vec<f64>,
+}
+
+impl Reconstruction {
+    /// The reconstruction of the nodal `density` on `grid` (normalised by its discrete
+    /// mass when sampled).
+    ///
+    /// # Errors
+    ///
+    /// As [`sample`].
+    pub fn new(grid: &UniformGrid, density: &[f64]) -> Result<Reconstruction, CouplingError> {
+        let density = grid.cleaned(density)?.into_owned();
+        let cumulative = Cdf::new(*grid, &density).cumulative.into_owned();
+        Ok(Reconstruction {
+            grid: *grid,
+            density,
+            cumulative,
+        })
+    }
+
+    /// Fills `voltages` with the particles `first .. first + voltages.len()` of a sample
+    /// of `total` particles (strata `k / total .. (k + 1) / total` of the mass, for the
+    /// low-variance samplers), drawing the uniforms from `rng` in order.
+    ///
+    /// # Panics
+    ///
+    /// If `first + voltages.len()` exceeds `total`.
+    pub fn sample_strata<R: Rng>(
+        &self,
+        sampler: Sampler,
+        first: u64,
+        total: u64,
+        voltages: &mut [f64],
+        rng: &mut R,
+    ) {
+        assert!(
+            first + voltages.len() as u64 <= total,
+            "strata {first}..{} of {total}",
+            first + voltages.len() as u64
+        );
+        let cdf = Cdf {
+            grid: self.grid,
+            density: &self.density,
+            cumulative: Cow::Borrowed(&self.cumulative),
+        };
+        let mass = cdf.total();
+        let count = total as f64;
+        match sampler {
+            Sampler::InverseCdf => {
+                for v in voltages.iter_mut() {
+                    let target = rng.random::<f64>() * mass;
+                    *v = cdf.invert_in(cdf.interval(target), target);
                 }
-                *v = cdf.invert_in(j, target);
+            }
+            Sampler::Stratified | Sampler::Quantile => {
+                // The sweep over the intervals is monotone in the target: starting it at
+                // interval 0 finds the interval the whole sample's sweep would be in.
+                let mut j = 0;
+                for (k, v) in (first..).zip(voltages.iter_mut()) {
+                    let offset = match sampler {
+                        Sampler::Stratified => rng.random::<f64>(),
+                        _ => 0.5,
+                    };
+                    let target = (k as f64 + offset) / count * mass;
+                    while j + 2 < cdf.cumulative.len() && cdf.cumulative[j + 1] <= target {
+                        j += 1;
+                    }
+                    *v = cdf.invert_in(j, target);
+                }
             }
         }
     }
-    Ok(())
 }
 
 /// The distribution function of the reconstruction of `density` at `v` (normalised), for

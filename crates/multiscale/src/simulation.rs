@@ -2,10 +2,11 @@
 
 use std::collections::VecDeque;
 
-use coupling::{Estimator, Particles, UniformGrid, estimate, impose_rate, sample};
+use coupling::{Estimator, Reconstruction, Tally, UniformGrid, impose_rate};
 use fp_macro::{FluxScheme, Grid, MacroConfig, MacroSolver, Scheme, StepOutcome};
 use nlif_micro::{
-    Parallelism, ParticleSystem, Reduction, SingleProcess, Stepper, SubthresholdStepper,
+    BLOCK_SIZE, MicroConfig, Parallelism, ParticleSystem, Partition, Reduction, SingleProcess,
+    Stepper, SubthresholdStepper,
 };
 use nlif_model::{InitialDensity, Input, ModelParams};
 use rand::SeedableRng;
@@ -55,8 +56,21 @@ struct Snapshot {
 ///
 /// The components are injected through [`Simulation::builder`]: the switching policy
 /// `P`, the flux scheme `S` of the density, the sub-threshold stepper `T` of the
-/// particles, and the reduction `R` that sums the particles' counts (the seam for a
-/// distributed run). The defaults are the built-in ones the config names.
+/// particles, and the reduction `R` that sums the particles' counts and tallies over the
+/// parts of a distributed run. The defaults are the built-in ones the config names.
+///
+/// # Distributed runs
+///
+/// A run can hold only one part of the particles ([`SimulationBuilder::part`]): the
+/// network's blocks are cut into contiguous parts ([`Partition::split`]), each part is
+/// stepped by its own process, and the parts exchange only integer sums through `R` — the
+/// spike counts of every step and cascade round, and at a hand-over or a density snapshot
+/// the [`Tally`] of the particles. Everything else is replicated: every part computes the
+/// same density phase, the same samples and the same decisions from the same sums. The
+/// hand-over to particles draws block `j`'s strata from a stream of its own (seeded from
+/// the segment's seed and `j`), so a part samples exactly what the whole network holds in
+/// its blocks. Integer sums are exact, so a run split into any number of parts is the
+/// single-process run bit for bit.
 pub struct Simulation<
     P: SwitchingPolicy = BuiltinPolicy,
     S: FluxScheme + Clone = Scheme,
@@ -71,6 +85,8 @@ pub struct Simulation<
     stepper: T,
     reduction: R,
     parallelism: Parallelism,
+    /// This process's share of the particles: part `.0` of `.1`.
+    part: (usize, usize),
     grid: Grid,
     mesh: UniformGrid,
     phase: Phase<S, T>,
@@ -132,6 +148,19 @@ fn derive_seed(seed: u64, tag: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Part `index` of `parts` of the config's particles, with its number of particles.
+pub(crate) fn share(
+    config: &RunConfig,
+    (index, parts): (usize, usize),
+) -> Result<(Partition, usize), RunError> {
+    let split = Partition::split(config.micro.particles, parts)?;
+    split.get(index).copied().ok_or_else(|| RunError::Invalid {
+        field: "part",
+        value: index as f64,
+        reason: format!("there are only {parts} parts"),
+    })
+}
+
 impl Simulation {
     /// Prepares a run from the initial density at `t = 0`, with the built-in components
     /// the config names.
@@ -178,6 +207,7 @@ impl Simulation {
             stepper: config.micro.stepper,
             reduction: SingleProcess,
             parallelism: Parallelism::default(),
+            part: (0, 1),
         }
     }
 }
@@ -233,6 +263,7 @@ pub struct SimulationBuilder<P = BuiltinPolicy, S = Scheme, T = Stepper, R = Sin
     stepper: T,
     reduction: R,
     parallelism: Parallelism,
+    part: (usize, usize),
 }
 
 impl<P, S, T, R> SimulationBuilder<P, S, T, R> {
@@ -247,6 +278,7 @@ impl<P, S, T, R> SimulationBuilder<P, S, T, R> {
             stepper: self.stepper,
             reduction: self.reduction,
             parallelism: self.parallelism,
+            part: self.part,
         }
     }
 
@@ -261,6 +293,7 @@ impl<P, S, T, R> SimulationBuilder<P, S, T, R> {
             stepper: self.stepper,
             reduction: self.reduction,
             parallelism: self.parallelism,
+            part: self.part,
         }
     }
 
@@ -278,16 +311,14 @@ impl<P, S, T, R> SimulationBuilder<P, S, T, R> {
             stepper,
             reduction: self.reduction,
             parallelism: self.parallelism,
+            part: self.part,
         }
     }
 
-    /// The reduction that sums the particles' spike counts (default: [`SingleProcess`]).
-    ///
-    /// A `Simulation` today owns the whole network (its particle phases are built with the
-    /// whole [`Partition`](nlif_micro::Partition), and the hand-overs sample and estimate
-    /// all particles locally), so the reduction must act as the identity on its counts; it
-    /// is the seam a distributed run (particles split across processes, histograms summed
-    /// with `Reduction::sum_f64`) plugs into.
+    /// The reduction that sums the particles' counts and tallies over the parts of the
+    /// network (default: [`SingleProcess`], the identity of a run that holds all
+    /// particles). With [`SimulationBuilder::part`], one that sums over the processes
+    /// holding the other parts.
     pub fn reduction<Q: Reduction>(self, reduction: Q) -> SimulationBuilder<P, S, T, Q> {
         SimulationBuilder {
             params: self.params,
@@ -298,6 +329,7 @@ impl<P, S, T, R> SimulationBuilder<P, S, T, R> {
             stepper: self.stepper,
             reduction,
             parallelism: self.parallelism,
+            part: self.part,
         }
     }
 
@@ -305,6 +337,16 @@ impl<P, S, T, R> SimulationBuilder<P, S, T, R> {
     /// results do not depend on it.
     pub fn parallelism(mut self, parallelism: Parallelism) -> Self {
         self.parallelism = parallelism;
+        self
+    }
+
+    /// Holds only part `index` of `parts` of the particles (default: part 0 of 1, all of
+    /// them): the blocks of [`Partition::split`]`(config.micro.particles, parts)[index]`.
+    /// The other parts are run by other processes with the same config and a
+    /// [`reduction`](SimulationBuilder::reduction) that sums over all of them; see
+    /// [Distributed runs](Simulation#distributed-runs).
+    pub fn part(mut self, index: usize, parts: usize) -> Self {
+        self.part = (index, parts);
         self
     }
 }
@@ -331,6 +373,7 @@ where
             stepper,
             reduction,
             parallelism,
+            part,
         } = self;
         let Preflight {
             grid,
@@ -338,6 +381,9 @@ where
             rate,
             ..
         } = preflight(&params, &input, initial, &config)?;
+        if config.kind != SolverKind::Macro {
+            share(&config, part)?;
+        }
         let mesh = UniformGrid::new(grid.v_min(), grid.spacing(), grid.len())?;
         let density_every = config
             .density_interval
@@ -364,6 +410,7 @@ where
             reduction,
             config,
             parallelism,
+            part,
             grid,
             mesh,
             phase: Phase::Macro(initial_macro),
@@ -722,14 +769,12 @@ where
         let values = match &mut self.phase {
             Phase::Macro(solver) => solver.density().to_vec(),
             Phase::Micro(system) => {
+                let mut tally = Tally::new(Estimator::Histogram, &self.mesh)?;
+                tally.add(system.settle());
+                self.reduction.sum_u64_slice(tally.words_mut());
                 let mut values = vec![0.0; self.mesh.len()];
-                let particles = Particles {
-                    voltages: system.settle(),
-                    rate: self.smoothed,
-                    a: self.params.diffusion(self.smoothed),
-                    v_r: self.params.v_r,
-                };
-                estimate(Estimator::Histogram, &self.mesh, &particles, &mut values)?;
+                let a = self.params.diffusion(self.smoothed);
+                tally.estimate(self.smoothed, a, self.params.v_r, &mut values)?;
                 values
             }
         };
@@ -792,7 +837,10 @@ where
         Ok(())
     }
 
-    /// Particles sampled from `density`, with their own streams for this segment.
+    /// This part's particles sampled from `density`, with their own streams for this
+    /// segment: block `j` of the network draws its strata `j · BLOCK_SIZE ..` from the
+    /// stream seeded by `derive_seed(segment seed, j)`, so the part holds what the whole
+    /// network would in its blocks.
     fn particles_from(
         &mut self,
         density: &[f64],
@@ -801,22 +849,33 @@ where
     ) -> Result<ParticleSystem<T>, RunError> {
         let segment = self.segments;
         self.segments += 1;
-        let mut rng =
-            Xoshiro256PlusPlus::seed_from_u64(derive_seed(self.config.seed, 2 * segment + 2));
-        let mut voltages = vec![0.0; self.config.micro.particles];
-        sample(
-            self.config.switching.sampler,
-            &self.mesh,
-            density,
-            &mut voltages,
-            &mut rng,
-        )?;
+        let (partition, local) = share(&self.config, self.part)?;
+        let reconstruction = Reconstruction::new(&self.mesh, density)?;
+        let sampling = derive_seed(self.config.seed, 2 * segment + 2);
+        let total = self.config.micro.particles as u64;
+        let mut voltages = vec![0.0; local];
+        for (j, chunk) in voltages.chunks_mut(BLOCK_SIZE).enumerate() {
+            let block = (partition.first_block + j) as u64;
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(derive_seed(sampling, block));
+            let first = block * BLOCK_SIZE as u64;
+            reconstruction.sample_strata(
+                self.config.switching.sampler,
+                first,
+                total,
+                chunk,
+                &mut rng,
+            );
+        }
         let system = ParticleSystem::builder(
             self.params,
             self.input,
-            self.config.micro,
+            MicroConfig {
+                particles: local,
+                ..self.config.micro
+            },
             derive_seed(self.config.seed, 2 * segment + 1),
         )
+        .partition(partition)
         .stepper(self.stepper.clone())
         .t_start(t)
         .rate(rate)
@@ -833,19 +892,11 @@ where
         let t = system.time();
         let rate = self.smoothed.max(0.0);
         let a = self.params.diffusion(rate);
+        let mut tally = Tally::new(self.config.switching.estimator, &self.mesh)?;
+        tally.add(system.settle());
+        self.reduction.sum_u64_slice(tally.words_mut());
         let mut density = vec![0.0; self.mesh.len()];
-        let particles = Particles {
-            voltages: system.settle(),
-            rate,
-            a,
-            v_r: self.params.v_r,
-        };
-        let report = estimate(
-            self.config.switching.estimator,
-            &self.mesh,
-            &particles,
-            &mut density,
-        )?;
+        let report = tally.estimate(rate, a, self.params.v_r, &mut density)?;
         if self.config.switching.match_rate {
             let width = (3.0 * self.mesh.spacing()).max(report.bandwidth);
             impose_rate(&self.mesh, &mut density, rate, a, width)?;

@@ -3,6 +3,7 @@
 
 mod checkpoint;
 mod clip;
+mod cluster;
 mod config;
 mod init;
 mod legend;
@@ -202,6 +203,8 @@ fn main() -> ExitCode {
         Ok(Status::Done) => ExitCode::SUCCESS,
         Ok(Status::EndedEarly) => ExitCode::from(EXIT_ENDED_EARLY),
         Ok(Status::Interrupted) => ExitCode::from(EXIT_INTERRUPTED),
+        // Every MPI rank meets the same errors but those it meets alone: rank 0 says it.
+        Err(e) if !cluster::prints(&e) => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("error: {}", report(&e));
             ExitCode::FAILURE
@@ -253,20 +256,24 @@ fn dispatch(command: Command) -> Result<Status> {
             quiet,
             checkpoint_every,
         } => {
+            let cluster = cluster::Cluster::start()?;
             let mut set = set;
             if let Some(dt) = checkpoint_every {
                 set.push(format!("output.checkpoint=Some({dt:?})"));
             }
             let (config, _) = resolve(config, &set)?;
             let out = out.unwrap_or_else(|| PathBuf::from("out").join(&config.name));
-            session::run(config, out, threads, quiet).map(Status::from)
+            session::run(config, out, threads, quiet, &cluster).map(Status::from)
         }
         Command::Resume {
             dir,
             t_end,
             threads,
             quiet,
-        } => session::resume(dir, t_end, threads, quiet).map(Status::from),
+        } => {
+            let cluster = cluster::Cluster::start()?;
+            session::resume(dir, t_end, threads, quiet, &cluster).map(Status::from)
+        }
         Command::Sweep {
             config,
             vary,

@@ -25,6 +25,8 @@ pub(crate) struct RunResult {
     pub(crate) grid: Vec<f64>,
     /// What the checkpoints cost, for a checkpointed run.
     pub(crate) checkpoints: Option<crate::checkpoint::Stats>,
+    /// Processes that ran it (MPI ranks; 1 without MPI).
+    pub(crate) processes: usize,
 }
 
 #[derive(Serialize)]
@@ -111,6 +113,7 @@ pub(crate) fn summary(config: &Config, result: &RunResult) -> Value {
         "micro_time": multiscale::tidy_time(micro_time),
         "wall_seconds": result.wall_seconds,
         "peak_rss_bytes": peak_rss_bytes(),
+        "processes": result.processes,
         "mass_error_max": trace.mass_error_max,
         "invariants": {
             "mass_error_max": trace.mass_error_max,

@@ -15,10 +15,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use multiscale::{BuiltinPolicy, Outcome, Simulation};
-use nlif_micro::Parallelism;
+use fp_macro::Scheme;
+use multiscale::{BuiltinPolicy, Outcome, PhaseState, Simulation};
+use nlif_micro::{Parallelism, Stepper};
 
 use crate::checkpoint::{self, Checkpoint, Stats};
+use crate::cluster::{Cluster, Exchange};
 use crate::config::Config;
 use crate::output::{self, RunResult};
 use crate::progress::{Progress, Show};
@@ -33,7 +35,11 @@ pub(crate) enum Ended {
     Interrupted,
 }
 
-/// Where a run writes and how often it checkpoints.
+/// A run of this process's part of the particles (all of them without MPI).
+type Run<'a> = Simulation<BuiltinPolicy, Scheme, Stepper, Exchange<'a>>;
+
+/// Where a run writes and how often it checkpoints (on rank 0; the other ranks only
+/// take part in the checkpoints).
 struct Plan {
     out: PathBuf,
     /// The staging directory: a checkpointed run's `.NAME.partial`, or
@@ -59,40 +65,80 @@ pub(crate) fn checkpoint_staging(out: &Path) -> PathBuf {
     parent.join(format!(".{name}.partial"))
 }
 
-fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+/// Sizes rayon's global pool, on which the particle blocks are stepped (the driving
+/// thread stays the main thread, the only one that calls MPI).
+fn threads(threads: Option<usize>) -> Result<()> {
     if let Some(0) = threads {
         bail!("--threads must be at least 1");
     }
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
-        .build()
+        .build_global()
         .context("cannot start the worker threads")
 }
 
-/// `nlif run`: a fresh run of a validated config.
+/// `nlif run`: a fresh run of a validated config, by every process of `cluster`.
 pub(crate) fn run(
     config: Config,
     out: PathBuf,
     threads: Option<usize>,
     quiet: bool,
+    cluster: &Cluster,
 ) -> Result<Ended> {
-    output::check_target(&out)?;
     let interrupted = signal_flag()?;
+    self::threads(threads)?;
+    let prepared = if cluster.is_root() {
+        prepare(&config, &out)
+    } else {
+        Ok(PathBuf::new())
+    };
+    let staging = cluster.agree(prepared)?;
+    let mut plan = Plan {
+        out,
+        every: config.output.checkpoint,
+        staging,
+        stats: Stats::default(),
+        writing: None,
+        quiet: quiet || !cluster.is_root(),
+    };
+    let start = Simulation::builder(
+        config.model.params(),
+        config.model.input,
+        config.run_config(),
+    )
+    .reduction(cluster.exchange())
+    .part(cluster.rank(), cluster.size())
+    .parallelism(Parallelism::Rayon)
+    .start(&config.initial)
+    .with_context(|| format!("cannot start `{}`", config.name));
+    match cluster.agree(start) {
+        Ok(simulation) => drive(simulation, &config, plan, interrupted, false, cluster),
+        Err(e) => {
+            if cluster.is_root() {
+                discard(&mut plan);
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Rank 0's checks and staging directory before a run.
+fn prepare(config: &Config, out: &Path) -> Result<PathBuf> {
+    output::check_target(out)?;
     if config.output.checkpoint.is_none()
-        && checkpoint_staging(&out).join(checkpoint::FILE).is_file()
+        && checkpoint_staging(out).join(checkpoint::FILE).is_file()
     {
         bail!(
             "an interrupted checkpointed run of {} is waiting in {}: continue it with `nlif resume {}`, or remove that directory first",
             out.display(),
-            checkpoint_staging(&out).display(),
+            checkpoint_staging(out).display(),
             out.display()
         );
     }
-    let pool = pool(threads)?;
-    let staging = match config.output.checkpoint {
-        None => output::staging_for(&out)?,
+    match config.output.checkpoint {
+        None => output::staging_for(out),
         Some(_) => {
-            let staging = checkpoint_staging(&out);
+            let staging = checkpoint_staging(out);
             if fs::symlink_metadata(&staging).is_ok_and(|m| m.is_dir()) {
                 remove_if_stale(&staging)?;
             }
@@ -111,33 +157,8 @@ pub(crate) fn run(
             }
             fs::create_dir(&staging)
                 .with_context(|| format!("cannot create {}", staging.display()))?;
-            checkpoint::write_config_file(&staging, &config)?;
-            staging
-        }
-    };
-    let mut plan = Plan {
-        out,
-        every: config.output.checkpoint,
-        staging,
-        stats: Stats::default(),
-        writing: None,
-        quiet,
-    };
-    let start = pool.install(|| {
-        Simulation::new(
-            config.model.params(),
-            config.model.input,
-            &config.initial,
-            config.run_config(),
-            Parallelism::Rayon,
-        )
-        .with_context(|| format!("cannot start `{}`", config.name))
-    });
-    match start {
-        Ok(simulation) => drive(&pool, simulation, &config, plan, interrupted, false),
-        Err(e) => {
-            discard(&mut plan);
-            Err(e)
+            checkpoint::write_config_file(&staging, config)?;
+            Ok(staging)
         }
     }
 }
@@ -197,42 +218,28 @@ fn remove_if_stale(staging: &Path) -> Result<bool> {
 }
 
 /// `nlif resume DIR`: continues an interrupted run from its checkpoint, or extends a
-/// finished one to a later `--t-end`.
+/// finished one to a later `--t-end`, on any number of processes (each reads the
+/// checkpoint and keeps its own part of the particles).
 pub(crate) fn resume(
     out: PathBuf,
     t_end: Option<f64>,
     threads: Option<usize>,
     quiet: bool,
+    cluster: &Cluster,
 ) -> Result<Ended> {
     let interrupted = signal_flag()?;
+    self::threads(threads)?;
     let staging = checkpoint_staging(&out);
-    let (source, finished) = if staging.join(checkpoint::FILE).is_file() {
-        (staging.clone(), false)
-    } else if out.join(checkpoint::FILE).is_file() {
-        (out.clone(), true)
-    } else {
-        bail!(
-            "no checkpoint to resume: neither {} nor {} exists (only a run with --checkpoint-every, or output.checkpoint, can be resumed)",
-            staging.join(checkpoint::FILE).display(),
-            out.join(checkpoint::FILE).display()
-        );
-    };
-    // Everything is checked before anything is written.
-    let (
-        Checkpoint {
-            mut config,
-            mut stats,
-            state,
-        },
-        _,
-    ) = checkpoint::read(&source.join(checkpoint::FILE))?;
-    checkpoint::check_config_file(&source, &config)?;
-    output::check_target(&out)?;
+    let opened = cluster.agree(open_checkpoint(&out, &staging, cluster.is_root()));
+    let (source, finished, mut config, mut stats, state) = opened?;
     let ended_before = state.outcome.is_some();
-    let pool = pool(threads)?;
-    let mut simulation: Simulation<BuiltinPolicy> = pool
-        .install(|| Simulation::from_state(state, Parallelism::Rayon))
-        .context("the checkpoint cannot be continued")?;
+    let resumed = Simulation::builder(state.params, state.input, state.config)
+        .reduction(cluster.exchange())
+        .part(cluster.rank(), cluster.size())
+        .parallelism(Parallelism::Rayon)
+        .resume(state)
+        .context("the checkpoint cannot be continued");
+    let mut simulation: Run<'_> = cluster.agree(resumed)?;
     match t_end {
         Some(t_end) => {
             simulation
@@ -259,36 +266,94 @@ pub(crate) fn resume(
         ),
         None => {}
     }
-    if finished {
-        output::check_target(&out)?;
-        if fs::symlink_metadata(&staging).is_ok() {
-            bail!("{} exists; remove it to extend the run", staging.display());
-        }
-        fs::create_dir(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
-    }
-    checkpoint::write_config_file(&staging, &config)?;
+    let _ = source;
+    let staged = if cluster.is_root() {
+        stage_resumed(&out, &staging, finished, &config)
+    } else {
+        Ok(())
+    };
+    cluster.agree(staged)?;
     let plan = Plan {
         out,
         staging,
         every: config.output.checkpoint,
         stats,
         writing: None,
-        quiet,
+        quiet: quiet || !cluster.is_root(),
     };
     // An extension starts a new end; otherwise a state that had already ended has its
     // final checkpoint written (the run was stopped while writing its outputs).
     let ended_before = ended_before && t_end.is_none();
-    drive(&pool, simulation, &config, plan, interrupted, ended_before)
+    drive(
+        simulation,
+        &config,
+        plan,
+        interrupted,
+        ended_before,
+        cluster,
+    )
+}
+
+/// The checkpoint to resume: where it is, whether the run had finished, and its
+/// contents. Rank 0 also checks `config.ron` and the output directory.
+fn open_checkpoint(
+    out: &Path,
+    staging: &Path,
+    root: bool,
+) -> Result<(
+    PathBuf,
+    bool,
+    Config,
+    Stats,
+    multiscale::SimulationState<BuiltinPolicy>,
+)> {
+    let (source, finished) = if staging.join(checkpoint::FILE).is_file() {
+        (staging.to_path_buf(), false)
+    } else if out.join(checkpoint::FILE).is_file() {
+        (out.to_path_buf(), true)
+    } else {
+        bail!(
+            "no checkpoint to resume: neither {} nor {} exists (only a run with --checkpoint-every, or output.checkpoint, can be resumed)",
+            staging.join(checkpoint::FILE).display(),
+            out.join(checkpoint::FILE).display()
+        );
+    };
+    // Everything is checked before anything is written.
+    let (
+        Checkpoint {
+            config,
+            stats,
+            state,
+        },
+        _,
+    ) = checkpoint::read(&source.join(checkpoint::FILE))?;
+    if root {
+        checkpoint::check_config_file(&source, &config)?;
+        output::check_target(out)?;
+    }
+    Ok((source, finished, config, stats, state))
+}
+
+/// Rank 0: the staging directory of a resumed run, with its (possibly extended) config.
+fn stage_resumed(out: &Path, staging: &Path, finished: bool, config: &Config) -> Result<()> {
+    if finished {
+        output::check_target(out)?;
+        if fs::symlink_metadata(staging).is_ok() {
+            bail!("{} exists; remove it to extend the run", staging.display());
+        }
+        fs::create_dir(staging).with_context(|| format!("cannot create {}", staging.display()))?;
+    }
+    checkpoint::write_config_file(staging, config)
 }
 
 /// Runs to the end, checkpointing on the way; writes the outputs.
 fn drive(
-    pool: &rayon::ThreadPool,
-    mut simulation: Simulation<BuiltinPolicy>,
+    mut simulation: Run<'_>,
     config: &Config,
     mut plan: Plan,
     interrupted: Arc<AtomicBool>,
     ended_before: bool,
+    cluster: &Cluster,
 ) -> Result<Ended> {
     let show = match (plan.quiet, std::io::stderr().is_terminal()) {
         (true, _) => Show::Nothing,
@@ -302,7 +367,7 @@ fn drive(
     // depend on them.
     let chunk = 50.0 * run_config.finest_step();
     let eps = 1e-9 * run_config.finest_step();
-    let outcome = pool.install(|| -> Result<Option<Outcome>> {
+    let outcome = (|| -> Result<Option<Outcome>> {
         loop {
             let t = simulation.time();
             let next_checkpoint = plan
@@ -313,17 +378,28 @@ fn drive(
                 return Ok(Some(outcome));
             }
             if simulation.time() >= next_checkpoint - eps {
-                save(&simulation, config, &mut plan, true, false)?;
+                save(&simulation, config, &mut plan, true, false, cluster)?;
             }
-            if interrupted.load(Ordering::SeqCst) {
+            // A signal may reach the ranks at different steps: they stop together.
+            if cluster.any(interrupted.load(Ordering::SeqCst)) {
                 if plan.every.is_some() {
-                    save(&simulation, config, &mut plan, false, true)?;
+                    save(&simulation, config, &mut plan, false, true, cluster)?;
                 }
                 return Ok(None);
             }
         }
-    });
+    })();
     progress.finish();
+    if !cluster.is_root() {
+        return worker_end(
+            simulation,
+            config,
+            &mut plan,
+            outcome,
+            ended_before,
+            cluster,
+        );
+    }
     let outcome = match outcome {
         Ok(Some(outcome)) => outcome,
         Ok(None) if plan.every.is_some() => {
@@ -349,7 +425,7 @@ fn drive(
     };
     // The final state, whatever the outcome: a finished output's checkpoint is its end.
     if plan.every.is_some() && !ended_before {
-        save(&simulation, config, &mut plan, true, true)?;
+        save(&simulation, config, &mut plan, true, true, cluster)?;
     }
     finish_writing(&mut plan)?;
     let wall_seconds = clock.elapsed().as_secs_f64();
@@ -360,6 +436,7 @@ fn drive(
         wall_seconds,
         grid,
         checkpoints: plan.every.map(|_| plan.stats),
+        processes: cluster.size(),
     };
     let writing = Instant::now();
     output::write_all(&plan.out, config, &result, Some(&plan.staging))?;
@@ -422,16 +499,34 @@ fn finish_writing(plan: &mut Plan) -> Result<()> {
 /// ones count in the statistics (an interruption's does not, so a resumed run reports
 /// what a straight one would); `wait` waits until the file is on disk.
 fn save(
-    simulation: &Simulation<BuiltinPolicy>,
+    simulation: &Run<'_>,
     config: &Config,
     plan: &mut Plan,
     scheduled: bool,
     wait: bool,
+    cluster: &Cluster,
 ) -> Result<()> {
     if plan.every.is_none() {
         return Ok(());
     }
-    finish_writing(plan)?;
+    // Every rank takes part (its particles are gathered); a failure on rank 0 (the
+    // previous checkpoint could not be written) stops every rank.
+    let mut state = simulation.state();
+    let gathered = match &state.phase {
+        PhaseState::Micro(part) => cluster.gather_particles(part),
+        _ => Ok(None),
+    };
+    let written = if cluster.is_root() {
+        finish_writing(plan)
+    } else {
+        Ok(())
+    };
+    if let Some(whole) = cluster.agree(gathered.and_then(|g| written.map(|()| g)))? {
+        state.phase = PhaseState::Micro(whole);
+    }
+    if !cluster.is_root() {
+        return Ok(());
+    }
     let clock = Instant::now();
     if scheduled {
         plan.stats.count += 1;
@@ -439,7 +534,7 @@ fn save(
     let checkpoint = Checkpoint {
         config: config.clone(),
         stats: plan.stats,
-        state: simulation.state(),
+        state,
     };
     let staging = plan.staging.clone();
     let writer = std::thread::spawn(move || checkpoint::write(&staging, &checkpoint));
@@ -449,4 +544,29 @@ fn save(
         finish_writing(plan)?;
     }
     Ok(())
+}
+
+/// How a rank other than 0 ends: as rank 0 does (the outcome is the same on every rank),
+/// taking part in the final checkpoint, without writing or printing anything.
+fn worker_end(
+    simulation: Run<'_>,
+    config: &Config,
+    plan: &mut Plan,
+    outcome: Result<Option<Outcome>>,
+    ended_before: bool,
+    cluster: &Cluster,
+) -> Result<Ended> {
+    match outcome? {
+        None => Ok(Ended::Interrupted),
+        Some(outcome) => {
+            if plan.every.is_some() && !ended_before {
+                save(&simulation, config, plan, true, true, cluster)?;
+            }
+            Ok(if outcome.is_completed() {
+                Ended::Completed
+            } else {
+                Ended::Early
+            })
+        }
+    }
 }

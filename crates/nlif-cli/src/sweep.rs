@@ -305,6 +305,7 @@ fn run_point(
             wall_seconds: clock.elapsed().as_secs_f64(),
             grid,
             checkpoints: None,
+            processes: 1,
         })
     };
     let result = match run() {

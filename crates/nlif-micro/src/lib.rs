@@ -51,7 +51,8 @@
 //!   blocks of a [`Partition`] of a larger network: kick, rate, MFE fraction and cascade
 //!   bounds use the global size, streams are those of the owned blocks, and
 //!   [`ParticleSystem::step_with`] sums counts over the parts through a [`Reduction`]
-//!   (`u64` for spike counts; `f64`, in block order, for a hand-over's histograms).
+//!   (`u64` counts and tallies, exact, so the split does not matter; [`ThreadGroup`]
+//!   steps the parts on threads of one process).
 //!   Parts stepped in lock-step reproduce the single system bit for bit.
 //!
 //! The crate does no I/O and never prints.
@@ -64,7 +65,7 @@ mod system;
 
 #[doc(hidden)]
 pub use cascade::cascade_reference;
-pub use cascade::{CascadeOutcome, Reduction, SingleProcess};
+pub use cascade::{CascadeOutcome, Reduction, SingleProcess, ThreadGroup};
 pub use config::{MicroConfig, MicroError, Partition};
 pub use state::{PARTICLE_STATE_VERSION, ParticleState};
 pub use stepper::{Coefficients, KernelVisitor, Stepper, SubthresholdStep, SubthresholdStepper};

@@ -3,7 +3,7 @@
 use nlif_model::{Input, ModelParams};
 use serde::{Deserialize, Serialize};
 
-use crate::{MicroConfig, Partition};
+use crate::{BLOCK_SIZE, MicroConfig, MicroError, Partition};
 
 /// The version of [`ParticleState`] this crate writes and reads.
 pub const PARTICLE_STATE_VERSION: u32 = 1;
@@ -59,4 +59,145 @@ pub struct ParticleState {
     pub voltages: Vec<f64>,
     /// The xoshiro256++ state words `s[0..4]` of the stream of each block held.
     pub rngs: Vec<[u64; 4]>,
+}
+
+impl ParticleState {
+    /// The state of the whole network from the states of its parts (in any order), for
+    /// a checkpoint of a distributed run: voltages and streams concatenated in block
+    /// order. The parts must hold the same clock and settings and cover the network's
+    /// blocks exactly once.
+    ///
+    /// # Errors
+    ///
+    /// [`MicroError::Invalid`] naming `partition` if the parts do not tile the network,
+    /// `steps` if they disagree on anything but their own voltages and streams.
+    pub fn join(mut parts: Vec<ParticleState>) -> Result<ParticleState, MicroError> {
+        parts.sort_by_key(|p| p.partition.first_block);
+        let Some(first) = parts.first() else {
+            return Err(invalid("partition", 0.0, "no parts to join"));
+        };
+        let global = first.partition.global_particles;
+        let mut whole = ParticleState {
+            config: MicroConfig {
+                particles: global,
+                ..first.config
+            },
+            partition: Partition::whole(global),
+            voltages: Vec::with_capacity(global),
+            rngs: Vec::with_capacity(global.div_ceil(BLOCK_SIZE)),
+            ..first.clone_header()
+        };
+        for part in parts {
+            let same = part.version == whole.version
+                && part.params == whole.params
+                && part.input == whole.input
+                && MicroConfig {
+                    particles: global,
+                    ..part.config
+                } == whole.config
+                && part.t_start.to_bits() == whole.t_start.to_bits()
+                && part.steps == whole.steps
+                && part.rate.to_bits() == whole.rate.to_bits()
+                && part.last_initiators == whole.last_initiators;
+            if !same {
+                return Err(invalid(
+                    "steps",
+                    part.steps as f64,
+                    "the parts' clocks or settings differ",
+                ));
+            }
+            if part.partition.global_particles != global
+                || part.partition.first_block * BLOCK_SIZE != whole.voltages.len()
+                || part.voltages.len() != part.config.particles
+            {
+                return Err(invalid(
+                    "partition",
+                    part.partition.first_block as f64,
+                    "the parts do not tile the network block by block",
+                ));
+            }
+            whole.voltages.extend_from_slice(&part.voltages);
+            whole.rngs.extend_from_slice(&part.rngs);
+        }
+        if whole.voltages.len() != global {
+            return Err(invalid(
+                "partition",
+                whole.voltages.len() as f64,
+                "the parts do not cover the network",
+            ));
+        }
+        Ok(whole)
+    }
+
+    /// The state of the part `partition` (holding `particles` neurons) of the network
+    /// this state holds, e.g. one process's share when a checkpoint is resumed on another
+    /// number of processes.
+    ///
+    /// # Errors
+    ///
+    /// [`MicroError::Invalid`] naming `partition` if it is not part of the network held.
+    pub fn part(
+        &self,
+        partition: Partition,
+        particles: usize,
+    ) -> Result<ParticleState, MicroError> {
+        let offset = partition
+            .first_block
+            .checked_sub(self.partition.first_block)
+            .map(|b| b * BLOCK_SIZE);
+        let range = offset
+            .filter(|_| partition.global_particles == self.partition.global_particles)
+            .and_then(|o| Some(o..o.checked_add(particles)?))
+            .filter(|r| r.end <= self.voltages.len() && !r.is_empty());
+        let Some(range) = range else {
+            return Err(invalid(
+                "partition",
+                partition.first_block as f64,
+                "the part is not within the network held",
+            ));
+        };
+        let blocks = range.start / BLOCK_SIZE..range.end.div_ceil(BLOCK_SIZE);
+        if range.end != self.voltages.len() && !particles.is_multiple_of(BLOCK_SIZE) {
+            return Err(invalid(
+                "partition",
+                particles as f64,
+                "only the last part may end inside a block",
+            ));
+        }
+        Ok(ParticleState {
+            config: MicroConfig {
+                particles,
+                ..self.config
+            },
+            partition,
+            voltages: self.voltages[range].to_vec(),
+            rngs: self.rngs.get(blocks).map(<[_]>::to_vec).unwrap_or_default(),
+            ..self.clone_header()
+        })
+    }
+
+    /// Everything but the voltages and streams.
+    fn clone_header(&self) -> ParticleState {
+        ParticleState {
+            version: self.version,
+            params: self.params,
+            input: self.input,
+            config: self.config,
+            partition: self.partition,
+            t_start: self.t_start,
+            steps: self.steps,
+            rate: self.rate,
+            last_initiators: self.last_initiators,
+            voltages: Vec::new(),
+            rngs: Vec::new(),
+        }
+    }
+}
+
+fn invalid(field: &'static str, value: f64, reason: &'static str) -> MicroError {
+    MicroError::Invalid {
+        field,
+        value,
+        reason,
+    }
 }

@@ -206,6 +206,7 @@ fn invalid_states_are_rejected_with_the_field_named() {
 /// What the parts exchange.
 enum Message {
     Count(u64),
+    Counts(Vec<u64>),
     Values(Vec<f64>),
 }
 
@@ -250,17 +251,29 @@ impl Reduction for TwoThreads {
     fn sum_u64(&mut self, local: u64) -> u64 {
         match self.exchange(Message::Count(local)) {
             Message::Count(other) => local + other,
-            Message::Values(_) => panic!("the parts disagree on the kind of reduction"),
+            _ => panic!("the parts disagree on the kind of reduction"),
         }
     }
 
+    fn sum_u64_slice(&mut self, local: &mut [u64]) {
+        let Message::Counts(other) = self.exchange(Message::Counts(local.to_vec())) else {
+            panic!("the parts disagree on the kind of reduction");
+        };
+        assert_eq!(other.len(), local.len());
+        for (x, y) in local.iter_mut().zip(other) {
+            *x += y;
+        }
+    }
+}
+
+impl TwoThreads {
+    /// An `f64` sum in part order, `x_0 + x_1`: with two parts both compute the same bits
+    /// because IEEE addition is commutative (with more parts the order would matter).
     fn sum_f64(&mut self, local: &mut [f64]) {
         let Message::Values(other) = self.exchange(Message::Values(local.to_vec())) else {
             panic!("the parts disagree on the kind of reduction");
         };
         assert_eq!(other.len(), local.len());
-        // Part order is `x_0 + x_1`; with two parts both compute the same bits because
-        // IEEE addition is commutative (with more parts the fold order would matter).
         for (x, y) in local.iter_mut().zip(other) {
             *x += y;
         }

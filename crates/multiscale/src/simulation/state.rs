@@ -11,11 +11,11 @@ use std::collections::VecDeque;
 
 use coupling::UniformGrid;
 use fp_macro::{FluxScheme, Grid, MacroSolver, MacroState};
-use nlif_micro::{ParticleState, ParticleSystem, Reduction, SubthresholdStepper};
+use nlif_micro::{MicroConfig, ParticleState, ParticleSystem, Reduction, SubthresholdStepper};
 use nlif_model::{Input, ModelParams};
 use serde::{Deserialize, Serialize};
 
-use super::{Phase, Simulation, SimulationBuilder, Snapshot, Tail};
+use super::{Phase, Simulation, SimulationBuilder, Snapshot, Tail, share};
 use crate::config::{RunConfig, RunError, SolverKind, multiple_of};
 use crate::policy::SwitchingPolicy;
 use crate::trace::{Outcome, Trace};
@@ -187,7 +187,14 @@ where
                     "the density's settings differ from the run's solver.macro section",
                 ));
             }
-            (PhaseState::Micro(p), _) if p.config != config.micro || p.params != state.params => {
+            (PhaseState::Micro(p), _)
+                if MicroConfig {
+                    particles: config.micro.particles,
+                    ..p.config
+                } != config.micro
+                    || p.partition.global_particles != config.micro.particles
+                    || p.params != state.params =>
+            {
                 return Err(bad(
                     "state.phase",
                     "the particles' settings differ from the run's solver.micro section",
@@ -199,11 +206,21 @@ where
             PhaseState::Macro(s) => {
                 Phase::Macro(MacroSolver::from_state_with(self.scheme.clone(), s)?)
             }
-            PhaseState::Micro(s) => Phase::Micro(ParticleSystem::from_state_with_stepper(
-                s,
-                self.stepper.clone(),
-                self.parallelism,
-            )?),
+            PhaseState::Micro(s) => {
+                // A whole network's state (a checkpoint) is cut to this part; a part's
+                // state must be this part.
+                let (partition, local) = share(&config, self.part)?;
+                let s = if s.partition == partition && s.config.particles == local {
+                    s
+                } else {
+                    s.part(partition, local)?
+                };
+                Phase::Micro(ParticleSystem::from_state_with_stepper(
+                    s,
+                    self.stepper.clone(),
+                    self.parallelism,
+                )?)
+            }
         };
         if state.history.iter().any(|s| s.density.len() != grid.len()) {
             return Err(RunError::Invalid {
@@ -231,6 +248,7 @@ where
             stepper: self.stepper,
             reduction: self.reduction,
             parallelism: self.parallelism,
+            part: self.part,
             grid,
             mesh,
             phase,

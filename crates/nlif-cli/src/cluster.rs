@@ -1,0 +1,253 @@
+//! The processes of a run: this one alone, or (feature `mpi`) the ranks of an MPI job.
+//!
+//! An MPI run splits the particles into one contiguous part of the network's blocks per
+//! rank (`multiscale::SimulationBuilder::part`); the ranks exchange only integer sums
+//! ([`Exchange`]: spike counts per step and cascade round, tallies at hand-overs and
+//! density snapshots) and compute everything else — the density phase, the samples, every
+//! decision — identically from them. Rank 0 alone touches the file system and the
+//! terminal. Wherever one rank can fail alone (the output directory, a checkpoint being
+//! written, a signal that reached one rank first), the ranks agree with a collective
+//! ([`Cluster::all`], [`Cluster::any`]) before going on, so all of them stop together,
+//! rank 0 says why, and none waits for a partner that has left.
+//!
+//! MPI is called from the thread that drives the simulation only (`Threading::Funneled`):
+//! the particle blocks of a rank are stepped on rayon's threads, the sums between the
+//! ranks are made after them, on the driving thread.
+
+use anyhow::Result;
+use nlif_micro::{ParticleState, Reduction};
+
+/// A failure of another rank, which reports it itself.
+#[derive(Debug)]
+pub(crate) struct FailedElsewhere;
+
+impl std::fmt::Display for FailedElsewhere {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("another process of the run failed (its error is printed with its rank)")
+    }
+}
+
+impl std::error::Error for FailedElsewhere {}
+
+/// The context of an error that only this rank (not rank 0) met: it is printed, with
+/// the rank.
+#[derive(Debug)]
+struct OnlyHere(usize);
+
+impl std::fmt::Display for OnlyHere {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "rank {}", self.0)
+    }
+}
+
+/// This process's rank, once its [`Cluster`] has started.
+static RANK: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+
+/// Whether this process prints the error `e`: rank 0 prints every error (every rank
+/// meets the same ones: invalid config, run errors, which come from the same sums), the
+/// other ranks only errors they met alone.
+pub(crate) fn prints(e: &anyhow::Error) -> bool {
+    RANK.get().is_none_or(|&r| r == 0) || e.downcast_ref::<OnlyHere>().is_some()
+}
+
+/// This process's place among the processes of the run.
+pub(crate) struct Cluster {
+    rank: usize,
+    size: usize,
+    #[cfg(feature = "mpi")]
+    mpi: Option<mpi_backend::Mpi>,
+}
+
+impl Cluster {
+    /// The processes of the run: with feature `mpi`, MPI's world (one process when the
+    /// program is started without `mpirun`); otherwise this process alone.
+    ///
+    /// # Errors
+    ///
+    /// MPI could not be initialised with the threading level the run needs.
+    pub(crate) fn start() -> Result<Cluster> {
+        #[cfg(feature = "mpi")]
+        {
+            let mpi = mpi_backend::Mpi::initialize()?;
+            let _ = RANK.set(mpi.rank());
+            Ok(Cluster {
+                rank: mpi.rank(),
+                size: mpi.size(),
+                mpi: Some(mpi),
+            })
+        }
+        #[cfg(not(feature = "mpi"))]
+        Ok(Cluster { rank: 0, size: 1 })
+    }
+
+    /// This process's rank, `0..size`.
+    pub(crate) fn rank(&self) -> usize {
+        self.rank
+    }
+
+    /// The number of processes.
+    pub(crate) fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Whether this process writes the outputs and talks to the user (rank 0).
+    pub(crate) fn is_root(&self) -> bool {
+        self.rank == 0
+    }
+
+    /// The reduction a simulation part sums its counts with.
+    pub(crate) fn exchange(&self) -> Exchange<'_> {
+        Exchange(self)
+    }
+
+    /// Whether `ok` holds on every process (a collective: every process calls it).
+    pub(crate) fn all(&self, ok: bool) -> bool {
+        let mut v = [u64::from(!ok)];
+        self.sum(&mut v);
+        v[0] == 0
+    }
+
+    /// Whether `flag` holds on some process (a collective).
+    pub(crate) fn any(&self, flag: bool) -> bool {
+        !self.all(!flag)
+    }
+
+    /// Agrees on a step that may fail on some processes only: `Ok` everywhere if it
+    /// succeeded everywhere; otherwise this process's own error (marked to be printed
+    /// if rank 0 did not fail too), or [`FailedElsewhere`].
+    pub(crate) fn agree<T>(&self, result: Result<T>) -> Result<T> {
+        let mut v = [
+            u64::from(result.is_err()),
+            u64::from(self.is_root() && result.is_err()),
+        ];
+        self.sum(&mut v);
+        let root_failed = v[1] > 0;
+        match result {
+            Err(e) if !root_failed && !self.is_root() => Err(e.context(OnlyHere(self.rank))),
+            Err(e) => Err(e),
+            Ok(_) if v[0] > 0 => Err(FailedElsewhere.into()),
+            Ok(value) => Ok(value),
+        }
+    }
+
+    fn sum(&self, values: &mut [u64]) {
+        #[cfg(feature = "mpi")]
+        if let Some(mpi) = &self.mpi {
+            mpi.sum(values);
+        }
+        let _ = values;
+    }
+
+    /// The particles of the whole network on rank 0 of a run of several processes,
+    /// joined from every rank's part, for a checkpoint (a collective); `None` elsewhere,
+    /// and `None` when this process holds them all (`local` is the whole).
+    ///
+    /// # Errors
+    ///
+    /// The parts do not join (a bug), or a part cannot be encoded.
+    pub(crate) fn gather_particles(&self, local: &ParticleState) -> Result<Option<ParticleState>> {
+        #[cfg(feature = "mpi")]
+        if let Some(mpi) = &self.mpi
+            && self.size > 1
+        {
+            let bytes = postcard::to_allocvec(local)?;
+            let Some(parts) = mpi.gather_bytes(bytes) else {
+                return Ok(None);
+            };
+            let parts = parts
+                .iter()
+                .map(|b| postcard::from_bytes::<ParticleState>(b))
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok(Some(ParticleState::join(parts)?));
+        }
+        let _ = local;
+        Ok(None)
+    }
+}
+
+/// Sums over the processes of the run: the [`Reduction`] of a simulation part.
+pub(crate) struct Exchange<'a>(&'a Cluster);
+
+impl Reduction for Exchange<'_> {
+    fn sum_u64_slice(&mut self, local: &mut [u64]) {
+        self.0.sum(local);
+    }
+}
+
+#[cfg(feature = "mpi")]
+mod mpi_backend {
+    use anyhow::{Result, bail};
+    use mpi::Threading;
+    use mpi::collective::SystemOperation;
+    use mpi::environment::Universe;
+    use mpi::topology::SimpleCommunicator;
+    use mpi::traits::{Communicator, CommunicatorCollectives, Destination, Source};
+
+    /// Bytes sent in one message (MPI counts are `i32`).
+    const CHUNK: usize = 1 << 30;
+
+    pub(super) struct Mpi {
+        world: SimpleCommunicator,
+        _universe: Universe,
+    }
+
+    impl Mpi {
+        pub(super) fn initialize() -> Result<Mpi> {
+            let Some((universe, threading)) = mpi::initialize_with_threading(Threading::Funneled)
+            else {
+                bail!("MPI could not be initialised (was it initialised twice?)");
+            };
+            if threading < Threading::Funneled {
+                bail!(
+                    "the MPI library provides threading level {threading:?}; nlif needs Funneled"
+                );
+            }
+            Ok(Mpi {
+                world: universe.world(),
+                _universe: universe,
+            })
+        }
+
+        pub(super) fn rank(&self) -> usize {
+            self.world.rank() as usize
+        }
+
+        pub(super) fn size(&self) -> usize {
+            self.world.size() as usize
+        }
+
+        pub(super) fn sum(&self, values: &mut [u64]) {
+            if self.size() == 1 || values.is_empty() {
+                return;
+            }
+            let local = values.to_vec();
+            for (send, receive) in local.chunks(CHUNK / 8).zip(values.chunks_mut(CHUNK / 8)) {
+                self.world
+                    .all_reduce_into(send, receive, SystemOperation::sum());
+            }
+        }
+
+        /// Every rank's bytes, in rank order, on rank 0; `None` elsewhere.
+        pub(super) fn gather_bytes(&self, bytes: Vec<u8>) -> Option<Vec<Vec<u8>>> {
+            let root = self.world.process_at_rank(0);
+            if self.rank() != 0 {
+                root.send(&(bytes.len() as u64));
+                for chunk in bytes.chunks(CHUNK) {
+                    root.send(chunk);
+                }
+                return None;
+            }
+            let mut all = vec![bytes];
+            for rank in 1..self.world.size() {
+                let from = self.world.process_at_rank(rank);
+                let (len, _) = from.receive::<u64>();
+                let mut buffer = vec![0u8; len as usize];
+                for chunk in buffer.chunks_mut(CHUNK) {
+                    from.receive_into(chunk);
+                }
+                all.push(buffer);
+            }
+            Some(all)
+        }
+    }
+}

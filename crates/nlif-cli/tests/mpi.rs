@@ -1,0 +1,275 @@
+//! `mpirun -n K nlif run` is the single-process `nlif run`, byte for byte (feature `mpi`).
+//!
+//! Oracle: the program built without MPI (its path in `NLIF_SERIAL_BIN`; `.ci/run` builds
+//! it first), run on one process. For K = 1, 2, 3 ranks (oversubscribed on a small
+//! machine), a particle run with cascades and a multi-scale run through a burst must write
+//! the same `rate.csv` and `.npy` files and the same `summary.json` but for the wall time,
+//! the memory and the process count. A checkpoint written by 2 ranks in a particle phase,
+//! extended on 3 ranks, must give the straight single-process run. Errors end every rank
+//! with one message: an invalid config (met by every rank) and an output directory that
+//! only rank 0 checks.
+#![cfg(feature = "mpi")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const NLIF: &str = env!("CARGO_BIN_EXE_nlif");
+
+fn serial() -> PathBuf {
+    let path = std::env::var_os("NLIF_SERIAL_BIN").map(PathBuf::from).expect(
+        "set NLIF_SERIAL_BIN to an nlif built without the mpi feature (the oracle), e.g. target/release/nlif",
+    );
+    assert!(
+        path.is_file(),
+        "NLIF_SERIAL_BIN={} is not a file",
+        path.display()
+    );
+    path
+}
+
+fn config(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../configs")
+        .join(name)
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("nlif-mpi-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs `command` to its end, killing it after two minutes (a hang fails the test).
+fn finish(mut command: Command) -> Output {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("mpirun starts (is an MPI installed?)");
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(120) {
+            child.kill().ok();
+            panic!("{command:?} hung");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn mpirun(ranks: usize, args: &[&str]) -> Output {
+    let mut command = Command::new("mpirun");
+    command
+        .args(["--oversubscribe", "-n", &ranks.to_string(), NLIF])
+        .args(args)
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
+    finish(command)
+}
+
+fn alone(args: &[&str]) -> Output {
+    let mut command = Command::new(serial());
+    command.args(args);
+    finish(command)
+}
+
+fn succeeded(output: &Output, what: &str) {
+    assert!(
+        output.status.success(),
+        "{what}: {:?}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The summary without what depends on the machine and the number of processes.
+fn summary(dir: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.join("summary.json")).unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let map = value.as_object_mut().unwrap();
+    for key in ["wall_seconds", "peak_rss_bytes", "processes"] {
+        map.remove(key);
+    }
+    if let Some(c) = map.get_mut("checkpoints").and_then(|c| c.as_object_mut()) {
+        c.remove("seconds");
+    }
+    value
+}
+
+/// Every data file of `b` is the one of `a`, byte for byte, and so is the summary.
+fn same_outputs(a: &Path, b: &Path, what: &str) {
+    let mut files = 0;
+    for entry in std::fs::read_dir(a).unwrap() {
+        let name = entry.unwrap().file_name();
+        let name = name.to_string_lossy();
+        if name.ends_with(".csv") || name.ends_with(".npy") {
+            let (x, y) = (
+                std::fs::read(a.join(&*name)).unwrap(),
+                std::fs::read(b.join(&*name)),
+            );
+            assert!(y.as_ref().is_ok_and(|y| *y == x), "{what}: {name} differs");
+            files += 1;
+        }
+    }
+    assert!(files >= 3, "{what}: rate.csv and the .npy files compared");
+    assert_eq!(summary(a), summary(b), "{what}: summary.json");
+}
+
+/// (config, overrides): a particle run whose blow-up is a cascade of nearly the whole
+/// network, and a multi-scale run with a kick handed to particles and back.
+fn cases() -> [(&'static str, Vec<&'static str>); 2] {
+    [
+        (
+            "blowup-a.ron",
+            vec![
+                "--set",
+                "solver.kind=Micro",
+                "--set",
+                "solver.micro.particles=20000",
+                "--set",
+                "solver.micro.dt=1e-3",
+                "--set",
+                "t_end=4.5",
+            ],
+        ),
+        (
+            "kick.ron",
+            vec![
+                "--set",
+                "solver.micro.particles=20000",
+                "--set",
+                "t_end=4.0",
+            ],
+        ),
+    ]
+}
+
+#[test]
+fn ranks_reproduce_the_serial_program_byte_for_byte() {
+    for (name, sets) in cases() {
+        let dir = scratch(name);
+        let path = config(name);
+        let path = path.to_str().unwrap();
+        let reference = dir.join("serial");
+        let mut args = vec!["run", path, "--quiet", "--out", reference.to_str().unwrap()];
+        args.extend(&sets);
+        succeeded(&alone(&args), name);
+        let mfes = summary(&reference)["mfe"].as_array().map_or(0, Vec::len);
+        assert!(mfes > 0, "{name}: the case has a multiple firing event");
+        for ranks in [1, 2, 3] {
+            let out = dir.join(format!("k{ranks}"));
+            let mut args = vec!["run", path, "--quiet", "--threads", "1"];
+            args.extend(["--out", out.to_str().unwrap()]);
+            args.extend(&sets);
+            succeeded(&mpirun(ranks, &args), name);
+            same_outputs(&reference, &out, &format!("{name} on {ranks} ranks"));
+            let processes = serde_json::from_str::<serde_json::Value>(
+                &std::fs::read_to_string(out.join("summary.json")).unwrap(),
+            )
+            .unwrap()["processes"]
+                .as_u64();
+            assert_eq!(processes, Some(ranks as u64));
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}
+
+#[test]
+fn a_checkpoint_of_two_ranks_continues_on_three() {
+    let dir = scratch("checkpoint");
+    let path = config("kick.ron");
+    let path = path.to_str().unwrap();
+    let sets = ["--set", "solver.micro.particles=20000"];
+    let reference = dir.join("serial");
+    let mut args = vec!["run", path, "--quiet", "--set", "t_end=4.0"];
+    args.extend(["--out", reference.to_str().unwrap()]);
+    args.extend(sets);
+    succeeded(&alone(&args), "straight");
+    // To 3.5 (in the particle phase after the kick at 3) on 2 ranks, then on to 4 on 3.
+    let out = dir.join("split");
+    let mut args = vec![
+        "run",
+        path,
+        "--quiet",
+        "--set",
+        "t_end=3.5",
+        "--threads",
+        "1",
+    ];
+    args.extend(["--checkpoint-every", "0.5", "--out", out.to_str().unwrap()]);
+    args.extend(sets);
+    succeeded(&mpirun(2, &args), "first half");
+    let inspect = alone(&["inspect", out.join("checkpoint.nlif").to_str().unwrap()]);
+    succeeded(&inspect, "inspect");
+    let text = String::from_utf8_lossy(&inspect.stdout).to_lowercase();
+    assert!(
+        text.contains("micro"),
+        "the checkpoint holds particles:\n{text}"
+    );
+    let resumed = mpirun(
+        3,
+        &["resume", out.to_str().unwrap(), "--t-end", "4.0", "--quiet"],
+    );
+    succeeded(&resumed, "resumed on 3 ranks");
+    let data = |d: &Path| std::fs::read(d.join("rate.csv")).unwrap();
+    assert!(data(&reference) == data(&out), "rate.csv after the resume");
+    for file in ["density.npy", "density_t.npy"] {
+        let read = |d: &Path| std::fs::read(d.join(file)).unwrap();
+        assert!(read(&reference) == read(&out), "{file} after the resume");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The lines of `stderr` that report an error.
+fn error_lines(output: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .filter(|l| l.starts_with("error"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn errors_end_every_rank_with_one_message() {
+    let dir = scratch("errors");
+    let path = config("kick.ron");
+    let path = path.to_str().unwrap();
+    // Met by every rank: reported once.
+    let out = dir.join("bad");
+    let bad = mpirun(
+        3,
+        &[
+            "run",
+            path,
+            "--set",
+            "model.a0=-1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(!bad.status.success());
+    let lines = error_lines(&bad);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("a0"), "{lines:?}");
+    // Met by rank 0 alone (a file in the way of the output): reported once, no hang.
+    let file = dir.join("taken");
+    std::fs::write(&file, "not nlif's").unwrap();
+    let taken = mpirun(
+        3,
+        &[
+            "run",
+            path,
+            "--set",
+            "t_end=0.1",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(!taken.status.success());
+    let lines = error_lines(&taken);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "not nlif's");
+    std::fs::remove_dir_all(&dir).ok();
+}
