@@ -84,16 +84,10 @@ pub(crate) fn figure(ctx: &Ctx, setup: BlowupB) -> Result<Figure, String> {
         .iter()
         .find(|s| s.to == multiscale::Mode::Macro)
         .map_or(f64::NAN, |s| s.t);
-    // The mean of the samples ending in the final window.
     let final_rate = |trace: &multiscale::Trace| {
-        let from = run.t_end - setup.final_window;
-        let window: Vec<f64> = trace
-            .samples
-            .iter()
-            .filter(|s| s.t > from && s.t <= run.t_end)
-            .map(|s| s.rate)
-            .collect();
-        window.iter().sum::<f64>() / window.len().max(1) as f64
+        trace
+            .mean_rate(run.t_end - setup.final_window, run.t_end)
+            .unwrap_or(f64::NAN)
     };
     Ok(Figure {
         name: NAME,

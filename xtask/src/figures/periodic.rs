@@ -9,7 +9,6 @@
 //! Checks: the number of bursts of both runs (exactly), the largest shift between matching
 //! bursts, and the fraction of the run spent in particles.
 
-use multiscale::Mode;
 use nlif_model::Input;
 
 use super::measure::bursts;
@@ -112,12 +111,7 @@ pub(crate) fn figure(ctx: &Ctx, setup: Periodic) -> Result<Figure, String> {
         .zip(&bs)
         .map(|(a, b)| (a - b).abs())
         .fold(0.0, f64::max);
-    let in_micro = multi
-        .samples
-        .iter()
-        .filter(|s| s.mode == Mode::Micro)
-        .count() as f64
-        / multi.samples.len() as f64;
+    let in_micro = multi.micro_time() / setup.t_end;
     Ok(Figure {
         name: NAME,
         title: "Periodic input",
