@@ -12,6 +12,7 @@
 //!   micro, output cost), and writes `docs/performance.md`.
 
 mod bench;
+mod curves;
 mod figures;
 mod runs;
 

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
+use crate::curves::{average, distance};
 use crate::{cargo, root};
 
 struct Run {
@@ -72,27 +73,6 @@ fn run_with(
         checkpoints: summary["checkpoints"].clone(),
         rates,
     })
-}
-
-/// Mean absolute difference of two rate curves, relative to the reference's mean.
-fn distance(rates: &[f64], reference: &[f64]) -> f64 {
-    let n = rates.len().min(reference.len());
-    let diff: f64 = rates
-        .iter()
-        .zip(reference)
-        .map(|(a, b)| (a - b).abs())
-        .sum::<f64>()
-        / n as f64;
-    let mean = reference.iter().sum::<f64>() / reference.len() as f64;
-    diff / mean
-}
-
-/// The pointwise mean of several rate curves.
-fn average(curves: &[Vec<f64>]) -> Vec<f64> {
-    let n = curves.iter().map(Vec::len).min().unwrap_or(0);
-    (0..n)
-        .map(|i| curves.iter().map(|c| c[i]).sum::<f64>() / curves.len() as f64)
-        .collect()
 }
 
 pub(crate) fn whole_runs(quick: bool) -> Result<String, String> {

@@ -2,90 +2,78 @@
 //! experiments of the paper as figures, with `docs/figures.md` quoting the numbers of the
 //! very run that drew them.
 
-mod experiments;
-mod phase;
+mod blowup_b;
+mod convergence;
+mod cost;
+mod kick;
+mod macro_failure;
+mod measure;
+mod multiscale_blowup_a;
+mod page;
+mod periodic;
+mod phase_diagram;
 mod plot;
 mod runs;
+mod stationary;
+mod steady;
+mod switching_precision;
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use serde_json::{Map, Value, json};
 
 use crate::root;
-
-/// How much a re-computed number may move before `--check` calls it a regression.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Tol {
-    /// Relative.
-    Rel(f64),
-    /// Absolute.
-    Abs(f64),
-    /// Informational (wall times): never checked.
-    Info,
-}
-
-/// A number quoted in `docs/figures.md`.
-pub(crate) struct Number {
-    key: &'static str,
-    value: f64,
-    tol: Tol,
-    what: String,
-}
-
-impl Number {
-    pub(crate) fn new(key: &'static str, value: f64, tol: Tol, what: &str) -> Self {
-        Number {
-            key,
-            value,
-            tol,
-            what: what.to_owned(),
-        }
-    }
-}
-
-/// One figure and its documentation.
-pub(crate) struct Figure {
-    name: &'static str,
-    title: &'static str,
-    claim: &'static str,
-    setup: String,
-    look: &'static str,
-    numbers: Vec<Number>,
-}
+pub(crate) use page::{Figure, Number, Tol};
 
 /// Where and how big.
 pub(crate) struct Ctx {
-    pub(crate) quick: bool,
+    /// The reduced sizes of `--quick`: each figure's `QUICK` setup, else its `FULL` one.
+    quick: bool,
     out: PathBuf,
 }
 
 impl Ctx {
-    pub(crate) fn pick(&self, quick: usize, full: usize) -> usize {
-        if self.quick { quick } else { full }
-    }
-    pub(crate) fn pickf(&self, quick: f64, full: f64) -> f64 {
-        if self.quick { quick } else { full }
-    }
+    /// Where the figure `name` goes, without extension.
     pub(crate) fn stem(&self, name: &str) -> PathBuf {
         self.out.join(name)
     }
 }
 
-type Experiment = fn(&Ctx) -> Result<Figure, String>;
+/// A figure's module: its name and the figure, run with the setup `--quick` selects.
+struct Experiment {
+    name: &'static str,
+    figure: fn(&Ctx) -> Result<Figure, String>,
+    /// Its setup as the figure states it (quick or full), without running it.
+    #[cfg(test)]
+    setup: fn(bool) -> String,
+}
 
-const EXPERIMENTS: [(&str, Experiment); 10] = [
-    ("steady", experiments::steady),
-    ("convergence", experiments::convergence),
-    ("macro-failure", experiments::macro_failure),
-    ("multiscale-blowup-a", experiments::multiscale_blowup_a),
-    ("blowup-b", experiments::blowup_b),
-    ("kick", experiments::kick),
-    ("periodic", experiments::periodic),
-    ("cost", experiments::cost),
-    ("switching-precision", experiments::switching_precision),
-    ("phase-diagram", phase::phase_diagram),
+/// The experiment of module `$figure`, whose setup type is `$setup`: the one place that
+/// chooses between its quick and full setups.
+macro_rules! experiment {
+    ($figure:ident, $setup:ident) => {
+        Experiment {
+            name: $figure::NAME,
+            figure: |ctx| $figure::figure(ctx, $figure::$setup::of(ctx.quick)),
+            #[cfg(test)]
+            setup: |quick| $figure::$setup::of(quick).describe(),
+        }
+    };
+}
+
+/// The figures, in the order of docs/figures.md.
+const EXPERIMENTS: [Experiment; 10] = [
+    experiment!(steady, Steady),
+    experiment!(convergence, Convergence),
+    experiment!(macro_failure, MacroFailure),
+    experiment!(multiscale_blowup_a, MultiscaleBlowupA),
+    experiment!(blowup_b, BlowupB),
+    experiment!(kick, Kick),
+    experiment!(periodic, Periodic),
+    experiment!(cost, Cost),
+    experiment!(switching_precision, SwitchingPrecision),
+    experiment!(phase_diagram, PhaseDiagram),
 ];
 
 pub(crate) fn figures(args: &[String]) -> Result<(), String> {
@@ -99,9 +87,9 @@ pub(crate) fn figures(args: &[String]) -> Result<(), String> {
     };
     let only = value_of("--only");
     if let Some(name) = &only
-        && !EXPERIMENTS.iter().any(|(n, _)| n == name)
+        && !EXPERIMENTS.iter().any(|e| e.name == name)
     {
-        let names: Vec<&str> = EXPERIMENTS.iter().map(|(n, _)| *n).collect();
+        let names: Vec<&str> = EXPERIMENTS.iter().map(|e| e.name).collect();
         return Err(format!(
             "no figure `{name}`; the figures are: {}",
             names.join(", ")
@@ -118,14 +106,15 @@ pub(crate) fn figures(args: &[String]) -> Result<(), String> {
     };
     let selected: Vec<_> = EXPERIMENTS
         .iter()
-        .filter(|(n, _)| only.as_deref().is_none_or(|o| o == *n))
+        .filter(|e| only.as_deref().is_none_or(|o| o == e.name))
         .collect();
     let mut done = Vec::new();
     let clock = Instant::now();
-    for (k, (name, experiment)) in selected.iter().enumerate() {
+    for (k, experiment) in selected.iter().enumerate() {
+        let name = experiment.name;
         eprintln!("xtask figures: [{}/{}] {name} …", k + 1, selected.len());
         let start = Instant::now();
-        let figure = experiment(&ctx)?;
+        let figure = (experiment.figure)(&ctx)?;
         eprintln!(
             "xtask figures: [{}/{}] {name} done in {:.1} s",
             k + 1,
@@ -160,7 +149,7 @@ pub(crate) fn figures(args: &[String]) -> Result<(), String> {
     for figure in &done {
         let mut numbers = Map::new();
         for n in &figure.numbers {
-            numbers.insert(n.key.to_owned(), json!(n.value));
+            numbers.insert(n.key.clone(), json!(n.value));
         }
         summary.insert(figure.name.to_owned(), Value::Object(numbers));
     }
@@ -168,7 +157,7 @@ pub(crate) fn figures(args: &[String]) -> Result<(), String> {
         serde_json::to_string_pretty(&Value::Object(summary)).map_err(|e| e.to_string())? + "\n";
     std::fs::write(out.join(summary_name), text).map_err(|e| e.to_string())?;
     if !quick && out == root.join("docs/figures") && only.is_none() {
-        let doc = document(&done, clock.elapsed().as_secs_f64());
+        let doc = page::document(&done, clock.elapsed().as_secs_f64());
         std::fs::write(root.join("docs/figures.md"), doc).map_err(|e| e.to_string())?;
         eprintln!("xtask figures: wrote docs/figures.md");
     }
@@ -180,7 +169,7 @@ fn compare(previous: &Value, figures: &[Figure]) -> Result<(), String> {
     let mut failures = Vec::new();
     for figure in figures {
         for n in &figure.numbers {
-            let Some(old) = previous[figure.name][n.key].as_f64() else {
+            let Some(old) = previous[figure.name][n.key.as_str()].as_f64() else {
                 failures.push(format!("{}.{}: no committed value", figure.name, n.key));
                 continue;
             };
@@ -210,61 +199,32 @@ fn compare(previous: &Value, figures: &[Figure]) -> Result<(), String> {
     }
 }
 
-fn format_number(x: f64) -> String {
-    if x == x.round() && x.abs() < 1e6 {
-        format!("{x:.0}")
-    } else if x.abs() >= 1e-3 && x.abs() < 1e4 {
-        format!("{x:.5}")
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_owned()
-    } else {
-        format!("{x:.3e}")
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn document(figures: &[Figure], seconds: f64) -> String {
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "# Figures\n\n\
-         Regenerate with `cargo xtask figures` (this set took {:.0} s on the machine of\n\
-         `docs/performance.md`; `--quick` runs every figure at reduced size in a few minutes,\n\
-         `--only NAME` one figure, `--check` compares the recomputed numbers with\n\
-         `docs/figures/summary.json` within the tolerances listed below). Every number on this\n\
-         page comes from the run that drew the figures; the model and the parameters are in\n\
-         [`model.md`](model.md).\n",
-        seconds
-    );
-    for (k, f) in figures.iter().enumerate() {
-        let _ = writeln!(s, "## {}. {}\n", k + 1, f.title);
-        let _ = writeln!(s, "**Claim.** {}\n", f.claim);
-        let _ = writeln!(s, "![{}](figures/{}.png)\n", f.title, f.name);
-        let _ = writeln!(
-            s,
-            "**Setup.** {} Command: `cargo xtask figures --only {}`.\n",
-            f.setup, f.name
-        );
-        let _ = writeln!(s, "**What to look at.** {}\n", f.look);
-        let _ = writeln!(
-            s,
-            "| number | value | what | `--check` tolerance |\n|---|---|---|---|"
-        );
-        for n in &f.numbers {
-            let tol = match n.tol {
-                Tol::Rel(r) => format!("relative {r:e}"),
-                Tol::Abs(a) => format!("absolute {a:e}"),
-                Tol::Info => "not checked (timing)".to_owned(),
-            };
-            let _ = writeln!(
-                s,
-                "| `{}` | {} | {} | {tol} |",
-                n.key,
-                format_number(n.value),
-                n.what
+    /// docs/figures.md states the setups the full figures run: regenerate it (`cargo xtask
+    /// figures`) after changing one.
+    #[test]
+    fn the_docs_state_the_full_setups() {
+        let doc = std::fs::read_to_string(root().join("docs/figures.md")).unwrap();
+        for e in &EXPERIMENTS {
+            let line = format!(
+                "**Setup.** {} Command: `cargo xtask figures --only {}`.",
+                (e.setup)(false),
+                e.name
             );
+            assert!(doc.contains(&line), "docs/figures.md does not say\n{line}");
         }
-        let _ = writeln!(s);
     }
-    s
+
+    /// docs/figures.md opens as the generator writes it.
+    #[test]
+    fn the_docs_have_the_generated_header() {
+        let doc = std::fs::read_to_string(root().join("docs/figures.md")).unwrap();
+        let took = doc.split("this set took ").nth(1).unwrap();
+        let seconds: f64 = took.split(' ').next().unwrap().parse().unwrap();
+        let header = page::document(&[], seconds);
+        assert!(doc.starts_with(&header), "expected\n{header}");
+    }
 }

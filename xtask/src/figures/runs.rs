@@ -1,12 +1,46 @@
-//! Running the solvers for the figures.
+//! Running the solvers for the figures: the settings of one run ([`Setup`]), what it
+//! leaves ([`Run`]), the same setup by particles alone and multi-scale ([`Versus`]), and
+//! the initial data the experiments start from.
 
 use std::time::Instant;
 
-use coupling::{Estimator, Particles, UniformGrid, estimate};
 use fp_macro::MacroConfig;
 use multiscale::{RunConfig, Simulation, SolverKind, SwitchingConfig, Trace};
 use nlif_micro::{MicroConfig, Parallelism};
 use nlif_model::{InitialDensity, Input, ModelParams};
+
+use super::measure::{bursts, rates};
+use super::plot::{COLORS, Panel, Style};
+
+/// Blow-up A: a broad Gaussian well below the threshold.
+pub(crate) const BLOWUP_A: InitialDensity = InitialDensity::Gaussian {
+    mean: -1.0,
+    var: 0.5,
+};
+/// Blow-up B: a narrow Gaussian just below the threshold.
+pub(crate) const BLOWUP_B: InitialDensity = InitialDensity::Gaussian {
+    mean: 1.5,
+    var: 0.005,
+};
+/// A broad Gaussian centred at rest, from which the network relaxes.
+pub(crate) const RELAXED: InitialDensity = InitialDensity::Gaussian {
+    mean: 0.0,
+    var: 0.5,
+};
+
+/// `N(mean, var)`, as the setups write a Gaussian initial density.
+pub(crate) fn gaussian(initial: &InitialDensity) -> String {
+    let InitialDensity::Gaussian { mean, var } = *initial;
+    format!("N({mean}, {var})")
+}
+
+/// The model of docs/model.md §1 with connectivity `b`.
+pub(crate) fn params(b: f64) -> ModelParams {
+    ModelParams {
+        b,
+        ..ModelParams::default()
+    }
+}
 
 /// The settings shared by the figures' runs.
 #[derive(Clone, Copy)]
@@ -16,9 +50,11 @@ pub(crate) struct Setup {
     pub(crate) initial: InitialDensity,
     pub(crate) kind: SolverKind,
     pub(crate) particles: usize,
+    /// The time step of both solvers.
     pub(crate) dt: f64,
     pub(crate) t_end: f64,
     pub(crate) seed: u64,
+    /// Spacing of the rate samples.
     pub(crate) interval: f64,
     pub(crate) density_interval: Option<f64>,
     pub(crate) switching: SwitchingConfig,
@@ -26,6 +62,8 @@ pub(crate) struct Setup {
 }
 
 impl Setup {
+    /// The multi-scale solver from `initial` without input: 1e5 particles, dt = 1e-3 for
+    /// both solvers, samples every 0.01, seed 1, default switching and mesh.
     pub(crate) fn new(b: f64, initial: InitialDensity, t_end: f64) -> Self {
         Setup {
             b,
@@ -44,10 +82,7 @@ impl Setup {
     }
 
     pub(crate) fn params(&self) -> ModelParams {
-        ModelParams {
-            b: self.b,
-            ..ModelParams::default()
-        }
+        params(self.b)
     }
 
     pub(crate) fn with(mut self, f: impl FnOnce(&mut Setup)) -> Self {
@@ -55,8 +90,8 @@ impl Setup {
         self
     }
 
-    /// Runs and returns the trace and the wall time.
-    pub(crate) fn run(&self) -> Result<(Trace, f64), String> {
+    /// Runs to `t_end`.
+    pub(crate) fn run(&self) -> Result<Run, String> {
         let config = RunConfig {
             kind: self.kind,
             macro_config: MacroConfig {
@@ -85,77 +120,101 @@ impl Setup {
         )
         .map_err(|e| e.to_string())?;
         simulation.run(&mut ()).map_err(|e| e.to_string())?;
-        Ok((simulation.into_trace(), clock.elapsed().as_secs_f64()))
+        let seconds = clock.elapsed().as_secs_f64();
+        let grid_nodes = simulation.grid_nodes();
+        Ok(Run {
+            trace: simulation.into_trace(),
+            seconds,
+            grid_nodes,
+        })
     }
 }
 
-/// `(t, rate)` of the samples.
-pub(crate) fn rates(trace: &Trace) -> Vec<(f64, f64)> {
-    trace.samples.iter().map(|s| (s.t, s.rate)).collect()
+/// Blow-up A (`b = 3` from [`BLOWUP_A`]) at a figure's resolution: the setting of the
+/// macro-failure and multi-scale blow-up A figures.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BlowupA {
+    /// The time step of both solvers.
+    pub(crate) dt: f64,
+    pub(crate) particles: usize,
+    /// Spacing of the rate samples.
+    pub(crate) interval: f64,
+    pub(crate) t_end: f64,
 }
 
-/// The first burst (an MFE firing at least half the network): time and fraction.
-pub(crate) fn first_burst(trace: &Trace) -> (f64, f64) {
-    trace
-        .mfes
-        .iter()
-        .find(|m| m.fraction >= 0.5)
-        .map_or((f64::NAN, f64::NAN), |m| (m.t, m.fraction))
-}
-
-/// Times of the bursts (MFEs firing at least half the network).
-pub(crate) fn bursts(trace: &Trace) -> Vec<f64> {
-    trace
-        .mfes
-        .iter()
-        .filter(|m| m.fraction >= 0.5)
-        .map(|m| m.t)
-        .collect()
-}
-
-/// Mean of the sampled rate over `[from, to]`.
-pub(crate) fn mean_rate(trace: &Trace, from: f64, to: f64) -> f64 {
-    let v: Vec<f64> = trace
-        .samples
-        .iter()
-        .filter(|s| s.t > from && s.t <= to)
-        .map(|s| s.rate)
-        .collect();
-    v.iter().sum::<f64>() / v.len().max(1) as f64
-}
-
-/// Mean |r - r_ref| over the samples, relative to the mean reference rate.
-pub(crate) fn distance(rates: &[(f64, f64)], reference: &[f64]) -> f64 {
-    let n = rates.len().min(reference.len());
-    let diff = rates
-        .iter()
-        .zip(reference)
-        .map(|(a, b)| (a.1 - b).abs())
-        .sum::<f64>()
-        / n as f64;
-    diff / (reference.iter().sum::<f64>() / reference.len() as f64)
-}
-
-/// A histogram of particle voltages on the grid.
-pub(crate) fn histogram(grid: &UniformGrid, voltages: &[f64]) -> Result<Vec<f64>, String> {
-    let mut p = vec![0.0; grid.len()];
-    let particles = Particles {
-        voltages,
-        rate: 0.0,
-        a: 1.0,
-        v_r: 1.0,
+impl BlowupA {
+    /// Connectivity.
+    pub(crate) const B: f64 = 3.0;
+    pub(crate) const QUICK: BlowupA = BlowupA {
+        dt: 1e-3,
+        particles: 20_000,
+        interval: 1e-2,
+        t_end: 4.0,
     };
-    estimate(Estimator::Histogram, grid, &particles, &mut p).map_err(|e| e.to_string())?;
-    Ok(p)
+    pub(crate) const FULL: BlowupA = BlowupA {
+        dt: 1e-4,
+        particles: 100_000,
+        interval: 1e-3,
+        t_end: 5.0,
+    };
+
+    /// The run by solver `kind`.
+    pub(crate) fn setup(&self, kind: SolverKind) -> Setup {
+        Setup::new(Self::B, BLOWUP_A, self.t_end).with(|s| {
+            s.kind = kind;
+            s.dt = self.dt;
+            s.particles = self.particles;
+            s.interval = self.interval;
+        })
+    }
 }
 
-/// Least-squares slope of log y against log x.
-pub(crate) fn slope(points: &[(f64, f64)]) -> f64 {
-    let l: Vec<(f64, f64)> = points.iter().map(|&(x, y)| (x.ln(), y.ln())).collect();
-    let n = l.len() as f64;
-    let mx = l.iter().map(|p| p.0).sum::<f64>() / n;
-    let my = l.iter().map(|p| p.1).sum::<f64>() / n;
-    let sxy: f64 = l.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    let sxx: f64 = l.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    sxy / sxx
+/// Blow-up B: `b = 1.5` from [`BLOWUP_B`] to `t_end`, by the multi-scale solver with
+/// the defaults of [`Setup::new`].
+pub(crate) fn blowup_b(t_end: f64) -> Setup {
+    Setup::new(1.5, BLOWUP_B, t_end)
+}
+
+/// What a run leaves.
+pub(crate) struct Run {
+    pub(crate) trace: Trace,
+    /// Wall time of the run.
+    pub(crate) seconds: f64,
+    /// The nodes of the density snapshots.
+    pub(crate) grid_nodes: Vec<f64>,
+}
+
+/// One setup run twice: by the particles alone and by the multi-scale solver.
+pub(crate) struct Versus {
+    pub(crate) micro: Run,
+    pub(crate) multi: Run,
+}
+
+impl Versus {
+    /// Runs `setup` with both solvers (particles first).
+    pub(crate) fn run(setup: &Setup) -> Result<Self, String> {
+        Ok(Versus {
+            micro: setup.with(|s| s.kind = SolverKind::Micro).run()?,
+            multi: setup.with(|s| s.kind = SolverKind::Multiscale).run()?,
+        })
+    }
+
+    /// Wall time of the particles over that of the multi-scale solver.
+    pub(crate) fn speedup(&self) -> f64 {
+        self.micro.seconds / self.multi.seconds
+    }
+
+    /// Both rates on a log axis, the multi-scale solver's particle phases shaded and its
+    /// bursts marked.
+    pub(crate) fn panel(&self, title: &str) -> Panel {
+        let (micro, multi) = (&self.micro.trace, &self.multi.trace);
+        let mut panel = Panel::new(title, "time t", "firing rate N(t)")
+            .line("particles alone", rates(micro), COLORS[4], Style::Thin)
+            .line("multi-scale", rates(multi), COLORS[1], Style::Line);
+        panel.y_log = true;
+        panel.legend = plotters::chart::SeriesLabelPosition::LowerRight;
+        panel.shade = multi.micro_phases();
+        panel.events = bursts(multi);
+        panel
+    }
 }
