@@ -43,6 +43,14 @@ impl std::fmt::Display for OnlyHere {
 /// This process's rank, once its [`Cluster`] has started.
 static RANK: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
 
+/// The number of processes of the run (1 until a [`Cluster`] has started): the memory
+/// check counts each process's share of the particles.
+pub(crate) fn processes() -> usize {
+    PROCESSES.get().copied().unwrap_or(1)
+}
+
+static PROCESSES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+
 /// Whether this process prints the error `e`: rank 0 prints every error (every rank
 /// meets the same ones: invalid config, run errors, which come from the same sums), the
 /// other ranks only errors they met alone.
@@ -70,6 +78,7 @@ impl Cluster {
         {
             let mpi = mpi_backend::Mpi::initialize()?;
             let _ = RANK.set(mpi.rank());
+            let _ = PROCESSES.set(mpi.size());
             Ok(Cluster {
                 rank: mpi.rank(),
                 size: mpi.size(),

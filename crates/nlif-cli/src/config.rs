@@ -182,14 +182,19 @@ impl Config {
         let (params, input) = (self.model.params(), self.model.input);
         let run = self.run_config();
         let blame = |e: RunError| (e.field(), e.to_string());
-        let (_, memory) = multiscale::plan(&params, &input, &self.initial, &run).map_err(blame)?;
+        let (_, mut memory) =
+            multiscale::plan(&params, &input, &self.initial, &run).map_err(blame)?;
+        // Each process of an MPI run holds its share of the particles.
+        let processes = crate::cluster::processes();
+        memory.particles = memory.particles.div_ceil(processes as u64);
         if let Some(available) = available_memory()
             && memory.total() > available
         {
+            let each = if processes > 1 { " per process" } else { "" };
             return Err((
                 memory.largest_part().to_owned(),
                 format!(
-                    "the run would need about {} of memory ({} for particles, {} for the density, {} for rollback states, {} for the recorded trace), but {} is available",
+                    "the run would need about {}{each} of memory ({} for particles, {} for the density, {} for rollback states, {} for the recorded trace), but {} is available",
                     bytes(memory.total()),
                     bytes(memory.particles),
                     bytes(memory.density),

@@ -5,11 +5,21 @@ use serde::{Deserialize, Serialize};
 
 use crate::{BLOCK_SIZE, Stepper};
 
+/// The largest network: `2^38` neurons (2.7e11). Sums over the network — counts, and the
+/// fixed-point tallies of a hand-over (26-bit limbs) — stay below `2^64`.
+pub const MAX_PARTICLES: usize = 1 << 38;
+
+/// The most neurons one [`ParticleSystem`](crate::ParticleSystem) holds: `u32::MAX` (the
+/// cascade indexes its voltages with `u32`). Larger networks are split into parts
+/// ([`Partition`]), one per process.
+pub const MAX_PART_PARTICLES: usize = u32::MAX as usize;
+
 /// Settings of the particle solver, as written in the `solver.micro` section of a config.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MicroConfig {
-    /// Number of neurons `N_p` (at most `u32::MAX`): of the whole network, or of the
+    /// Number of neurons `N_p` (at most [`MAX_PARTICLES`]; a single system holds at most
+    /// [`MAX_PART_PARTICLES`]): of the whole network, or of the
     /// part a [`ParticleSystem`](crate::ParticleSystem) owns when built with a
     /// [`Partition`].
     pub particles: usize,
@@ -42,11 +52,11 @@ impl MicroConfig {
     ///
     /// [`MicroError::Invalid`] naming `particles`, `dt` or `mfe_min_fraction`.
     pub fn validate(&self) -> Result<(), MicroError> {
-        if self.particles == 0 || self.particles > u32::MAX as usize {
+        if self.particles == 0 || self.particles > MAX_PARTICLES {
             return Err(MicroError::Invalid {
                 field: "particles",
                 value: self.particles as f64,
-                reason: "the number of particles must lie in 1..=4294967295",
+                reason: "the number of particles must lie in 1..=2^38 (274877906944)",
             });
         }
         if !(self.dt.is_finite() && self.dt > 0.0 && self.dt < 1.0) {
@@ -103,7 +113,7 @@ impl Partition {
     ///
     /// [`MicroError::Invalid`] naming `parts` if it is zero or exceeds the number of
     /// blocks, or `partition.global_particles` if the network is empty or larger than
-    /// `u32::MAX`.
+    /// [`MAX_PARTICLES`].
     pub fn split(
         global_particles: usize,
         parts: usize,
@@ -143,15 +153,22 @@ impl Partition {
     /// # Errors
     ///
     /// [`MicroError::Invalid`] naming `partition.global_particles` (not in
-    /// `1..=u32::MAX`), `partition.first_block` (starts beyond the network) or
-    /// `particles` (the part reaches past the end of the network, or does not end it and
-    /// does not hold whole blocks).
+    /// `1..=MAX_PARTICLES`), `partition.first_block` (starts beyond the network) or
+    /// `particles` (more than [`MAX_PART_PARTICLES`], the part reaches past the end of the
+    /// network, or does not end it and does not hold whole blocks).
     pub fn validate(&self, particles: usize) -> Result<(), MicroError> {
-        if self.global_particles == 0 || self.global_particles > u32::MAX as usize {
+        if self.global_particles == 0 || self.global_particles > MAX_PARTICLES {
             return Err(MicroError::Invalid {
                 field: "partition.global_particles",
                 value: self.global_particles as f64,
-                reason: "the number of particles must lie in 1..=4294967295",
+                reason: "the number of particles must lie in 1..=2^38 (274877906944)",
+            });
+        }
+        if particles > MAX_PART_PARTICLES {
+            return Err(MicroError::Invalid {
+                field: "particles",
+                value: particles as f64,
+                reason: "one process holds at most 4294967295 particles: split the network across processes (MPI, docs/scaling.md)",
             });
         }
         let start = self
