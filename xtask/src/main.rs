@@ -89,7 +89,46 @@ fn ci() -> Result<(), String> {
         "--out".into(),
         root().join("target/figures-quick").display().to_string(),
         "--check".into(),
-    ])
+    ])?;
+    mpi()
+}
+
+/// The MPI build's lints and tests, where an MPI is installed (`.ci/run` installs one).
+fn mpi() -> Result<(), String> {
+    let found = Command::new("mpirun").arg("--version").output();
+    if !found.is_ok_and(|o| o.status.success()) {
+        eprintln!(
+            "xtask: no mpirun: the MPI build is not checked (docs/scaling.md says how to install one)"
+        );
+        return Ok(());
+    }
+    let target = ["--target-dir", "target/mpi"];
+    let features = ["-p", "nlif-cli", "--features", "mpi", "--release"];
+    let mut clippy = vec!["clippy", "--all-targets"];
+    clippy.extend(features);
+    clippy.extend(target);
+    clippy.extend(["--", "-D", "warnings"]);
+    cargo(&clippy)?;
+    let serial = root().join("target/release/nlif");
+    let mut test = vec!["test"];
+    test.extend(features);
+    test.extend(target);
+    test.extend(["--test", "mpi"]);
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    eprintln!("xtask: cargo {}", test.join(" "));
+    let status = Command::new(cargo)
+        .args(&test)
+        .env("NLIF_SERIAL_BIN", serial)
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err("the MPI tests failed".into())
+    }
 }
 
 /// The workspace root (the parent of this crate's directory).

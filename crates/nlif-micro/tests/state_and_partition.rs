@@ -465,3 +465,48 @@ fn a_part_cannot_be_stepped_alone() {
         .unwrap();
     let _ = part.step();
 }
+
+/// Oracle: the whole network's state. Cut into the parts of `Partition::split` for 2 and
+/// 3 parts and joined again (in any order) it is the same state; a part cut from it is
+/// the state that part's own system holds; parts that do not tile the network, or whose
+/// clocks differ, are refused.
+#[test]
+fn states_of_the_parts_join_into_the_whole() {
+    let mut single = whole(periodic(), Parallelism::Sequential);
+    let _ = run(&mut single, 30);
+    let state = single.state();
+    for parts in [2, 3] {
+        let split = Partition::split(PARTICLES, parts).unwrap();
+        let mut cut: Vec<ParticleState> = split
+            .iter()
+            .map(|&(partition, len)| state.part(partition, len).unwrap())
+            .collect();
+        for (piece, &(partition, len)) in cut.iter().zip(&split) {
+            assert_eq!(piece.voltages.len(), len);
+            assert_eq!(piece.partition, partition);
+            let from = partition.first_block * BLOCK_SIZE;
+            assert_eq!(piece.voltages, state.voltages[from..from + len]);
+        }
+        cut.reverse();
+        assert_eq!(ParticleState::join(cut.clone()).unwrap(), state);
+        // A missing part, a part twice, a part from another clock.
+        let missing = cut[1..].to_vec();
+        assert_eq!(
+            ParticleState::join(missing).unwrap_err().field(),
+            "partition"
+        );
+        let mut twice = cut.clone();
+        twice.push(cut[0].clone());
+        assert!(ParticleState::join(twice).is_err());
+        let mut late = cut.clone();
+        late[0].steps += 1;
+        assert_eq!(ParticleState::join(late).unwrap_err().field(), "steps");
+    }
+    // A part that ends inside a block but not at the end of the network.
+    let bad = Partition {
+        global_particles: PARTICLES,
+        first_block: 0,
+    };
+    assert!(state.part(bad, BLOCK_SIZE + 1).is_err());
+    assert!(state.part(bad, PARTICLES + 1).is_err());
+}
