@@ -114,21 +114,15 @@ fn mpi() -> Result<(), String> {
     test.extend(features);
     test.extend(target);
     test.extend(["--test", "mpi"]);
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    eprintln!("xtask: cargo {}", test.join(" "));
-    let status = Command::new(cargo)
-        .args(&test)
-        .env("NLIF_SERIAL_BIN", serial)
-        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
-        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
-        .current_dir(root())
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err("the MPI tests failed".into())
-    }
+    let serial = serial.display().to_string();
+    cargo_with(
+        &test,
+        &[
+            ("NLIF_SERIAL_BIN", serial.as_str()),
+            ("OMPI_ALLOW_RUN_AS_ROOT", "1"),
+            ("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1"),
+        ],
+    )
 }
 
 /// The workspace root (the parent of this crate's directory).
@@ -140,10 +134,16 @@ fn root() -> PathBuf {
 }
 
 fn cargo(args: &[&str]) -> Result<(), String> {
+    cargo_with(args, &[])
+}
+
+/// `cargo ARGS` in the workspace root with extra environment variables.
+fn cargo_with(args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     eprintln!("xtask: cargo {}", args.join(" "));
     let status = Command::new(cargo)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(root())
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
