@@ -853,7 +853,17 @@ where
         let reconstruction = Reconstruction::new(&self.mesh, density)?;
         let sampling = derive_seed(self.config.seed, 2 * segment + 2);
         let total = self.config.micro.particles as u64;
-        let mut voltages = vec![0.0; local];
+        // A failed allocation is an error, not an abort: a process of a distributed run
+        // that cannot hold its part reports it.
+        let mut voltages = Vec::new();
+        voltages
+            .try_reserve_exact(local)
+            .map_err(|_| RunError::Invalid {
+                field: "solver.micro.particles",
+                value: local as f64,
+                reason: format!("cannot allocate {} bytes for the particles", 8 * local),
+            })?;
+        voltages.resize(local, 0.0);
         for (j, chunk) in voltages.chunks_mut(BLOCK_SIZE).enumerate() {
             let block = (partition.first_block + j) as u64;
             let mut rng = Xoshiro256PlusPlus::seed_from_u64(derive_seed(sampling, block));

@@ -51,10 +51,13 @@ pub(crate) fn processes() -> usize {
 
 static PROCESSES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
 
-/// Whether this process prints the error `e`: rank 0 prints every error (every rank
-/// meets the same ones: invalid config, run errors, which come from the same sums), the
-/// other ranks only errors they met alone.
+/// Whether this process prints the error `e`: rank 0 prints the errors every rank meets
+/// (an invalid config, a run error: they come from the same sums), a rank that met an
+/// error alone prints it with its rank, and nobody repeats another's failure.
 pub(crate) fn prints(e: &anyhow::Error) -> bool {
+    if e.downcast_ref::<FailedElsewhere>().is_some() {
+        return false;
+    }
     RANK.get().is_none_or(|&r| r == 0) || e.downcast_ref::<OnlyHere>().is_some()
 }
 
@@ -139,6 +142,27 @@ impl Cluster {
         }
     }
 
+    /// After an error in the middle of a run of several processes the others may be
+    /// waiting in a sum this process will never join: the whole job is ended (MPI_Abort,
+    /// exit status 1). Rank 0 reports the error at once; another rank waits two seconds
+    /// first — an error every rank met is reported by rank 0, whose abort ends this rank
+    /// before — then reports it with its rank. Alone, returns the error.
+    pub(crate) fn end_all(&self, e: anyhow::Error) -> anyhow::Error {
+        #[cfg(feature = "mpi")]
+        if let Some(mpi) = &self.mpi
+            && self.size > 1
+        {
+            if self.is_root() {
+                eprintln!("error: {}", crate::report(&e));
+            } else {
+                std::thread::sleep(std::time::Duration::from_secs(2));
+                eprintln!("error: rank {}: {}", self.rank, crate::report(&e));
+            }
+            mpi.abort();
+        }
+        e
+    }
+
     fn sum(&self, values: &mut [u64]) {
         #[cfg(feature = "mpi")]
         if let Some(mpi) = &self.mpi {
@@ -219,6 +243,10 @@ mod mpi_backend {
 
         pub(super) fn rank(&self) -> usize {
             self.world.rank() as usize
+        }
+
+        pub(super) fn abort(&self) -> ! {
+            self.world.abort(1)
         }
 
         pub(super) fn size(&self) -> usize {

@@ -231,7 +231,7 @@ impl From<session::Ended> for Status {
 
 /// The error and its causes, each said once (a cause whose text the message already
 /// holds is not repeated).
-fn report(e: &anyhow::Error) -> String {
+pub(crate) fn report(e: &anyhow::Error) -> String {
     let mut text = String::new();
     for cause in e.chain() {
         let part = cause.to_string();
@@ -261,7 +261,8 @@ fn dispatch(command: Command) -> Result<Status> {
             if let Some(dt) = checkpoint_every {
                 set.push(format!("output.checkpoint=Some({dt:?})"));
             }
-            let (config, _) = resolve(config, &set)?;
+            // Every rank checks the config (its memory check is the rank's own).
+            let (config, _) = cluster.agree(resolve(config, &set))?;
             let out = out.unwrap_or_else(|| PathBuf::from("out").join(&config.name));
             session::run(config, out, threads, quiet, &cluster).map(Status::from)
         }

@@ -390,6 +390,16 @@ fn drive(
         }
     })();
     progress.finish();
+    let outcome = match outcome {
+        // Another rank may be waiting in a sum this one will not join.
+        Err(e) if cluster.size() > 1 => {
+            if cluster.is_root() {
+                discard(&mut plan);
+            }
+            return Err(cluster.end_all(e.context("the run failed")));
+        }
+        other => other,
+    };
     if !cluster.is_root() {
         return worker_end(
             simulation,

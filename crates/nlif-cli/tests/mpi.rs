@@ -273,3 +273,33 @@ fn errors_end_every_rank_with_one_message() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "not nlif's");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A rank that fails alone (here its memory check, through its own environment) ends
+/// every rank: its error is printed once, with its rank, and nobody repeats it.
+#[test]
+fn a_rank_failing_alone_ends_the_run() {
+    let dir = scratch("alone");
+    let path = config("kick.ron");
+    let path = path.to_str().unwrap();
+    let out = dir.join("out");
+    let out = out.to_str().unwrap();
+    let run = ["run", path, "--set", "t_end=0.1", "--quiet", "--out", out];
+    let mut command = Command::new("mpirun");
+    command
+        .args(["--oversubscribe", "-n", "2", NLIF])
+        .args(run)
+        .args([":", "-n", "1", "env", "NLIF_MEMORY_LIMIT=1000", NLIF])
+        .args(run)
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
+    let output = finish(command);
+    assert!(!output.status.success());
+    let lines = error_lines(&output);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with("error: rank 2:") && lines[0].contains("memory"),
+        "{lines:?}"
+    );
+    assert!(!Path::new(out).exists(), "nothing written");
+    std::fs::remove_dir_all(&dir).ok();
+}
