@@ -431,11 +431,7 @@ impl<S: FluxScheme> MacroSolver<S> {
             shift: self.params.b * self.rate + self.input.current(t),
             dt,
         };
-        self.assemble(frozen);
-        let outcome = match self
-            .operator
-            .solve(&self.grid, dt, &previous, &mut self.next)
-        {
+        let outcome = match self.solve_step(frozen, &previous) {
             Ok(rate) if !rate.is_finite() => StepOutcome::NonFinite,
             Ok(rate) if rate > rate_bound => StepOutcome::RateAboveBound {
                 rate,
@@ -460,19 +456,22 @@ impl<S: FluxScheme> MacroSolver<S> {
 }
 
 impl<S: FluxScheme> MacroSolver<S> {
-    /// Assembles the step operator with the scheme's weights. The built-in enum is matched
-    /// once here, so that the face loop is the concrete scheme's (`Scheme::weights` would
-    /// match once per face: ~4 % of a Scharfetter–Gummel step); the type test is a
-    /// constant after monomorphisation. Any other scheme is used as it is.
+    /// Forms and solves the step with the scheme's weights into `self.next`. The built-in
+    /// enum is matched once here, so that the face loop is the concrete scheme's
+    /// (`Scheme::weights` would match once per face: ~4 % of a Scharfetter–Gummel step);
+    /// the type test is a constant after monomorphisation. Any other scheme is used as it
+    /// is.
     #[inline]
-    fn assemble(&mut self, frozen: Frozen) {
+    fn solve_step(&mut self, frozen: Frozen, previous: &[f64]) -> Result<f64, SolveFailure> {
         let builtin = (&self.scheme as &dyn Any).downcast_ref::<Scheme>();
-        let (operator, grid) = (&mut self.operator, &self.grid);
+        let (operator, grid, next) = (&mut self.operator, &self.grid, &mut self.next);
         match builtin {
-            Some(Scheme::ChangCooper) => operator.assemble(grid, &ChangCooper, frozen),
-            Some(Scheme::ScharfetterGummel) => operator.assemble(grid, &ScharfetterGummel, frozen),
-            Some(Scheme::Upwind) => operator.assemble(grid, &Upwind, frozen),
-            None => operator.assemble(grid, &self.scheme, frozen),
+            Some(Scheme::ChangCooper) => operator.step(grid, &ChangCooper, frozen, previous, next),
+            Some(Scheme::ScharfetterGummel) => {
+                operator.step(grid, &ScharfetterGummel, frozen, previous, next)
+            }
+            Some(Scheme::Upwind) => operator.step(grid, &Upwind, frozen, previous, next),
+            None => operator.step(grid, &self.scheme, frozen, previous, next),
         }
     }
 }
