@@ -28,6 +28,7 @@ pub(crate) struct Options {
     pub(crate) run: bool,
     pub(crate) peers: bool,
     pub(crate) runs: bool,
+    pub(crate) accuracy: bool,
 }
 
 pub(crate) fn bench(options: Options) -> Result<(), String> {
@@ -54,10 +55,23 @@ pub(crate) fn bench(options: Options) -> Result<(), String> {
         if options.run { "" } else { " --no-run" },
         if options.peers { " --peers" } else { "" },
         if options.runs { " --runs" } else { "" }
-    );
+    ) + if options.accuracy { " --accuracy" } else { "" };
     let mut report = render(&measured, &peers, &invocation, &command);
     if options.runs {
         report.push_str(&crate::runs::whole_runs(options.quick)?);
+    }
+    if options.accuracy {
+        let (text, points) = crate::accuracy::section(options.quick)?;
+        report.push_str(&text);
+        let dir = root.join("target/bench");
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let path = dir.join("accuracy.json");
+        std::fs::write(
+            &path,
+            serde_json::to_string_pretty(&points).unwrap_or_default(),
+        )
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        crate::accuracy_plot::draw(&points, &root.join("docs/figures/accuracy"))?;
     }
     let path = root.join("docs/performance.md");
     std::fs::write(&path, report).map_err(|e| format!("cannot write {}: {e}", path.display()))?;

@@ -9,8 +9,11 @@
 //! - `bench [--quick] [--no-run] [--peers]`: runs the criterion benchmarks (shorter with
 //!   `--quick`; `--no-run` reuses the last results), with `--peers` also the peer baselines
 //!   under `benches/peers/`, with `--runs` whole runs of `nlif` (multi-scale against
-//!   micro, output cost), and writes `docs/performance.md`.
+//!   micro, output cost), with `--accuracy` the accuracy per cost of the particle steppers
+//!   and Brian2 (and `docs/figures/accuracy.png`), and writes `docs/performance.md`.
 
+mod accuracy;
+mod accuracy_plot;
 mod bench;
 mod curves;
 mod figures;
@@ -30,7 +33,9 @@ commands:
            [--quick] shorter measurements  [--no-run] reuse the last results
            [--peers] also run the peer baselines of benches/peers/ (needs python3 with
            numpy, scipy and brian2: see benches/peers/README.md)
-           [--runs] also whole runs of nlif: multi-scale vs micro, output cost";
+           [--runs] also whole runs of nlif: multi-scale vs micro, output cost
+           [--accuracy] also the bias of the stationary rate against its cost for each
+           stepper (and Brian2 where installed), and a blow-up's first MFE";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -43,6 +48,7 @@ fn main() -> ExitCode {
                 run: !has("--no-run"),
                 peers: has("--peers"),
                 runs: has("--runs"),
+                accuracy: has("--accuracy"),
             })
         }
         Some("figures") => figures::figures(&args[1..]),

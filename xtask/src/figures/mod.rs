@@ -12,7 +12,7 @@ mod multiscale_blowup_a;
 mod page;
 mod periodic;
 mod phase_diagram;
-mod plot;
+pub(crate) mod plot;
 mod runs;
 mod stationary;
 mod steady;
