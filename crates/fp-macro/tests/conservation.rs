@@ -167,7 +167,7 @@ proptest! {
         let v_f = v_r + above as f64 * dv;
         let slack = 0.5e-9 * above as f64 * dv * fraction;
         let err = Grid::new(v_r - slack, v_f, v_r, dv).unwrap_err();
-        prop_assert_eq!(err.field(), "v_min");
+        prop_assert_eq!(err.field, "v_min");
         let grid = Grid::new(v_r - dv * (1.0 + fraction * 1e-3), v_f, v_r, dv).unwrap();
         prop_assert!(grid.reset_index() >= 1);
     }
@@ -183,7 +183,7 @@ fn grids_too_large_to_allocate_are_refused() {
         (-4.0, 2.0, 1.0, 1e-12),
     ] {
         let err = Grid::new(v_min, v_f, v_r, dv).unwrap_err();
-        assert_eq!(err.field(), "dv", "{v_min} {v_f} {v_r} {dv}");
+        assert_eq!(err.field, "dv", "{v_min} {v_f} {v_r} {dv}");
     }
     assert!(Grid::new(-4.0, 2.0, 1.0, 1e-8).is_ok()); // 6e8 cells: allowed, not allocated
 }

@@ -120,7 +120,7 @@ fn theory_predicts_bursts(b: f64, mean: f64) -> Result<bool, String> {
         mean,
         var: PhaseDiagram::INITIAL_VAR,
     };
-    let density = grid.discretise(&initial).map_err(|e| e.to_string())?;
+    let density = fp_macro::discretise(&grid, &initial).map_err(|e| e.to_string())?;
     let v: Vec<f64> = grid.nodes().collect();
     let mass: Vec<f64> = density.iter().map(|p| p * grid.spacing()).collect();
     Ok(blowup_witness(&params, &v, &mass)
