@@ -1,12 +1,15 @@
-//! Whole runs of the `nlif` binary for `docs/performance.md`: multi-scale against pure
-//! micro on the reference experiments of docs/model.md §7, their distance to a reference, and the
-//! cost of writing outputs.
+//! Whole runs of the experiments for `docs/performance.md`, in this process through
+//! `nlif-experiment` (as `nlif run` makes them): multi-scale against pure micro on the
+//! reference experiments of docs/model.md §7, their distance to a reference, and the cost
+//! of writing outputs. Only the checkpoint overhead is measured on the `nlif` binary,
+//! whose run loop writes the checkpoints.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use nlif_experiment::{Config, Parallelism, config, output, report, set};
 use serde_json::Value;
 
 use crate::curves::{average, distance};
@@ -17,28 +20,69 @@ struct Run {
     rates: Vec<f64>,
     micro_time: f64,
     peak_rss: f64,
-    /// `summary.json`'s `checkpoints` (`null` without).
-    checkpoints: Value,
+}
+
+/// `configs/NAME` with the `--set`-style overrides `sets`, checked as `nlif run` checks it.
+fn experiment(root: &Path, name: &str, sets: &[String]) -> Result<Config, String> {
+    let (mut config, _) = config::load(&root.join("configs").join(name)).map_err(|e| report(&e))?;
+    for s in sets {
+        set::apply(&mut config, s).map_err(|e| report(&e))?;
+    }
+    config::check(&config, None, &[], 1).map_err(|e| report(&e))?;
+    Ok(config)
+}
+
+fn run(root: &Path, name: &str, sets: &[String]) -> Result<Run, String> {
+    run_on(root, name, sets, None)
+}
+
+/// Runs `configs/NAME` with the overrides `sets` in this process, on `threads` worker
+/// threads (all cores without). The peak memory is the process's since the start of the
+/// run (`VmHWM` of `/proc/self/status`, reset through `/proc/self/clear_refs` first).
+fn run_on(root: &Path, name: &str, sets: &[String], threads: Option<usize>) -> Result<Run, String> {
+    let config = experiment(root, name, sets)?;
+    eprintln!("xtask: run {name} {}", sets.join(" "));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|e| format!("cannot start the worker threads: {e}"))?;
+    // "5" resets the peak resident set size to the current one (Linux 4.0 and later).
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let result = pool
+        .install(|| nlif_experiment::run(&config, Parallelism::Rayon))
+        .map_err(|e| report(&e))?;
+    Ok(Run {
+        wall: result.wall_seconds,
+        micro_time: result.trace.micro_time(),
+        peak_rss: peak_rss_bytes().unwrap_or(f64::NAN),
+        rates: result.trace.samples.iter().map(|s| s.rate).collect(),
+    })
+}
+
+/// The peak resident memory of this process, in bytes.
+fn peak_rss_bytes() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024.0)
 }
 
 fn nlif(root: &Path) -> PathBuf {
     root.join("target/release/nlif")
 }
 
-fn run(root: &Path, config: &str, out: &Path, sets: &[String]) -> Result<Run, String> {
-    run_with(root, config, out, sets, &[])
-}
-
-fn run_with(
+/// `nlif run configs/NAME --quiet --out OUT --set …` and the extra arguments: the
+/// binary's `summary.json`.
+fn run_binary(
     root: &Path,
-    config: &str,
+    name: &str,
     out: &Path,
     sets: &[String],
     extra: &[String],
-) -> Result<Run, String> {
+) -> Result<Value, String> {
     let mut args: Vec<String> = vec![
         "run".into(),
-        root.join("configs").join(config).display().to_string(),
+        root.join("configs").join(name).display().to_string(),
         "--quiet".into(),
         "--out".into(),
         out.display().to_string(),
@@ -56,28 +100,14 @@ fn run_with(
     if !status.success() {
         return Err(format!("nlif {} failed", args.join(" ")));
     }
-    let summary: Value = serde_json::from_str(
+    serde_json::from_str(
         &std::fs::read_to_string(out.join("summary.json")).map_err(|e| e.to_string())?,
     )
-    .map_err(|e| e.to_string())?;
-    let csv = std::fs::read_to_string(out.join("rate.csv")).map_err(|e| e.to_string())?;
-    let rates = csv
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split(',').nth(1).and_then(|r| r.parse().ok()))
-        .collect();
-    Ok(Run {
-        wall: summary["wall_seconds"].as_f64().unwrap_or(f64::NAN),
-        micro_time: summary["micro_time"].as_f64().unwrap_or(f64::NAN),
-        peak_rss: summary["peak_rss_bytes"].as_f64().unwrap_or(f64::NAN),
-        checkpoints: summary["checkpoints"].clone(),
-        rates,
-    })
+    .map_err(|e| e.to_string())
 }
 
 pub(crate) fn whole_runs(quick: bool) -> Result<String, String> {
     let root = root();
-    cargo(&["build", "--release", "-p", "nlif-cli"])?;
     let scratch = root.join("target/xtask-runs");
     let _ = std::fs::remove_dir_all(&scratch);
     let mut s = String::new();
@@ -85,27 +115,20 @@ pub(crate) fn whole_runs(quick: bool) -> Result<String, String> {
     // Cost of writing outputs for the built-in default experiment.
     let out = scratch.join("default");
     let clock = Instant::now();
-    let output = Command::new(nlif(&root))
-        .args(["run", "--out"])
-        .arg(&out)
-        .output()
-        .map_err(|e| format!("cannot run nlif: {e}"))?;
+    let config = Config::builtin();
+    let result = nlif_experiment::run(&config, Parallelism::Rayon).map_err(|e| report(&e))?;
+    let wall = result.wall_seconds;
+    let writing = Instant::now();
+    std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
+    output::write_all(&out, &config, &result, None).map_err(|e| report(&e))?;
+    let written = writing.elapsed().as_secs_f64();
     let total = clock.elapsed().as_secs_f64();
-    let line = String::from_utf8_lossy(&output.stdout).to_string();
-    let number_after = |key: &str| -> Option<f64> {
-        let at = line.find(key)? + key.len();
-        line[at..].split_whitespace().next()?.parse().ok()
-    };
-    let (wall, written) = (
-        number_after(" in ").unwrap_or(f64::NAN),
-        number_after("written in ").unwrap_or(f64::NAN),
-    );
     let _ = writeln!(s, "## Whole runs (`nlif`)\n");
     let _ = writeln!(
         s,
         "**Output cost.** `nlif run` (the built-in multi-scale run through blow-up A, 1e5\n\
          particles, dt = 1e-4): simulation {wall:.2} s, writing summary, CSV, NPY and plots\n\
-         {written:.3} s = {:.2} % of the run (goal: below 5 %); process total {total:.2} s.\n",
+         {written:.3} s = {:.2} % of the run (goal: below 5 %); total {total:.2} s.\n",
         100.0 * written / wall
     );
 
@@ -147,12 +170,10 @@ pub(crate) fn whole_runs(quick: bool) -> Result<String, String> {
         };
         let mut references = Vec::new();
         for seed in seeds {
-            let out = scratch.join(format!("{case}-ref-{seed}"));
             references.push(
                 run(
                     &root,
                     &format!("{case}.ron"),
-                    &out,
                     &base(reference_size, "Micro", seed),
                 )?
                 .rates,
@@ -160,18 +181,8 @@ pub(crate) fn whole_runs(quick: bool) -> Result<String, String> {
         }
         let reference = average(&references);
         for &n in sizes {
-            let micro = run(
-                &root,
-                &format!("{case}.ron"),
-                &scratch.join(format!("{case}-micro-{n}")),
-                &base(n, "Micro", 1),
-            )?;
-            let multi = run(
-                &root,
-                &format!("{case}.ron"),
-                &scratch.join(format!("{case}-ms-{n}")),
-                &base(n, "Multiscale", 1),
-            )?;
+            let micro = run(&root, &format!("{case}.ron"), &base(n, "Micro", 1))?;
+            let multi = run(&root, &format!("{case}.ron"), &base(n, "Multiscale", 1))?;
             let t_end = multi.rates.len() as f64 * 0.01;
             let errors = if n < reference_size {
                 (
@@ -194,15 +205,15 @@ pub(crate) fn whole_runs(quick: bool) -> Result<String, String> {
         }
     }
     let _ = writeln!(s);
-    long_run_rates(&root, &scratch, quick, &mut s)?;
-    scaling(&root, &scratch, quick, &mut s)?;
+    long_run_rates(&root, quick, &mut s)?;
+    scaling(&root, quick, &mut s)?;
     checkpoints(&root, &scratch, quick, &mut s)?;
     Ok(s)
 }
 
 /// Our long-run particle rates against the exact stationary rates (the other half of the
 /// Brian2 comparison: speed is not bought with bias).
-fn long_run_rates(root: &Path, scratch: &Path, quick: bool, s: &mut String) -> Result<(), String> {
+fn long_run_rates(root: &Path, quick: bool, s: &mut String) -> Result<(), String> {
     let t_end = if quick { 4.0 } else { 12.0 };
     let _ = writeln!(
         s,
@@ -218,7 +229,6 @@ fn long_run_rates(root: &Path, scratch: &Path, quick: bool, s: &mut String) -> R
     for (b, exact) in [(0.0, 0.119_975_965), (0.5, 0.134_775_080)] {
         let mut cells = Vec::new();
         for stepper in ["EulerMaruyama", "BrownianBridge"] {
-            let out = scratch.join(format!("rate-{b}-{stepper}"));
             let sets = vec![
                 format!("model.b={b:?}"),
                 format!("solver.micro.stepper={stepper}"),
@@ -226,7 +236,7 @@ fn long_run_rates(root: &Path, scratch: &Path, quick: bool, s: &mut String) -> R
                 "output.plots=false".into(),
                 "output.density_interval=None".into(),
             ];
-            let r = run(root, "micro-steady.ron", &out, &sets)?;
+            let r = run(root, "micro-steady.ron", &sets)?;
             let tail = &r.rates[200.min(r.rates.len())..];
             let mean = tail.iter().sum::<f64>() / tail.len().max(1) as f64;
             cells.push(format!(
@@ -241,7 +251,7 @@ fn long_run_rates(root: &Path, scratch: &Path, quick: bool, s: &mut String) -> R
 }
 
 /// Wall time against N_p and threads, and memory per particle.
-fn scaling(root: &Path, scratch: &Path, quick: bool, s: &mut String) -> Result<(), String> {
+fn scaling(root: &Path, quick: bool, s: &mut String) -> Result<(), String> {
     let sizes: &[usize] = if quick {
         &[100_000, 1_000_000]
     } else {
@@ -251,8 +261,8 @@ fn scaling(root: &Path, scratch: &Path, quick: bool, s: &mut String) -> Result<(
     let _ = writeln!(
         s,
         "**Scaling** (`configs/micro-steady.ron` for {steps} steps of dt = 1e-3, Brownian bridge,\n\
-         no plots or snapshots; `--threads 1` and `--threads 2`). Memory: peak resident set of\n\
-         the process; per particle = its growth between sizes divided by the added particles.\n"
+         no plots or snapshots; 1 and 2 worker threads). Memory: peak resident set during the\n\
+         run; per particle = its growth between sizes divided by the added particles.\n"
     );
     let _ = writeln!(
         s,
@@ -263,8 +273,7 @@ fn scaling(root: &Path, scratch: &Path, quick: bool, s: &mut String) -> Result<(
     for &n in sizes {
         let mut walls = Vec::new();
         let mut rss = f64::NAN;
-        for threads in ["1", "2"] {
-            let out = scratch.join(format!("scale-{n}-{threads}"));
+        for threads in [1, 2] {
             let sets = vec![
                 format!("solver.micro.particles={n}"),
                 "t_end=0.5".into(),
@@ -272,8 +281,7 @@ fn scaling(root: &Path, scratch: &Path, quick: bool, s: &mut String) -> Result<(
                 "output.plots=false".into(),
                 "output.density_interval=None".into(),
             ];
-            let args = ["--threads".to_owned(), threads.to_owned()];
-            let r = run_with(root, "micro-steady.ron", &out, &sets, &args)?;
+            let r = run_on(root, "micro-steady.ron", &sets, Some(threads))?;
             walls.push(r.wall);
             rss = r.peak_rss;
         }
@@ -296,8 +304,10 @@ fn scaling(root: &Path, scratch: &Path, quick: bool, s: &mut String) -> Result<(
 }
 
 /// What writing checkpoints costs a run checkpointed every 10 % of its length: the same
-/// run with and without checkpoints, side by side.
+/// run with and without checkpoints, side by side, by the `nlif` binary (its run loop
+/// takes the checkpoints and writes them on a background thread).
 fn checkpoints(root: &Path, scratch: &Path, quick: bool, s: &mut String) -> Result<(), String> {
+    cargo(&["build", "--release", "-p", "nlif-cli"])?;
     let cases: &[(usize, f64)] = if quick {
         &[(100_000, 10.0), (1_000_000, 1.0)]
     } else {
@@ -325,7 +335,7 @@ fn checkpoints(root: &Path, scratch: &Path, quick: bool, s: &mut String) -> Resu
             "output.density_interval=None".into(),
         ];
         let threads = ["--threads".to_owned(), "2".to_owned()];
-        let plain = run_with(
+        let plain = run_binary(
             root,
             "micro-steady.ron",
             &scratch.join(format!("checkpoint-{n}-none")),
@@ -334,14 +344,16 @@ fn checkpoints(root: &Path, scratch: &Path, quick: bool, s: &mut String) -> Resu
         )?;
         let mut args = threads.to_vec();
         args.extend(["--checkpoint-every".to_owned(), format!("{}", t_end / 10.0)]);
-        let r = run_with(
+        let r = run_binary(
             root,
             "micro-steady.ron",
             &scratch.join(format!("checkpoint-{n}")),
             &sets,
             &args,
         )?;
-        let c = &r.checkpoints;
+        let wall = |summary: &Value| summary["wall_seconds"].as_f64().unwrap_or(f64::NAN);
+        let (plain, with) = (wall(&plain), wall(&r));
+        let c = &r["checkpoints"];
         let (count, bytes, seconds) = (
             c["count"].as_u64().unwrap_or(0),
             c["bytes"].as_f64().unwrap_or(f64::NAN),
@@ -350,13 +362,33 @@ fn checkpoints(root: &Path, scratch: &Path, quick: bool, s: &mut String) -> Resu
         let _ = writeln!(
             s,
             "| {n} | {t_end} | {count} | {:.1} | {:.1} | {:+.2} % | {seconds:.2} | {:.1} MB | {:.2} |",
-            plain.wall,
-            r.wall,
-            100.0 * (r.wall / plain.wall - 1.0),
+            plain,
+            with,
+            100.0 * (with / plain - 1.0),
             bytes / 1e6,
             bytes / n as f64,
         );
     }
     let _ = writeln!(s);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Oracle: the results do not depend on the threads (docs/ARCHITECTURE.md), and a
+    /// run records one rate per sample interval.
+    #[test]
+    fn in_process_runs_do_not_depend_on_the_threads() {
+        let sets = [
+            "solver.micro.particles=2000".to_owned(),
+            "t_end=0.1".to_owned(),
+        ];
+        let one = run_on(&root(), "micro-steady.ron", &sets, Some(1)).unwrap();
+        let two = run_on(&root(), "micro-steady.ron", &sets, Some(2)).unwrap();
+        assert_eq!(one.rates.len(), 10);
+        assert_eq!(one.rates, two.rates);
+        assert!(one.peak_rss > 0.0 && one.wall > 0.0);
+    }
 }

@@ -4,18 +4,6 @@
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CouplingError {
-    /// The grid description is not a valid uniform grid.
-    #[error(
-        "invalid grid: first node {first}, spacing {spacing}, {len} unknowns (need a finite first node, a positive spacing resolved at the nodes' magnitude, at least 2 unknowns and a finite threshold)"
-    )]
-    Grid {
-        /// First node.
-        first: f64,
-        /// Spacing.
-        spacing: f64,
-        /// Number of unknowns.
-        len: usize,
-    },
     /// An array does not have the grid's length.
     #[error("expected {expected} density values (the grid's unknowns), got {got}")]
     Length {
@@ -65,10 +53,9 @@ pub enum CouplingError {
 impl CouplingError {
     /// The name of the offending input: the setting's name for [`CouplingError::Invalid`]
     /// (`"bandwidth"` for [`Estimator::validate`](crate::Estimator::validate), relative to
-    /// the estimator), `"grid"`, `"density"` or `"voltages"` otherwise.
+    /// the estimator), `"density"` or `"voltages"` otherwise.
     pub fn field(&self) -> &'static str {
         match self {
-            CouplingError::Grid { .. } => "grid",
             CouplingError::Length { .. } | CouplingError::Value { .. } | CouplingError::NoMass => {
                 "density"
             }

@@ -37,7 +37,8 @@
 use nlif_model::special::erfcx;
 use serde::{Deserialize, Serialize};
 
-use crate::{CouplingError, Tally, UniformGrid};
+use crate::grid::Clean;
+use crate::{CouplingError, Grid, Tally};
 
 /// The bandwidth of the kernel estimate.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -150,18 +151,18 @@ pub struct EstimateReport {
 /// `v_r`).
 ///
 /// ```
-/// use coupling::{Estimator, Particles, UniformGrid, estimate};
-/// let grid = UniformGrid::new(-1.0, 0.5, 6)?;
+/// use coupling::{Estimator, Particles, Grid, estimate};
+/// let grid = Grid::new(-1.0, 2.0, 0.5, 0.5)?; // nodes -1, -0.5, …, 1.5
 /// let voltages = [-0.9, 0.1, 0.2, 0.6, 1.1, 1.4];
 /// let mut p = vec![0.0; 6];
 /// let particles = Particles { voltages: &voltages, rate: 0.1, a: 1.0, v_r: 1.0 };
 /// estimate(Estimator::Histogram, &grid, &particles, &mut p)?;
 /// assert!((grid.mass(&p) - 1.0).abs() < 1e-15);
-/// # Ok::<(), coupling::CouplingError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn estimate(
     estimator: Estimator,
-    grid: &UniformGrid,
+    grid: &Grid,
     particles: &Particles<'_>,
     out: &mut [f64],
 ) -> Result<EstimateReport, CouplingError> {
@@ -218,7 +219,7 @@ pub(crate) fn check_kink(rate: f64, a: f64, v_r: f64) -> Result<(), CouplingErro
     Ok(())
 }
 
-pub(crate) fn normalise(grid: &UniformGrid, out: &mut [f64]) -> Result<(), CouplingError> {
+pub(crate) fn normalise(grid: &Grid, out: &mut [f64]) -> Result<(), CouplingError> {
     let mass = grid.mass(out);
     if !(mass > 0.0 && mass.is_finite()) {
         return Err(CouplingError::NoMass);
@@ -243,7 +244,7 @@ pub(crate) struct Kink {
 /// The kernel estimate from the linear-binning weights `bins` (nodes `0..=n`) of the
 /// `below` particles below `V_F`, out of `total` particles.
 pub(crate) fn kernel(
-    grid: &UniformGrid,
+    grid: &Grid,
     bins: &[f64],
     below: u64,
     total: u64,
@@ -253,8 +254,8 @@ pub(crate) fn kernel(
 ) -> EstimateReport {
     let h = grid.spacing();
     let n = grid.len();
-    let v_0 = grid.node(0);
-    let v_f = grid.threshold();
+    let v_0 = grid.node_from_v_min(0);
+    let v_f = grid.v_f_from_v_min();
     let count = below as f64;
     let sigma = match bandwidth {
         Bandwidth::Fixed(s) => s,
@@ -262,7 +263,7 @@ pub(crate) fn kernel(
             // Two-pass variance of the binned distribution: linear binning keeps the
             // mean of the voltages (clamped to [v_0, V_F)) and adds at most h²/4 to their
             // variance; no cancellation, no overflow from particles far below the grid.
-            let node = |j: usize| if j == n { v_f } else { grid.node(j) };
+            let node = |j: usize| if j == n { v_f } else { grid.node_from_v_min(j) };
             let mean = bins
                 .iter()
                 .enumerate()
@@ -290,7 +291,7 @@ pub(crate) fn kernel(
     let total = total as f64;
     let norm = 1.0 / (total * sigma * (2.0 * std::f64::consts::PI).sqrt());
     for (i, p) in out.iter_mut().enumerate() {
-        let v = grid.node(i);
+        let v = grid.node_from_v_min(i);
         let to_threshold = (v_f - v) / sigma;
         let lo = i.saturating_sub(reach);
         // Node n (V_F) is its own image: its weight contributes nothing.
@@ -298,7 +299,7 @@ pub(crate) fn kernel(
         let mut acc = 0.0;
         for (j, &c) in bins.iter().enumerate().take(hi + 1).skip(lo) {
             if c != 0.0 {
-                let vj = grid.node(j);
+                let vj = grid.node_from_v_min(j);
                 // K(v - vj) - K(v - (2 V_F - vj)), as a product of non-negative factors.
                 let image = -(-2.0 * ((v_f - vj) / sigma) * to_threshold).exp_m1();
                 acc += c * (-0.5 * ((v - vj) / sigma).powi(2)).exp() * image;
@@ -331,16 +332,16 @@ fn kink_loss(t: f64) -> f64 {
 }
 
 /// The node where the binned distribution reaches `q`.
-fn quantile(grid: &UniformGrid, bins: &[f64], q: f64) -> f64 {
+fn quantile(grid: &Grid, bins: &[f64], q: f64) -> f64 {
     let total: f64 = bins.iter().sum();
     let mut acc = 0.0;
     for (j, &c) in bins.iter().enumerate() {
         acc += c;
         if acc >= q * total {
-            return grid.node(j);
+            return grid.node_from_v_min(j);
         }
     }
-    grid.threshold()
+    grid.v_f_from_v_min()
 }
 
 /// Makes the density next to the threshold carry the firing rate `rate`.
@@ -364,7 +365,7 @@ fn quantile(grid: &UniformGrid, bins: &[f64], q: f64) -> f64 {
 /// density with all its mass on the last node), `a` (not finite and positive) or
 /// `width` (not finite and non-negative).
 pub fn impose_rate(
-    grid: &UniformGrid,
+    grid: &Grid,
     density: &mut [f64],
     rate: f64,
     a: f64,
@@ -401,9 +402,9 @@ pub fn impose_rate(
     }
     let h = grid.spacing();
     let n = grid.len();
-    let v_f = grid.threshold();
-    let profile = |i: usize| rate * (v_f - grid.node(i)) / a;
-    let positions = (v_f.abs() + grid.node(0).abs()) / h;
+    let v_f = grid.v_f_from_v_min();
+    let profile = |i: usize| rate * (v_f - grid.node_from_v_min(i)) / a;
+    let positions = (v_f.abs() + grid.node_from_v_min(0).abs()) / h;
     let mut layer = ((width / h).round() as usize).clamp(1, n - 1);
     let mut rest: f64 = density[..n - layer].iter().sum();
     loop {

@@ -1,6 +1,8 @@
-//! The uniform grid the conversions work on.
+//! The grid the conversions work on, and the checks of a density on it.
 
 use std::borrow::Cow;
+
+use nlif_model::Grid;
 
 use crate::CouplingError;
 
@@ -14,79 +16,30 @@ use crate::CouplingError;
 /// [`CouplingError::Value`].
 pub const ROUND_OFF: f64 = 1e-10;
 
-/// Nodes `v_i = first + i h`, `i = 0..=len`, of a density with unknowns at `v_0..v_{len-1}`
-/// and an absorbing threshold `V_F = v_len` where the density is zero.
+/// The conversions work on the grid of the mean-field solver, [`nlif_model::Grid`]
+/// (re-exported as [`Grid`](crate::Grid)): unknowns at `v_0 .. v_{n-1}`, an absorbing
+/// threshold `V_F = v_n` where the density is zero, node `i < n` carrying the mass
+/// `h p_i` (control volume `[v_i - h/2, v_i + h/2]`).
 ///
-/// Node `i < len` carries the mass `h p_i` (control volume `[v_i - h/2, v_i + h/2]`), the
-/// convention of `fp-macro`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct UniformGrid {
-    first: f64,
-    spacing: f64,
-    len: usize,
-}
-
-impl UniformGrid {
-    /// A grid with first node `first`, spacing `spacing > 0` and `len >= 2` unknowns, whose
-    /// nodes are distinct floating-point numbers and whose threshold is finite.
-    pub fn new(first: f64, spacing: f64, len: usize) -> Result<Self, CouplingError> {
-        let grid = UniformGrid {
-            first,
-            spacing,
-            len,
-        };
-        // Distinct nodes: the spacing is resolved at both ends (where the nodes are
-        // largest in magnitude), and the threshold is finite.
-        let resolved = len >= 2
-            && grid.node(1) > grid.node(0)
-            && grid.threshold() > grid.node(len - 1)
-            && grid.threshold().is_finite();
-        if !(first.is_finite() && spacing.is_finite() && spacing > 0.0 && resolved) {
-            return Err(CouplingError::Grid {
-                first,
-                spacing,
-                len,
-            });
-        }
-        Ok(grid)
-    }
-
-    /// Number of unknowns.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Always false (at least two unknowns).
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// The spacing `h`.
-    pub fn spacing(&self) -> f64 {
-        self.spacing
-    }
-
-    /// Node `v_i`, `i <= len`.
-    #[inline]
-    pub fn node(&self, i: usize) -> f64 {
-        self.first + i as f64 * self.spacing
-    }
-
-    /// The threshold `V_F = v_len`.
-    pub fn threshold(&self) -> f64 {
-        self.node(self.len)
-    }
-
-    /// Mass `h Σ p_i`.
-    pub fn mass(&self, density: &[f64]) -> f64 {
-        self.spacing * density.iter().sum::<f64>()
-    }
-
+/// They count the nodes up from the lower end, `v_i = v_0 + i h` and `V_F = v_0 + n h`
+/// ([`Grid::node_from_v_min`], [`Grid::v_f_from_v_min`]), as they always have: the
+/// results are bit-identical to those on the former `coupling::UniformGrid`.
+pub(crate) trait Clean {
     /// Checks `density` and clamps its round-off negatives to zero: a value `p_i < 0`
     /// with `|p_i| <= ROUND_OFF · max_j p_j` is round-off (see [`ROUND_OFF`]) and becomes
     /// 0; any other negative, NaN or infinite value is a [`CouplingError::Value`]. Also
     /// rejects a wrong length and a density without mass (after the clamp).
-    pub(crate) fn cleaned<'d>(&self, density: &'d [f64]) -> Result<Cow<'d, [f64]>, CouplingError> {
+    fn cleaned<'d>(&self, density: &'d [f64]) -> Result<Cow<'d, [f64]>, CouplingError>;
+
+    /// [`cleaned`](Self::cleaned) in place.
+    fn clean(&self, density: &mut [f64]) -> Result<(), CouplingError>;
+
+    /// Length, finiteness and sign of `density`; whether it has round-off negatives.
+    fn check_values(&self, density: &[f64]) -> Result<bool, CouplingError>;
+}
+
+impl Clean for Grid {
+    fn cleaned<'d>(&self, density: &'d [f64]) -> Result<Cow<'d, [f64]>, CouplingError> {
         let needs_clamp = self.check_values(density)?;
         let density = if needs_clamp {
             Cow::Owned(density.iter().map(|&p| p.max(0.0)).collect())
@@ -99,8 +52,7 @@ impl UniformGrid {
         Ok(density)
     }
 
-    /// [`cleaned`](Self::cleaned) in place.
-    pub(crate) fn clean(&self, density: &mut [f64]) -> Result<(), CouplingError> {
+    fn clean(&self, density: &mut [f64]) -> Result<(), CouplingError> {
         if self.check_values(density)? {
             density.iter_mut().for_each(|p| *p = p.max(0.0));
         }
@@ -110,11 +62,10 @@ impl UniformGrid {
         Ok(())
     }
 
-    /// Length, finiteness and sign of `density`; whether it has round-off negatives.
     fn check_values(&self, density: &[f64]) -> Result<bool, CouplingError> {
-        if density.len() != self.len {
+        if density.len() != self.len() {
             return Err(CouplingError::Length {
-                expected: self.len,
+                expected: self.len(),
                 got: density.len(),
             });
         }

@@ -25,6 +25,7 @@ mod tally;
 
 pub use error::CouplingError;
 pub use estimation::{Bandwidth, EstimateReport, Estimator, Particles, estimate, impose_rate};
-pub use grid::{ROUND_OFF, UniformGrid};
+pub use grid::ROUND_OFF;
+pub use nlif_model::Grid;
 pub use sampling::{Reconstruction, Sampler, reconstruction_cdf, sample};
 pub use tally::Tally;

@@ -22,7 +22,8 @@ use std::borrow::Cow;
 use rand::{Rng, RngExt};
 use serde::{Deserialize, Serialize};
 
-use crate::{CouplingError, UniformGrid};
+use crate::grid::Clean;
+use crate::{CouplingError, Grid};
 
 /// How to draw particles from a density, as written in a config.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -38,14 +39,14 @@ pub enum Sampler {
 
 /// The distribution function of the reconstruction: interval masses, cumulated.
 struct Cdf<'a> {
-    grid: UniformGrid,
+    grid: Grid,
     density: &'a [f64],
     /// `cumulative[j]` = mass of intervals `0..j` (length `n + 2`).
     cumulative: Cow<'a, [f64]>,
 }
 
 impl<'a> Cdf<'a> {
-    fn new(grid: UniformGrid, density: &'a [f64]) -> Self {
+    fn new(grid: Grid, density: &'a [f64]) -> Self {
         let h = grid.spacing();
         let n = grid.len();
         let mut cumulative = Vec::with_capacity(n + 2);
@@ -79,9 +80,9 @@ impl<'a> Cdf<'a> {
         } else {
             0.0
         };
-        let left = self.grid.node(j) - h; // v_{j-1}
+        let left = self.grid.node_from_v_min(j) - h; // v_{j-1}
         let v = left + x.min(h);
-        let v_f = self.grid.threshold();
+        let v_f = self.grid.v_f_from_v_min();
         if v >= v_f { v_f.next_down() } else { v }
     }
 
@@ -117,19 +118,20 @@ fn value(density: &[f64], i: isize) -> f64 {
 /// beyond round-off), [`CouplingError::NoMass`].
 ///
 /// ```
-/// use coupling::{Sampler, UniformGrid, sample};
+/// use coupling::{Sampler, Grid, sample};
 /// use rand::SeedableRng;
-/// let grid = UniformGrid::new(-1.0, 0.5, 6)?; // nodes -1, -0.5, …, 1.5; V_F = 2
+/// // V_min = -1, V_F = 2, V_R = 0.5, h = 0.5: nodes -1, -0.5, …, 1.5
+/// let grid = Grid::new(-1.0, 2.0, 0.5, 0.5)?;
 /// let density = [0.0, 0.2, 0.4, 0.4, 0.2, 0.2];
 /// let mut v = vec![0.0; 1000];
 /// let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(1);
 /// sample(Sampler::Quantile, &grid, &density, &mut v, &mut rng)?;
 /// assert!(v.windows(2).all(|w| w[0] <= w[1]) && v[999] < 2.0);
-/// # Ok::<(), coupling::CouplingError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn sample<R: Rng>(
     sampler: Sampler,
-    grid: &UniformGrid,
+    grid: &Grid,
     density: &[f64],
     voltages: &mut [f64],
     rng: &mut R,
@@ -148,9 +150,9 @@ pub fn sample<R: Rng>(
 /// [`Sampler::Quantile`] exactly the voltages [`sample`] gives.
 ///
 /// ```
-/// use coupling::{Reconstruction, Sampler, UniformGrid, sample};
+/// use coupling::{Reconstruction, Sampler, Grid, sample};
 /// use rand::SeedableRng;
-/// let grid = UniformGrid::new(-1.0, 0.5, 6)?;
+/// let grid = Grid::new(-1.0, 2.0, 0.5, 0.5)?; // nodes -1, -0.5, …, 1.5
 /// let density = [0.0, 0.2, 0.4, 0.4, 0.2, 0.2];
 /// let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(1);
 /// let mut whole = vec![0.0; 10];
@@ -159,11 +161,11 @@ pub fn sample<R: Rng>(
 /// let mut tail = vec![0.0; 4];
 /// reconstruction.sample_strata(Sampler::Quantile, 6, 10, &mut tail, &mut rng);
 /// assert_eq!(tail, whole[6..]);
-/// # Ok::<(), coupling::CouplingError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Reconstruction {
-    grid: UniformGrid,
+    grid: Grid,
     density: Vec<f64>,
     /// `cumulative[j]` = mass of intervals `0..j` (length `n + 2`).
     cumulative: Vec<f64>,
@@ -176,7 +178,7 @@ impl Reconstruction {
     /// # Errors
     ///
     /// As [`sample`].
-    pub fn new(grid: &UniformGrid, density: &[f64]) -> Result<Reconstruction, CouplingError> {
+    pub fn new(grid: &Grid, density: &[f64]) -> Result<Reconstruction, CouplingError> {
         let density = grid.cleaned(density)?.into_owned();
         let cumulative = Cdf::new(*grid, &density).cumulative.into_owned();
         Ok(Reconstruction {
@@ -242,14 +244,14 @@ impl Reconstruction {
 
 /// The distribution function of the reconstruction of `density` at `v` (normalised), for
 /// tests and diagnostics.
-pub fn reconstruction_cdf(grid: &UniformGrid, density: &[f64], v: f64) -> f64 {
+pub fn reconstruction_cdf(grid: &Grid, density: &[f64], v: f64) -> f64 {
     let cdf = Cdf::new(*grid, density);
     let h = grid.spacing();
-    let start = grid.node(0) - h;
+    let start = grid.node_from_v_min(0) - h;
     if v <= start {
         return 0.0;
     }
-    if v >= grid.threshold() {
+    if v >= grid.v_f_from_v_min() {
         return 1.0;
     }
     let j = (((v - start) / h).floor() as usize).min(grid.len());

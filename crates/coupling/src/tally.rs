@@ -16,7 +16,7 @@
 //! per particle, far below the estimate's statistical error `O(N^-1/2)`.
 
 use crate::estimation::{self, EstimateReport, Estimator};
-use crate::{CouplingError, UniformGrid};
+use crate::{CouplingError, Grid};
 
 /// Fractional bits of the fixed-point binning weights.
 const FRACTION_BITS: u32 = 52;
@@ -33,8 +33,8 @@ const HEADER: usize = 3;
 /// The summable statistics of a set of particles for one [`Estimator`] on one grid.
 ///
 /// ```
-/// use coupling::{Estimator, Particles, Tally, UniformGrid, estimate};
-/// let grid = UniformGrid::new(-1.0, 0.25, 12)?;
+/// use coupling::{Estimator, Particles, Tally, Grid, estimate};
+/// let grid = Grid::new(-1.0, 2.0, 1.0, 0.25)?; // nodes -1, -0.75, …, 1.75
 /// let v = [-0.9, 0.1, 0.2, 0.6, 1.1, 1.4, 1.9, 0.33];
 /// let estimator = Estimator::default();
 /// // Two parts, tallied separately and summed word by word …
@@ -50,12 +50,12 @@ const HEADER: usize = 3;
 /// let mut whole = vec![0.0; 12];
 /// estimate(estimator, &grid, &Particles { voltages: &v, rate: 0.1, a: 1.0, v_r: 1.0 }, &mut whole)?;
 /// assert_eq!(split, whole);
-/// # Ok::<(), coupling::CouplingError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tally {
     estimator: Estimator,
-    grid: UniformGrid,
+    grid: Grid,
     words: Vec<u64>,
 }
 
@@ -66,7 +66,7 @@ impl Tally {
     ///
     /// [`CouplingError::Invalid`] for an invalid estimator setting
     /// ([`Estimator::validate`]).
-    pub fn new(estimator: Estimator, grid: &UniformGrid) -> Result<Tally, CouplingError> {
+    pub fn new(estimator: Estimator, grid: &Grid) -> Result<Tally, CouplingError> {
         estimator.validate()?;
         let n = grid.len();
         let len = HEADER
@@ -89,12 +89,12 @@ impl Tally {
         let grid = self.grid;
         let h = grid.spacing();
         let n = grid.len();
-        let v_f = grid.threshold();
+        let v_f = grid.v_f_from_v_min();
         let (header, body) = self.words.split_at_mut(HEADER);
         header[TOTAL] += voltages.len() as u64;
         match self.estimator {
             Estimator::Histogram => {
-                let lower = grid.node(0) - 0.5 * h;
+                let lower = grid.node_from_v_min(0) - 0.5 * h;
                 for &v in voltages {
                     if !v.is_finite() {
                         header[NON_FINITE] += 1;
@@ -115,7 +115,7 @@ impl Tally {
                 // V_F (those above are absorbed: their image cancels them). The weight of
                 // the lower node is the distance to the upper one, so that a particle an
                 // ulp below V_F keeps a positive weight on node n - 1.
-                let v_0 = grid.node(0);
+                let v_0 = grid.node_from_v_min(0);
                 let one = 1u64 << FRACTION_BITS;
                 let mut put = |node: usize, weight: u64| {
                     body[2 * node] += weight >> LIMB_BITS;
@@ -132,7 +132,7 @@ impl Tally {
                     header[BELOW] += 1;
                     let v = v.max(v_0);
                     let i = (((v - v_0) / h).floor() as usize).min(n - 1);
-                    let lower = ((grid.node(i + 1) - v) / h).clamp(0.0, 1.0);
+                    let lower = ((grid.node_from_v_min(i + 1) - v) / h).clamp(0.0, 1.0);
                     let fixed = (lower * one as f64).round() as u64;
                     put(i, fixed);
                     put(i + 1, one - fixed);

@@ -1,8 +1,8 @@
 //! Sampling and re-estimation converge at the rates their statistics predict.
 
 use coupling::{
-    Bandwidth, Estimator, Particles, Sampler, UniformGrid, estimate, impose_rate,
-    reconstruction_cdf, sample,
+    Bandwidth, Estimator, Grid, Particles, Sampler, estimate, impose_rate, reconstruction_cdf,
+    sample,
 };
 use nlif_model::{ModelParams, stationary_density, stationary_rates};
 use rand::SeedableRng;
@@ -11,15 +11,15 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 const H: f64 = 0.02;
 
 /// The exact stationary density of b = 0.5 on the grid [-4, 2) (the known density).
-fn stationary() -> (UniformGrid, Vec<f64>, f64) {
+fn stationary() -> (Grid, Vec<f64>, f64) {
     let params = ModelParams {
         b: 0.5,
         ..ModelParams::default()
     };
     let rate = stationary_rates(&params, 0.0).unwrap()[0];
-    let grid = UniformGrid::new(-4.0, H, 300).unwrap();
+    let grid = Grid::new(-4.0, 2.0, 1.0, H).unwrap();
     let mut p: Vec<f64> = (0..300)
-        .map(|i| stationary_density(&params, 0.0, rate, grid.node(i)).unwrap())
+        .map(|i| stationary_density(&params, 0.0, rate, grid.node_from_v_min(i)).unwrap())
         .collect();
     let mass = grid.mass(&p);
     p.iter_mut().for_each(|x| *x /= mass);
@@ -38,7 +38,7 @@ fn slope(x: &[f64], y: &[f64]) -> f64 {
 }
 
 /// Kolmogorov distance between the sample and the reconstruction.
-fn kolmogorov(grid: &UniformGrid, p: &[f64], voltages: &mut [f64]) -> f64 {
+fn kolmogorov(grid: &Grid, p: &[f64], voltages: &mut [f64]) -> f64 {
     voltages.sort_by(f64::total_cmp);
     let n = voltages.len() as f64;
     voltages
@@ -112,7 +112,7 @@ fn histogram_reestimation_converges_at_the_sampling_rate() {
     let top = 1.0 - cdf(2.0 - H / 2.0);
     let expected: Vec<f64> = (0..n)
         .map(|i| {
-            let v = grid.node(i);
+            let v = grid.node_from_v_min(i);
             let lo = if i == 0 {
                 f64::NEG_INFINITY
             } else {
@@ -204,8 +204,9 @@ fn imposing_the_rate_makes_the_density_carry_it_and_keeps_mass() {
 
 #[test]
 fn bad_input_is_rejected() {
-    assert!(UniformGrid::new(0.0, -1.0, 10).is_err());
-    let grid = UniformGrid::new(0.0, 0.1, 10).unwrap();
+    assert!(Grid::new(0.0, 1.0, 0.5, -0.1).is_err());
+    let grid = Grid::new(0.0, 1.0, 0.5, 0.1).unwrap();
+    assert_eq!(grid.len(), 10);
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
     let mut v = vec![0.0; 4];
     let mut bad = vec![0.1; 10];

@@ -4,8 +4,7 @@
 //! round-off negatives. Each case fails on the code before the fix unless noted.
 
 use coupling::{
-    Bandwidth, CouplingError, Estimator, Particles, Sampler, UniformGrid, estimate, impose_rate,
-    sample,
+    Bandwidth, CouplingError, Estimator, Grid, Particles, Sampler, estimate, impose_rate, sample,
 };
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -17,8 +16,10 @@ const SILVERMAN: Estimator = Estimator::Kernel {
 };
 
 /// The mesh of `configs/kick.ron`: v_min = -4, dv = 0.02, V_F = 2 (node 300).
-fn grid() -> UniformGrid {
-    UniformGrid::new(2.0 - N as f64 * H, H, N).unwrap()
+fn grid() -> Grid {
+    let grid = Grid::new(-4.0, 2.0, 1.0, H).unwrap();
+    assert_eq!(grid.len(), N);
+    grid
 }
 
 fn estimators() -> [Estimator; 4] {
@@ -36,7 +37,7 @@ fn estimators() -> [Estimator; 4] {
 
 /// Oracle: the definition of a probability density on the grid — finite, non-negative,
 /// discrete mass `h Σ p_i` equal to 1 (conservation of the unit mass, to 1e-12).
-fn assert_density(grid: &UniformGrid, p: &[f64], what: &str) {
+fn assert_density(grid: &Grid, p: &[f64], what: &str) {
     for (i, &x) in p.iter().enumerate() {
         assert!(x.is_finite() && x >= 0.0, "{what}: p[{i}] = {x:e}");
     }
@@ -91,7 +92,7 @@ fn identical_particles_have_the_minimum_bandwidth() {
         for (estimator, p, bandwidth) in estimate_all(&voltages, 2.5, 1.0) {
             match estimator {
                 Estimator::Histogram => {
-                    let cell = ((v - grid.node(0)) / H + 0.5).floor() as usize;
+                    let cell = ((v - grid.node_from_v_min(0)) / H + 0.5).floor() as usize;
                     // One division by the mass: exact to a few ulps.
                     assert!(
                         (p[cell] * H - 1.0).abs() <= 4.0 * f64::EPSILON,
@@ -112,8 +113,8 @@ fn identical_particles_have_the_minimum_bandwidth() {
 fn particles_on_grid_nodes() {
     let grid = grid();
     let nodes = [0, 1, 150, 250, N - 2, N - 1];
-    let voltages: Vec<f64> = nodes.iter().map(|&i| grid.node(i)).collect();
-    for (estimator, p, _) in estimate_all(&voltages, 1.0, grid.node(250)) {
+    let voltages: Vec<f64> = nodes.iter().map(|&i| grid.node_from_v_min(i)).collect();
+    for (estimator, p, _) in estimate_all(&voltages, 1.0, grid.node_from_v_min(250)) {
         if estimator == Estimator::Histogram {
             for (i, &x) in p.iter().enumerate() {
                 let expected = if nodes.contains(&i) {
@@ -134,7 +135,10 @@ fn particles_on_grid_nodes() {
 #[test]
 fn particles_at_and_below_the_lower_end() {
     let grid = grid();
-    for voltages in [vec![grid.node(0)], vec![grid.node(0) - 3.0, grid.node(0)]] {
+    for voltages in [
+        vec![grid.node_from_v_min(0)],
+        vec![grid.node_from_v_min(0) - 3.0, grid.node_from_v_min(0)],
+    ] {
         let (_, p, _) = &estimate_all(&voltages, 0.0, 1.0)[0];
         assert_eq!(p[0], 1.0 / H);
         assert!(p[1..].iter().all(|&x| x == 0.0));
@@ -155,7 +159,7 @@ fn particles_at_and_below_the_lower_end() {
 #[test]
 fn particles_just_below_the_threshold() {
     let grid = grid();
-    let v_f = grid.threshold();
+    let v_f = grid.v_f_from_v_min();
     for v in [v_f.next_down(), v_f - 0.25 * H, v_f - 0.5 * H] {
         let (_, p, _) = &estimate_all(&[v], 0.0, 1.0)[0];
         assert_eq!(p[N - 1], 1.0 / H, "{v}");
@@ -170,7 +174,7 @@ fn particles_just_below_the_threshold() {
 #[test]
 fn particles_only_at_the_threshold_are_a_typed_error() {
     let grid = grid();
-    let voltages = [grid.threshold(); 3];
+    let voltages = [grid.v_f_from_v_min(); 3];
     for estimator in estimators() {
         let mut out = vec![0.0; N];
         let particles = Particles {
@@ -207,7 +211,7 @@ fn extreme_fixed_bandwidths_stay_finite() {
         estimate(estimator, &grid, &particles, &mut out).unwrap();
         assert_density(&grid, &out, &format!("sigma {sigma}"));
         if sigma < 1e-6 {
-            let i = ((0.5 - grid.node(0)) / H).round() as usize;
+            let i = ((0.5 - grid.node_from_v_min(0)) / H).round() as usize;
             let expected = [(200, 1.0), (i, 0.75), (i + 1, 0.25), (250, 1.0)];
             for (j, w) in expected {
                 assert!((out[j] - w / (3.0 * H)).abs() < 1e-9, "p[{j}] = {}", out[j]);
@@ -223,7 +227,7 @@ fn extreme_fixed_bandwidths_stay_finite() {
 fn sampling_tolerates_round_off_negatives() {
     let grid = grid();
     let mut clean: Vec<f64> = (0..N)
-        .map(|i| (-(grid.node(i) - 0.5).powi(2)).exp())
+        .map(|i| (-(grid.node_from_v_min(i) - 0.5).powi(2)).exp())
         .collect();
     clean[N - 1] = 0.0;
     clean[N - 2] = 0.0;
@@ -279,8 +283,8 @@ fn sampling_a_single_cell_density() {
     for i in [0, 150, N - 1] {
         let mut p = vec![0.0; N];
         p[i] = 1.0 / H;
-        let lo = grid.node(i) - H;
-        let hi = grid.node(i) + H;
+        let lo = grid.node_from_v_min(i) - H;
+        let hi = grid.node_from_v_min(i) + H;
         let mut v = vec![0.0; 2];
         sample(
             Sampler::Quantile,
@@ -304,14 +308,14 @@ fn sampling_a_single_cell_density() {
             .unwrap();
             assert!(
                 v.iter()
-                    .all(|&x| x >= lo && x <= hi && x < grid.threshold())
+                    .all(|&x| x >= lo && x <= hi && x < grid.v_f_from_v_min())
             );
         }
     }
 }
 
 /// Oracle: the definition of the rate read off a density, `a p_{n-1} / h`, and unit mass.
-fn assert_rate(grid: &UniformGrid, p: &[f64], rate: f64, a: f64) {
+fn assert_rate(grid: &Grid, p: &[f64], rate: f64, a: f64) {
     assert_density(grid, p, "impose_rate");
     let carried = a * p[N - 1] / H;
     assert!(
@@ -325,7 +329,7 @@ fn assert_rate(grid: &UniformGrid, p: &[f64], rate: f64, a: f64) {
 fn imposing_the_rate_tolerates_round_off_negatives() {
     let grid = grid();
     let mut p: Vec<f64> = (0..N)
-        .map(|i| (-(grid.node(i) - 0.5).powi(2)).exp())
+        .map(|i| (-(grid.node_from_v_min(i) - 0.5).powi(2)).exp())
         .collect();
     let mass = grid.mass(&p);
     p.iter_mut().for_each(|x| *x /= mass);
@@ -422,12 +426,13 @@ fn bad_settings_name_their_field() {
 /// resolved spacing works. Oracle: the documented grid conditions, and unit mass.
 #[test]
 fn grids_must_resolve_their_nodes() {
-    assert!(matches!(
-        UniformGrid::new(1e10, 1e-10, 4),
-        Err(CouplingError::Grid { .. })
-    ));
-    assert!(UniformGrid::new(0.0, 1e306, 1000).is_err());
-    let grid = UniformGrid::new(0.0, 1e-200, 50).unwrap();
+    // A quarter of an ulp at V_F = 1e10: the nodes next to V_F coincide with it.
+    let (v_f, ulp) = (1e10, 1e10f64.next_up() - 1e10);
+    let err = Grid::new(v_f - 3.0 * ulp, v_f, v_f - 2.0 * ulp, ulp / 4.0).unwrap_err();
+    assert_eq!(err.field, "dv");
+    assert!(Grid::new(-1e308, 1e308, 0.0, 1e306).is_err());
+    let grid = Grid::new(0.0, 5e-199, 2e-199, 1e-200).unwrap();
+    assert_eq!(grid.len(), 50);
     let voltages = [1e-199, 2e-199, 2e-199, 4.9e-198];
     for estimator in estimators() {
         let mut out = vec![0.0; 50];

@@ -3,17 +3,24 @@
 //! tolerates round-off negatives.
 
 use coupling::{
-    Bandwidth, CouplingError, Estimator, Particles, ROUND_OFF, Sampler, UniformGrid, estimate,
+    Bandwidth, CouplingError, Estimator, Grid, Particles, ROUND_OFF, Sampler, estimate,
     impose_rate, sample,
 };
 use proptest::prelude::*;
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-/// A grid: first node, spacing, unknowns.
-fn grids() -> impl Strategy<Value = UniformGrid> {
-    (-10.0f64..1.0, -3.0f64..-0.3, 2usize..400)
-        .prop_map(|(first, log_h, n)| UniformGrid::new(first, 10f64.powf(log_h), n).unwrap())
+/// A grid: lower end, spacing, unknowns, and the reset 3 to n - 1 cells below the
+/// threshold.
+fn grids() -> impl Strategy<Value = Grid> {
+    (-10.0f64..1.0, -3.0f64..-0.3, 4usize..400, 0.0f64..1.0).prop_map(|(v_min, log_h, n, u)| {
+        let h = 10f64.powf(log_h);
+        let above = 3 + ((n - 4) as f64 * u) as usize;
+        let v_f = v_min + n as f64 * h;
+        let grid = Grid::new(v_min, v_f, v_f - above as f64 * h, h).unwrap();
+        assert_eq!(grid.len(), n);
+        grid
+    })
 }
 
 /// How a particle is placed on a grid; `u` in [0, 1) picks within the kind.
@@ -39,14 +46,16 @@ fn places() -> impl Strategy<Value = Place> {
     ]
 }
 
-fn voltage(grid: &UniformGrid, place: Place) -> f64 {
+fn voltage(grid: &Grid, place: Place) -> f64 {
     let h = grid.spacing();
-    let v_0 = grid.node(0);
-    let v_f = grid.threshold();
+    let v_0 = grid.node_from_v_min(0);
+    let v_f = grid.v_f_from_v_min();
     let extent = v_f - v_0;
     match place {
         Place::Repeated(k) => v_0 + [0.25, 0.5, 0.9][k] * extent,
-        Place::Node(u) => grid.node(((u * grid.len() as f64) as usize).min(grid.len() - 1)),
+        Place::Node(u) => {
+            grid.node_from_v_min(((u * grid.len() as f64) as usize).min(grid.len() - 1))
+        }
         Place::Boundary(k) => [
             v_0,
             v_0 - 0.5 * h,
@@ -73,7 +82,7 @@ fn estimators() -> impl Strategy<Value = Estimator> {
 
 /// Oracle: the definition of a probability density on the grid — finite, non-negative,
 /// discrete mass `h Σ p_i` equal to 1 to 1e-12 (conservation of the unit mass).
-fn check_density(grid: &UniformGrid, p: &[f64]) -> Result<(), TestCaseError> {
+fn check_density(grid: &Grid, p: &[f64]) -> Result<(), TestCaseError> {
     for (i, &x) in p.iter().enumerate() {
         prop_assert!(x.is_finite() && x >= 0.0, "p[{}] = {:e}", i, x);
     }
@@ -105,8 +114,8 @@ proptest! {
         let voltages: Vec<f64> = placed.iter().map(|&p| voltage(&grid, p)).collect();
         let n = grid.len();
         let h = grid.spacing();
-        let v_f = grid.threshold();
-        let v_r = grid.node(((reset_at * n as f64) as usize).min(n - 1));
+        let v_f = grid.v_f_from_v_min();
+        let v_r = grid.node_from_v_min(((reset_at * n as f64) as usize).min(n - 1));
         let particles = Particles { voltages: &voltages, rate, a, v_r };
         let mut p = vec![0.0; n];
         let result = estimate(estimator, &grid, &particles, &mut p);
@@ -126,7 +135,7 @@ proptest! {
         match impose_rate(&grid, &mut p, rate, a, width_cells * h) {
             Ok(()) => {
                 check_density(&grid, &p)?;
-                let carried = a * p[n - 1] / (v_f - grid.node(n - 1));
+                let carried = a * p[n - 1] / (v_f - grid.node_from_v_min(n - 1));
                 prop_assert!((carried - rate).abs() <= 1e-12 * rate.max(1e-300) + 1e-300,
                     "carried {} vs {}", carried, rate);
             }
@@ -177,9 +186,9 @@ proptest! {
         sample(sampler, &grid, &noisy, &mut b, &mut Xoshiro256PlusPlus::seed_from_u64(seed))
             .unwrap();
         prop_assert_eq!(&a, &b);
-        let low = grid.node(0) - grid.spacing();
+        let low = grid.node_from_v_min(0) - grid.spacing();
         for &v in &b {
-            prop_assert!(v.is_finite() && v >= low && v < grid.threshold(), "{}", v);
+            prop_assert!(v.is_finite() && v >= low && v < grid.v_f_from_v_min(), "{}", v);
         }
     }
 }

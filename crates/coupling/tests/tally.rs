@@ -9,7 +9,7 @@
 //! quantile sampler is `sample` of the whole, to the bit.
 
 use coupling::{
-    Bandwidth, Estimator, Particles, Reconstruction, Sampler, Tally, UniformGrid, estimate, sample,
+    Bandwidth, Estimator, Grid, Particles, Reconstruction, Sampler, Tally, estimate, sample,
 };
 use proptest::prelude::*;
 use rand::SeedableRng;
@@ -36,8 +36,8 @@ fn voltages() -> impl Strategy<Value = Vec<f64>> {
     )
 }
 
-fn grid() -> UniformGrid {
-    UniformGrid::new(-4.0, 0.05, 120).unwrap()
+fn grid() -> Grid {
+    Grid::new(-4.0, 2.0, 1.0, 0.05).unwrap()
 }
 
 proptest! {
@@ -86,7 +86,7 @@ proptest! {
         let total: u128 = nodes.clone().sum();
         prop_assert_eq!(total, below << 52);
         // The binned mean against the clamped voltages' mean.
-        let node = |j: usize| -4.0 + j as f64 * 0.05;
+        let node = |j: usize| grid.node_from_v_min(j);
         let binned: f64 = nodes.enumerate().map(|(j, w)| w as f64 * 2f64.powi(-52) * node(j)).sum();
         let exact: f64 = v.iter().filter(|&&x| x < 2.0).map(|&x| x.max(-4.0)).sum();
         let bound = below as f64 * (0.05 * 2f64.powi(-52) + 8.0 * f64::EPSILON * 4.0) + 1e-12;
@@ -99,7 +99,7 @@ fn strata_sampled_by_parts_are_the_whole_sample() {
     let grid = grid();
     let density: Vec<f64> = (0..grid.len())
         .map(|i| {
-            let v = grid.node(i);
+            let v = grid.node_from_v_min(i);
             (-(v + 1.0).powi(2)).exp() * (2.0 - v)
         })
         .collect();

@@ -5,7 +5,9 @@
 //! - [`MacroSolver`], generic over a [`FluxScheme`] (default [`Scheme`]); each
 //!   [`MacroSolver::step`] returns a [`StepOutcome`].
 //! - [`MacroConfig`] (the `solver.macro` settings: [`Scheme`], [`Reinjection`], `v_min`,
-//!   `dv`, `dt`) and the [`Grid`] it defines.
+//!   `dv`, `dt`) and the [`Grid`] it defines (nlif-model's, re-exported: the same grid the
+//!   particle conversions of `coupling` use); densities on it: [`discretise`],
+//!   [`threshold_rate`].
 //! - [`MacroState`] and [`MACRO_STATE_VERSION`]: saving and restoring
 //!   ([`MacroSolver::state`], [`MacroSolver::from_state`], [`MacroSolver::from_state_with`]).
 //! - [`scheme`]: the trait, the built-in weights ([`scheme::ScharfetterGummel`],
@@ -21,7 +23,8 @@ mod solver;
 mod state;
 
 pub use error::MacroError;
-pub use grid::{Grid, MAX_CELLS};
+pub use grid::{discretise, threshold_rate};
+pub use nlif_model::{Grid, GridError, MAX_CELLS};
 pub use operator::Reinjection;
 pub use scheme::{FluxScheme, Scheme};
 pub use solver::{MacroConfig, MacroSolver, StepOutcome};

@@ -140,7 +140,7 @@ pub struct MacroSolver<S: FluxScheme = Scheme> {
 impl MacroSolver<Scheme> {
     /// A solver with the built-in scheme `config.scheme`, from the nodal values `density`
     /// on the grid of `config` at time `t_start`, with current firing rate `rate` (`None`:
-    /// read off the density by [`Grid::threshold_rate`]).
+    /// read off the density by [`threshold_rate`](crate::threshold_rate)).
     ///
     /// # Errors
     ///
@@ -188,7 +188,7 @@ impl<S: FluxScheme> MacroSolver<S> {
     /// A solver with the flux scheme `scheme` (`config.scheme` is then kept but unused),
     /// from the nodal values `density` on the grid of `config` at time `t_start`, with
     /// current firing rate `rate` (`None`: read off the density by
-    /// [`Grid::threshold_rate`]). Its clock is `t_start + steps · dt`, `steps` counted from
+    /// [`threshold_rate`](crate::threshold_rate)). Its clock is `t_start + steps · dt`, `steps` counted from
     /// zero.
     ///
     /// # Errors
@@ -197,7 +197,7 @@ impl<S: FluxScheme> MacroSolver<S> {
     /// [`MacroError::Invalid`] naming `dt`, `dv`, `v_min` (see [`Grid::new`]), `t_start` (not
     /// finite) or `rate` (negative or not finite); [`MacroError::DensityLength`] if `density`
     /// does not hold one value per unknown of the grid; [`MacroError::Density`] if a value
-    /// is negative or not finite; with `rate` `None`, [`Grid::threshold_rate`]'s if the
+    /// is negative or not finite; with `rate` `None`, [`threshold_rate`](crate::threshold_rate)'s if the
     /// density gives no finite rate.
     pub fn with_scheme(
         scheme: S,
@@ -240,7 +240,7 @@ impl<S: FluxScheme> MacroSolver<S> {
                     "a firing rate must be finite and non-negative",
                 ));
             }
-            None => grid.threshold_rate(&params, &density)?,
+            None => crate::threshold_rate(&grid, &params, &density)?,
         };
         Ok(MacroSolver {
             scheme,
@@ -262,7 +262,7 @@ impl<S: FluxScheme> MacroSolver<S> {
     ///
     /// # Errors
     ///
-    /// As [`MacroSolver::with_scheme`], and [`Grid::discretise`]'s if `initial` is invalid
+    /// As [`MacroSolver::with_scheme`], and [`discretise`](crate::discretise)'s if `initial` is invalid
     /// or has no mass on the grid.
     pub fn from_initial_with(
         scheme: S,
@@ -272,7 +272,7 @@ impl<S: FluxScheme> MacroSolver<S> {
         initial: &InitialDensity,
     ) -> Result<Self, MacroError> {
         let grid = grid_for(&params, &config)?;
-        let density = grid.discretise(initial)?;
+        let density = crate::discretise(&grid, initial)?;
         Self::with_scheme(scheme, params, input, config, density, 0.0, None)
     }
 
@@ -482,7 +482,7 @@ fn grid_for(params: &ModelParams, config: &MacroConfig) -> Result<Grid, MacroErr
     if !(config.dt.is_finite() && config.dt > 0.0) {
         return Err(invalid("dt", config.dt, "the time step must be positive"));
     }
-    Grid::for_model(params, config.v_min, config.dv)
+    Ok(Grid::for_model(params, config.v_min, config.dv)?)
 }
 
 /// Shifts nodal values `p` by `dv` into `out` with the conservative linear remap (the mass

@@ -1,7 +1,7 @@
-//! Issue 10, finding 7: `Grid::threshold_rate` answers any density with a rate or a typed
+//! Issue 10, finding 7: `threshold_rate` answers any density with a rate or a typed
 //! error; it used to index `p[n - 1]` unchecked and panicked on an empty slice.
 
-use fp_macro::{Grid, MacroError};
+use fp_macro::{Grid, MacroError, threshold_rate};
 use nlif_model::ModelParams;
 
 fn setup() -> (Grid, ModelParams) {
@@ -16,7 +16,7 @@ fn setup() -> (Grid, ModelParams) {
 fn bad_densities_are_typed_errors_not_panics() {
     let (grid, params) = setup();
     let n = grid.len();
-    let length = |len: usize| match grid.threshold_rate(&params, &vec![0.1; len]) {
+    let length = |len: usize| match threshold_rate(&grid, &params, &vec![0.1; len]) {
         Err(MacroError::DensityLength { found, expected }) => (found, expected),
         other => panic!("{other:?}"),
     };
@@ -26,14 +26,14 @@ fn bad_densities_are_typed_errors_not_panics() {
     for last in [-0.1, f64::NAN, f64::INFINITY] {
         let mut p = vec![0.1; n];
         p[n - 1] = last;
-        let err = grid.threshold_rate(&params, &p).unwrap_err();
+        let err = threshold_rate(&grid, &params, &p).unwrap_err();
         assert!(
             matches!(err, MacroError::Density { index, .. } if index == n - 1),
             "{err:?}"
         );
     }
     let bad = ModelParams { a0: -1.0, ..params };
-    let err = grid.threshold_rate(&bad, &vec![0.1; n]).unwrap_err();
+    let err = threshold_rate(&grid, &bad, &vec![0.1; n]).unwrap_err();
     assert_eq!(err.field(), "a0");
 }
 
@@ -45,9 +45,9 @@ fn the_rate_is_the_closed_form_until_its_pole() {
     let mut p = vec![0.0; n];
     p[n - 1] = 0.05; // q = 0.2
     let with_a1 = ModelParams { a1: 2.0, ..params };
-    let rate = grid.threshold_rate(&with_a1, &p).unwrap();
+    let rate = threshold_rate(&grid, &with_a1, &p).unwrap();
     assert!((rate - 0.2 / (1.0 - 0.4)).abs() < 1e-15, "{rate}");
     p[n - 1] = 0.125; // q = 0.5: a1 q = 1, no finite rate
-    let err = grid.threshold_rate(&with_a1, &p).unwrap_err();
+    let err = threshold_rate(&grid, &with_a1, &p).unwrap_err();
     assert_eq!(err.field(), "density", "{err}");
 }

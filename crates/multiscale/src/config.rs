@@ -195,6 +195,13 @@ pub enum RunError {
     },
 }
 
+impl From<nlif_model::GridError> for RunError {
+    /// A refused grid is a refused `solver.macro` setting (`v_min`, `dv`).
+    fn from(e: nlif_model::GridError) -> Self {
+        RunError::Macro(e.into())
+    }
+}
+
 impl RunError {
     /// The dotted path of the offending setting, as in a config file.
     pub fn field(&self) -> String {

@@ -7,7 +7,7 @@
 //! anything, and discretises the initial density to find whether it has mass on the grid
 //! and a finite firing rate.
 
-use coupling::{Bandwidth, Estimator, UniformGrid};
+use coupling::{Bandwidth, Estimator};
 use fp_macro::{Grid, Reinjection};
 use nlif_model::{InitialDensity, Input, ModelParams};
 
@@ -184,9 +184,8 @@ pub fn preflight(
     config: &RunConfig,
 ) -> Result<Preflight, RunError> {
     let (grid, memory) = plan(params, input, initial, config)?;
-    let density = grid.discretise(initial)?;
-    let rate = grid
-        .threshold_rate(params, &density)
+    let density = fp_macro::discretise(&grid, initial)?;
+    let rate = fp_macro::threshold_rate(&grid, params, &density)
         .ok()
         .filter(|r| r.is_finite())
         .ok_or_else(|| RunError::Invalid {
@@ -195,9 +194,6 @@ pub fn preflight(
             reason: "the initial density has no finite firing rate (a1 p(v_f - dv) / dv >= 1)"
                 .to_owned(),
         })?;
-    // The particle side's view of the same grid (checked here so a hand-over cannot fail
-    // on it later).
-    UniformGrid::new(grid.v_min(), grid.spacing(), grid.len())?;
     Ok(Preflight {
         grid,
         density,

@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 
-use coupling::{Estimator, Reconstruction, Tally, UniformGrid, impose_rate};
+use coupling::{Estimator, Reconstruction, Tally, impose_rate};
 use fp_macro::{FluxScheme, Grid, MacroConfig, MacroSolver, Scheme, StepOutcome};
 use nlif_micro::{
     BLOCK_SIZE, MicroConfig, Parallelism, ParticleSystem, Partition, Reduction, SingleProcess,
@@ -88,7 +88,6 @@ pub struct Simulation<
     /// This process's share of the particles: part `.0` of `.1`.
     part: (usize, usize),
     grid: Grid,
-    mesh: UniformGrid,
     phase: Phase<S, T>,
     history: VecDeque<Snapshot>,
     trace: Trace,
@@ -384,7 +383,6 @@ where
         if config.kind != SolverKind::Macro {
             share(&config, part)?;
         }
-        let mesh = UniformGrid::new(grid.v_min(), grid.spacing(), grid.len())?;
         let density_every = config
             .density_interval
             .and_then(|d| multiple_of(d, config.sample_interval));
@@ -412,7 +410,6 @@ where
             parallelism,
             part,
             grid,
-            mesh,
             phase: Phase::Macro(initial_macro),
             history: VecDeque::new(),
             trace: Trace::default(),
@@ -769,10 +766,10 @@ where
         let values = match &mut self.phase {
             Phase::Macro(solver) => solver.density().to_vec(),
             Phase::Micro(system) => {
-                let mut tally = Tally::new(Estimator::Histogram, &self.mesh)?;
+                let mut tally = Tally::new(Estimator::Histogram, &self.grid)?;
                 tally.add(system.settle());
                 self.reduction.sum_u64_slice(tally.words_mut());
-                let mut values = vec![0.0; self.mesh.len()];
+                let mut values = vec![0.0; self.grid.len()];
                 let a = self.params.diffusion(self.smoothed);
                 tally.estimate(self.smoothed, a, self.params.v_r, &mut values)?;
                 values
@@ -850,7 +847,7 @@ where
         let segment = self.segments;
         self.segments += 1;
         let (partition, local) = share(&self.config, self.part)?;
-        let reconstruction = Reconstruction::new(&self.mesh, density)?;
+        let reconstruction = Reconstruction::new(&self.grid, density)?;
         let sampling = derive_seed(self.config.seed, 2 * segment + 2);
         let total = self.config.micro.particles as u64;
         // A failed allocation is an error, not an abort: a process of a distributed run
@@ -902,14 +899,14 @@ where
         let t = system.time();
         let rate = self.smoothed.max(0.0);
         let a = self.params.diffusion(rate);
-        let mut tally = Tally::new(self.config.switching.estimator, &self.mesh)?;
+        let mut tally = Tally::new(self.config.switching.estimator, &self.grid)?;
         tally.add(system.settle());
         self.reduction.sum_u64_slice(tally.words_mut());
-        let mut density = vec![0.0; self.mesh.len()];
+        let mut density = vec![0.0; self.grid.len()];
         let report = tally.estimate(rate, a, self.params.v_r, &mut density)?;
         if self.config.switching.match_rate {
-            let width = (3.0 * self.mesh.spacing()).max(report.bandwidth);
-            impose_rate(&self.mesh, &mut density, rate, a, width)?;
+            let width = (3.0 * self.grid.spacing()).max(report.bandwidth);
+            impose_rate(&self.grid, &mut density, rate, a, width)?;
         }
         let solver = MacroSolver::with_scheme(
             self.scheme.clone(),

@@ -40,6 +40,14 @@ impl std::fmt::Display for OnlyHere {
     }
 }
 
+/// Writes `line` and a newline to stderr in one write: under `mpirun` the ranks' output
+/// is forwarded in chunks, and a message written piece by piece (as `eprintln!` does on
+/// the unbuffered stderr) can be cut by another process's lines.
+pub(crate) fn say(line: &str) {
+    use std::io::Write as _;
+    let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
+}
+
 /// This process's rank, once its [`Cluster`] has started.
 static RANK: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
 
@@ -153,10 +161,10 @@ impl Cluster {
             && self.size > 1
         {
             if self.is_root() {
-                eprintln!("error: {}", crate::report(&e));
+                say(&format!("error: {}", crate::report(&e)));
             } else {
                 std::thread::sleep(std::time::Duration::from_secs(2));
-                eprintln!("error: rank {}: {}", self.rank, crate::report(&e));
+                say(&format!("error: rank {}: {}", self.rank, crate::report(&e)));
             }
             mpi.abort();
         }

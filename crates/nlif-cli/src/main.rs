@@ -1,19 +1,9 @@
 //! `nlif`: simulate noisy leaky integrate-and-fire networks with the macro (Fokker–Planck),
 //! micro (particle) or multi-scale solver. See `nlif --help` and `docs/config.md`.
 
-mod checkpoint;
-mod clip;
 mod cluster;
-mod config;
 mod init;
-mod legend;
-mod output;
-mod plot;
-mod progress;
 mod session;
-mod set;
-mod sweep;
-mod sweep_plot;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,9 +11,8 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use multiscale::{MemoryEstimate, SolverKind};
+use nlif_experiment::{Config, checkpoint, config, report, set, sweep};
 use nlif_model::{ModelParams, stationary_states};
-
-use crate::config::Config;
 
 /// Simulate noisy leaky integrate-and-fire networks: mean-field Fokker–Planck (macro),
 /// particles (micro), or the synchronization-capturing multi-scale solver.
@@ -206,7 +195,7 @@ fn main() -> ExitCode {
         // Every MPI rank meets the same errors but those it meets alone: rank 0 says it.
         Err(e) if !cluster::prints(&e) => ExitCode::FAILURE,
         Err(e) => {
-            eprintln!("error: {}", report(&e));
+            cluster::say(&format!("error: {}", report(&e)));
             ExitCode::FAILURE
         }
     }
@@ -227,23 +216,6 @@ impl From<session::Ended> for Status {
             session::Ended::Interrupted => Status::Interrupted,
         }
     }
-}
-
-/// The error and its causes, each said once (a cause whose text the message already
-/// holds is not repeated).
-pub(crate) fn report(e: &anyhow::Error) -> String {
-    let mut text = String::new();
-    for cause in e.chain() {
-        let part = cause.to_string();
-        if text.contains(&part) {
-            continue;
-        }
-        if !text.is_empty() {
-            text.push_str(": ");
-        }
-        text.push_str(&part);
-    }
-    text
 }
 
 fn dispatch(command: Command) -> Result<Status> {
@@ -417,7 +389,7 @@ fn resolve(path: Option<PathBuf>, set: &[String]) -> Result<(Config, MemoryEstim
         .iter()
         .filter_map(|a| a.split_once('=').map(|(key, _)| key.trim()))
         .collect();
-    match config::check(&config, located, &overridden) {
+    match config::check(&config, located, &overridden, cluster::processes()) {
         Err(e) if !set.is_empty() => Err(e.context("after the --set overrides")),
         other => other.map(|memory| (config, memory)),
     }
@@ -454,45 +426,4 @@ fn steady(params: ModelParams, input: f64, json: bool) -> Result<()> {
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[derive(Debug)]
-    struct Inner;
-    impl std::fmt::Display for Inner {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("density value 3 = -1e-22 is negative")
-        }
-    }
-    impl std::error::Error for Inner {}
-
-    #[derive(Debug)]
-    struct Outer(Inner);
-    impl std::fmt::Display for Outer {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            write!(f, "coupling: {}", self.0)
-        }
-    }
-    impl std::error::Error for Outer {
-        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-            Some(&self.0)
-        }
-    }
-
-    /// Oracle: the text of each cause, counted. An error whose message already quotes its
-    /// source (as `#[error("coupling: {0}")]` with `#[from]` does) is said once.
-    #[test]
-    fn each_cause_is_said_once() {
-        let e = anyhow::Error::new(Outer(Inner)).context("the run failed");
-        let text = report(&e);
-        assert_eq!(
-            text,
-            "the run failed: coupling: density value 3 = -1e-22 is negative"
-        );
-        assert_eq!(text.matches("density value").count(), 1);
-        assert_eq!(format!("{e:#}").matches("density value").count(), 2);
-    }
 }

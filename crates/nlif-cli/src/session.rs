@@ -19,11 +19,12 @@ use fp_macro::Scheme;
 use multiscale::{BuiltinPolicy, Outcome, PhaseState, Simulation};
 use nlif_micro::{Parallelism, Stepper};
 
-use crate::checkpoint::{self, Checkpoint, Stats};
+use nlif_experiment::Config;
+use nlif_experiment::checkpoint::{self, Checkpoint, Stats};
+use nlif_experiment::output::{self, RunResult};
+use nlif_experiment::progress::{Progress, Show};
+
 use crate::cluster::{Cluster, Exchange};
-use crate::config::Config;
-use crate::output::{self, RunResult};
-use crate::progress::{Progress, Show};
 
 /// How a command that ran a simulation ended.
 pub(crate) enum Ended {
@@ -255,9 +256,11 @@ pub(crate) fn resume(
                 }
             }
             config.t_end = t_end;
-            config.validate(&[]).map_err(|(field, reason)| {
-                anyhow::anyhow!("invalid `{field}` with --t-end {t_end}: {reason}")
-            })?;
+            config
+                .validate(&[], cluster.size())
+                .map_err(|(field, reason)| {
+                    anyhow::anyhow!("invalid `{field}` with --t-end {t_end}: {reason}")
+                })?;
         }
         None if finished => bail!(
             "the run in {} is complete (t_end = {}); give --t-end to extend it",

@@ -29,10 +29,12 @@
 //! ```
 //!
 //! The crate does no I/O; every fallible function returns a [`ModelError`] that names the
-//! offending field.
+//! offending field (a [`GridError`] for the voltage [`Grid`] shared by the mean-field
+//! solver and the particle conversions).
 
 mod blowup;
 mod error;
+mod grid;
 mod initial;
 mod input;
 mod params;
@@ -41,6 +43,7 @@ mod stationary;
 
 pub use blowup::blowup_witness;
 pub use error::ModelError;
+pub use grid::{Grid, GridError, MAX_CELLS};
 pub use initial::InitialDensity;
 pub use input::Input;
 pub use params::ModelParams;

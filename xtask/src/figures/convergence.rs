@@ -10,7 +10,7 @@
 //! upwind, deterministic), the Scharfetter–Gummel error at `h = 0.02`, and the particle
 //! slope within its noise of the theoretical `-1/2`.
 
-use coupling::UniformGrid;
+use coupling::Grid;
 use fp_macro::Scheme;
 
 use super::measure::{l1, slope};
@@ -131,8 +131,7 @@ pub(crate) fn figure(ctx: &Ctx, setup: Convergence) -> Result<Figure, String> {
             ));
         }
     }
-    let cells = ((params(b).v_f - V_MIN) / setup.histogram_dv).round() as usize;
-    let grid = UniformGrid::new(V_MIN, setup.histogram_dv, cells).map_err(|e| e.to_string())?;
+    let grid = Grid::for_model(&params(b), V_MIN, setup.histogram_dv).map_err(|e| e.to_string())?;
     let mut pts = vec![];
     for &n in setup.sizes {
         let (hist, _) = particle_steady(b, n, &grid, setup.seed)?;

@@ -1,7 +1,7 @@
 //! What the figures measure on a trace or a particle cloud beyond what `multiscale::Trace`
 //! offers itself: bursts, histograms, fitted orders.
 
-use coupling::{Estimator, Particles, UniformGrid, estimate};
+use coupling::{Estimator, Grid, Particles, estimate};
 use multiscale::Trace;
 
 /// An MFE is a burst when it fires at least this fraction of the network.
@@ -37,7 +37,7 @@ pub(crate) fn bursts(trace: &Trace) -> Vec<f64> {
 }
 
 /// A histogram of particle voltages on the grid.
-pub(crate) fn histogram(grid: &UniformGrid, voltages: &[f64]) -> Result<Vec<f64>, String> {
+pub(crate) fn histogram(grid: &Grid, voltages: &[f64]) -> Result<Vec<f64>, String> {
     let mut p = vec![0.0; grid.len()];
     let particles = Particles {
         voltages,
@@ -49,10 +49,11 @@ pub(crate) fn histogram(grid: &UniformGrid, voltages: &[f64]) -> Result<Vec<f64>
     Ok(p)
 }
 
-/// `∫ |p - exact| dv` on the grid (midpoint sum over the nodes).
-pub(crate) fn l1(grid: &UniformGrid, p: &[f64], exact: impl Fn(f64) -> f64) -> f64 {
+/// `∫ |p - exact| dv` on the grid (midpoint sum over the nodes, counted up from `v_min`
+/// as the histograms count them).
+pub(crate) fn l1(grid: &Grid, p: &[f64], exact: impl Fn(f64) -> f64) -> f64 {
     (0..grid.len())
-        .map(|i| (p[i] - exact(grid.node(i))).abs() * grid.spacing())
+        .map(|i| (p[i] - exact(grid.node_from_v_min(i))).abs() * grid.spacing())
         .sum()
 }
 

@@ -1,6 +1,7 @@
 //! Figure 10, the phase diagram: the multi-scale solver over connectivity `b` and the
-//! initial mean, run and drawn by `nlif sweep` (the class of each point over the
-//! background of the theory of nlif-model: stationary states and blow-up criterion).
+//! initial mean, run and drawn as `nlif sweep` runs and draws it, in this process through
+//! `nlif_experiment::sweep` (the class of each point over the background of the theory of
+//! nlif-model: stationary states and blow-up criterion).
 //!
 //! Setup ([`PhaseDiagram`]): `configs/blowup-a.ron` with `b` over `[0, 3]` and the initial
 //! mean over `[-1, 1]` (quick: 7 × 3 points, 5·10³ particles) or `[-1, 1.5]` (13 × 6
@@ -10,13 +11,12 @@
 //! point, and the fraction of points whose sustained MFEs (or their absence) the theory
 //! predicts.
 
-use std::process::Command;
-
+use nlif_experiment::sweep::{self, plot::Class};
+use nlif_experiment::{config, report, set};
 use nlif_model::{ModelParams, blowup_witness, stationary_states};
-use serde_json::Value;
 
 use super::{Ctx, Figure, Number, Tol};
-use crate::{cargo, root};
+use crate::root;
 
 pub(crate) const NAME: &str = "phase-diagram";
 
@@ -120,7 +120,7 @@ fn theory_predicts_bursts(b: f64, mean: f64) -> Result<bool, String> {
         mean,
         var: PhaseDiagram::INITIAL_VAR,
     };
-    let density = grid.discretise(&initial).map_err(|e| e.to_string())?;
+    let density = fp_macro::discretise(&grid, &initial).map_err(|e| e.to_string())?;
     let v: Vec<f64> = grid.nodes().collect();
     let mass: Vec<f64> = density.iter().map(|p| p * grid.spacing()).collect();
     Ok(blowup_witness(&params, &v, &mass)
@@ -131,30 +131,36 @@ fn theory_predicts_bursts(b: f64, mean: f64) -> Result<bool, String> {
 /// Runs the figure as `setup` says, draws it and states it.
 pub(crate) fn figure(ctx: &Ctx, setup: PhaseDiagram) -> Result<Figure, String> {
     let root = root();
-    cargo(&["build", "--release", "-p", "nlif-cli"])?;
     let scratch = root.join("target/xtask-phase");
     let _ = std::fs::remove_dir_all(&scratch);
-    let mut args: Vec<String> = vec![
-        "sweep".into(),
-        root.join(PhaseDiagram::CONFIG).display().to_string(),
-        "--vary".into(),
-        setup.vary_b(),
-        "--vary".into(),
-        setup.vary_mean(),
-        "--out".into(),
-        scratch.display().to_string(),
-        "--quiet".into(),
-    ];
+    // The sweep `nlif sweep CONFIG --vary … --set …` runs, in this process.
+    let (mut base, _) = config::load(&root.join(PhaseDiagram::CONFIG)).map_err(|e| report(&e))?;
     for s in setup.sets() {
-        args.extend(["--set".into(), s]);
+        set::apply(&mut base, &s).map_err(|e| report(&e))?;
     }
-    let status = Command::new(root.join("target/release/nlif"))
-        .args(&args)
-        .status()
-        .map_err(|e| format!("cannot run nlif: {e}"))?;
-    if !status.success() {
-        return Err(format!("nlif {} failed", args.join(" ")));
-    }
+    config::check(&base, None, &[], 1).map_err(|e| report(&e))?;
+    let vary = [setup.vary_b(), setup.vary_mean()]
+        .iter()
+        .map(|v| sweep::parse_vary(v))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| report(&e))?;
+    let definition = sweep::Definition {
+        program: "nlif".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        base,
+        vary,
+        seed_per_point: false,
+    };
+    definition.validate().map_err(|e| report(&e))?;
+    let points = sweep::run(sweep::Request {
+        definition,
+        dir: scratch.clone(),
+        jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        shard: None,
+        keep_outputs: false,
+        quiet: true,
+    })
+    .map_err(|e| report(&e))?;
     for ext in ["png", "svg"] {
         std::fs::copy(
             scratch.join(format!("sweep.{ext}")),
@@ -162,33 +168,23 @@ pub(crate) fn figure(ctx: &Ctx, setup: PhaseDiagram) -> Result<Figure, String> {
         )
         .map_err(|e| format!("cannot copy the sweep plot: {e}"))?;
     }
-    let sweep: Value = serde_json::from_str(
-        &std::fs::read_to_string(scratch.join("sweep.json")).map_err(|e| e.to_string())?,
-    )
-    .map_err(|e| e.to_string())?;
-    let points = sweep["points"].as_array().cloned().unwrap_or_default();
     let (mut counts, mut agree) = ([0usize; 5], 0usize);
     for p in &points {
-        let class = p["class"].as_str().unwrap_or("error");
-        let k = [
-            "asynchronous",
-            "mfes_then_relaxation",
-            "sustained_mfes",
-            "blow_up",
-            "error",
-        ]
-        .iter()
-        .position(|c| *c == class)
-        .unwrap_or(4);
+        let classes = [
+            Class::Asynchronous,
+            Class::MfesThenRelaxation,
+            Class::SustainedMfes,
+            Class::BlowUp,
+            Class::Error,
+        ];
+        let k = classes
+            .iter()
+            .position(|c| c.as_str() == p.class)
+            .unwrap_or(4);
         counts[k] += 1;
-        let value = |i: usize| {
-            p["values"][i]
-                .as_str()
-                .and_then(|s| s.parse::<f64>().ok())
-                .unwrap_or(f64::NAN)
-        };
+        let value = |i: usize| p.values[i].parse::<f64>().unwrap_or(f64::NAN);
         let bursts = theory_predicts_bursts(value(0), value(1))?;
-        if bursts == (class == "sustained_mfes") {
+        if bursts == (classes[k] == Class::SustainedMfes) {
             agree += 1;
         }
     }

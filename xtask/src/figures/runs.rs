@@ -1,12 +1,12 @@
-//! Running the solvers for the figures: the settings of one run ([`Setup`]), what it
-//! leaves ([`Run`]), the same setup by particles alone and multi-scale ([`Versus`]), and
+//! Running the solvers for the figures: the settings of one run ([`Setup`], run as the
+//! experiment it describes, in process through `nlif-experiment`), what it leaves ([`Run`]), the same setup by particles alone and multi-scale ([`Versus`]), and
 //! the initial data the experiments start from.
 
-use std::time::Instant;
-
 use fp_macro::MacroConfig;
-use multiscale::{RunConfig, Simulation, SolverKind, SwitchingConfig, Trace};
-use nlif_micro::{MicroConfig, Parallelism};
+use multiscale::{SolverKind, SwitchingConfig, Trace};
+use nlif_experiment::config::{Config, ModelSection, OutputSection, SolverSection};
+use nlif_experiment::{Parallelism, report};
+use nlif_micro::MicroConfig;
 use nlif_model::{InitialDensity, Input, ModelParams};
 
 use super::measure::{bursts, rates};
@@ -90,42 +90,48 @@ impl Setup {
         self
     }
 
-    /// Runs to `t_end`.
-    pub(crate) fn run(&self) -> Result<Run, String> {
-        let config = RunConfig {
-            kind: self.kind,
-            macro_config: MacroConfig {
-                dt: self.dt,
-                ..self.macro_config
+    /// The setup as an experiment, as its config file would say it.
+    pub(crate) fn experiment(&self) -> Config {
+        Config {
+            name: "figure".to_owned(),
+            model: ModelSection {
+                b: self.b,
+                input: self.input,
+                ..ModelSection::default()
             },
-            micro: MicroConfig {
-                particles: self.particles,
-                dt: self.dt,
-                ..MicroConfig::default()
+            initial: self.initial,
+            solver: SolverSection {
+                kind: self.kind,
+                macro_: MacroConfig {
+                    dt: self.dt,
+                    ..self.macro_config
+                },
+                micro: MicroConfig {
+                    particles: self.particles,
+                    dt: self.dt,
+                    ..MicroConfig::default()
+                },
+                switching: self.switching,
+                ..SolverSection::default()
             },
-            switching: self.switching,
             t_end: self.t_end,
             seed: self.seed,
-            sample_interval: self.interval,
-            density_interval: self.density_interval,
-            ..RunConfig::default()
-        };
-        let clock = Instant::now();
-        let mut simulation = Simulation::new(
-            self.params(),
-            self.input,
-            &self.initial,
-            config,
-            Parallelism::Rayon,
-        )
-        .map_err(|e| e.to_string())?;
-        simulation.run(&mut ()).map_err(|e| e.to_string())?;
-        let seconds = clock.elapsed().as_secs_f64();
-        let grid_nodes = simulation.grid_nodes();
+            output: OutputSection {
+                interval: self.interval,
+                density_interval: self.density_interval,
+                ..OutputSection::default()
+            },
+        }
+    }
+
+    /// Runs to `t_end`, in this process as `nlif run` runs the experiment.
+    pub(crate) fn run(&self) -> Result<Run, String> {
+        let result =
+            nlif_experiment::run(&self.experiment(), Parallelism::Rayon).map_err(|e| report(&e))?;
         Ok(Run {
-            trace: simulation.into_trace(),
-            seconds,
-            grid_nodes,
+            trace: result.trace,
+            seconds: result.wall_seconds,
+            grid_nodes: result.grid,
         })
     }
 }

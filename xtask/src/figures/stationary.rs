@@ -2,7 +2,7 @@
 //! the mean-field solver relaxed to its fixed point, and particle histograms averaged over
 //! a window after a relaxation.
 
-use coupling::UniformGrid;
+use coupling::Grid;
 use fp_macro::{MacroConfig, MacroSolver, Scheme};
 use nlif_micro::{MicroConfig, Parallelism, ParticleSystem};
 use nlif_model::{Input, stationary_density, stationary_rates};
@@ -96,7 +96,7 @@ pub(crate) fn macro_steady(b: f64, mesh: Mesh) -> Result<MacroSolver, String> {
 pub(crate) fn particle_steady(
     b: f64,
     particles: usize,
-    grid: &UniformGrid,
+    grid: &Grid,
     seed: u64,
 ) -> Result<(Vec<f64>, f64), String> {
     let config = MicroConfig {

@@ -9,7 +9,6 @@
 //! Checks: the macro rate and L1 distance (deterministic, tight), the particle rate and L1
 //! distance (within their sampling noise).
 
-use coupling::UniformGrid;
 use fp_macro::Scheme;
 use plotters::style::BLACK;
 
@@ -89,10 +88,10 @@ pub(crate) fn figure(ctx: &Ctx, setup: Steady) -> Result<Figure, String> {
     } = setup;
     let (exact_rate, exact) = exact(b)?;
     let solver = macro_steady(b, mesh)?;
-    let grid = UniformGrid::new(solver.grid().v_min(), mesh.dv, solver.grid().len())
-        .map_err(|e| e.to_string())?;
+    let grid = *solver.grid();
     let (hist, particle_rate) = particle_steady(b, particles, &grid, seed)?;
-    let nodes: Vec<f64> = (0..grid.len()).map(|i| grid.node(i)).collect();
+    // The histogram's nodes (counted up from v_min, as coupling counts them).
+    let nodes: Vec<f64> = (0..grid.len()).map(|i| grid.node_from_v_min(i)).collect();
     let v_f = params(b).v_f;
     let fine_points = ((v_f - mesh.v_min) / FINE).round() as usize;
     let fine: Vec<(f64, f64)> = (0..=fine_points)

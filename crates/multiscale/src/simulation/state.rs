@@ -9,7 +9,6 @@
 
 use std::collections::VecDeque;
 
-use coupling::UniformGrid;
 use fp_macro::{FluxScheme, Grid, MacroSolver, MacroState};
 use nlif_micro::{MicroConfig, ParticleState, ParticleSystem, Reduction, SubthresholdStepper};
 use nlif_model::{Input, ModelParams};
@@ -162,7 +161,6 @@ where
         config.validate()?;
         let m = &config.macro_config;
         let grid = Grid::for_model(&state.params, m.v_min, m.dv)?;
-        let mesh = UniformGrid::new(grid.v_min(), grid.spacing(), grid.len())?;
         let bad = |field: &'static str, reason: &str| RunError::Invalid {
             field,
             value: f64::NAN,
@@ -250,7 +248,6 @@ where
             parallelism: self.parallelism,
             part: self.part,
             grid,
-            mesh,
             phase,
             history,
             trace: state.trace,

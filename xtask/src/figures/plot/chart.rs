@@ -9,10 +9,7 @@ use super::{
     Panel, PixelRect, Style, bounds, drawable, err, hline_style, series_style, shade_style,
 };
 
-// The clipping of the `nlif` plots, one file for both front ends.
-#[path = "../../../../crates/nlif-cli/src/clip.rs"]
-mod clip;
-use clip::{Axis, clip_polyline};
+use nlif_experiment::plot::clip::{Axis, clip_polyline};
 
 /// Draws `panel` on `area` over the axes `x`, `y` (linear or log); returns the plotting
 /// area in pixels. `joined` strokes each line as one path (SVG), else segment by segment.

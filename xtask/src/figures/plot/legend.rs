@@ -7,11 +7,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{Panel, drawable, err, hline_style, series_style, shade_style};
 
-// The legend layout of the `nlif` plots, one file for both front ends.
-#[path = "../../../../crates/nlif-cli/src/legend.rs"]
-mod layout;
-pub(super) use layout::LegendLayout;
-use layout::LegendStyle;
+pub(super) use nlif_experiment::plot::legend::LegendLayout;
+use nlif_experiment::plot::legend::LegendStyle;
 
 /// The legend: an entry for each thing the panel actually draws.
 pub(super) fn legend_entries(panel: &Panel) -> Vec<LegendEntry> {

@@ -6,17 +6,12 @@ mod legend;
 
 use std::ops::Range;
 use std::path::Path;
-use std::sync::Once;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::{FontStyle, register_font};
 
 use chart::chart;
 use legend::{Align, LegendEntry, LegendLayout, draw_legend, legend_entries, legend_layout};
-
-const FONT: &[u8] = include_bytes!("../../../../crates/nlif-cli/assets/DejaVuSans.ttf");
-static REGISTER: Once = Once::new();
 
 /// One curve.
 pub(crate) struct Series {
@@ -105,12 +100,6 @@ fn err<E: std::fmt::Display>(e: E) -> String {
     format!("drawing: {e}")
 }
 
-fn register() {
-    REGISTER.call_once(|| {
-        let _ = register_font("sans-serif", FontStyle::Normal, FONT);
-    });
-}
-
 /// A plotting area's pixels: columns and rows.
 type PixelRect = (Range<i32>, Range<i32>);
 
@@ -120,7 +109,8 @@ const PANEL: (u32, u32) = (700, 520);
 /// Writes `stem.png` and `stem.svg` with the panels side by side, each legend in a strip
 /// below its panel.
 pub(crate) fn save(stem: &Path, panels: &[Panel]) -> Result<(), String> {
-    register();
+    // The embedded font of the `nlif` plots.
+    nlif_experiment::plot::font();
     let legends = legends(panels);
     let size = figure_size(panels.len(), &legends);
     let png = stem.with_extension("png");
@@ -283,7 +273,8 @@ mod tests {
 
     #[test]
     fn lines_stay_inside_the_axes() {
-        register();
+        // The embedded font of the `nlif` plots.
+        nlif_experiment::plot::font();
         let blue = RGBColor(0, 0, 255);
         let mut panel = Panel::new("test", "t", "N")
             .line("solid", spiky(), blue, Style::Line)

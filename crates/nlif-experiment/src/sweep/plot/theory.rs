@@ -126,7 +126,7 @@ fn blowup_guaranteed_of(config: &Config) -> Option<bool> {
     params.validate().ok()?;
     let grid =
         Grid::for_model(&params, config.solver.macro_.v_min, config.solver.macro_.dv).ok()?;
-    let p = grid.discretise(&config.initial).ok()?;
+    let p = fp_macro::discretise(&grid, &config.initial).ok()?;
     let h = grid.spacing();
     let v: Vec<f64> = grid.nodes().collect();
     let mass: Vec<f64> = p.iter().map(|p| p * h).collect();

@@ -1,46 +1,48 @@
 //! Laying out a legend in rows below a chart: entries side by side, wrapped to the
-//! chart's width. Shared by the `nlif` plots, the sweep plot and `cargo xtask figures`
-//! (which includes this file by path); each draws its own swatches.
+//! chart's width. Shared by the plots of this crate (rate, sweep) and those of
+//! `cargo xtask figures`; each draws its own swatches.
 
 use plotters::prelude::*;
 
 /// The sizes of a legend, in pixels.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct LegendStyle {
+pub struct LegendStyle {
     /// Height of a row.
-    pub(crate) row: i32,
+    pub row: i32,
     /// Margin above and below the rows.
-    pub(crate) pad: i32,
+    pub pad: i32,
     /// Width of a swatch.
-    pub(crate) swatch: i32,
+    pub swatch: i32,
     /// Gap between a swatch and its label.
-    pub(crate) swatch_gap: i32,
+    pub swatch_gap: i32,
     /// Gap between entries.
-    pub(crate) entry_gap: i32,
+    pub entry_gap: i32,
     /// Font size of the labels.
-    pub(crate) font_size: u32,
+    pub font_size: u32,
     /// Width of a character when the font cannot measure a label.
-    pub(crate) char_width: i32,
+    pub char_width: i32,
 }
 
 impl LegendStyle {
     /// The labels' font.
-    pub(crate) fn font(&self) -> FontDesc<'static> {
+    pub fn font(&self) -> FontDesc<'static> {
         ("sans-serif", self.font_size).into_font()
     }
 }
 
 /// Legend entries laid out in rows: each row's entries (index, x offset) and its width.
 #[derive(Debug, Default)]
-pub(crate) struct LegendLayout {
-    pub(crate) rows: Vec<(Vec<(usize, i32)>, i32)>,
+pub struct LegendLayout {
+    /// The rows, top to bottom: each entry's index and x offset in pixels, and the row's
+    /// width.
+    pub rows: Vec<(Vec<(usize, i32)>, i32)>,
     row: i32,
     pad: i32,
 }
 
 impl LegendLayout {
     /// Lays out entries with these labels in rows no wider than `width` pixels.
-    pub(crate) fn new<'a>(
+    pub fn new<'a>(
         labels: impl Iterator<Item = &'a str>,
         style: &LegendStyle,
         width: i32,
@@ -74,7 +76,7 @@ impl LegendLayout {
     }
 
     /// Height of the strip the legend needs (nothing without entries).
-    pub(crate) fn height(&self) -> u32 {
+    pub fn height(&self) -> u32 {
         if self.rows.is_empty() {
             0
         } else {

@@ -17,16 +17,19 @@ use crate::config::Config;
 use multiscale::{Outcome, Trace};
 
 /// What a finished run hands to the writers.
-pub(crate) struct RunResult {
-    pub(crate) trace: Trace,
-    pub(crate) outcome: Outcome,
-    pub(crate) wall_seconds: f64,
+pub struct RunResult {
+    /// The record of the run.
+    pub trace: Trace,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Its wall time (without writing the outputs).
+    pub wall_seconds: f64,
     /// Nodes of the macro grid (the cells of the density snapshots).
-    pub(crate) grid: Vec<f64>,
+    pub grid: Vec<f64>,
     /// What the checkpoints cost, for a checkpointed run.
-    pub(crate) checkpoints: Option<crate::checkpoint::Stats>,
+    pub checkpoints: Option<crate::checkpoint::Stats>,
     /// Processes that ran it (MPI ranks; 1 without MPI).
-    pub(crate) processes: usize,
+    pub processes: usize,
 }
 
 #[derive(Serialize)]
@@ -59,7 +62,7 @@ fn outcome_detail(outcome: &Outcome) -> Value {
 }
 
 /// `summary.json`.
-pub(crate) fn summary(config: &Config, result: &RunResult) -> Value {
+pub fn summary(config: &Config, result: &RunResult) -> Value {
     let trace = &result.trace;
     let first_above = |threshold: f64| {
         trace
@@ -228,7 +231,7 @@ fn is_nlif_output(dir: &Path) -> Result<(), String> {
 /// Checks that `out` can receive a run's outputs without losing anything nlif did not
 /// write: it does not exist yet, or it is an earlier nlif output directory (which the new
 /// outputs replace as a whole). Called before a run starts and again before writing.
-pub(crate) fn check_target(out: &Path) -> Result<()> {
+pub fn check_target(out: &Path) -> Result<()> {
     let last = out.components().next_back();
     if !matches!(last, Some(std::path::Component::Normal(_))) {
         bail!(
@@ -273,7 +276,7 @@ pub(crate) fn check_target(out: &Path) -> Result<()> {
 /// A fresh staging directory `.NAME.partial-PID[-k]` beside `out` (its parent created if
 /// need be), made before a run so that an unwritable place fails at once, not after the
 /// run.
-pub(crate) fn staging_for(out: &Path) -> Result<PathBuf> {
+pub fn staging_for(out: &Path) -> Result<PathBuf> {
     let (parent, name) = parent_and_name(out)?;
     create_staging(&parent, &name)
 }
@@ -319,7 +322,7 @@ fn create_staging(parent: &Path, name: &str) -> Result<PathBuf> {
 /// it (`staging`, a checkpointed run's, or a fresh one), renamed into place when complete.
 /// An existing `out` is replaced only if it is an earlier nlif output ([`check_target`]);
 /// the staging directory is removed on every failure.
-pub(crate) fn write_all(
+pub fn write_all(
     out: &Path,
     config: &Config,
     result: &RunResult,

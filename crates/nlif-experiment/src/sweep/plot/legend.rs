@@ -9,8 +9,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::axes::marker;
 use super::theory::hatch;
 use super::{Class, err};
-pub(super) use crate::legend::LegendLayout;
-use crate::legend::LegendStyle;
+pub(super) use crate::plot::legend::LegendLayout;
+use crate::plot::legend::LegendStyle;
 
 /// What a legend entry shows next to its label.
 #[derive(Clone, Copy, Debug)]

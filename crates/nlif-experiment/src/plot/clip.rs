@@ -3,23 +3,27 @@
 //! plotters draws what it is given, wherever it falls; on a bitmap a line through a value
 //! far outside the axes is drawn outside them. Lines are therefore clipped here first
 //! (Liang–Barsky, segment by segment) so nothing reaches past the axes. Shared by the
-//! `nlif` plots and `cargo xtask figures` (which includes this file by path).
+//! plots of this crate and those of `cargo xtask figures`.
 
 /// Pixels kept free between a clipped line and the edge of the plotting area: half the
 /// widest stroke plus rounding, so no stroke reaches past the axes.
 const INSET: f64 = 2.0;
 
 /// One axis of the plotting area, in plotted units (`log10` on a log axis), narrowed by
-/// [`INSET`] pixels at either end.
+/// `INSET` = 2 pixels at either end (half the widest stroke plus rounding).
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Axis {
-    pub(crate) lo: f64,
-    pub(crate) hi: f64,
+pub struct Axis {
+    /// The low end of the narrowed axis, in plotted units.
+    pub lo: f64,
+    /// The high end of the narrowed axis, in plotted units.
+    pub hi: f64,
     log: bool,
 }
 
 impl Axis {
-    pub(crate) fn new(lo: f64, hi: f64, log: bool, pixels: i32) -> Axis {
+    /// The axis from `lo` to `hi` (either order), logarithmic or not, drawn over
+    /// `pixels` pixels.
+    pub fn new(lo: f64, hi: f64, log: bool, pixels: i32) -> Axis {
         let (a, b) = if log {
             (lo.log10(), hi.log10())
         } else {
@@ -36,7 +40,7 @@ impl Axis {
 
     /// A value in plotted units: NaN for a gap; a non-positive value on a log axis, and
     /// an infinite one, far outside the range (so a line to it leaves at the edge).
-    pub(crate) fn plotted(&self, v: f64) -> f64 {
+    pub fn plotted(&self, v: f64) -> f64 {
         let u = if self.log && v <= 0.0 {
             f64::NEG_INFINITY
         } else if self.log {
@@ -59,7 +63,7 @@ impl Axis {
 
 /// Clips a polyline to the rectangle of two axes: the pieces inside, each with at least
 /// two points; a line leaving the rectangle ends at its edge, a non-finite point breaks it.
-pub(crate) fn clip_polyline(points: &[(f64, f64)], x: Axis, y: Axis) -> Vec<Vec<(f64, f64)>> {
+pub fn clip_polyline(points: &[(f64, f64)], x: Axis, y: Axis) -> Vec<Vec<(f64, f64)>> {
     let plotted: Vec<(f64, f64)> = points
         .iter()
         .map(|&(a, b)| (x.plotted(a), y.plotted(b)))

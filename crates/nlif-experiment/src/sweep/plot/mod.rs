@@ -36,7 +36,7 @@ mod two;
 /// The outcome class of a sweep point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
-pub(crate) enum Class {
+pub enum Class {
     /// No multiple firing event.
     Asynchronous,
     /// Multiple firing events, the last in the first three quarters of the run.
@@ -60,7 +60,7 @@ impl Class {
     ];
 
     /// The name in `sweep.csv` and `sweep.json`.
-    pub(crate) fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Class::Asynchronous => "asynchronous",
             Class::MfesThenRelaxation => "mfes_then_relaxation",
@@ -71,7 +71,7 @@ impl Class {
     }
 
     /// The legend text.
-    pub(crate) fn label(self) -> &'static str {
+    pub fn label(self) -> &'static str {
         match self {
             Class::Asynchronous => "asynchronous",
             Class::MfesThenRelaxation => "MFEs then relaxation",
@@ -95,17 +95,17 @@ impl Class {
 
 /// One point of the sweep as the plot sees it.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct PlotPoint {
+pub struct PlotPoint {
     /// Value of the first varied parameter (NaN if not numeric).
-    pub(crate) x: f64,
+    pub x: f64,
     /// Value of the second, for two varied parameters (NaN if not numeric).
-    pub(crate) y: Option<f64>,
+    pub y: Option<f64>,
     /// The run's mean firing rate, if it has one.
-    pub(crate) mean_rate: Option<f64>,
+    pub mean_rate: Option<f64>,
     /// Number of multiple firing events.
-    pub(crate) mfes: usize,
+    pub mfes: usize,
     /// The outcome class.
-    pub(crate) class: Class,
+    pub class: Class,
 }
 
 /// Writes `sweep.png` and `sweep.svg` into `dir`.
@@ -114,7 +114,7 @@ pub(crate) struct PlotPoint {
 /// the varied parameters (e.g. `model.b`, `initial.mean`): the axis labels, and what
 /// decides the theory overlay. With `y_path` the plot is a phase diagram; then every
 /// point should have a `y`.
-pub(crate) fn draw(
+pub fn draw(
     dir: &Path,
     title: &str,
     base: &Config,

@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use crate::clip::{Axis, clip_polyline};
+use crate::plot::clip::{Axis, clip_polyline};
 
 use super::axes::{marker, rate_decades, rate_tick};
 use super::theory::{count_tint, hatch};

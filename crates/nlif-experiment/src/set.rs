@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use crate::config::{Config, ModelSection, OutputSection, SolverSection};
 
 /// Applies one `KEY=VALUE` override.
-pub(crate) fn apply(config: &mut Config, assignment: &str) -> Result<()> {
+pub fn apply(config: &mut Config, assignment: &str) -> Result<()> {
     let (key, value) = assignment.split_once('=').ok_or_else(|| {
         anyhow!("--set `{assignment}`: expected KEY=VALUE, e.g. --set model.b=2.5")
     })?;

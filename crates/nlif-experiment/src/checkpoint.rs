@@ -33,39 +33,39 @@ use serde::{Deserialize, Serialize};
 use crate::config::Config;
 
 /// The file name of a run's checkpoint.
-pub(crate) const FILE: &str = "checkpoint.nlif";
+pub const FILE: &str = "checkpoint.nlif";
 /// The file name of the config a checkpointed run was started with (human-readable).
-pub(crate) const CONFIG_FILE: &str = "config.ron";
+pub const CONFIG_FILE: &str = "config.ron";
 const MAGIC: &[u8; 8] = b"NLIFCKPT";
 /// The layout version of the header and payload.
-pub(crate) const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 1;
 
 /// What the checkpoints of a run cost, carried across resumes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Stats {
+pub struct Stats {
     /// Scheduled checkpoints written (every `output.checkpoint`, and at the end); a
     /// checkpoint written on an interruption is not counted.
-    pub(crate) count: u64,
+    pub count: u64,
     /// Size of the latest scheduled checkpoint, bytes.
-    pub(crate) bytes: u64,
+    pub bytes: u64,
     /// Seconds spent writing checkpoints.
-    pub(crate) seconds: f64,
+    pub seconds: f64,
 }
 
 /// The payload of a checkpoint file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct Checkpoint {
+pub struct Checkpoint {
     /// The resolved config of the run (with the current `t_end`).
-    pub(crate) config: Config,
+    pub config: Config,
     /// Checkpoint costs so far (`count` includes this checkpoint if it is a scheduled one).
-    pub(crate) stats: Stats,
+    pub stats: Stats,
     /// The simulation.
-    pub(crate) state: SimulationState<BuiltinPolicy>,
+    pub state: SimulationState<BuiltinPolicy>,
 }
 
 /// The hash that ties a checkpoint to its config: CRC-32 of the RON text of the config
 /// with `t_end` cleared.
-pub(crate) fn config_hash(config: &Config) -> Result<u32> {
+pub fn config_hash(config: &Config) -> Result<u32> {
     let mut normalised = config.clone();
     normalised.t_end = 0.0;
     let text = ron::to_string(&normalised).context("cannot serialise the config")?;
@@ -73,7 +73,7 @@ pub(crate) fn config_hash(config: &Config) -> Result<u32> {
 }
 
 /// Writes `checkpoint` into `dir` atomically; returns its size in bytes.
-pub(crate) fn write(dir: &Path, checkpoint: &Checkpoint) -> Result<u64> {
+pub fn write(dir: &Path, checkpoint: &Checkpoint) -> Result<u64> {
     // Sized up front for the voltages (8 bytes each), which dominate: no regrowth.
     let particles = match &checkpoint.state.phase {
         PhaseState::Micro(p) => p.voltages.len(),
@@ -121,7 +121,7 @@ fn take<'a>(bytes: &mut &'a [u8], n: usize, path: &Path) -> Result<&'a [u8]> {
 
 /// Reads and verifies a checkpoint: magic, format and program version, length,
 /// checksum, payload, and the config hash against the payload's config.
-pub(crate) fn read(path: &Path) -> Result<(Checkpoint, u64)> {
+pub fn read(path: &Path) -> Result<(Checkpoint, u64)> {
     let data =
         fs::read(path).with_context(|| format!("cannot read the checkpoint {}", path.display()))?;
     let size = data.len() as u64;
@@ -189,7 +189,7 @@ pub(crate) fn read(path: &Path) -> Result<(Checkpoint, u64)> {
 }
 
 /// Refuses to continue if the `config.ron` beside a checkpoint was edited since.
-pub(crate) fn check_config_file(dir: &Path, expected: &Config) -> Result<()> {
+pub fn check_config_file(dir: &Path, expected: &Config) -> Result<()> {
     let path = dir.join(CONFIG_FILE);
     let (config, _) = crate::config::load(&path)
         .with_context(|| format!("the config of the checkpointed run, {}", path.display()))?;
@@ -203,7 +203,7 @@ pub(crate) fn check_config_file(dir: &Path, expected: &Config) -> Result<()> {
 }
 
 /// Writes the run's config beside its checkpoints.
-pub(crate) fn write_config_file(dir: &Path, config: &Config) -> Result<()> {
+pub fn write_config_file(dir: &Path, config: &Config) -> Result<()> {
     let pretty = ron::ser::PrettyConfig::new().struct_names(false);
     let text = ron::ser::to_string_pretty(config, pretty)?;
     let tmp = dir.join(format!("{CONFIG_FILE}.tmp"));
@@ -216,7 +216,7 @@ pub(crate) fn write_config_file(dir: &Path, config: &Config) -> Result<()> {
 }
 
 /// What `nlif check` / `nlif inspect` print about a checkpoint.
-pub(crate) fn describe(path: &Path) -> Result<String> {
+pub fn describe(path: &Path) -> Result<String> {
     let (checkpoint, size) = read(path)?;
     let state = &checkpoint.state;
     let (phase, time, particles) = match &state.phase {

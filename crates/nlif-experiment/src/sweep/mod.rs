@@ -17,27 +17,32 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
-use multiscale::Simulation;
-use nlif_micro::Parallelism;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::checkpoint::{self, Checkpoint, Stats};
+use crate::checkpoint;
 use crate::config::Config;
-use crate::output::{self, RunResult};
-use crate::sweep_plot::{self, Class, PlotPoint};
+use point::{done, run_point, write_atomically};
+
+mod assemble;
+pub mod plot;
+mod point;
+
+pub use point::PointResult;
 
 /// One `--vary PATH=…`: a dotted config path and its values as RON text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Vary {
-    pub(crate) path: String,
-    pub(crate) values: Vec<String>,
+pub struct Vary {
+    /// The dotted config path (any `--set` path).
+    pub path: String,
+    /// Its values, as RON text.
+    pub values: Vec<String>,
 }
 
 /// Parses `PATH=START:STOP:COUNT` (COUNT evenly spaced values, ends included) or
 /// `PATH=[v1, v2, …]` (RON values).
-pub(crate) fn parse_vary(text: &str) -> Result<Vary> {
+pub fn parse_vary(text: &str) -> Result<Vary> {
     let (path, spec) = text.split_once('=').ok_or_else(|| {
         anyhow!("--vary `{text}`: expected PATH=START:STOP:COUNT or PATH=[v1,v2,...]")
     })?;
@@ -113,7 +118,7 @@ fn split_top_level(list: &str) -> Vec<String> {
 
 /// The seed of point `index` with `--seed-per-point`: SplitMix64 of the base seed and the
 /// index, so points get independent, reproducible seeds.
-pub(crate) fn point_seed(base: u64, index: usize) -> u64 {
+pub fn point_seed(base: u64, index: usize) -> u64 {
     let mut z = base ^ (index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -121,29 +126,39 @@ pub(crate) fn point_seed(base: u64, index: usize) -> u64 {
 }
 
 /// The most points one sweep may have.
-pub(crate) const MAX_POINTS: usize = 1_000_000;
+pub const MAX_POINTS: usize = 1_000_000;
 
 /// The definition of a sweep, as `sweep.json` records it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct Definition {
-    pub(crate) program: String,
-    pub(crate) version: String,
-    pub(crate) base: Config,
-    pub(crate) vary: Vec<Vary>,
-    pub(crate) seed_per_point: bool,
+pub struct Definition {
+    /// The program that ran it (`nlif`).
+    pub program: String,
+    /// Its version.
+    pub version: String,
+    /// The config every point starts from (overrides applied).
+    pub base: Config,
+    /// The varied fields; the first varies slowest.
+    pub vary: Vec<Vary>,
+    /// Whether each point gets its own seed ([`point_seed`]).
+    pub seed_per_point: bool,
 }
 
 impl Definition {
     /// Number of points (saturating; a sweep is refused above [`MAX_POINTS`]).
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.vary
             .iter()
             .try_fold(1usize, |n, v| n.checked_mul(v.values.len()))
             .unwrap_or(usize::MAX)
     }
 
+    /// Whether the sweep has no point (never: every varied field has a value).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Refuses a sweep of more than [`MAX_POINTS`] points.
-    pub(crate) fn validate(&self) -> Result<()> {
+    pub fn validate(&self) -> Result<()> {
         let n = self.len();
         if n > MAX_POINTS {
             bail!(
@@ -159,7 +174,7 @@ impl Definition {
     }
 
     /// The values (RON text) of point `index`, one per varied field.
-    pub(crate) fn values(&self, index: usize) -> Vec<&str> {
+    pub fn values(&self, index: usize) -> Vec<&str> {
         let mut rest = index;
         let mut values = vec![""; self.vary.len()];
         for (k, vary) in self.vary.iter().enumerate().rev() {
@@ -170,7 +185,7 @@ impl Definition {
     }
 
     /// The config of point `index`.
-    pub(crate) fn config(&self, index: usize) -> Result<Config> {
+    pub fn config(&self, index: usize) -> Result<Config> {
         let mut config = self.base.clone();
         for (vary, value) in self.vary.iter().zip(self.values(index)) {
             crate::set::apply(&mut config, &format!("{}={value}", vary.path))
@@ -184,228 +199,24 @@ impl Definition {
     }
 }
 
-/// The hash of a point's config (CRC-32 of its RON text): a result is reused only for
-/// the same config.
-fn config_hash(config: &Config) -> Result<u32> {
-    Ok(crc32fast::hash(ron::to_string(config)?.as_bytes()))
-}
-
-/// What one point produced (`point.json`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct PointResult {
-    pub(crate) index: usize,
-    pub(crate) values: Vec<String>,
-    pub(crate) config_hash: u32,
-    pub(crate) outcome: String,
-    pub(crate) class: String,
-    pub(crate) mean_rate: Option<f64>,
-    pub(crate) mfes: usize,
-    pub(crate) first_mfe: Option<f64>,
-    pub(crate) largest_mfe_fraction: Option<f64>,
-    pub(crate) micro_fraction: f64,
-    pub(crate) switches: usize,
-    pub(crate) wall_seconds: f64,
-    pub(crate) error: Option<String>,
-}
-
-/// The outcome class of a finished run: a Macro run whose rate passed the blow-up rate,
-/// or that ended early, is `blow_up`; a run without multiple firing events is
-/// asynchronous; one whose last event lies in the first three quarters of the run
-/// relaxed after its events; otherwise the events are sustained.
-fn classify(config: &Config, result: &RunResult) -> Class {
-    let trace = &result.trace;
-    if trace.blow_up.is_some() || !result.outcome.is_completed() {
-        return Class::BlowUp;
-    }
-    match trace.mfes.last() {
-        None => Class::Asynchronous,
-        Some(last) if last.t < 0.75 * config.t_end => Class::MfesThenRelaxation,
-        Some(_) => Class::SustainedMfes,
-    }
-}
-
-/// Runs point `index` and records it under `dir/points/<index>/`.
-fn run_point(
-    definition: &Definition,
-    index: usize,
-    dir: &Path,
-    keep_outputs: bool,
-) -> Result<PointResult> {
-    let point_dir = dir.join("points").join(index.to_string());
-    let values: Vec<String> = definition
-        .values(index)
-        .iter()
-        .map(|v| (*v).to_owned())
-        .collect();
-    let clock = Instant::now();
-    let failed = |error: String, hash: u32| PointResult {
-        index,
-        values: values.clone(),
-        config_hash: hash,
-        outcome: "error".into(),
-        class: Class::Error.as_str().into(),
-        mean_rate: None,
-        mfes: 0,
-        first_mfe: None,
-        largest_mfe_fraction: None,
-        micro_fraction: 0.0,
-        switches: 0,
-        wall_seconds: clock.elapsed().as_secs_f64(),
-        error: Some(error),
-    };
-    let mut config = match definition.config(index) {
-        Ok(config) => config,
-        Err(e) => return Ok(failed(crate::report(&e), 0)),
-    };
-    if !keep_outputs {
-        config.output.plots = false;
-        config.output.density_interval = None;
-    }
-    let hash = config_hash(&config)?;
-    if let Err(e) = crate::config::check(&config, None, &[]) {
-        return Ok(failed(crate::report(&e), hash));
-    }
-    let run = || -> Result<RunResult> {
-        let mut simulation = match resume_point(&point_dir, &config) {
-            Some(simulation) => simulation,
-            None => Simulation::new(
-                config.model.params(),
-                config.model.input,
-                &config.initial,
-                config.run_config(),
-                Parallelism::Sequential,
-            )?,
-        };
-        let outcome = match config.output.checkpoint {
-            None => simulation.run(&mut ())?,
-            // A checkpointed point writes its state every `dt` into its directory, so an
-            // interrupted sweep continues the point where it stopped.
-            Some(dt) => {
-                let eps = 1e-9 * config.run_config().finest_step();
-                loop {
-                    let t = simulation.time();
-                    let next = (((t + eps) / dt).floor() * dt + dt).min(config.t_end);
-                    if let Some(outcome) = simulation.advance(next, &mut ())? {
-                        break outcome;
-                    }
-                    fs::create_dir_all(&point_dir)?;
-                    let checkpoint = Checkpoint {
-                        config: config.clone(),
-                        stats: Stats::default(),
-                        state: simulation.state(),
-                    };
-                    checkpoint::write(&point_dir, &checkpoint)?;
-                }
-            }
-        };
-        let grid = simulation.grid_nodes();
-        Ok(RunResult {
-            trace: simulation.into_trace(),
-            outcome,
-            wall_seconds: clock.elapsed().as_secs_f64(),
-            grid,
-            checkpoints: None,
-            processes: 1,
-        })
-    };
-    let result = match run() {
-        Ok(result) => result,
-        Err(e) => return Ok(failed(crate::report(&e), hash)),
-    };
-    let summary = output::summary(&config, &result);
-    fs::create_dir_all(&point_dir)
-        .with_context(|| format!("cannot create {}", point_dir.display()))?;
-    if keep_outputs {
-        let outputs = point_dir.join("run");
-        if outputs.exists() {
-            fs::remove_dir_all(&outputs).ok();
-        }
-        output::write_all(&outputs, &config, &result, None)?;
-    }
-    write_atomically(
-        &point_dir.join("summary.json"),
-        &(serde_json::to_string_pretty(&summary)? + "\n"),
-    )?;
-
-    let trace = &result.trace;
-    let t_final = trace.samples.last().map_or(0.0, |s| s.t);
-    Ok(PointResult {
-        index,
-        values,
-        config_hash: hash,
-        outcome: result.outcome.as_str().into(),
-        class: classify(&config, &result).as_str().into(),
-        mean_rate: summary["mean_rate"].as_f64(),
-        mfes: trace.mfes.len(),
-        first_mfe: trace.mfes.first().map(|m| m.t),
-        largest_mfe_fraction: trace.mfes.iter().map(|m| m.fraction).reduce(f64::max),
-        micro_fraction: if t_final > 0.0 {
-            summary["micro_time"].as_f64().unwrap_or(0.0) / t_final
-        } else {
-            0.0
-        },
-        switches: trace.switches.len(),
-        wall_seconds: result.wall_seconds,
-        error: None,
-    })
-}
-
-/// The run of a point continued from its checkpoint, if one exists for this very config.
-fn resume_point(point_dir: &Path, config: &Config) -> Option<Simulation> {
-    let path = point_dir.join(checkpoint::FILE);
-    if !path.is_file() {
-        return None;
-    }
-    let (saved, _) = checkpoint::read(&path).ok()?;
-    if &saved.config != config {
-        return None;
-    }
-    Simulation::from_state(saved.state, Parallelism::Sequential).ok()
-}
-
-/// Writes `text` to `path` through a temporary file and a rename.
-fn write_atomically(path: &Path, text: &str) -> Result<()> {
-    // Named after the process, so shards sharing a directory never share a temporary.
-    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
-    fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
-}
-
-/// The recorded result of point `index`, if it is done with the same config.
-fn done(
-    definition: &Definition,
-    index: usize,
-    dir: &Path,
-    keep_outputs: bool,
-) -> Option<PointResult> {
-    let text = fs::read_to_string(
-        dir.join("points")
-            .join(index.to_string())
-            .join("point.json"),
-    )
-    .ok()?;
-    let result: PointResult = serde_json::from_str(&text).ok()?;
-    let mut config = definition.config(index).ok()?;
-    if !keep_outputs {
-        config.output.plots = false;
-        config.output.density_interval = None;
-    }
-    let hash = config_hash(&config).ok()?;
-    (result.config_hash == hash && result.error.is_none()).then_some(result)
-}
-
 /// What `nlif sweep` was asked.
-pub(crate) struct Request {
-    pub(crate) definition: Definition,
-    pub(crate) dir: PathBuf,
-    pub(crate) jobs: usize,
-    pub(crate) shard: Option<(usize, usize)>,
-    pub(crate) keep_outputs: bool,
-    pub(crate) quiet: bool,
+pub struct Request {
+    /// The sweep.
+    pub definition: Definition,
+    /// Its directory (new, or an earlier run of the same sweep, which is resumed).
+    pub dir: PathBuf,
+    /// Points run at once, each on one thread.
+    pub jobs: usize,
+    /// Run only the points `index = I - 1 mod N` of the shard `(I, N)`.
+    pub shard: Option<(usize, usize)>,
+    /// Keep every point's full outputs in `points/INDEX/run/`.
+    pub keep_outputs: bool,
+    /// No progress and no final line.
+    pub quiet: bool,
 }
 
 /// Parses `I/N` (1 <= I <= N).
-pub(crate) fn parse_shard(text: &str) -> Result<(usize, usize)> {
+pub fn parse_shard(text: &str) -> Result<(usize, usize)> {
     let parse = || -> Option<(usize, usize)> {
         let (i, n) = text.split_once('/')?;
         let (i, n) = (i.trim().parse().ok()?, n.trim().parse().ok()?);
@@ -415,13 +226,13 @@ pub(crate) fn parse_shard(text: &str) -> Result<(usize, usize)> {
 }
 
 /// Checks every point; all invalid ones are reported at once.
-pub(crate) fn check_all(definition: &Definition) -> Result<usize> {
+pub fn check_all(definition: &Definition) -> Result<usize> {
     let mut invalid = String::new();
     let mut count = 0;
     for index in 0..definition.len() {
         let problem = definition
             .config(index)
-            .and_then(|config| crate::config::check(&config, None, &[]).map(|_| ()));
+            .and_then(|config| crate::config::check(&config, None, &[], 1).map(|_| ()));
         if let Err(e) = problem {
             count += 1;
             let values = definition.values(index).join(", ");
@@ -489,7 +300,15 @@ fn prepare(request: &Request) -> Result<()> {
 }
 
 /// Runs the sweep (the points of its shard); assembles the results when all are done.
-pub(crate) fn run(request: Request) -> Result<()> {
+///
+/// Returns every point's result, by index (none for a shard: [`merge`] assembles them
+/// once every shard is done).
+///
+/// # Errors
+///
+/// The directory cannot be prepared or written (a failed point is a result with its
+/// error, not an error of the sweep).
+pub fn run(request: Request) -> Result<Vec<PointResult>> {
     let definition = &request.definition;
     let total = definition.len();
     prepare(&request)?;
@@ -553,135 +372,25 @@ pub(crate) fn run(request: Request) -> Result<()> {
                 request.dir.display()
             );
         }
-        return Ok(());
+        return Ok(Vec::new());
     }
-    assemble(definition, &request.dir, request.quiet)
+    assemble::assemble(definition, &request.dir, request.quiet)
 }
 
-/// `--merge DIR`: assembles `sweep.csv`, `sweep.json` and the plot from the points.
-pub(crate) fn merge(dir: &Path, quiet: bool) -> Result<()> {
+/// `--merge DIR`: assembles `sweep.csv`, `sweep.json` and the plot from the points;
+/// returns every point's result, by index.
+///
+/// # Errors
+///
+/// `dir` is not a sweep directory, a point has no result yet, or the outputs cannot be
+/// written.
+pub fn merge(dir: &Path, quiet: bool) -> Result<Vec<PointResult>> {
     let text = fs::read_to_string(dir.join("sweep.json"))
         .with_context(|| format!("{} is not a sweep directory", dir.display()))?;
     let value: Value = serde_json::from_str(&text)?;
     let definition: Definition = serde_json::from_value(value["definition"].clone())
         .with_context(|| format!("{}/sweep.json has no sweep definition", dir.display()))?;
-    assemble(&definition, dir, quiet)
-}
-
-/// Reads every point's result (failed points included) and writes the sweep's outputs.
-fn assemble(definition: &Definition, dir: &Path, quiet: bool) -> Result<()> {
-    let mut results = Vec::with_capacity(definition.len());
-    let mut missing = Vec::new();
-    for index in 0..definition.len() {
-        let path = dir
-            .join("points")
-            .join(index.to_string())
-            .join("point.json");
-        match fs::read_to_string(&path)
-            .ok()
-            .and_then(|t| serde_json::from_str::<PointResult>(&t).ok())
-        {
-            Some(r) => results.push(r),
-            None => missing.push(index),
-        }
-    }
-    if !missing.is_empty() {
-        bail!(
-            "{} of {} points have no result yet (e.g. point {}); run the remaining shards first",
-            missing.len(),
-            definition.len(),
-            missing[0]
-        );
-    }
-    let mut csv = csv::Writer::from_path(dir.join("sweep.csv"))?;
-    let mut header: Vec<String> = definition.vary.iter().map(|v| v.path.clone()).collect();
-    header.extend(
-        [
-            "index",
-            "outcome",
-            "class",
-            "mean_rate",
-            "mfes",
-            "first_mfe",
-            "largest_mfe_fraction",
-            "micro_fraction",
-            "switches",
-            "wall_seconds",
-            "error",
-        ]
-        .map(String::from),
-    );
-    csv.write_record(&header)?;
-    let opt = |x: Option<f64>| x.map_or(String::new(), |x| x.to_string());
-    for r in &results {
-        let mut row = r.values.clone();
-        row.extend([
-            r.index.to_string(),
-            r.outcome.clone(),
-            r.class.clone(),
-            opt(r.mean_rate),
-            r.mfes.to_string(),
-            opt(r.first_mfe),
-            opt(r.largest_mfe_fraction),
-            r.micro_fraction.to_string(),
-            r.switches.to_string(),
-            format!("{:.3}", r.wall_seconds),
-            r.error.clone().unwrap_or_default(),
-        ]);
-        csv.write_record(&row)?;
-    }
-    csv.flush()?;
-    write_atomically(
-        &dir.join("sweep.json"),
-        &(serde_json::to_string_pretty(&json!({
-            "definition": definition,
-            "points": results,
-        }))? + "\n"),
-    )?;
-    if definition.vary.len() <= 2 {
-        let number = |s: &str| s.trim().parse::<f64>().unwrap_or(f64::NAN);
-        let points: Vec<PlotPoint> = results
-            .iter()
-            .map(|r| PlotPoint {
-                x: number(&r.values[0]),
-                y: r.values.get(1).map(|v| number(v)),
-                mean_rate: r.mean_rate,
-                mfes: r.mfes,
-                class: class_from(&r.class),
-            })
-            .collect();
-        sweep_plot::draw(
-            dir,
-            &format!("sweep of `{}`", definition.base.name),
-            &definition.base,
-            &definition.vary[0].path,
-            definition.vary.get(1).map(|v| v.path.as_str()),
-            &points,
-        )?;
-    }
-    if !quiet {
-        let failed = results.iter().filter(|r| r.error.is_some()).count();
-        println!(
-            "sweep `{}`: {} points ({failed} failed); results in {}",
-            definition.base.name,
-            results.len(),
-            dir.join("sweep.csv").display()
-        );
-    }
-    Ok(())
-}
-
-fn class_from(text: &str) -> Class {
-    [
-        Class::Asynchronous,
-        Class::MfesThenRelaxation,
-        Class::SustainedMfes,
-        Class::BlowUp,
-        Class::Error,
-    ]
-    .into_iter()
-    .find(|c| c.as_str() == text)
-    .unwrap_or(Class::Error)
+    assemble::assemble(&definition, dir, quiet)
 }
 
 /// Progress over points: a bar on a terminal, a line per ~10 % otherwise.

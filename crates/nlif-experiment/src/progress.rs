@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use multiscale::{Event, Observer};
 
 /// Shows a run's progress on stderr.
-pub(crate) struct Progress {
+pub struct Progress {
     bar: ProgressBar,
     t_end: f64,
     switches: usize,
@@ -20,7 +20,7 @@ pub(crate) struct Progress {
 
 /// How the progress is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Show {
+pub enum Show {
     /// A bar (stderr is a terminal).
     Bar,
     /// A line every 10 % or 10 s.
@@ -31,7 +31,7 @@ pub(crate) enum Show {
 
 impl Progress {
     /// A bar drawn on stderr, or hidden.
-    pub(crate) fn new(t_end: f64, show: Show) -> Self {
+    pub fn new(t_end: f64, show: Show) -> Self {
         let visible = show == Show::Bar;
         let bar = ProgressBar::with_draw_target(
             Some(1000),
@@ -56,7 +56,7 @@ impl Progress {
     }
 
     /// Removes the bar.
-    pub(crate) fn finish(&self) {
+    pub fn finish(&self) {
         self.bar.finish_and_clear();
     }
 }

@@ -12,13 +12,19 @@ use serde::{Deserialize, Serialize};
 /// The `model` section: the network parameters and the input current.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub(crate) struct ModelSection {
-    pub(crate) a0: f64,
-    pub(crate) a1: f64,
-    pub(crate) b: f64,
-    pub(crate) v_f: f64,
-    pub(crate) v_r: f64,
-    pub(crate) input: Input,
+pub struct ModelSection {
+    /// Constant part of the noise, `a(N) = a0 + a1 N`.
+    pub a0: f64,
+    /// Rate-dependent part of the noise.
+    pub a1: f64,
+    /// Connectivity.
+    pub b: f64,
+    /// Firing threshold `V_F`.
+    pub v_f: f64,
+    /// Reset potential `V_R`.
+    pub v_r: f64,
+    /// The input current.
+    pub input: Input,
 }
 
 impl Default for ModelSection {
@@ -36,7 +42,8 @@ impl Default for ModelSection {
 }
 
 impl ModelSection {
-    pub(crate) fn params(&self) -> ModelParams {
+    /// The network parameters.
+    pub fn params(&self) -> ModelParams {
         ModelParams {
             a0: self.a0,
             a1: self.a1,
@@ -50,14 +57,18 @@ impl ModelSection {
 /// The `solver` section.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub(crate) struct SolverSection {
-    pub(crate) kind: SolverKind,
+pub struct SolverSection {
+    /// Which solver runs.
+    pub kind: SolverKind,
+    /// The mean-field solver's settings (`solver.macro`).
     #[serde(rename = "macro")]
-    pub(crate) macro_: MacroConfig,
-    pub(crate) micro: MicroConfig,
-    pub(crate) switching: SwitchingConfig,
+    pub macro_: MacroConfig,
+    /// The particle solver's settings.
+    pub micro: MicroConfig,
+    /// When the multi-scale solver switches.
+    pub switching: SwitchingConfig,
     /// What a `Macro` run does at a blow-up of its rate.
-    pub(crate) blow_up: BlowUpWatch,
+    pub blow_up: BlowUpWatch,
 }
 
 impl Default for SolverSection {
@@ -75,15 +86,15 @@ impl Default for SolverSection {
 /// The `output` section.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub(crate) struct OutputSection {
+pub struct OutputSection {
     /// Spacing of the rate samples (a multiple of the solver's time step).
-    pub(crate) interval: f64,
+    pub interval: f64,
     /// Spacing of the density snapshots (a multiple of `interval`), or `None`.
-    pub(crate) density_interval: Option<f64>,
+    pub density_interval: Option<f64>,
     /// Write `rate.png`, `rate.svg` and `density.png`.
-    pub(crate) plots: bool,
+    pub plots: bool,
     /// Write a checkpoint every this much model time (`None`: no checkpoints).
-    pub(crate) checkpoint: Option<f64>,
+    pub checkpoint: Option<f64>,
 }
 
 impl Default for OutputSection {
@@ -100,24 +111,31 @@ impl Default for OutputSection {
 /// One experiment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct Config {
-    pub(crate) name: String,
+pub struct Config {
+    /// The experiment's name (and default output directory `out/NAME`).
+    pub name: String,
+    /// The network and its input.
     #[serde(default)]
-    pub(crate) model: ModelSection,
+    pub model: ModelSection,
+    /// The initial voltage density.
     #[serde(default)]
-    pub(crate) initial: InitialDensity,
+    pub initial: InitialDensity,
+    /// The solver and its settings.
     #[serde(default)]
-    pub(crate) solver: SolverSection,
-    pub(crate) t_end: f64,
+    pub solver: SolverSection,
+    /// The end time.
+    pub t_end: f64,
+    /// The seed that determines the run bit for bit.
     #[serde(default)]
-    pub(crate) seed: u64,
+    pub seed: u64,
+    /// What is recorded and written.
     #[serde(default)]
-    pub(crate) output: OutputSection,
+    pub output: OutputSection,
 }
 
 impl Config {
     /// The built-in default experiment: the multi-scale solver through blow-up A.
-    pub(crate) fn builtin() -> Self {
+    pub fn builtin() -> Self {
         Config {
             name: "blowup-a".to_owned(),
             model: ModelSection {
@@ -136,7 +154,7 @@ impl Config {
     }
 
     /// The run settings of the `multiscale` crate.
-    pub(crate) fn run_config(&self) -> RunConfig {
+    pub fn run_config(&self) -> RunConfig {
         RunConfig {
             kind: self.solver.kind,
             macro_config: self.solver.macro_,
@@ -156,7 +174,17 @@ impl Config {
     ///
     /// `overridden` lists the dotted paths the user set on the command line: when two
     /// fields contradict each other (`v_r < v_f`), the one the user changed is blamed.
-    pub(crate) fn validate(&self, overridden: &[&str]) -> Result<MemoryEstimate, (String, String)> {
+    /// `processes` is the number of processes the run is split across (each holds its
+    /// share of the particles; 1 without MPI).
+    ///
+    /// # Errors
+    ///
+    /// The dotted path of the offending field and the message.
+    pub fn validate(
+        &self,
+        overridden: &[&str],
+        processes: usize,
+    ) -> Result<MemoryEstimate, (String, String)> {
         if let Err(reason) = valid_name(&self.name) {
             return Err(("name".into(), format!("{:?}: {reason}", self.name)));
         }
@@ -185,7 +213,7 @@ impl Config {
         let (_, mut memory) =
             multiscale::plan(&params, &input, &self.initial, &run).map_err(blame)?;
         // Each process of an MPI run holds its share of the particles.
-        let processes = crate::cluster::processes();
+        let processes = processes.max(1);
         memory.particles = memory.particles.div_ceil(processes as u64);
         if let Some(available) = available_memory()
             && memory.total() > available
@@ -222,7 +250,7 @@ impl Config {
 
 /// A name usable as a directory name: non-empty, not `.` or `..`, no path separator or
 /// control character.
-pub(crate) fn valid_name(name: &str) -> Result<(), &'static str> {
+pub fn valid_name(name: &str) -> Result<(), &'static str> {
     if name.is_empty() || name == "." || name == ".." {
         return Err("the name must be non-empty and not `.` or `..`");
     }
@@ -234,7 +262,7 @@ pub(crate) fn valid_name(name: &str) -> Result<(), &'static str> {
 
 /// The memory a run may use: `MemAvailable` of `/proc/meminfo`, or the value of the
 /// environment variable `NLIF_MEMORY_LIMIT` (bytes) if set; `None` where neither exists.
-pub(crate) fn available_memory() -> Option<u64> {
+pub fn available_memory() -> Option<u64> {
     if let Some(limit) = std::env::var("NLIF_MEMORY_LIMIT")
         .ok()
         .and_then(|v| v.trim().parse::<u64>().ok())
@@ -248,7 +276,7 @@ pub(crate) fn available_memory() -> Option<u64> {
 }
 
 /// Bytes for people: `1.5 GB`.
-pub(crate) fn bytes(n: u64) -> String {
+pub fn bytes(n: u64) -> String {
     let x = n as f64;
     match x {
         _ if x >= 1e15 => format!("{x:.1e} B"),
@@ -260,7 +288,7 @@ pub(crate) fn bytes(n: u64) -> String {
 }
 
 /// Reads and parses a config file; syntax errors and unknown fields carry line and column.
-pub(crate) fn load(path: &Path) -> Result<(Config, String)> {
+pub fn load(path: &Path) -> Result<(Config, String)> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the config file {}", path.display()))?;
     let config = parse(&text).map_err(|e| anyhow!("{}:{e}", path.display()))?;
@@ -268,7 +296,7 @@ pub(crate) fn load(path: &Path) -> Result<(Config, String)> {
 }
 
 /// Parses RON text into a config; the error starts with `line:column: `.
-pub(crate) fn parse(text: &str) -> Result<Config> {
+pub fn parse(text: &str) -> Result<Config> {
     // A UTF-8 byte-order mark (written by some Windows editors) is not RON.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     ron::Options::default()
@@ -279,7 +307,7 @@ pub(crate) fn parse(text: &str) -> Result<Config> {
 /// Where a dotted field path is written in the config text: `(line, column)` of its last
 /// key, found by looking for each key after the previous one. `None` if not written (a
 /// default value).
-pub(crate) fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
+pub fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
     let mut from = 0;
     let mut found = None;
     for key in path.split('.') {
@@ -313,12 +341,20 @@ fn find_key(text: &str, key: &str) -> Option<usize> {
 
 /// Checks a config and turns a failure into a message naming the field and, when the
 /// field is written in `text`, the file, line and column.
-pub(crate) fn check(
+///
+/// `overridden` and `processes` as for [`Config::validate`].
+///
+/// # Errors
+///
+/// The config is invalid: the message names the field (by its dotted path, and its
+/// place in `text` if written there).
+pub fn check(
     config: &Config,
     text: Option<(&Path, &str)>,
     overridden: &[&str],
+    processes: usize,
 ) -> Result<MemoryEstimate> {
-    match config.validate(overridden) {
+    match config.validate(overridden, processes) {
         Ok(memory) => Ok(memory),
         Err((field, reason)) => {
             let place = text

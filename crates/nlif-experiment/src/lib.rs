@@ -1,0 +1,128 @@
+#![doc = include_str!("../README.md")]
+//!
+//! ## API map
+//!
+//! - the experiment file: [`Config`] (one RON file, every section; [`config::load`],
+//!   [`config::parse`]), its dotted overrides ([`set::apply`]), the one validation path
+//!   with messages naming the field's file, line and column ([`config::check`]), and the
+//!   run settings it defines ([`Config::run_config`]);
+//! - a run in this process: [`run`], giving a [`RunResult`];
+//! - what a run leaves: [`output`] (`summary.json`, `rate.csv`, `.npy`, written into
+//!   place atomically), [`plot`] (rate and density, with the embedded font and the
+//!   clipping and legend layout shared by every plot of the project), [`progress`] (an
+//!   observer showing a run on stderr), [`checkpoint`] (the `checkpoint.nlif` format);
+//! - [`sweep`]: one config over a grid of parameter values, its results and phase
+//!   diagram.
+//!
+//! Errors are [`anyhow::Error`]s whose messages name what is wrong; [`report`] says each
+//! cause once.
+
+pub mod checkpoint;
+pub mod config;
+pub mod output;
+pub mod plot;
+pub mod progress;
+pub mod set;
+pub mod sweep;
+
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use multiscale::Simulation;
+
+pub use config::Config;
+pub use nlif_micro::Parallelism;
+pub use output::RunResult;
+
+/// Runs the experiment `config` to its end in this process, all its particles here
+/// (`parallelism` says how they are stepped; the results do not depend on it), without
+/// checkpoints: what the writers of [`output`] and the plots need.
+///
+/// [`config::check`] first gives the messages that name a field's place in the file and
+/// checks the memory; [`run`] itself refuses an invalid config through
+/// [`multiscale::preflight`].
+///
+/// # Errors
+///
+/// The config cannot start a run (invalid settings), or the run fails (a conversion
+/// between density and particles that cannot be made).
+pub fn run(config: &Config, parallelism: Parallelism) -> Result<RunResult> {
+    let clock = Instant::now();
+    let mut simulation = Simulation::new(
+        config.model.params(),
+        config.model.input,
+        &config.initial,
+        config.run_config(),
+        parallelism,
+    )
+    .with_context(|| format!("cannot start `{}`", config.name))?;
+    let outcome = simulation.run(&mut ()).context("the run failed")?;
+    let wall_seconds = clock.elapsed().as_secs_f64();
+    let grid = simulation.grid_nodes();
+    Ok(RunResult {
+        trace: simulation.into_trace(),
+        outcome,
+        wall_seconds,
+        grid,
+        checkpoints: None,
+        processes: 1,
+    })
+}
+
+/// The error and its causes, each said once (a cause whose text the message already
+/// holds is not repeated).
+pub fn report(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Inner;
+    impl std::fmt::Display for Inner {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("density value 3 = -1e-22 is negative")
+        }
+    }
+    impl std::error::Error for Inner {}
+
+    #[derive(Debug)]
+    struct Outer(Inner);
+    impl std::fmt::Display for Outer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "coupling: {}", self.0)
+        }
+    }
+    impl std::error::Error for Outer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    /// Oracle: the text of each cause, counted. An error whose message already quotes its
+    /// source (as `#[error("coupling: {0}")]` with `#[from]` does) is said once.
+    #[test]
+    fn each_cause_is_said_once() {
+        let e = anyhow::Error::new(Outer(Inner)).context("the run failed");
+        let text = report(&e);
+        assert_eq!(
+            text,
+            "the run failed: coupling: density value 3 = -1e-22 is negative"
+        );
+        assert_eq!(text.matches("density value").count(), 1);
+        assert_eq!(format!("{e:#}").matches("density value").count(), 2);
+    }
+}

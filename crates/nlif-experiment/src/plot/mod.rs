@@ -1,0 +1,37 @@
+//! Plots with plotters, pure Rust: PNG through the bitmap backend, SVG, and the embedded
+//! DejaVu Sans font (no system libraries): the rate and density of a run ([`rate`],
+//! [`density`]); the phase diagram of a sweep is [`crate::sweep::plot`]. [`clip`] and
+//! [`legend`] are the clipping and legend layout every plot of the project shares.
+
+pub mod clip;
+mod density;
+pub mod legend;
+mod rate;
+
+use std::ops::Range;
+use std::sync::Once;
+
+use plotters::style::{FontStyle, register_font};
+
+pub use density::density;
+pub use rate::rate;
+
+/// DejaVu Sans (licence: `assets/DejaVuSans-LICENSE.txt`), embedded.
+const FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
+static REGISTER: Once = Once::new();
+
+/// Registers the embedded font as plotters' `sans-serif` (once per process; every plot
+/// calls it). Front ends drawing their own plots with plotters call it first.
+pub fn font() {
+    REGISTER.call_once(|| {
+        // The font is a fixed, valid TrueType file: registration cannot fail at run time.
+        let _ = register_font("sans-serif", FontStyle::Normal, FONT);
+    });
+}
+
+fn err<E: std::fmt::Display>(e: E) -> anyhow::Error {
+    anyhow::anyhow!("drawing a plot: {e}")
+}
+
+/// A plotting area's pixels: columns and rows.
+type PixelRect = (Range<i32>, Range<i32>);
