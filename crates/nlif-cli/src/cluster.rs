@@ -29,6 +29,18 @@ impl std::fmt::Display for FailedElsewhere {
 
 impl std::error::Error for FailedElsewhere {}
 
+/// An error this process has printed already (see [`Cluster::settle`]).
+#[derive(Debug)]
+pub(crate) struct Reported;
+
+impl std::fmt::Display for Reported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("reported above")
+    }
+}
+
+impl std::error::Error for Reported {}
+
 /// The context of an error that only this rank (not rank 0) met: it is printed, with
 /// the rank.
 #[derive(Debug)]
@@ -63,7 +75,7 @@ static PROCESSES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
 /// (an invalid config, a run error: they come from the same sums), a rank that met an
 /// error alone prints it with its rank, and nobody repeats another's failure.
 pub(crate) fn prints(e: &anyhow::Error) -> bool {
-    if e.downcast_ref::<FailedElsewhere>().is_some() {
+    if e.downcast_ref::<FailedElsewhere>().is_some() || e.downcast_ref::<Reported>().is_some() {
         return false;
     }
     RANK.get().is_none_or(|&r| r == 0) || e.downcast_ref::<OnlyHere>().is_some()
@@ -148,6 +160,23 @@ impl Cluster {
             Ok(_) if v[0] > 0 => Err(FailedElsewhere.into()),
             Ok(value) => Ok(value),
         }
+    }
+
+    /// The end of a command on several processes: an error is printed by the rank that
+    /// reports it (see [`prints`]) *before* the ranks meet once more, so that no rank exits
+    /// — and has `mpirun` end the others, rank 0 among them — before the message is out.
+    /// Every rank calls it, whatever its result; the error comes back as [`Reported`].
+    pub(crate) fn settle<T>(&self, result: Result<T>) -> Result<T> {
+        if self.size <= 1 {
+            return result;
+        }
+        if let Err(e) = &result
+            && prints(e)
+        {
+            say(&format!("error: {}", crate::report(e)));
+        }
+        let _ = self.any(result.is_err());
+        result.map_err(|_| Reported.into())
     }
 
     /// After an error in the middle of a run of several processes the others may be

@@ -229,14 +229,17 @@ fn dispatch(command: Command) -> Result<Status> {
             checkpoint_every,
         } => {
             let cluster = cluster::Cluster::start()?;
-            let mut set = set;
-            if let Some(dt) = checkpoint_every {
-                set.push(format!("output.checkpoint=Some({dt:?})"));
-            }
-            // Every rank checks the config (its memory check is the rank's own).
-            let (config, _) = cluster.agree(resolve(config, &set))?;
-            let out = out.unwrap_or_else(|| PathBuf::from("out").join(&config.name));
-            session::run(config, out, threads, quiet, &cluster).map(Status::from)
+            let result = (|| {
+                let mut set = set;
+                if let Some(dt) = checkpoint_every {
+                    set.push(format!("output.checkpoint=Some({dt:?})"));
+                }
+                // Every rank checks the config (its memory check is the rank's own).
+                let (config, _) = cluster.agree(resolve(config, &set))?;
+                let out = out.unwrap_or_else(|| PathBuf::from("out").join(&config.name));
+                session::run(config, out, threads, quiet, &cluster).map(Status::from)
+            })();
+            cluster.settle(result)
         }
         Command::Resume {
             dir,
@@ -245,7 +248,8 @@ fn dispatch(command: Command) -> Result<Status> {
             quiet,
         } => {
             let cluster = cluster::Cluster::start()?;
-            session::resume(dir, t_end, threads, quiet, &cluster).map(Status::from)
+            let result = session::resume(dir, t_end, threads, quiet, &cluster).map(Status::from);
+            cluster.settle(result)
         }
         Command::Sweep {
             config,
