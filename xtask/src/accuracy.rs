@@ -200,16 +200,16 @@ pub(crate) fn section(quick: bool) -> Result<(String, Value), String> {
         &[2e-2, 1e-2, 5e-3, 2e-3, 1e-3, 3e-4, 1e-4]
     };
     let particles = 100_000;
-    // Batches of one time unit per point: about 4e9 neuron-steps, 30 to 400 batches
-    // (standard error about 0.14 % at 40 batches, 0.05 % at 400); 10 at dt = 1e-4, run
+    // Batches of one time unit per point: about 2e9 neuron-steps, 20 to 200 batches
+    // (standard error about 0.2 % at 20 batches, 0.07 % at 200); 8 at dt = 1e-4, run
     // for Euler–Maruyama only (the others are within their error well before).
     let batches_for = |dt: f64| -> usize {
         if quick {
             4
         } else if dt < 3e-4 {
-            10
+            8
         } else {
-            ((4e9 * dt / particles as f64).round() as usize).clamp(30, 400)
+            ((2e9 * dt / particles as f64).round() as usize).clamp(20, 200)
         }
     };
     let mut points = Vec::new();
@@ -255,7 +255,7 @@ pub(crate) fn section(quick: bool) -> Result<(String, Value), String> {
         for network in networks() {
             let exact = exact_rate(&network)?;
             for &dt in brian_dts {
-                // ~1e9 neuron-steps (quick 1e8): Brian2 is slower, its bias larger.
+                // 5 to 20 time units (quick 2): Brian2 is slower, its bias larger.
                 let t = if quick {
                     2.0
                 } else {
