@@ -26,7 +26,7 @@ use nlif_model::special::normal_cdf;
 use rand::{Rng, SeedableRng, TryRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-/// Largest |z| the generator can produce is sqrt(96 ln 2) = 8.155; the histogram spans
+/// Largest |z| the generator can produce is sqrt(84 ln 2) = 7.63; the histogram spans
 /// [-HALF_WIDTH, HALF_WIDTH).
 const HALF_WIDTH: f64 = 8.25;
 const TAILS: [f64; 4] = [3.0, 4.0, 5.0, 6.0];
@@ -242,8 +242,8 @@ fn normals_1e10() {
     }
 }
 
-/// A stream whose words have their radius bits conditioned on `R > r0`: the high 48 bits
-/// `k` uniform on `[k0, 2^48)`, `k0 = ceil(2^48 (1 - e^{-r0²/2}))`, the low 16 (the angle)
+/// A stream whose words have their radius bits conditioned on `R > r0`: the high 42 bits
+/// `k` uniform on `[k0, 2^42)`, `k0 = ceil(2^42 (1 - e^{-r0²/2}))`, the low 22 (the angle)
 /// uniform.
 struct TailStream {
     inner: Xoshiro256PlusPlus,
@@ -253,19 +253,19 @@ struct TailStream {
 
 impl TailStream {
     fn new(r0: f64, seed: u64) -> Self {
-        let two48 = (1u64 << 48) as f64;
-        let k0 = (two48 * -(-0.5 * r0 * r0).exp_m1()).ceil() as u64;
+        let two42 = (1u64 << 42) as f64;
+        let k0 = (two42 * -(-0.5 * r0 * r0).exp_m1()).ceil() as u64;
         TailStream {
             inner: Xoshiro256PlusPlus::seed_from_u64(seed),
             k0,
-            count: (1u64 << 48) - k0,
+            count: (1u64 << 42) - k0,
         }
     }
 
-    /// `P(u <= e^{-r0'²/2})`'s bound: the radii are those of `u` uniform on the grid
-    /// `{2^-48, …, count · 2^-48}`, i.e. `u` uniform on `(0, p0]`, `p0 = count · 2^-48`.
+    /// The radii are those of `u` uniform on the grid `{2^-42, …, count · 2^-42}`, i.e. of
+    /// `u` uniform on `(0, p0]`, `p0 = count · 2^-42`, up to the grid step.
     fn p0(&self) -> f64 {
-        self.count as f64 / (1u64 << 48) as f64
+        self.count as f64 / (1u64 << 42) as f64
     }
 }
 
@@ -280,7 +280,7 @@ impl TryRng for TailStream {
         // Multiply-shift to [0, count): bias below count / 2^64 < 1e-10.
         let r = (u128::from(self.inner.next_u64()) * u128::from(self.count)) >> 64;
         let k = self.k0 + r as u64;
-        Ok(k << 16 | (self.inner.next_u64() & 0xffff))
+        Ok(k << 22 | (self.inner.next_u64() & 0x3f_ffff))
     }
 
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
@@ -295,7 +295,7 @@ impl TryRng for TailStream {
 /// Tails up to 7σ with power: through words whose radius is conditioned on `R > 5` (a
 /// stream of probability `e^{-12.5} = 3.7e-6` of the real one), `P(|x| > c | R > 5) =
 /// P(|Z| > c) / e^{-12.5}` for `c >= 5` exactly (|x| <= R), and `R² - 25` is exponential
-/// with mean 2. This exercises `ln` near `2^-18 … 2^-48` and the angles at the extremes.
+/// with mean 2. This exercises `ln` near `2^-18 … 2^-42` and the angles at the extremes.
 /// First coordinates only (the two of a pair share `R`), 5·10^7 pairs; 5-SD bounds.
 #[test]
 #[cfg_attr(debug_assertions, ignore = "10^8 deviates: run in release mode")]
