@@ -106,32 +106,53 @@ pub const CHUNK: usize = 256;
 /// assert!(mean.abs() < 0.2);
 /// ```
 pub fn fill<R: Rng + ?Sized>(rng: &mut R, out: &mut [f64]) {
-    let mut buffer = [0.0; CHUNK];
+    let mut batch = Batch::new();
     for chunk in out.chunks_mut(CHUNK) {
-        chunk.copy_from_slice(draw(rng, &mut buffer, chunk.len()));
+        chunk.copy_from_slice(batch.draw(rng, chunk.len()));
     }
 }
 
-/// Draws `len <= CHUNK` deviates into `buffer` and returns them (`&buffer[..len]`).
-#[inline]
-pub(crate) fn draw<'a, R: Rng + ?Sized>(
-    rng: &mut R,
-    buffer: &'a mut [f64; CHUNK],
-    len: usize,
-) -> &'a [f64] {
-    debug_assert!(len <= CHUNK);
-    let pairs = len.div_ceil(2);
-    let mut words = [0u64; CHUNK / 2];
-    for word in &mut words[..pairs] {
-        *word = rng.next_u64();
+/// The scratch space of the batches of one pass (on the caller's stack, reused from chunk
+/// to chunk), with the vector instructions chosen once.
+pub(crate) struct Batch {
+    arch: pulp::Arch,
+    words: [u64; CHUNK / 2],
+    values: [f64; CHUNK],
+}
+
+impl Batch {
+    /// Scratch space with every value NaN (what a kernel that draws no `z` is handed).
+    #[inline]
+    pub(crate) fn new() -> Self {
+        Batch {
+            arch: pulp::Arch::new(),
+            words: [0; CHUNK / 2],
+            values: [f64::NAN; CHUNK],
+        }
     }
-    let (xs, rest) = buffer.split_at_mut(pairs);
-    pulp::Arch::new().dispatch(Transform {
-        words: &words[..pairs],
-        xs,
-        ys: &mut rest[..pairs],
-    });
-    &buffer[..len]
+
+    /// Draws `len <= CHUNK` deviates and returns them.
+    #[inline]
+    pub(crate) fn draw<R: Rng + ?Sized>(&mut self, rng: &mut R, len: usize) -> &[f64] {
+        debug_assert!(len <= CHUNK);
+        let pairs = len.div_ceil(2);
+        for word in &mut self.words[..pairs] {
+            *word = rng.next_u64();
+        }
+        let (xs, rest) = self.values.split_at_mut(pairs);
+        self.arch.dispatch(Transform {
+            words: &self.words[..pairs],
+            xs,
+            ys: &mut rest[..pairs],
+        });
+        &self.values[..len]
+    }
+
+    /// The first `len` values as they are (NaN if nothing was drawn).
+    #[inline]
+    pub(crate) fn values(&self, len: usize) -> &[f64] {
+        &self.values[..len]
+    }
 }
 
 /// The transform of a batch of words, run by `pulp` with the widest vector instructions
@@ -295,10 +316,10 @@ mod tests {
     #[test]
     fn the_vector_paths_give_the_same_bits() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
-        let mut buffer = [0.0; CHUNK];
+        let mut scratch = Batch::new();
         for len in [CHUNK, CHUNK - 1, 1, 2, 77] {
             let mut copy = rng.clone();
-            let batch = draw(&mut rng, &mut buffer, len).to_vec();
+            let batch = scratch.draw(&mut rng, len).to_vec();
             let pairs = len.div_ceil(2);
             let words: Vec<u64> = (0..pairs).map(|_| copy.next_u64()).collect();
             let (mut xs, mut ys) = (vec![0.0; pairs], vec![0.0; pairs]);

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::cascade::{CascadeOutcome, CascadeWorkspace, Reduction, SingleProcess};
-use crate::normal::{self, CHUNK};
+use crate::normal::{Batch, CHUNK};
 use crate::state::{PARTICLE_STATE_VERSION, ParticleState};
 use crate::stepper::{
     KernelVisitor, Stepper, SubthresholdStep, SubthresholdStepper, standard_normal,
@@ -921,12 +921,12 @@ impl KernelVisitor for BlockPass<'_> {
         // The chunk's normal deviates first, then its particles in order (module
         // `stepper`, "Random numbers and their order"). The buffer is on the stack: the
         // pass allocates nothing, and nothing is left over between steps.
-        let mut buffer = [f64::NAN; CHUNK];
+        let mut batch = Batch::new();
         for (c, chunk) in v.chunks_mut(CHUNK).enumerate() {
-            let z: &[f64] = if K::NORMAL {
-                normal::draw(&mut block.rng, &mut buffer, chunk.len())
+            let z = if K::NORMAL {
+                batch.draw(&mut block.rng, chunk.len())
             } else {
-                &buffer[..chunk.len()]
+                batch.values(chunk.len())
             };
             let first = offset + c * CHUNK;
             for (i, (x, &z)) in chunk.iter_mut().zip(z).enumerate() {
