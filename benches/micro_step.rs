@@ -2,10 +2,117 @@
 //! (b = 0.5) and excitatory near a cascade (b = 3, started from the state just before the
 //! first synchronous burst), on one thread and on all threads. Throughput is reported in
 //! neuron-steps per second.
+//!
+//! `micro_normals`: the batched normal deviates against the step as it was before them
+//! (one `rand_distr` ziggurat deviate drawn inside the particle loop, `Outside<true>`
+//! below), and the same step written outside the crate (`Outside<false>`, which must be as
+//! fast as the built-in), side by side in one group, from the same relaxed state, on one
+//! thread.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use nlif_micro::stepper::{
+    BRIDGE_CUTOFF, KernelVisitor, Rng, SubthresholdStep, SubthresholdStepper, standard_normal,
+    uniform,
+};
 use nlif_micro::{MicroConfig, Parallelism, ParticleSystem, Stepper};
 use nlif_model::{InitialDensity, Input, ModelParams};
+
+/// The built-in Euler–Maruyama and Brownian-bridge steps written outside the crate, one
+/// monomorphic kernel per stepper as in `Coefficients`.
+///
+/// - `Outside<true>`, the baseline: the steps as they were before the batched normals, the
+///   kernel drawing its own ziggurat deviate (`NORMAL = false`, so the system draws none).
+/// - `Outside<false>`: the same steps with the `z` the system hands them, a custom stepper
+///   that must run as fast as the built-in one.
+#[derive(Debug, Clone, Copy)]
+struct Outside<const OWN_NORMAL: bool>(Stepper);
+
+#[derive(Debug, Clone, Copy)]
+struct OutsideStep<const BRIDGE: bool, const OWN_NORMAL: bool> {
+    decay: f64,
+    drive: f64,
+    noise: f64,
+    v_f: f64,
+    bridge: f64,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum OutsideKernel<const OWN_NORMAL: bool> {
+    Plain(OutsideStep<false, OWN_NORMAL>),
+    Bridged(OutsideStep<true, OWN_NORMAL>),
+}
+
+impl<const OWN_NORMAL: bool> SubthresholdStepper for Outside<OWN_NORMAL> {
+    type Kernel = OutsideKernel<OWN_NORMAL>;
+
+    fn kernel(&self, dt: f64, current: f64, a: f64, v_f: f64) -> Self::Kernel {
+        assert!(self.0 != Stepper::ExactOu, "EM and the bridge only");
+        let (decay, drive, noise, bridge) = (
+            1.0 - dt,
+            current * dt,
+            (2.0 * a * dt).sqrt(),
+            1.0 / (a * dt),
+        );
+        if self.0 == Stepper::EulerMaruyama {
+            OutsideKernel::Plain(OutsideStep {
+                decay,
+                drive,
+                noise,
+                v_f,
+                bridge,
+            })
+        } else {
+            OutsideKernel::Bridged(OutsideStep {
+                decay,
+                drive,
+                noise,
+                v_f,
+                bridge,
+            })
+        }
+    }
+}
+
+impl<const BRIDGE: bool, const OWN_NORMAL: bool> SubthresholdStep
+    for OutsideStep<BRIDGE, OWN_NORMAL>
+{
+    const NORMAL: bool = !OWN_NORMAL;
+
+    #[inline(always)]
+    fn advance<R: Rng>(&self, v: f64, z: f64, rng: &mut R) -> (f64, bool) {
+        let xi = if OWN_NORMAL { standard_normal(rng) } else { z };
+        let next = self.decay * v + self.drive + self.noise * xi;
+        if next >= self.v_f {
+            return (next, true);
+        }
+        if BRIDGE {
+            let exponent = (self.v_f - v) * (self.v_f - next) * self.bridge;
+            if exponent < BRIDGE_CUTOFF && uniform(rng) < (-exponent).exp() {
+                return (next, true);
+            }
+        }
+        (next, false)
+    }
+}
+
+impl<const OWN_NORMAL: bool> SubthresholdStep for OutsideKernel<OWN_NORMAL> {
+    const NORMAL: bool = !OWN_NORMAL;
+
+    fn advance<R: Rng>(&self, v: f64, z: f64, rng: &mut R) -> (f64, bool) {
+        match self {
+            OutsideKernel::Plain(s) => s.advance(v, z, rng),
+            OutsideKernel::Bridged(s) => s.advance(v, z, rng),
+        }
+    }
+
+    #[inline(always)]
+    fn dispatch<V: KernelVisitor>(self, visitor: V) -> V::Output {
+        match self {
+            OutsideKernel::Plain(s) => visitor.visit(s),
+            OutsideKernel::Bridged(s) => visitor.visit(s),
+        }
+    }
+}
 
 fn network(b: f64, particles: usize, stepper: Stepper) -> ParticleSystem {
     let params = ModelParams {
@@ -78,5 +185,53 @@ fn micro_step(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, micro_step);
+/// Before (ziggurat inside the loop), after (batched normals) and after with a custom
+/// stepper, one thread, `dt = 1e-3`, all continuing from the same relaxed state.
+fn micro_normals(c: &mut Criterion) {
+    let single = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a thread pool");
+    for (label, b) in [("b=0", 0.0), ("b=0.5", 0.5)] {
+        let mut group = c.benchmark_group(format!("micro_normals/{label}"));
+        group.sample_size(20);
+        for particles in [100_000usize, 1_000_000] {
+            group.throughput(Throughput::Elements(particles as u64));
+            for stepper in [Stepper::EulerMaruyama, Stepper::BrownianBridge] {
+                let base = network(b, particles, stepper);
+                let state = base.state();
+                let before = ParticleSystem::from_state_with_stepper(
+                    state.clone(),
+                    Outside::<true>(stepper),
+                    Parallelism::Rayon,
+                )
+                .expect("a valid state");
+                let custom = ParticleSystem::from_state_with_stepper(
+                    state,
+                    Outside::<false>(stepper),
+                    Parallelism::Rayon,
+                )
+                .expect("a valid state");
+                let id = format!("{stepper:?}/ziggurat");
+                group.bench_with_input(BenchmarkId::new(id, particles), &particles, |bench, _| {
+                    let mut net = before.clone();
+                    single.install(|| bench.iter(|| net.step()));
+                });
+                let id = format!("{stepper:?}/batched");
+                group.bench_with_input(BenchmarkId::new(id, particles), &particles, |bench, _| {
+                    let mut net = base.clone();
+                    single.install(|| bench.iter(|| net.step()));
+                });
+                let id = format!("{stepper:?}/batched-custom");
+                group.bench_with_input(BenchmarkId::new(id, particles), &particles, |bench, _| {
+                    let mut net = custom.clone();
+                    single.install(|| bench.iter(|| net.step()));
+                });
+            }
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, micro_normals, micro_step);
 criterion_main!(benches);

@@ -214,7 +214,7 @@ fn micro_table(s: &mut String, m: &BTreeMap<String, Measured>, peers: &Peers) {
         s,
         "One step of `dt = 1e-3`, in neuron-steps per second (10^6/s = M/s). `b = 0`: relaxed\n\
          uncoupled network; `b = 3`: the blow-up case A just before its first burst (cascades).\n\
-         Goal: 150 M/s per core.\n"
+         Goal: 8× Brian2 per core (below).\n"
     );
     let _ = writeln!(
         s,
@@ -238,6 +238,7 @@ fn micro_table(s: &mut String, m: &BTreeMap<String, Measured>, peers: &Peers) {
             }
         }
     }
+    normals_table(s, m);
     if let Some(first) = peers.brian2.first() {
         let version = first["brian2"].as_str().unwrap_or("(unknown version)");
         let _ = writeln!(
@@ -251,9 +252,9 @@ fn micro_table(s: &mut String, m: &BTreeMap<String, Measured>, peers: &Peers) {
         );
         let _ = writeln!(
             s,
-            "| b | N_p | Brian2 (M/s) | ours, 1 thread (M/s) | ratio | ours, all threads (M/s) | ratio | Brian2 long-run rate |"
+            "| b | N_p | Brian2 (M/s) | ours, 1 thread (M/s) | ratio | ours, all threads (M/s) | ratio | bridge, 1 thread: ratio | Brian2 long-run rate |"
         );
-        let _ = writeln!(s, "|---|---|---|---|---|---|---|---|");
+        let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|");
         for peer in &peers.brian2 {
             let n = peer["n"].as_u64().unwrap_or(0);
             let b = peer["b"].as_f64().unwrap_or(0.0);
@@ -263,10 +264,15 @@ fn micro_table(s: &mut String, m: &BTreeMap<String, Measured>, peers: &Peers) {
                 .map_or("—".to_owned(), |r| format!("{r:.5}"));
             let one = m.get(&format!("micro_step/b={b}/EulerMaruyama/1thread/{n}"));
             let all = m.get(&format!("micro_step/b={b}/EulerMaruyama/all-threads/{n}"));
+            let bridge = m
+                .get(&format!("micro_step/b={b}/BrownianBridge/1thread/{n}"))
+                .map_or("—".to_owned(), |x| {
+                    format!("{:.1}×", x.per_second() / theirs)
+                });
             if let (Some(one), Some(all)) = (one, all) {
                 let _ = writeln!(
                     s,
-                    "| {b} | {n} | {:.0} | {:.0} | {:.1}× | {:.0} | {:.1}× | {rate} |",
+                    "| {b} | {n} | {:.0} | {:.0} | {:.1}× | {:.0} | {:.1}× | {bridge} | {rate} |",
                     theirs / 1e6,
                     one.per_second() / 1e6,
                     one.per_second() / theirs,
@@ -277,6 +283,53 @@ fn micro_table(s: &mut String, m: &BTreeMap<String, Measured>, peers: &Peers) {
         }
     }
     let _ = writeln!(s);
+}
+
+/// The batched normal deviates against the ziggurat drawn inside the loop (the step before
+/// them), measured in one criterion group (`micro_normals`).
+fn normals_table(s: &mut String, m: &BTreeMap<String, Measured>) {
+    let mut rows = Vec::new();
+    for b in ["b=0", "b=0.5"] {
+        for stepper in ["EulerMaruyama", "BrownianBridge"] {
+            for n in ["100000", "1000000"] {
+                let get = |variant: &str| {
+                    m.get(&format!("micro_normals/{b}/{stepper}/{variant}/{n}"))
+                        .map(|x| x.median_ns / x.elements)
+                };
+                if let (Some(before), Some(now)) = (get("ziggurat"), get("batched")) {
+                    let custom = get("batched-custom")
+                        .map_or("—".to_owned(), |c| format!("{c:.2} ({:.2})", c / now));
+                    rows.push(format!(
+                        "| {} | {stepper} | {n} | {before:.2} | {now:.2} | {:.2}× | {:.0} | {custom} |",
+                        &b[2..],
+                        before / now,
+                        1e3 / now
+                    ));
+                }
+            }
+        }
+    }
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\n### Normal deviates: batched against the ziggurat (one thread)\n\n\
+         The step with the batched, vectorized Box–Muller deviates (`nlif_micro::normal`) against\n\
+         the step as it was before them: one `rand_distr` ziggurat deviate drawn inside the\n\
+         particle loop (`Outside<true>` in `benches/micro_step.rs`), and the batched step written\n\
+         outside the crate as a custom stepper (`Outside<false>`; in brackets: its time over the\n\
+         built-in's). All continue from the same relaxed state in one criterion group\n\
+         (`micro_normals`), so the ratios are measured side by side.\n"
+    );
+    let _ = writeln!(
+        s,
+        "| b | stepper | N_p | before (ns/neuron-step) | now (ns/neuron-step) | speed-up | now (M/s) | custom stepper (ns/neuron-step) |"
+    );
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|");
+    for row in rows {
+        let _ = writeln!(s, "{row}");
+    }
 }
 
 fn macro_table(s: &mut String, m: &BTreeMap<String, Measured>, peers: &Peers) {

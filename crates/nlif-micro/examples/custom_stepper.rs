@@ -14,9 +14,7 @@
 
 use std::time::Instant;
 
-use nlif_micro::stepper::{
-    BRIDGE_CUTOFF, Rng, SubthresholdStep, SubthresholdStepper, standard_normal, uniform,
-};
+use nlif_micro::stepper::{BRIDGE_CUTOFF, Rng, SubthresholdStep, SubthresholdStepper, uniform};
 use nlif_micro::{MicroConfig, Parallelism, ParticleSystem, Stepper};
 use nlif_model::{InitialDensity, Input, ModelParams, siegert_rate, stationary_rates};
 
@@ -51,8 +49,8 @@ impl SubthresholdStepper for ReplicaOu {
 
 impl SubthresholdStep for OuKernel {
     #[inline(always)]
-    fn advance<R: Rng>(&self, v: f64, rng: &mut R) -> (f64, bool) {
-        let next = self.decay * v + self.drive + self.noise * standard_normal(rng);
+    fn advance<R: Rng>(&self, v: f64, z: f64, rng: &mut R) -> (f64, bool) {
+        let next = self.decay * v + self.drive + self.noise * z;
         if next >= self.v_f {
             return (next, true);
         }
@@ -95,8 +93,8 @@ impl SubthresholdStepper for Heun {
 
 impl SubthresholdStep for HeunKernel {
     #[inline(always)]
-    fn advance<R: Rng>(&self, v: f64, rng: &mut R) -> (f64, bool) {
-        let dw = self.noise * standard_normal(rng);
+    fn advance<R: Rng>(&self, v: f64, z: f64, rng: &mut R) -> (f64, bool) {
+        let dw = self.noise * z;
         let drift = self.current - v;
         let predictor = v + drift * self.dt + dw;
         let next = v + 0.5 * (drift + (self.current - predictor)) * self.dt + dw;

@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 use crate::{BLOCK_SIZE, MicroConfig, MicroError, Partition};
 
 /// The version of [`ParticleState`] this crate writes and reads.
-pub const PARTICLE_STATE_VERSION: u32 = 1;
+///
+/// Version 2: the same fields as version 1, but the streams continue with the batched
+/// normal deviates of [`crate::normal`] (version 1 drew one ziggurat deviate per particle),
+/// so a version-1 state would not continue its run bit for bit and is refused.
+pub const PARTICLE_STATE_VERSION: u32 = 2;
 
 /// Everything needed to continue a particle system bit for bit, as plain serde data.
 ///

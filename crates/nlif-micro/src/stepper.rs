@@ -11,7 +11,21 @@
 //!
 //! All are unconditionally stable for `dt < 1`. The bridge draws its uniform only when the
 //! crossing probability exceeds `e^{-37} < 2^{-53}` (below that no `f64` uniform can fall
-//! under it), so a neuron far from threshold costs one normal deviate.
+//! under it), so a neuron far from threshold costs its normal deviate `ξ` alone.
+//!
+//! # Random numbers and their order
+//!
+//! The normal deviate `ξ` of each particle is drawn before the particle is stepped, for a
+//! whole chunk of particles at once, by the vectorized Box–Muller transform of module
+//! [`crate::normal`], and handed to [`SubthresholdStep::advance`] as `z`. A block's pass
+//! takes its particles in chunks of up to [`CHUNK`](crate::normal::CHUNK) (256) in index
+//! order; for each chunk it draws the chunk's `z` from the block's stream (one 64-bit word
+//! per pair, exactly as [`normal::fill`](crate::normal::fill) of the chunk's length), then
+//! advances the chunk's particles in index order, each drawing whatever else it needs
+//! (the bridge's uniform) from the same stream. So every number still comes from the
+//! block's stream in a fixed order, and one seed determines the run on any number of
+//! threads. A kernel that needs no `z` (or draws its own) says so with
+//! [`SubthresholdStep::NORMAL`]` = false`; the chunk then draws nothing for it.
 //!
 //! # Writing a stepper
 //!
@@ -20,18 +34,19 @@
 //! - a [`SubthresholdStepper`], the choice a particle system holds (like [`Stepper`]): once
 //!   per step it freezes `(dt, I, a, V_F)` into a kernel;
 //! - the kernel, a [`SubthresholdStep`]: a small `Copy` value whose
-//!   [`advance`](SubthresholdStep::advance) moves one neuron by one step with the random
-//!   stream of the neuron's block.
+//!   [`advance`](SubthresholdStep::advance) moves one neuron by one step, given the
+//!   neuron's normal deviate `z` for the step and the random stream of its block.
 //!
 //! The particle system runs the kernel in a loop over each block of particles,
 //! monomorphised for the kernel type: a stepper written in another crate is as fast as the
-//! built-in ones. Draw the randomness with [`standard_normal`] and [`uniform`] (the draws the
-//! built-in kernels make), so that a run stays a function of the seed alone.
+//! built-in ones (`benches/micro_step.rs` measures one). Use `z` for the step's noise, and
+//! draw anything further from `rng` with [`uniform`] (the bridge's draw in the built-in
+//! kernels) or [`standard_normal`], so that a run stays a function of the seed alone.
 //! `cargo run --release -p nlif-micro --example custom_stepper` replicates
 //! [`Stepper::ExactOu`] this way (bit for bit) and adds a Heun-type stepper.
 //!
 //! ```
-//! use nlif_micro::stepper::{Rng, SubthresholdStep, SubthresholdStepper, standard_normal};
+//! use nlif_micro::stepper::{Rng, SubthresholdStep, SubthresholdStepper};
 //!
 //! /// Euler–Maruyama without crossing correction, written from scratch.
 //! #[derive(Debug, Clone, Copy)]
@@ -48,8 +63,8 @@
 //! }
 //!
 //! impl SubthresholdStep for EulerKernel {
-//!     fn advance<R: Rng>(&self, v: f64, rng: &mut R) -> (f64, bool) {
-//!         let next = self.decay * v + self.drive + self.noise * standard_normal(rng);
+//!     fn advance<R: Rng>(&self, v: f64, z: f64, _rng: &mut R) -> (f64, bool) {
+//!         let next = self.decay * v + self.drive + self.noise * z;
 //!         (next, next >= self.v_f)
 //!     }
 //! }
@@ -80,14 +95,15 @@ pub enum Stepper {
 /// built-in bridged kernels do not draw the uniform.
 pub const BRIDGE_CUTOFF: f64 = 37.0;
 
-/// A standard normal deviate, exactly as the built-in kernels draw it (one
-/// [`rand_distr::StandardNormal`] sample).
+/// One standard normal deviate from `rng` (one [`rand_distr::StandardNormal`] sample, a
+/// ziggurat): for a kernel that needs more than the `z` it is handed. The particle system
+/// draws its initial voltages ([`sample`](crate::ParticleSystemBuilder::sample)) this way.
 #[inline(always)]
 pub fn standard_normal<R: Rng>(rng: &mut R) -> f64 {
     rng.sample(StandardNormal)
 }
 
-/// A uniform deviate in `[0, 1)`, exactly as the built-in kernels draw it.
+/// A uniform deviate in `[0, 1)`, exactly as the built-in bridged kernels draw it.
 #[inline(always)]
 pub fn uniform<R: Rng>(rng: &mut R) -> f64 {
     rng.random()
@@ -118,13 +134,23 @@ pub trait SubthresholdStepper {
 
 /// One sub-threshold step of a single neuron, with coefficients frozen for the step.
 pub trait SubthresholdStep: Copy + Send + Sync {
+    /// Whether [`advance`](SubthresholdStep::advance) uses the normal deviate `z` the
+    /// particle system draws for it (the default, `true`).
+    ///
+    /// A kernel that needs no normal deviate, or draws its own from `rng`, sets it to
+    /// `false`: the system then draws no `z` for its particles (the block's stream is not
+    /// advanced for them) and hands it `z = NaN`.
+    const NORMAL: bool = true;
+
     /// Advances `v` by one step; returns the new voltage and whether the neuron reached
     /// the threshold during the step (then the new voltage is discarded: the neuron fires
     /// and is reset).
     ///
-    /// `rng` is the stream of the neuron's block; draw from it with [`standard_normal`]
-    /// and [`uniform`] (or any [`Rng`] method): the number of draws may depend on `v`.
-    fn advance<R: Rng>(&self, v: f64, rng: &mut R) -> (f64, bool);
+    /// `z` is the neuron's standard normal deviate for the step (drawn for its whole chunk
+    /// before the chunk is stepped: module documentation). `rng` is the stream of the
+    /// neuron's block, for anything more: draw from it with [`uniform`] and
+    /// [`standard_normal`] (or any [`Rng`] method); the number of draws may depend on `v`.
+    fn advance<R: Rng>(&self, v: f64, z: f64, rng: &mut R) -> (f64, bool);
 
     /// Hands `visitor` the kernel to run over one block of particles.
     ///
@@ -146,7 +172,7 @@ pub trait KernelVisitor {
     fn visit<K: SubthresholdStep>(self, kernel: K) -> Self::Output;
 }
 
-/// Frozen coefficients of a linear step `v ↦ decay · v + drive + noise · ξ`, with the
+/// Frozen coefficients of a linear step `v ↦ decay · v + drive + noise · z`, with the
 /// bridge factor `g0 g1 · bridge` as exponent of the crossing probability (0 for none),
 /// `g0 = V_F - v`, `g1 = V_F - v_next`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -159,7 +185,7 @@ pub struct LinearStep {
 }
 
 impl LinearStep {
-    /// The step `v ↦ decay · v + drive + noise · ξ` with threshold `v_f` and bridge factor
+    /// The step `v ↦ decay · v + drive + noise · z` with threshold `v_f` and bridge factor
     /// `bridge` (`1 / (a dt)` for Euler–Maruyama, `2 / s²` for a step of variance `s²`).
     #[must_use]
     pub const fn new(decay: f64, drive: f64, noise: f64, v_f: f64, bridge: f64) -> Self {
@@ -173,9 +199,8 @@ impl LinearStep {
     }
 
     #[inline(always)]
-    fn propagate<R: Rng>(&self, v: f64, rng: &mut R) -> f64 {
-        let xi = standard_normal(rng);
-        self.decay * v + self.drive + self.noise * xi
+    fn propagate(&self, v: f64, z: f64) -> f64 {
+        self.decay * v + self.drive + self.noise * z
     }
 }
 
@@ -189,29 +214,34 @@ pub struct BridgedStep(pub LinearStep);
 
 impl SubthresholdStep for PlainStep {
     #[inline(always)]
-    fn advance<R: Rng>(&self, v: f64, rng: &mut R) -> (f64, bool) {
-        let next = self.0.propagate(v, rng);
+    fn advance<R: Rng>(&self, v: f64, z: f64, _rng: &mut R) -> (f64, bool) {
+        let next = self.0.propagate(v, z);
         (next, next >= self.0.v_f)
     }
 }
 
 impl SubthresholdStep for BridgedStep {
     #[inline(always)]
-    fn advance<R: Rng>(&self, v: f64, rng: &mut R) -> (f64, bool) {
+    fn advance<R: Rng>(&self, v: f64, z: f64, rng: &mut R) -> (f64, bool) {
         let s = &self.0;
-        let next = s.propagate(v, rng);
+        let next = s.propagate(v, z);
         if next >= s.v_f {
             return (next, true);
         }
         let exponent = (s.v_f - v) * (s.v_f - next) * s.bridge;
         if exponent < BRIDGE_CUTOFF {
-            let u = uniform(rng);
-            if u < (-exponent).exp() {
-                return (next, true);
-            }
+            return (next, bridge_crossing(exponent, rng));
         }
         (next, false)
     }
+}
+
+/// Whether the bridge crossed, with probability `e^{-exponent}`: out of line, so that the
+/// particle loop stays small (it runs for the few particles near `V_F`).
+#[cold]
+#[inline(never)]
+fn bridge_crossing<R: Rng>(exponent: f64, rng: &mut R) -> bool {
+    uniform(rng) < (-exponent).exp()
 }
 
 /// The frozen coefficients of one step of any built-in stepper: the kernel of
@@ -229,10 +259,10 @@ impl SubthresholdStep for Coefficients {
     /// Matches per call; the particle system never calls it (see
     /// [`dispatch`](SubthresholdStep::dispatch)).
     #[inline]
-    fn advance<R: Rng>(&self, v: f64, rng: &mut R) -> (f64, bool) {
+    fn advance<R: Rng>(&self, v: f64, z: f64, rng: &mut R) -> (f64, bool) {
         match self {
-            Coefficients::Plain(s) => s.advance(v, rng),
-            Coefficients::Bridged(s) => s.advance(v, rng),
+            Coefficients::Plain(s) => s.advance(v, z, rng),
+            Coefficients::Bridged(s) => s.advance(v, z, rng),
         }
     }
 

@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::cascade::{CascadeOutcome, CascadeWorkspace, Reduction, SingleProcess};
+use crate::normal::{Batch, CHUNK};
 use crate::state::{PARTICLE_STATE_VERSION, ParticleState};
 use crate::stepper::{
     KernelVisitor, Stepper, SubthresholdStep, SubthresholdStepper, standard_normal,
@@ -917,9 +918,21 @@ impl KernelVisitor for BlockPass<'_> {
         } = self;
         block.fired = 0;
         block.window.clear();
-        for (i, x) in v.iter_mut().enumerate() {
-            let (next, fired) = step.advance(settle(*x, pending, v_r), &mut block.rng);
-            record(x, next, fired, offset + i, theta, v_f, block);
+        // The chunk's normal deviates first, then its particles in order (module
+        // `stepper`, "Random numbers and their order"). The buffer is on the stack: the
+        // pass allocates nothing, and nothing is left over between steps.
+        let mut batch = Batch::new();
+        for (c, chunk) in v.chunks_mut(CHUNK).enumerate() {
+            let z = if K::NORMAL {
+                batch.draw(&mut block.rng, chunk.len())
+            } else {
+                batch.values(chunk.len())
+            };
+            let first = offset + c * CHUNK;
+            for (i, (x, &z)) in chunk.iter_mut().zip(z).enumerate() {
+                let (next, fired) = step.advance(settle(*x, pending, v_r), z, &mut block.rng);
+                record(x, next, fired, first + i, theta, v_f, block);
+            }
         }
     }
 }

@@ -1,8 +1,7 @@
 //! Steppers written outside the crate, through the public API only.
 
 use nlif_micro::stepper::{
-    BRIDGE_CUTOFF, BridgedStep, LinearStep, Rng, SubthresholdStep, SubthresholdStepper,
-    standard_normal, uniform,
+    BRIDGE_CUTOFF, BridgedStep, LinearStep, Rng, SubthresholdStep, SubthresholdStepper, uniform,
 };
 use nlif_micro::{MicroConfig, Parallelism, ParticleSystem, StepReport, Stepper};
 use nlif_model::{InitialDensity, Input, ModelParams};
@@ -48,8 +47,8 @@ impl SubthresholdStepper for Replica {
 }
 
 impl SubthresholdStep for ReplicaKernel {
-    fn advance<R: Rng>(&self, v: f64, rng: &mut R) -> (f64, bool) {
-        let next = self.decay * v + self.drive + self.noise * standard_normal(rng);
+    fn advance<R: Rng>(&self, v: f64, z: f64, rng: &mut R) -> (f64, bool) {
+        let next = self.decay * v + self.drive + self.noise * z;
         if next >= self.v_f {
             return (next, true);
         }

@@ -1,0 +1,373 @@
+//! Standard normal deviates in batches, by a Box–Muller transform that the compiler
+//! vectorizes.
+//!
+//! The particle system draws the normal deviate `z` of every particle of a chunk of up to
+//! [`CHUNK`] particles at once, before it steps them (see
+//! [`SubthresholdStep::advance`](crate::SubthresholdStep::advance)); [`fill`] is that draw,
+//! public so that tests and other code can reproduce it.
+//!
+//! # Method
+//!
+//! One 64-bit word `w` of the random stream gives one pair of independent standard normal
+//! deviates (Box–Muller in polar form):
+//!
+//! - the radius from the high 42 bits, `k = w >> 22`: `u = 1 - k · 2^-42`, uniform on the
+//!   grid `{2^-42, 2 · 2^-42, …, 1}`, and `R = sqrt(-2 ln u)`, so `P(R > r) = e^{-r²/2}` up
+//!   to the grid step;
+//! - the angle from the low 22 bits: bits 0–2 pick one of the eight symmetries of the square
+//!   (bit 0 swaps the two coordinates, bits 1 and 2 flip their signs), and bits 3–21,
+//!   `j < 2^19`, the angle `φ = (j + ½) · (π/4) / 2^19` in the first octant `[0, π/4)`;
+//! - the pair is `(R cos φ, R sin φ)` under that symmetry: `R (cos θ, sin θ)` with `θ`
+//!   uniform on the `2^22` angles `(m + ½) · 2π / 2^22`, each with probability `2^-22`.
+//!
+//! The split 42 + 22 balances the two grids (below): each departs from the normal law only
+//! where a test would need more than about `10^14` deviates to see it.
+//!
+//! `ln`, `sin` and `cos` are polynomials with a fixed sequence of operations and no
+//! branches or table look-ups (the reductions of fdlibm: `ln` on `[√2/2, √2)` by the
+//! series in `s = f / (2 + f)`, `sin` and `cos` by their kernels on `[0, π/4]`), so the
+//! loop over a batch is vectorized: 4 or 8 pairs per instruction where the processor has
+//! AVX2 or AVX-512 (chosen at run time through the `pulp` crate), 2 on any x86-64 (SSE2).
+//! The arithmetic is the same on every path (IEEE additions, multiplications, one division
+//! and one square root per pair, no fused multiply–add), so the deviates are bit-identical
+//! on any processor, with or without the wide instructions; a unit test checks it.
+//!
+//! # Accuracy
+//!
+//! - The polynomials: `|ln u / ln(u) − 1| ≤ 2.3e-16` on `(0, 1)`, `|sin φ − sin(φ)|` and
+//!   `|cos φ − cos(φ)| ≤ 1.2e-16` on `[0, π/4]` (measured against the standard library on
+//!   `10^6` points each by the unit tests, which hold them to `4.5e-16`). A deviate is
+//!   within a few units in the last place (relative error below `1e-15`) of the exact
+//!   Box–Muller value of its word: a bias of the variance of at most `2e-15`, and of a tail
+//!   probability `P(|z| > c)` of at most `2e-15 · c φ(c) / P(|z| > c)` in relative terms —
+//!   far below any sampling error.
+//! - The grid of the radius: `P(R >= r) = ⌊2^42 e^{-r²/2}⌋ / 2^42`, below the exact
+//!   `e^{-r²/2}` by less than `2^-42 = 2.3e-13`; so every tail `P(|z| > c)` is lighter than
+//!   the normal one by less than `2.3e-13` in absolute terms (relative `1.2e-4` at `c = 6`,
+//!   up to 9 % at `c = 7`, where `P = 2.6e-12`), and nothing lies beyond
+//!   `R_max = sqrt(84 ln 2) = 7.63` (normal mass `2.3e-14`).
+//! - The grid of the angle: the law of `z = R cos θ` is the average over the `2^22` angles,
+//!   a midpoint rule of a periodic integrand. It is exact to rounding except near `z = 0`,
+//!   where only angles within about `|z|` of `±π/2` contribute: there the distribution
+//!   function departs from `Φ` by at most `8.1e-8` (at `|z| ≈ 4.5e-7`; computed from the
+//!   formula `P(z ≤ x) = mean over θ of P(R cos θ ≤ x)` with the exact Rayleigh `R`, and
+//!   proportional to the angle step: `5.2e-6` with `2^16` angles), within `|z| < 2e-5`.
+//!   The half-step offset leaves no atom at `z = 0` (no angle is a multiple of `π/2`).
+//!
+//! So the Kolmogorov–Smirnov distance of the exact law of the deviates from `N(0, 1)` is
+//! at most `8.1e-8` (plus the arithmetic's `1e-15`): a KS test would need about
+//! `(1.36 / 8.1e-8)² ≈ 3e14` deviates to see it, and one on the 7σ tail about as many.
+//!
+//! The tests in `tests/normals.rs` check the first four moments, the tails at 3–6σ, the
+//! Kolmogorov–Smirnov distance on `10^8` deviates, the pairs' correlation, and the tails
+//! up to 7σ through a stream whose radii are conditioned to exceed 5.
+//!
+//! # Order of the draws
+//!
+//! [`fill`] takes `out` in consecutive chunks of [`CHUNK`] values (the last may be
+//! shorter). A chunk of `m` values draws `h = ⌈m/2⌉` words `w_0 … w_{h-1}` from the stream,
+//! in order; the pair of `w_p` goes to `out[p]` (first coordinate) and `out[h + p]` (second
+//! coordinate, dropped for `p = h − 1` when `m` is odd).
+//!
+//! # Why by hand
+//!
+//! `rand_distr`'s ziggurat (the generator before) costs about 1.8 ns per deviate in a tight
+//! loop and 3–4 ns inside the particle loop, and draws one word per deviate; being a
+//! rejection method with table look-ups it does not vectorize. No crate offered a batched
+//! generator that draws from a given stream: the SIMD samplers we found
+//! (`stochastic-rs-distributions`, `scirs2-stats`' `sample_normal_batch`) own their random
+//! generator (thread-local, or seeded inside the call), which breaks "one stream per block,
+//! one seed for the run", and come with large dependency trees (`ndarray`, complex numbers,
+//! their whole ecosystems); `fastrand` has no normal deviates, and the SIMD random crates
+//! (`simd_rand`, `sfmt`) give uniform words only. So the transform is ours, and the one
+//! crate used is `pulp`, for safe run-time selection of the vector width (this workspace
+//! forbids `unsafe`).
+
+use rand::Rng;
+
+/// Largest number of deviates one batch draws and transforms (an even number); the
+/// particle system steps its blocks in chunks of this many particles.
+pub const CHUNK: usize = 256;
+
+/// Fills `out` with standard normal deviates drawn from `rng`, in the order of the module
+/// documentation: chunks of [`CHUNK`], one word per pair.
+///
+/// The particle system draws the `z` of a chunk of `m` particles exactly as `fill` draws
+/// `m` values.
+///
+/// ```
+/// use nlif_micro::normal::fill;
+/// use rand::SeedableRng;
+///
+/// let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(1);
+/// let mut z = vec![0.0; 1000];
+/// fill(&mut rng, &mut z);
+/// let mean = z.iter().sum::<f64>() / 1000.0;
+/// assert!(mean.abs() < 0.2);
+/// ```
+pub fn fill<R: Rng + ?Sized>(rng: &mut R, out: &mut [f64]) {
+    let mut batch = Batch::new();
+    for chunk in out.chunks_mut(CHUNK) {
+        chunk.copy_from_slice(batch.draw(rng, chunk.len()));
+    }
+}
+
+/// The scratch space of the batches of one pass (on the caller's stack, reused from chunk
+/// to chunk), with the vector instructions chosen once.
+pub(crate) struct Batch {
+    arch: pulp::Arch,
+    words: [u64; CHUNK / 2],
+    values: [f64; CHUNK],
+}
+
+impl Batch {
+    /// Scratch space with every value NaN (what a kernel that draws no `z` is handed).
+    #[inline]
+    pub(crate) fn new() -> Self {
+        Batch {
+            arch: pulp::Arch::new(),
+            words: [0; CHUNK / 2],
+            values: [f64::NAN; CHUNK],
+        }
+    }
+
+    /// Draws `len <= CHUNK` deviates and returns them.
+    #[inline]
+    pub(crate) fn draw<R: Rng + ?Sized>(&mut self, rng: &mut R, len: usize) -> &[f64] {
+        debug_assert!(len <= CHUNK);
+        let pairs = len.div_ceil(2);
+        for word in &mut self.words[..pairs] {
+            *word = rng.next_u64();
+        }
+        let (xs, rest) = self.values.split_at_mut(pairs);
+        self.arch.dispatch(Transform {
+            words: &self.words[..pairs],
+            xs,
+            ys: &mut rest[..pairs],
+        });
+        &self.values[..len]
+    }
+
+    /// The first `len` values as they are (NaN if nothing was drawn).
+    #[inline]
+    pub(crate) fn values(&self, len: usize) -> &[f64] {
+        &self.values[..len]
+    }
+}
+
+/// The transform of a batch of words, run by `pulp` with the widest vector instructions
+/// of the processor (the loop body is inlined into a function compiled for them).
+struct Transform<'a> {
+    words: &'a [u64],
+    xs: &'a mut [f64],
+    ys: &'a mut [f64],
+}
+
+impl pulp::WithSimd for Transform<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        transform(self.words, self.xs, self.ys);
+    }
+}
+
+/// `xs[p], ys[p]` = the pair of `words[p]`.
+#[inline(always)]
+fn transform(words: &[u64], xs: &mut [f64], ys: &mut [f64]) {
+    for ((&word, x), y) in words.iter().zip(xs.iter_mut()).zip(ys.iter_mut()) {
+        (*x, *y) = pair(word);
+    }
+}
+
+const ONE: u64 = 0x3ff0_0000_0000_0000;
+/// `(π/4) / 2^19`, the step of the angle grid in the first octant.
+const ANGLE_STEP: f64 = std::f64::consts::FRAC_PI_4 / 524_288.0;
+
+/// The pair of normal deviates of one word (module documentation).
+#[inline(always)]
+fn pair(word: u64) -> (f64, f64) {
+    // u = 2 - (1 + k 2^-42) = 1 - k 2^-42, exactly, for the 42-bit k = word >> 22.
+    let u = 2.0 - f64::from_bits(ONE | ((word >> 22) << 10));
+    let radius = (-2.0 * ln(u)).sqrt();
+    // j + 1/2 for the 19-bit j; 2^52 + j + 0.5 is exact, so is the subtraction.
+    let j =
+        f64::from_bits(0x4330_0000_0000_0000 | ((word >> 3) & 0x7_ffff)) - 4_503_599_627_370_495.5;
+    let phi = j * ANGLE_STEP;
+    let c = (radius * cos_kernel(phi)).to_bits();
+    let s = (radius * sin_kernel(phi)).to_bits();
+    // Bit 0 swaps the coordinates, bits 1 and 2 flip their signs: integer operations on
+    // the bit patterns, so that the loop stays free of branches.
+    let swap = (c ^ s) & 0u64.wrapping_sub(word & 1);
+    let x = c ^ swap ^ ((word >> 1 & 1) << 63);
+    let y = s ^ swap ^ ((word >> 2 & 1) << 63);
+    (f64::from_bits(x), f64::from_bits(y))
+}
+
+/// The coefficients as fdlibm publishes them (more digits than a double holds; each rounds
+/// to the intended double). fdlibm: "Copyright (C) 1993 by Sun Microsystems, Inc. All
+/// rights reserved. Developed at SunSoft, a Sun Microsystems, Inc. business. Permission to
+/// use, copy, modify, and distribute this software is freely granted, provided that this
+/// notice is preserved."
+#[allow(clippy::excessive_precision)]
+mod fdlibm {
+    // fdlibm's `log` (e_log.c): x = 2^k (1 + f) with 1 + f in [√2/2, √2), s = f / (2 + f),
+    // ln(1 + f) = f - f²/2 + s (f²/2 + R(s²)), R a minimax polynomial (error below 2^-58.45).
+    pub(super) const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
+    pub(super) const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+    pub(super) const LG1: f64 = 6.666_666_666_666_735_130e-1;
+    pub(super) const LG2: f64 = 3.999_999_999_940_941_908e-1;
+    pub(super) const LG3: f64 = 2.857_142_874_366_239_149e-1;
+    pub(super) const LG4: f64 = 2.222_219_843_214_978_396e-1;
+    pub(super) const LG5: f64 = 1.818_357_216_161_805_012e-1;
+    pub(super) const LG6: f64 = 1.531_383_769_920_937_332e-1;
+    pub(super) const LG7: f64 = 1.479_819_860_511_658_591e-1;
+
+    // fdlibm's kernels k_sin.c and k_cos.c on [-π/4, π/4] (polynomial errors below 2^-58).
+    pub(super) const S1: f64 = -1.666_666_666_666_663_243_48e-1;
+    pub(super) const S2: f64 = 8.333_333_333_322_489_461_24e-3;
+    pub(super) const S3: f64 = -1.984_126_982_985_794_931_34e-4;
+    pub(super) const S4: f64 = 2.755_731_370_707_006_767_89e-6;
+    pub(super) const S5: f64 = -2.505_076_025_340_686_341_95e-8;
+    pub(super) const S6: f64 = 1.589_690_995_211_550_102_21e-10;
+    pub(super) const C1: f64 = 4.166_666_666_666_660_190_37e-2;
+    pub(super) const C2: f64 = -1.388_888_888_887_410_957_49e-3;
+    pub(super) const C3: f64 = 2.480_158_728_947_672_941_78e-5;
+    pub(super) const C4: f64 = -2.755_731_435_139_066_330_35e-7;
+    pub(super) const C5: f64 = 2.087_572_321_298_174_827_90e-9;
+    pub(super) const C6: f64 = -1.135_964_755_778_819_482_65e-11;
+}
+
+use fdlibm::*;
+
+/// `ln x` for a normal positive `x` (here `2^-42 <= x <= 1`), without branches.
+#[inline(always)]
+fn ln(x: f64) -> f64 {
+    // Adding 1 - √2/2 to the high word carries into the exponent exactly when the
+    // mantissa is at least √2, so `k` is the exponent of the reduction to [√2/2, √2).
+    let shifted = x.to_bits().wrapping_add((0x3ff0_0000 - 0x3fe6_a09e) << 32);
+    let exponent = shifted >> 52;
+    let m = f64::from_bits((shifted & 0x000f_ffff_ffff_ffff) + (0x3fe6_a09e << 32));
+    // k = exponent - 1023 as a float, through the bits of 2^52 + exponent (exact).
+    let k = f64::from_bits(0x4330_0000_0000_0000 | exponent) - (4_503_599_627_370_496.0 + 1023.0);
+    let f = m - 1.0;
+    let hfsq = 0.5 * f * f;
+    let s = f / (2.0 + f);
+    let z = s * s;
+    let w = z * z;
+    let t1 = w * (LG2 + w * (LG4 + w * LG6));
+    let t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
+    s * (hfsq + t2 + t1) + k * LN2_LO - hfsq + f + k * LN2_HI
+}
+
+/// `sin x` for `|x| <= π/4`.
+#[inline(always)]
+fn sin_kernel(x: f64) -> f64 {
+    let z = x * x;
+    let w = z * z;
+    let r = S2 + z * (S3 + z * S4) + z * w * (S5 + z * S6);
+    x + z * x * (S1 + z * r)
+}
+
+/// `cos x` for `|x| <= π/4`.
+#[inline(always)]
+fn cos_kernel(x: f64) -> f64 {
+    let z = x * x;
+    let w = z * z;
+    let r = z * (C1 + z * (C2 + z * C3)) + w * w * (C4 + z * (C5 + z * C6));
+    let hz = 0.5 * z;
+    let one_minus_hz = 1.0 - hz;
+    one_minus_hz + (((1.0 - one_minus_hz) - hz) + z * r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    /// Oracle: the standard library's `ln`, `sin`, `cos` (correctly rounded or within an
+    /// ulp). Relative error of `ln` on 10^6 points of `(0, 1]` spread over every binade
+    /// from `2^-48` up, absolute error of the kernels on 10^6 points of `[0, π/4]`.
+    #[test]
+    fn the_polynomials_are_accurate_to_a_few_ulps() {
+        let mut worst = [0.0f64; 3];
+        let n = 1_000_000;
+        for i in 1..=n {
+            let t = i as f64 / n as f64;
+            let x = (-48.0 * t * std::f64::consts::LN_2).exp(); // 2^-48 ... 1 (log-spaced)
+            let y = 1.0 - t + 2f64.powi(-42); // near 1, linearly spaced
+            for u in [x, y] {
+                let exact = u.ln();
+                if exact != 0.0 {
+                    worst[0] = worst[0].max((ln(u) - exact).abs() / exact.abs());
+                }
+            }
+            let phi = t * std::f64::consts::FRAC_PI_4;
+            worst[1] = worst[1].max((sin_kernel(phi) - phi.sin()).abs());
+            worst[2] = worst[2].max((cos_kernel(phi) - phi.cos()).abs());
+        }
+        assert_eq!(ln(1.0), 0.0);
+        assert!(worst.iter().all(|&e| e <= 4.5e-16), "{worst:?}");
+    }
+
+    /// Oracle: the same transform compiled for the baseline instruction set only (no
+    /// run-time dispatch). The dispatched (AVX2 / AVX-512) batch gives the same bits.
+    #[test]
+    fn the_vector_paths_give_the_same_bits() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        let mut scratch = Batch::new();
+        for len in [CHUNK, CHUNK - 1, 1, 2, 77] {
+            let mut copy = rng.clone();
+            let batch = scratch.draw(&mut rng, len).to_vec();
+            let pairs = len.div_ceil(2);
+            let words: Vec<u64> = (0..pairs).map(|_| copy.next_u64()).collect();
+            let (mut xs, mut ys) = (vec![0.0; pairs], vec![0.0; pairs]);
+            transform(&words, &mut xs, &mut ys);
+            let expected: Vec<u64> = xs
+                .iter()
+                .chain(&ys)
+                .take(len)
+                .map(|x| x.to_bits())
+                .collect();
+            assert_eq!(
+                batch.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                expected
+            );
+            assert_eq!(rng, copy, "one word per pair");
+        }
+    }
+
+    /// Oracle: Box–Muller written with the standard library's functions. Each pair is
+    /// within 1e-15 (relative to the radius) of it, and the extreme words give the grid's
+    /// extremes: `R = 0` for `k = 0`, `R_max = sqrt(84 ln 2)` for `k = 2^42 - 1`.
+    #[test]
+    fn pairs_follow_box_muller() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(4);
+        for _ in 0..100_000 {
+            let word = rng.next_u64();
+            let (x, y) = pair(word);
+            let u = 1.0 - (word >> 22) as f64 * 2f64.powi(-42);
+            let r = (-2.0 * u.ln()).sqrt();
+            let j = ((word >> 3) & 0x7_ffff) as f64 + 0.5;
+            let phi = j * std::f64::consts::FRAC_PI_4 / 524_288.0;
+            let (mut ex, mut ey) = (r * phi.cos(), r * phi.sin());
+            if word & 1 == 1 {
+                (ex, ey) = (ey, ex);
+            }
+            if word & 2 != 0 {
+                ex = -ex;
+            }
+            if word & 4 != 0 {
+                ey = -ey;
+            }
+            assert!((x - ex).abs() <= 1e-15 * r.max(1e-300), "{word:x}");
+            assert!((y - ey).abs() <= 1e-15 * r.max(1e-300), "{word:x}");
+        }
+        let (x, y) = pair(0);
+        assert_eq!((x.abs(), y.abs()), (0.0, 0.0));
+        let (x, y) = pair(u64::MAX);
+        let r_max = (84.0 * std::f64::consts::LN_2).sqrt();
+        assert!(((x * x + y * y).sqrt() - r_max).abs() < 1e-13);
+    }
+}
