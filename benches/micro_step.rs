@@ -3,32 +3,35 @@
 //! first synchronous burst), on one thread and on all threads. Throughput is reported in
 //! neuron-steps per second.
 //!
-//! `micro_normals`: the batched normal deviates against the step as it was before them
-//! (one `rand_distr` ziggurat deviate drawn inside the particle loop, `Outside<true>`
-//! below), and the same step written outside the crate (`Outside<false>`, which must be as
-//! fast as the built-in), side by side in one group, from the same relaxed state, on one
-//! thread.
+//! `micro_normals`: the step as it was before the batched normals (one `rand_distr`
+//! ziggurat deviate drawn inside a plain particle loop, `Outside<true, false>` below), with
+//! the batched normals in the plain loop (`Outside<false, false>`), and the built-in step
+//! (batched normals and the vectorized split pass), and the built-in step written outside
+//! the crate (`Outside<false, true>`, which must be as fast as the built-in), side by side
+//! in one group, from the same relaxed state, on one thread.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use nlif_micro::stepper::{
     BRIDGE_CUTOFF, KernelVisitor, Rng, SubthresholdStep, SubthresholdStepper, standard_normal,
     uniform,
 };
-use nlif_micro::{MicroConfig, Parallelism, ParticleSystem, Stepper};
+use nlif_micro::{MicroConfig, Parallelism, ParticleState, ParticleSystem, Stepper};
 use nlif_model::{InitialDensity, Input, ModelParams};
 
 /// The built-in Euler–Maruyama and Brownian-bridge steps written outside the crate, one
 /// monomorphic kernel per stepper as in `Coefficients`.
 ///
-/// - `Outside<true>`, the baseline: the steps as they were before the batched normals, the
-///   kernel drawing its own ziggurat deviate (`NORMAL = false`, so the system draws none).
-/// - `Outside<false>`: the same steps with the `z` the system hands them, a custom stepper
-///   that must run as fast as the built-in one.
+/// - `Outside<true, false>`, the baseline: the steps as they were before the batched
+///   normals, the kernel drawing its own ziggurat deviate (`NORMAL = false`, so the system
+///   draws none) in the plain loop (`SPLIT = false`);
+/// - `Outside<false, false>`: the `z` the system hands them, in the plain loop;
+/// - `Outside<false, true>`: the same steps in their split form, a custom stepper that must
+///   run as fast as the built-in one.
 #[derive(Debug, Clone, Copy)]
-struct Outside<const OWN_NORMAL: bool>(Stepper);
+struct Outside<const OWN_NORMAL: bool, const SPLIT: bool>(Stepper);
 
 #[derive(Debug, Clone, Copy)]
-struct OutsideStep<const BRIDGE: bool, const OWN_NORMAL: bool> {
+struct OutsideStep<const BRIDGE: bool, const OWN_NORMAL: bool, const SPLIT: bool> {
     decay: f64,
     drive: f64,
     noise: f64,
@@ -37,13 +40,13 @@ struct OutsideStep<const BRIDGE: bool, const OWN_NORMAL: bool> {
 }
 
 #[derive(Debug, Clone, Copy)]
-enum OutsideKernel<const OWN_NORMAL: bool> {
-    Plain(OutsideStep<false, OWN_NORMAL>),
-    Bridged(OutsideStep<true, OWN_NORMAL>),
+enum OutsideKernel<const OWN_NORMAL: bool, const SPLIT: bool> {
+    Plain(OutsideStep<false, OWN_NORMAL, SPLIT>),
+    Bridged(OutsideStep<true, OWN_NORMAL, SPLIT>),
 }
 
-impl<const OWN_NORMAL: bool> SubthresholdStepper for Outside<OWN_NORMAL> {
-    type Kernel = OutsideKernel<OWN_NORMAL>;
+impl<const OWN_NORMAL: bool, const SPLIT: bool> SubthresholdStepper for Outside<OWN_NORMAL, SPLIT> {
+    type Kernel = OutsideKernel<OWN_NORMAL, SPLIT>;
 
     fn kernel(&self, dt: f64, current: f64, a: f64, v_f: f64) -> Self::Kernel {
         assert!(self.0 != Stepper::ExactOu, "EM and the bridge only");
@@ -73,10 +76,11 @@ impl<const OWN_NORMAL: bool> SubthresholdStepper for Outside<OWN_NORMAL> {
     }
 }
 
-impl<const BRIDGE: bool, const OWN_NORMAL: bool> SubthresholdStep
-    for OutsideStep<BRIDGE, OWN_NORMAL>
+impl<const BRIDGE: bool, const OWN_NORMAL: bool, const SPLIT: bool> SubthresholdStep
+    for OutsideStep<BRIDGE, OWN_NORMAL, SPLIT>
 {
     const NORMAL: bool = !OWN_NORMAL;
+    const SPLIT: bool = SPLIT;
 
     #[inline(always)]
     fn advance<R: Rng>(&self, v: f64, z: f64, rng: &mut R) -> (f64, bool) {
@@ -93,10 +97,23 @@ impl<const BRIDGE: bool, const OWN_NORMAL: bool> SubthresholdStep
         }
         (next, false)
     }
+
+    #[inline(always)]
+    fn propagate(&self, v: f64, z: f64) -> (f64, bool) {
+        let next = self.decay * v + self.drive + self.noise * z;
+        let exponent = (self.v_f - v) * (self.v_f - next) * self.bridge;
+        (
+            next,
+            !(next >= self.v_f) & (!BRIDGE | !(exponent < BRIDGE_CUTOFF)),
+        )
+    }
 }
 
-impl<const OWN_NORMAL: bool> SubthresholdStep for OutsideKernel<OWN_NORMAL> {
+impl<const OWN_NORMAL: bool, const SPLIT: bool> SubthresholdStep
+    for OutsideKernel<OWN_NORMAL, SPLIT>
+{
     const NORMAL: bool = !OWN_NORMAL;
+    const SPLIT: bool = SPLIT;
 
     fn advance<R: Rng>(&self, v: f64, z: f64, rng: &mut R) -> (f64, bool) {
         match self {
@@ -185,8 +202,18 @@ fn micro_step(c: &mut Criterion) {
     }
 }
 
-/// Before (ziggurat inside the loop), after (batched normals) and after with a custom
-/// stepper, one thread, `dt = 1e-3`, all continuing from the same relaxed state.
+/// The system continuing from `state` with the stepper `variant`.
+fn outside<const OWN: bool, const SPLIT: bool>(
+    state: &ParticleState,
+    variant: Outside<OWN, SPLIT>,
+) -> ParticleSystem<Outside<OWN, SPLIT>> {
+    ParticleSystem::from_state_with_stepper(state.clone(), variant, Parallelism::Rayon)
+        .expect("a valid state")
+}
+
+/// Before (ziggurat inside a plain loop), batched normals in the plain loop, the built-in
+/// step (batched normals, split pass) and the same written outside the crate, one thread,
+/// `dt = 1e-3`, all continuing from the same relaxed state.
 fn micro_normals(c: &mut Criterion) {
     let single = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
@@ -200,21 +227,17 @@ fn micro_normals(c: &mut Criterion) {
             for stepper in [Stepper::EulerMaruyama, Stepper::BrownianBridge] {
                 let base = network(b, particles, stepper);
                 let state = base.state();
-                let before = ParticleSystem::from_state_with_stepper(
-                    state.clone(),
-                    Outside::<true>(stepper),
-                    Parallelism::Rayon,
-                )
-                .expect("a valid state");
-                let custom = ParticleSystem::from_state_with_stepper(
-                    state,
-                    Outside::<false>(stepper),
-                    Parallelism::Rayon,
-                )
-                .expect("a valid state");
+                let before = outside(&state, Outside::<true, false>(stepper));
+                let plain = outside(&state, Outside::<false, false>(stepper));
+                let custom = outside(&state, Outside::<false, true>(stepper));
                 let id = format!("{stepper:?}/ziggurat");
                 group.bench_with_input(BenchmarkId::new(id, particles), &particles, |bench, _| {
                     let mut net = before.clone();
+                    single.install(|| bench.iter(|| net.step()));
+                });
+                let id = format!("{stepper:?}/batched-plain");
+                group.bench_with_input(BenchmarkId::new(id, particles), &particles, |bench, _| {
+                    let mut net = plain.clone();
                     single.install(|| bench.iter(|| net.step()));
                 });
                 let id = format!("{stepper:?}/batched");

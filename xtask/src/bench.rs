@@ -285,8 +285,9 @@ fn micro_table(s: &mut String, m: &BTreeMap<String, Measured>, peers: &Peers) {
     let _ = writeln!(s);
 }
 
-/// The batched normal deviates against the ziggurat drawn inside the loop (the step before
-/// them), measured in one criterion group (`micro_normals`).
+/// The step before the batched normals (ziggurat in a plain loop), with them in the plain
+/// loop, and now (batched normals, split pass), measured in one criterion group
+/// (`micro_normals`).
 fn normals_table(s: &mut String, m: &BTreeMap<String, Measured>) {
     let mut rows = Vec::new();
     for b in ["b=0", "b=0.5"] {
@@ -297,10 +298,12 @@ fn normals_table(s: &mut String, m: &BTreeMap<String, Measured>) {
                         .map(|x| x.median_ns / x.elements)
                 };
                 if let (Some(before), Some(now)) = (get("ziggurat"), get("batched")) {
+                    let plain =
+                        get("batched-plain").map_or("—".to_owned(), |p| format!("{p:.2}"));
                     let custom = get("batched-custom")
                         .map_or("—".to_owned(), |c| format!("{c:.2} ({:.2})", c / now));
                     rows.push(format!(
-                        "| {} | {stepper} | {n} | {before:.2} | {now:.2} | {:.2}× | {:.0} | {custom} |",
+                        "| {} | {stepper} | {n} | {before:.2} | {plain} | {now:.2} | {:.2}× | {:.0} | {custom} |",
                         &b[2..],
                         before / now,
                         1e3 / now
@@ -314,19 +317,21 @@ fn normals_table(s: &mut String, m: &BTreeMap<String, Measured>) {
     }
     let _ = writeln!(
         s,
-        "\n### Normal deviates: batched against the ziggurat (one thread)\n\n\
-         The step with the batched, vectorized Box–Muller deviates (`nlif_micro::normal`) against\n\
-         the step as it was before them: one `rand_distr` ziggurat deviate drawn inside the\n\
-         particle loop (`Outside<true>` in `benches/micro_step.rs`), and the batched step written\n\
-         outside the crate as a custom stepper (`Outside<false>`; in brackets: its time over the\n\
-         built-in's). All continue from the same relaxed state in one criterion group\n\
-         (`micro_normals`), so the ratios are measured side by side.\n"
+        "\n### The particle step: batched normals and the split pass (one thread)\n\n\
+         Three versions of the same step, from the same relaxed state, in one criterion group\n\
+         (`micro_normals`), so the ratios are measured side by side: *before*, one `rand_distr`\n\
+         ziggurat deviate drawn inside a plain loop over `advance` (`Outside<true, false>` in\n\
+         `benches/micro_step.rs`); *batched, plain loop*, the batched, vectorized Box–Muller\n\
+         deviates (`nlif_micro::normal`) with the plain loop (`Outside<false, false>`); *now*, the\n\
+         built-in step: batched deviates and the vectorized split pass (docs/nlif-micro.md, \"The\n\
+         particle pass\"). Last column: the built-in step written outside the crate as a custom\n\
+         stepper in split form (`Outside<false, true>`; in brackets its time over the built-in's).\n"
     );
     let _ = writeln!(
         s,
-        "| b | stepper | N_p | before (ns/neuron-step) | now (ns/neuron-step) | speed-up | now (M/s) | custom stepper (ns/neuron-step) |"
+        "| b | stepper | N_p | before (ns/neuron-step) | batched, plain loop | now | speed-up | now (M/s) | custom stepper |"
     );
-    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|");
     for row in rows {
         let _ = writeln!(s, "{row}");
     }

@@ -1,7 +1,8 @@
 //! Sub-threshold steppers written outside the crate, with the public API only.
 //!
 //! 1. `ReplicaOu`: the built-in exact Ornstein–Uhlenbeck step with the Brownian-bridge
-//!    crossing correction, rewritten from its documented formulas. It runs through
+//!    crossing correction, rewritten from its documented formulas, in split form (the fast
+//!    vectorized pass; `advance` alone would do, more slowly). It runs through
 //!    `ParticleSystem` next to the built-in `Stepper::ExactOu` (excitatory network with a
 //!    periodic input, so cascades and a time-dependent current are involved); the two
 //!    must agree bit for bit.
@@ -48,6 +49,8 @@ impl SubthresholdStepper for ReplicaOu {
 }
 
 impl SubthresholdStep for OuKernel {
+    const SPLIT: bool = true;
+
     #[inline(always)]
     fn advance<R: Rng>(&self, v: f64, z: f64, rng: &mut R) -> (f64, bool) {
         let next = self.decay * v + self.drive + self.noise * z;
@@ -57,6 +60,16 @@ impl SubthresholdStep for OuKernel {
         let exponent = (self.v_f - v) * (self.v_f - next) * self.bridge;
         let crossed = exponent < BRIDGE_CUTOFF && uniform(rng) < (-exponent).exp();
         (next, crossed)
+    }
+
+    /// The split form, for the vectorized pass: settled when below threshold with no
+    /// chance of a bridge crossing, so `advance` would draw nothing. Branch-free (`&`, not
+    /// `&&`).
+    #[inline(always)]
+    fn propagate(&self, v: f64, z: f64) -> (f64, bool) {
+        let next = self.decay * v + self.drive + self.noise * z;
+        let exponent = (self.v_f - v) * (self.v_f - next) * self.bridge;
+        (next, !(next >= self.v_f) & !(exponent < BRIDGE_CUTOFF))
     }
 }
 

@@ -6,12 +6,12 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+mod pass;
+use pass::{BlockPass, record, settle};
+
 use crate::cascade::{CascadeOutcome, CascadeWorkspace, Reduction, SingleProcess};
-use crate::normal::{Batch, CHUNK};
 use crate::state::{PARTICLE_STATE_VERSION, ParticleState};
-use crate::stepper::{
-    KernelVisitor, Stepper, SubthresholdStep, SubthresholdStepper, standard_normal,
-};
+use crate::stepper::{Stepper, SubthresholdStep, SubthresholdStepper, standard_normal};
 use crate::{MicroConfig, MicroError, Partition};
 
 /// Particles per random stream. Streams belong to blocks of particles, never to threads,
@@ -855,84 +855,6 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
                 .zip(self.blocks.par_iter_mut())
                 .enumerate()
                 .for_each(|(j, (v, b))| f(j * BLOCK_SIZE, v, b)),
-        }
-    }
-}
-
-/// Applies a pending reset (`-inf` ↦ `V_R`) or kick.
-#[inline(always)]
-fn settle(x: f64, pending: f64, v_r: f64) -> f64 {
-    if x == f64::NEG_INFINITY {
-        v_r
-    } else {
-        x + pending
-    }
-}
-
-/// Stores the new voltage of particle `index`, counting a spike or a cascade candidate.
-#[inline(always)]
-fn record(
-    x: &mut f64,
-    next: f64,
-    fired: bool,
-    index: usize,
-    theta: f64,
-    v_f: f64,
-    block: &mut Block,
-) {
-    if fired {
-        *x = f64::NEG_INFINITY;
-        block.fired += 1;
-    } else {
-        *x = next;
-        if next + theta >= v_f {
-            block.window.push((next, index as u32));
-        }
-    }
-}
-
-/// The sub-threshold pass over one block, run with the monomorphic kernel.
-struct BlockPass<'a> {
-    offset: usize,
-    v: &'a mut [f64],
-    block: &'a mut Block,
-    pending: f64,
-    v_r: f64,
-    v_f: f64,
-    theta: f64,
-}
-
-impl KernelVisitor for BlockPass<'_> {
-    type Output = ();
-
-    #[inline(always)]
-    fn visit<K: SubthresholdStep>(self, step: K) {
-        let BlockPass {
-            offset,
-            v,
-            block,
-            pending,
-            v_r,
-            v_f,
-            theta,
-        } = self;
-        block.fired = 0;
-        block.window.clear();
-        // The chunk's normal deviates first, then its particles in order (module
-        // `stepper`, "Random numbers and their order"). The buffer is on the stack: the
-        // pass allocates nothing, and nothing is left over between steps.
-        let mut batch = Batch::new();
-        for (c, chunk) in v.chunks_mut(CHUNK).enumerate() {
-            let z = if K::NORMAL {
-                batch.draw(&mut block.rng, chunk.len())
-            } else {
-                batch.values(chunk.len())
-            };
-            let first = offset + c * CHUNK;
-            for (i, (x, &z)) in chunk.iter_mut().zip(z).enumerate() {
-                let (next, fired) = step.advance(settle(*x, pending, v_r), z, &mut block.rng);
-                record(x, next, fired, first + i, theta, v_f, block);
-            }
         }
     }
 }
