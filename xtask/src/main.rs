@@ -4,8 +4,10 @@
 //! - `ci`: the checks of `.ci/run` (format, clippy with warnings denied, the test suite,
 //!   documentation without warnings, benches compiled, the quick figures checked), in the
 //!   same order, stopping at the first failure.
-//! - `figures [--quick] [--only NAME] [--check] [--out DIR]`: the paper's experiments as
-//!   figures under `docs/figures/`, and `docs/figures.md` with the numbers of that run.
+//! - `figures [--quick] [--only NAME[,NAME…]] [--check] [--out DIR] [--seed-offset K]
+//!   [--seed-study N]`: the paper's experiments as figures under `docs/figures/`, and
+//!   `docs/figures.md` with the numbers of that run; another realization, or the spread of
+//!   the numbers over seeds.
 //! - `bench [--quick] [--no-run] [--peers]`: runs the criterion benchmarks (shorter with
 //!   `--quick`; `--no-run` reuses the last results), with `--peers` also the peer baselines
 //!   under `benches/peers/`, with `--runs` whole runs of `nlif` (multi-scale against
@@ -27,8 +29,11 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   ci       format check, clippy (warnings denied), tests, docs, benches compiled, quick figures
   figures  regenerate the experiments as docs/figures/*.png|svg and docs/figures.md
-           [--quick] reduced sizes  [--only NAME] one figure  [--check] compare the
-           numbers with the committed docs/figures/summary*.json  [--out DIR]
+           [--quick] reduced sizes  [--only NAME[,NAME…]] some figures  [--check] compare
+           the numbers with the committed docs/figures/summary*.json  [--out DIR]
+           [--seed-offset K] another realization (every seed + 1000 K; needs --out)
+           [--seed-study N] offsets 0 … N-1: each number's mean, SD and range over
+           them, and how many pass --check (needs --out)
   bench    run the criterion benchmarks and write docs/performance.md
            [--quick] shorter measurements  [--no-run] reuse the last results
            [--peers] also run the peer baselines of benches/peers/ (needs python3 with

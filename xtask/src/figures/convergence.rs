@@ -8,7 +8,7 @@
 //!
 //! Checks: the fitted orders (second for the exponentially fitted schemes, first for
 //! upwind, deterministic), the Scharfetter–Gummel error at `h = 0.02`, and the particle
-//! slope within its noise of the theoretical `-1/2`.
+//! slope within 4 SD (over seeds) of the theoretical `-1/2`.
 
 use coupling::Grid;
 use fp_macro::Scheme;
@@ -134,7 +134,7 @@ pub(crate) fn figure(ctx: &Ctx, setup: Convergence) -> Result<Figure, String> {
     let grid = Grid::for_model(&params(b), V_MIN, setup.histogram_dv).map_err(|e| e.to_string())?;
     let mut pts = vec![];
     for &n in setup.sizes {
-        let (hist, _) = particle_steady(b, n, &grid, setup.seed)?;
+        let (hist, _) = particle_steady(b, n, &grid, ctx.seed(setup.seed))?;
         pts.push((n as f64, l1(&grid, &hist, &exact)));
     }
     let particle_order = slope(&pts);
@@ -154,8 +154,13 @@ pub(crate) fn figure(ctx: &Ctx, setup: Convergence) -> Result<Figure, String> {
     numbers.push(Number::new(
         "particle_slope",
         particle_order,
-        Tol::Abs(0.15),
-        "fitted slope of the particle L1 error against N_p (theory -1/2)",
+        // Over seeds: -0.494 ± 0.043 quick (mean ± SD, 40 seeds), -0.496 ± 0.014 full (20):
+        // unbiased, so the theory is the center and 4 SD of the quick spread the bound.
+        Tol::Around {
+            center: -0.5,
+            within: 4.0 * 0.043,
+        },
+        "fitted slope of the particle L1 error against N_p; checked against the theory, -1/2, within 4 seed SD (SD 0.043 quick over 40 seeds, 0.014 full over 20)",
     ));
     save(&ctx.stem(NAME), &[macro_panel, particle_panel])?;
     Ok(Figure {

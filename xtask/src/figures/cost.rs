@@ -63,7 +63,7 @@ pub(crate) fn figure(ctx: &Ctx, setup: Cost) -> Result<Figure, String> {
     let mut multi_pts = vec![];
     let mut numbers = vec![];
     for &n in setup.sizes {
-        let versus = Versus::run(&setup.setup(n))?;
+        let versus = Versus::run(ctx, &setup.setup(n))?;
         micro_pts.push((n as f64, versus.micro.seconds));
         multi_pts.push((n as f64, versus.multi.seconds));
         numbers.push(Number::new(

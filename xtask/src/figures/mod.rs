@@ -1,6 +1,13 @@
-//! `cargo xtask figures [--quick] [--only NAME] [--check] [--out DIR]`: regenerate the
-//! experiments of the paper as figures, with `docs/figures.md` quoting the numbers of the
-//! very run that drew them.
+//! `cargo xtask figures [--quick] [--only NAME[,NAME…]] [--check] [--out DIR] [--seed-offset K]
+//! [--seed-study N]`: regenerate the experiments of the paper as figures, with
+//! `docs/figures.md` quoting the numbers of the very run that drew them.
+//!
+//! The stochastic numbers are one realization each. `--seed-offset K` runs another one
+//! (every seed of every run moved by `1000 K`; it needs `--out`, as `docs/figures/` holds
+//! the committed realization), and `--seed-study N` runs the selected figures for the
+//! offsets `0 … N-1` and prints each number's mean, standard deviation and range over
+//! them, with how many of the runs would pass `--check`: the seed spread from which the
+//! tolerances of the stochastic numbers are derived.
 
 mod blowup_b;
 mod convergence;
@@ -26,17 +33,28 @@ use serde_json::{Map, Value, json};
 use crate::root;
 pub(crate) use page::{Figure, Number, Tol};
 
-/// Where and how big.
+/// Where, how big and which realization.
 pub(crate) struct Ctx {
     /// The reduced sizes of `--quick`: each figure's `QUICK` setup, else its `FULL` one.
     quick: bool,
     out: PathBuf,
+    /// `--seed-offset`: 0 for the committed realization.
+    seed_offset: u64,
 }
+
+/// How far one seed offset moves a seed: more than any seed a setup names, so that the
+/// realizations of different offsets never share a stream.
+const SEED_STRIDE: u64 = 1000;
 
 impl Ctx {
     /// Where the figure `name` goes, without extension.
     pub(crate) fn stem(&self, name: &str) -> PathBuf {
         self.out.join(name)
+    }
+
+    /// The seed a run named `seed` uses in this realization.
+    pub(crate) fn seed(&self, seed: u64) -> u64 {
+        seed + SEED_STRIDE * self.seed_offset
     }
 }
 
@@ -85,48 +103,42 @@ pub(crate) fn figures(args: &[String]) -> Result<(), String> {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
+    let count_of = |flag: &str| -> Result<Option<u64>, String> {
+        value_of(flag)
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| format!("{flag} takes a whole number, not `{v}`"))
+            })
+            .transpose()
+    };
+    let seed_offset = count_of("--seed-offset")?.unwrap_or(0);
+    let seed_study = count_of("--seed-study")?;
+    // `--only NAME[,NAME…]`.
     let only = value_of("--only");
-    if let Some(name) = &only
-        && !EXPERIMENTS.iter().any(|e| e.name == name)
-    {
-        let names: Vec<&str> = EXPERIMENTS.iter().map(|e| e.name).collect();
-        return Err(format!(
-            "no figure `{name}`; the figures are: {}",
-            names.join(", ")
-        ));
+    let only_names: Option<Vec<&str>> = only.as_deref().map(|o| o.split(',').collect());
+    for name in only_names.iter().flatten() {
+        if !EXPERIMENTS.iter().any(|e| e.name == *name) {
+            let names: Vec<&str> = EXPERIMENTS.iter().map(|e| e.name).collect();
+            return Err(format!(
+                "no figure `{name}`; the figures are: {}",
+                names.join(", ")
+            ));
+        }
     }
     let root = root();
-    let out = value_of("--out")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("docs/figures"));
+    let explicit_out = value_of("--out").map(PathBuf::from);
+    if (seed_offset != 0 || seed_study.is_some()) && explicit_out.is_none() {
+        return Err(
+            "--seed-offset and --seed-study need --out: docs/figures holds the committed realization"
+                .into(),
+        );
+    }
+    let out = explicit_out.unwrap_or_else(|| root.join("docs/figures"));
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let ctx = Ctx {
-        quick,
-        out: out.clone(),
-    };
     let selected: Vec<_> = EXPERIMENTS
         .iter()
-        .filter(|e| only.as_deref().is_none_or(|o| o == e.name))
+        .filter(|e| only_names.as_ref().is_none_or(|o| o.contains(&e.name)))
         .collect();
-    let mut done = Vec::new();
-    let clock = Instant::now();
-    for (k, experiment) in selected.iter().enumerate() {
-        let name = experiment.name;
-        eprintln!("xtask figures: [{}/{}] {name} …", k + 1, selected.len());
-        let start = Instant::now();
-        let figure = (experiment.figure)(&ctx)?;
-        eprintln!(
-            "xtask figures: [{}/{}] {name} done in {:.1} s",
-            k + 1,
-            selected.len(),
-            start.elapsed().as_secs_f64()
-        );
-        done.push(figure);
-    }
-    eprintln!(
-        "xtask figures: all done in {:.1} s",
-        clock.elapsed().as_secs_f64()
-    );
     let summary_name = if quick {
         "summary-quick.json"
     } else {
@@ -136,6 +148,41 @@ pub(crate) fn figures(args: &[String]) -> Result<(), String> {
     let previous: Option<Value> = std::fs::read_to_string(&committed)
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok());
+    if let Some(n) = seed_study {
+        let mut runs = Vec::new();
+        for offset in 0..n {
+            eprintln!("xtask figures: seed offset {offset} of 0 … {}", n - 1);
+            let ctx = Ctx {
+                quick,
+                out: out.clone(),
+                seed_offset: offset,
+            };
+            runs.push(run_all(&ctx, &selected)?.0);
+        }
+        // Every value of every offset, for a closer look than the table's.
+        let mut values = Map::new();
+        for (f, figure) in runs.first().into_iter().flatten().enumerate() {
+            let mut numbers = Map::new();
+            for (k, number) in figure.numbers.iter().enumerate() {
+                let per_seed: Vec<f64> = runs.iter().map(|r| r[f].numbers[k].value).collect();
+                numbers.insert(number.key.clone(), json!(per_seed));
+            }
+            values.insert(figure.name.to_owned(), Value::Object(numbers));
+        }
+        let text =
+            serde_json::to_string_pretty(&Value::Object(values)).map_err(|e| e.to_string())? + "\n";
+        let name = format!("seed-study-{summary_name}");
+        std::fs::write(out.join(&name), text).map_err(|e| e.to_string())?;
+        eprintln!("xtask figures: every value in {}", out.join(name).display());
+        print!("{}", study(&runs, previous.as_ref()));
+        return Ok(());
+    }
+    let ctx = Ctx {
+        quick,
+        out: out.clone(),
+        seed_offset,
+    };
+    let (done, seconds) = run_all(&ctx, &selected)?;
     if check {
         let previous = previous
             .as_ref()
@@ -157,11 +204,86 @@ pub(crate) fn figures(args: &[String]) -> Result<(), String> {
         serde_json::to_string_pretty(&Value::Object(summary)).map_err(|e| e.to_string())? + "\n";
     std::fs::write(out.join(summary_name), text).map_err(|e| e.to_string())?;
     if !quick && out == root.join("docs/figures") && only.is_none() {
-        let doc = page::document(&done, clock.elapsed().as_secs_f64());
+        let doc = page::document(&done, seconds);
         std::fs::write(root.join("docs/figures.md"), doc).map_err(|e| e.to_string())?;
         eprintln!("xtask figures: wrote docs/figures.md");
     }
     Ok(())
+}
+
+/// Runs the `selected` figures in `ctx`: the figures and the wall time of them all.
+fn run_all(ctx: &Ctx, selected: &[&Experiment]) -> Result<(Vec<Figure>, f64), String> {
+    let mut done = Vec::new();
+    let clock = Instant::now();
+    for (k, experiment) in selected.iter().enumerate() {
+        let name = experiment.name;
+        eprintln!("xtask figures: [{}/{}] {name} …", k + 1, selected.len());
+        let start = Instant::now();
+        let figure = (experiment.figure)(ctx)?;
+        eprintln!(
+            "xtask figures: [{}/{}] {name} done in {:.1} s",
+            k + 1,
+            selected.len(),
+            start.elapsed().as_secs_f64()
+        );
+        done.push(figure);
+    }
+    let seconds = clock.elapsed().as_secs_f64();
+    eprintln!("xtask figures: all done in {seconds:.1} s");
+    Ok((done, seconds))
+}
+
+/// Whether `value` is within `tol` of the committed `old`.
+fn within(value: f64, old: f64, tol: Tol) -> bool {
+    match tol {
+        Tol::Info => true,
+        Tol::Rel(r) => (value - old).abs() <= r * old.abs(),
+        Tol::Abs(a) => (value - old).abs() <= a,
+        Tol::Around { center, within } => (value - center).abs() <= within,
+        Tol::AtMost(max) => value <= max,
+    }
+}
+
+/// The seed study of `runs` (one list of figures per seed offset, in the same order) as a
+/// markdown table: per checked number its mean, sample standard deviation, range, and how
+/// many runs pass `--check` against the `committed` summary.
+fn study(runs: &[Vec<Figure>], committed: Option<&Value>) -> String {
+    use std::fmt::Write as _;
+    let mut s = format!(
+        "| number | mean | SD | min | max | tolerance | passes `--check` ({} seeds) |\n|---|---|---|---|---|---|---|\n",
+        runs.len()
+    );
+    let Some(first) = runs.first() else {
+        return s;
+    };
+    for (f, figure) in first.iter().enumerate() {
+        for (k, number) in figure.numbers.iter().enumerate() {
+            if matches!(number.tol, Tol::Info) {
+                continue;
+            }
+            let values: Vec<f64> = runs.iter().map(|r| r[f].numbers[k].value).collect();
+            let n = values.len() as f64;
+            let mean = values.iter().sum::<f64>() / n;
+            let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0))
+                .sqrt();
+            let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+            let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let old = committed.and_then(|c| c[figure.name][number.key.as_str()].as_f64());
+            let passes = old.map_or("no committed value".to_owned(), |old| {
+                let ok = values
+                    .iter()
+                    .filter(|&&v| within(v, old, number.tol))
+                    .count();
+                format!("{ok}/{}", values.len())
+            });
+            let _ = writeln!(
+                s,
+                "| `{}.{}` | {mean:.6} | {sd:.6} | {min:.6} | {max:.6} | {:?} | {passes} |",
+                figure.name, number.key, number.tol
+            );
+        }
+    }
+    s
 }
 
 /// Fails when a recomputed number left its tolerance.
@@ -173,11 +295,7 @@ fn compare(previous: &Value, figures: &[Figure]) -> Result<(), String> {
                 failures.push(format!("{}.{}: no committed value", figure.name, n.key));
                 continue;
             };
-            let ok = match n.tol {
-                Tol::Info => true,
-                Tol::Rel(r) => (n.value - old).abs() <= r * old.abs(),
-                Tol::Abs(a) => (n.value - old).abs() <= a,
-            };
+            let ok = within(n.value, old, n.tol);
             let status = if ok { "ok" } else { "REGRESSION" };
             eprintln!(
                 "check {}.{}: {} (committed {old}, tolerance {:?}) {status}",

@@ -10,8 +10,31 @@ pub(crate) enum Tol {
     Rel(f64),
     /// Absolute.
     Abs(f64),
+    /// Within `within` of `center`, an independent value (an exact formula), whatever
+    /// was committed.
+    Around { center: f64, within: f64 },
+    /// At most this, whatever was committed (a count that should be zero, with the
+    /// allowance the seed spread needs).
+    AtMost(f64),
     /// Informational (wall times): never checked.
     Info,
+}
+
+impl Tol {
+    /// The tolerance of a number that changes with the realization (the seeds), compared
+    /// with the committed realization: 4 standard deviations of the difference of two
+    /// independent realizations, `4 √2 sd`, where `sd` is the number's standard deviation
+    /// over seeds as `cargo xtask figures --seed-study N` measures it (the larger of the
+    /// quick and the full setup's, so one tolerance serves both).
+    pub(crate) fn seeds(sd: f64) -> Tol {
+        Tol::Abs(4.0 * std::f64::consts::SQRT_2 * sd)
+    }
+
+    /// [`Tol::seeds`] relative: `rel_sd` is the standard deviation over seeds over the
+    /// mean.
+    pub(crate) fn seeds_rel(rel_sd: f64) -> Tol {
+        Tol::Rel(4.0 * std::f64::consts::SQRT_2 * rel_sd)
+    }
 }
 
 /// A number quoted in `docs/figures.md`.
@@ -59,6 +82,19 @@ fn format_number(x: f64) -> String {
     }
 }
 
+/// A tolerance as the page prints it: scientific notation to three significant digits,
+/// without trailing zeros (`3.45e-1`, `1e-9`).
+fn format_tolerance(x: f64) -> String {
+    let text = format!("{x:.2e}");
+    match text.split_once('e') {
+        Some((mantissa, exponent)) if mantissa.contains('.') => format!(
+            "{}e{exponent}",
+            mantissa.trim_end_matches('0').trim_end_matches('.')
+        ),
+        _ => text,
+    }
+}
+
 /// `docs/figures.md` for the figures of a full run that took `seconds`.
 pub(super) fn document(figures: &[Figure], seconds: f64) -> String {
     let mut s = String::new();
@@ -70,7 +106,11 @@ pub(super) fn document(figures: &[Figure], seconds: f64) -> String {
          `--only NAME` one figure, `--check` compares the recomputed numbers with\n\
          `docs/figures/summary.json` within the tolerances listed below). Every number on this\n\
          page comes from the run that drew the figures; the model and the parameters are in\n\
-         [`model.md`](model.md). Each figure is one module, `xtask/src/figures/NAME.rs` (with\n\
+         [`model.md`](model.md). A stochastic number is one realization: its tolerance is a\n\
+         bound around an exact value where there is one, else 4 standard deviations of the\n\
+         difference of two realizations (4√2 × its SD over seeds, as `--seed-study N`\n\
+         measures it; each number states its SD), or, for a shift that should be zero, its\n\
+         mean + 4 SD over seeds. Each figure is one module, `xtask/src/figures/NAME.rs` (with\n\
          `_` for `-`), whose setup value both drives the run and writes the **Setup** below.\n",
         seconds
     );
@@ -90,8 +130,16 @@ pub(super) fn document(figures: &[Figure], seconds: f64) -> String {
         );
         for n in &f.numbers {
             let tol = match n.tol {
-                Tol::Rel(r) => format!("relative {r:e}"),
-                Tol::Abs(a) => format!("absolute {a:e}"),
+                Tol::Rel(r) => format!("relative {}", format_tolerance(r)),
+                Tol::Abs(a) => format!("absolute {}", format_tolerance(a)),
+                Tol::Around { center, within } => {
+                    format!(
+                        "within {} of {}",
+                        format_tolerance(within),
+                        format_number(center)
+                    )
+                }
+                Tol::AtMost(max) => format!("at most {}", format_number(max)),
                 Tol::Info => "not checked (timing)".to_owned(),
             };
             let _ = writeln!(
@@ -105,4 +153,18 @@ pub(super) fn document(figures: &[Figure], seconds: f64) -> String {
         let _ = writeln!(s);
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_tolerance;
+
+    /// Oracle: the strings written out by hand.
+    #[test]
+    fn tolerances_print_three_significant_digits() {
+        assert_eq!(format_tolerance(0.345_068_109), "3.45e-1");
+        assert_eq!(format_tolerance(1e-9), "1e-9");
+        assert_eq!(format_tolerance(1.0), "1e0");
+        assert_eq!(format_tolerance(0.002_545_584), "2.55e-3");
+    }
 }

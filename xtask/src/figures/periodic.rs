@@ -6,8 +6,12 @@
 //! Setup ([`Periodic`]): `b = 1.5` from `N(0, 0.5)`, `I(t) = 3 sin(πt)`, dt = 1e-3,
 //! 2·10⁴ particles to `t = 4` (quick) or 10⁵ to `t = 8`.
 //!
-//! Checks: the number of bursts of both runs (exactly), the largest shift between matching
-//! bursts, and the fraction of the run spent in particles.
+//! Checks: the number of bursts of both runs, the shift of the first burst (the first
+//! hand-over), the largest shift between matched bursts and the number of bursts without a
+//! match (see [`match_bursts`]), and the fraction of the run spent in particles, each within
+//! the spread over seeds measured by `--seed-study` (stated with each number). The two runs
+//! are independent realizations: near the end of a period the input drives a marginal
+//! extra burst in some of them, so the bursts are paired by time, not by order.
 
 use nlif_model::Input;
 
@@ -97,7 +101,7 @@ impl Periodic {
 
 /// Runs the figure as `setup` says, draws it and states it.
 pub(crate) fn figure(ctx: &Ctx, setup: Periodic) -> Result<Figure, String> {
-    let versus = Versus::run(&setup.setup())?;
+    let versus = Versus::run(ctx, &setup.setup())?;
     let panel = versus.panel(&format!(
         "periodic input {} (b = {})",
         setup.input(),
@@ -106,11 +110,16 @@ pub(crate) fn figure(ctx: &Ctx, setup: Periodic) -> Result<Figure, String> {
     save(&ctx.stem(NAME), &[panel])?;
     let (micro, multi) = (&versus.micro.trace, &versus.multi.trace);
     let (bm, bs) = (bursts(micro), bursts(multi));
-    let shift = bm
+    let matched = match_bursts(&bm, &bs, setup.period / 2.0);
+    let shift = matched
         .iter()
-        .zip(&bs)
-        .map(|(a, b)| (a - b).abs())
+        .map(|&(a, b)| (a - b).abs())
         .fold(0.0, f64::max);
+    let unmatched = bm.len() + bs.len() - 2 * matched.len();
+    let first_shift = match (bm.first(), bs.first()) {
+        (Some(a), Some(b)) => (a - b).abs(),
+        _ => f64::NAN,
+    };
     let in_micro = multi.micro_time() / setup.t_end;
     Ok(Figure {
         name: NAME,
@@ -122,26 +131,38 @@ pub(crate) fn figure(ctx: &Ctx, setup: Periodic) -> Result<Figure, String> {
             Number::new(
                 "micro_bursts",
                 bm.len() as f64,
-                Tol::Abs(0.0),
-                "bursts, particles alone",
+                Tol::Abs(1.0),
+                "bursts, particles alone (4, once 3, over 40 quick seeds; 6 in all 20 full)",
             ),
             Number::new(
                 "multiscale_bursts",
                 bs.len() as f64,
-                Tol::Abs(0.0),
-                "bursts, multi-scale",
+                Tol::Abs(1.0),
+                "bursts, multi-scale (as the particles alone)",
+            ),
+            Number::new(
+                "first_burst_shift",
+                first_shift,
+                Tol::AtMost(0.0019 + 4.0 * 0.0014),
+                "difference of the first burst times (the first hand-over); at most the mean + 4 SD over seeds, 0.0019 ± 0.0014 quick (40 seeds), 0.0019 ± 0.0013 full (20)",
             ),
             Number::new(
                 "max_burst_shift",
                 shift,
-                Tol::Abs(0.03),
-                "largest difference of matching burst times",
+                Tol::AtMost(0.049 + 4.0 * 0.039),
+                "largest difference of matched burst times; at most the mean + 4 SD over seeds, 0.049 ± 0.039 quick, 0.026 ± 0.020 full",
+            ),
+            Number::new(
+                "unmatched_bursts",
+                unmatched as f64,
+                Tol::AtMost(3.0),
+                "bursts of either run without a match (0 or 2 over 40 quick seeds, 0.4 ± 0.8; 0 in all 20 full): at most the mean + 4 SD",
             ),
             Number::new(
                 "time_in_micro",
                 in_micro,
-                Tol::Abs(0.05),
-                "fraction of the run in particles",
+                Tol::seeds(0.034),
+                "fraction of the run in particles (seed SD 0.034 quick over 40 seeds: 0.23 or 0.32 as the first burst train ends; 0.0021 full over 20)",
             ),
             Number::new(
                 "speedup",
@@ -151,4 +172,59 @@ pub(crate) fn figure(ctx: &Ctx, setup: Periodic) -> Result<Figure, String> {
             ),
         ],
     })
+}
+
+/// The bursts of `a` and `b` paired closest first: each pair is the closest of the
+/// bursts not yet paired, if they are less than `window` apart. A burst that one run fires
+/// and the other does not (near the end of a period the input drives a marginal extra
+/// burst in some realizations) stays unpaired instead of shifting the pairing of the
+/// bursts after it.
+fn match_bursts(a: &[f64], b: &[f64], window: f64) -> Vec<(f64, f64)> {
+    let mut candidates: Vec<(f64, usize, usize)> = a
+        .iter()
+        .enumerate()
+        .flat_map(|(i, x)| {
+            b.iter()
+                .enumerate()
+                .map(move |(j, y)| ((x - y).abs(), i, j))
+        })
+        .filter(|c| c.0 < window)
+        .collect();
+    candidates.sort_by(|p, q| p.0.total_cmp(&q.0));
+    let (mut used_a, mut used_b) = (vec![false; a.len()], vec![false; b.len()]);
+    let mut pairs = vec![];
+    for (_, i, j) in candidates {
+        if !used_a[i] && !used_b[j] {
+            used_a[i] = true;
+            used_b[j] = true;
+            pairs.push((a[i], b[j]));
+        }
+    }
+    pairs.sort_by(|p, q| p.0.total_cmp(&q.0));
+    pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::match_bursts;
+
+    /// Oracle: the pairing written out by hand. An extra burst in one run (1.11) and one
+    /// in the other (2.92) stay unpaired; the rest pair with their neighbours, not in
+    /// order of appearance (order would pair 1.11 with 2.71).
+    #[test]
+    fn an_extra_burst_does_not_shift_the_pairing() {
+        let micro = [0.591, 0.734, 1.114, 2.799];
+        let multi = [0.591, 0.736, 2.712, 2.921];
+        let pairs = match_bursts(&micro, &multi, 1.0);
+        assert_eq!(pairs, [(0.591, 0.591), (0.734, 0.736), (2.799, 2.712)]);
+    }
+
+    /// Oracle: the pairing written out by hand. A burst further than the window from every
+    /// burst of the other run (4.0, 1.4 after 2.6) counts as unmatched, not as a shift, and
+    /// leaves its neighbour (2.6) unmatched too.
+    #[test]
+    fn bursts_further_apart_than_the_window_stay_unpaired() {
+        let pairs = match_bursts(&[0.6, 2.6], &[0.6, 4.0], 1.0);
+        assert_eq!(pairs, [(0.6, 0.6)]);
+    }
 }

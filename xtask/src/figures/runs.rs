@@ -9,6 +9,7 @@ use nlif_experiment::{Parallelism, report};
 use nlif_micro::MicroConfig;
 use nlif_model::{InitialDensity, Input, ModelParams};
 
+use super::Ctx;
 use super::measure::{bursts, rates};
 use super::plot::{COLORS, Panel, Style};
 
@@ -124,10 +125,12 @@ impl Setup {
         }
     }
 
-    /// Runs to `t_end`, in this process as `nlif run` runs the experiment.
-    pub(crate) fn run(&self) -> Result<Run, String> {
+    /// Runs to `t_end` in the realization of `ctx` (its seed moved by the seed offset), in
+    /// this process as `nlif run` runs the experiment.
+    pub(crate) fn run(&self, ctx: &Ctx) -> Result<Run, String> {
+        let experiment = self.with(|s| s.seed = ctx.seed(s.seed)).experiment();
         let result =
-            nlif_experiment::run(&self.experiment(), Parallelism::Rayon).map_err(|e| report(&e))?;
+            nlif_experiment::run(&experiment, Parallelism::Rayon).map_err(|e| report(&e))?;
         Ok(Run {
             trace: result.trace,
             seconds: result.wall_seconds,
@@ -198,10 +201,10 @@ pub(crate) struct Versus {
 
 impl Versus {
     /// Runs `setup` with both solvers (particles first).
-    pub(crate) fn run(setup: &Setup) -> Result<Self, String> {
+    pub(crate) fn run(ctx: &Ctx, setup: &Setup) -> Result<Self, String> {
         Ok(Versus {
-            micro: setup.with(|s| s.kind = SolverKind::Micro).run()?,
-            multi: setup.with(|s| s.kind = SolverKind::Multiscale).run()?,
+            micro: setup.with(|s| s.kind = SolverKind::Micro).run(ctx)?,
+            multi: setup.with(|s| s.kind = SolverKind::Multiscale).run(ctx)?,
         })
     }
 
