@@ -80,7 +80,8 @@ impl<const BRIDGE: bool, const OWN_NORMAL: bool, const SPLIT: bool> Subthreshold
     for OutsideStep<BRIDGE, OWN_NORMAL, SPLIT>
 {
     const NORMAL: bool = !OWN_NORMAL;
-    const SPLIT: bool = SPLIT;
+    // A kernel drawing its own deviate cannot settle (propagate has no z).
+    const SPLIT: bool = SPLIT && !OWN_NORMAL;
 
     #[inline(always)]
     fn advance<R: Rng>(&self, v: f64, z: f64, rng: &mut R) -> (f64, bool) {
@@ -113,7 +114,8 @@ impl<const OWN_NORMAL: bool, const SPLIT: bool> SubthresholdStep
     for OutsideKernel<OWN_NORMAL, SPLIT>
 {
     const NORMAL: bool = !OWN_NORMAL;
-    const SPLIT: bool = SPLIT;
+    // A kernel drawing its own deviate cannot settle (propagate has no z).
+    const SPLIT: bool = SPLIT && !OWN_NORMAL;
 
     fn advance<R: Rng>(&self, v: f64, z: f64, rng: &mut R) -> (f64, bool) {
         match self {

@@ -12,9 +12,11 @@ of the multi-scale run, each a space-separated list of --set overrides.
     python3 benches/studies/multiscale_seeds.py periodic 1:8 "solver.macro.dv=0.01"
 
 Needs the release binary (cargo build --release -p nlif-cli). Runs are kept under
---work (default target/studies) and reused when the same run is asked for again.
+--work (default target/studies) and reused when the same run is asked for again with the
+same config text and the same binary.
 """
 import argparse
+import hashlib
 import csv
 import json
 import os
@@ -26,7 +28,10 @@ BASE = ['solver.macro.dt=1e-3', 'solver.micro.dt=1e-3', 'output.interval=1e-2',
 
 
 def run(args, name, sets):
-    out = os.path.join(args.work, name)
+    # Reused only for the same config text and the same binary.
+    config = os.path.join(ROOT, 'configs', args.case + '.ron')
+    key = hashlib.sha256(open(config, 'rb').read() + open(args.nlif, 'rb').read()).hexdigest()[:12]
+    out = os.path.join(args.work, key, name)
     if not os.path.exists(os.path.join(out, 'summary.json')):
         command = [args.nlif, 'run', os.path.join(ROOT, 'configs', args.case + '.ron'),
                    '--out', out, '--quiet']

@@ -162,7 +162,7 @@ pub trait SubthresholdStep: Copy + Send + Sync {
     /// `false`). Then the system steps a chunk in the vectorized pass of `propagate` and
     /// calls `advance` only for the particles it did not settle; otherwise it calls
     /// `advance` for every particle in a plain loop. Both give the same run; the split is
-    /// faster (for the built-in bridge 1.8 against 2.7 ns per neuron-step:
+    /// faster (for the built-in bridge 1.6 against 2.7 ns per neuron-step:
     /// docs/performance.md).
     const SPLIT: bool = false;
 
@@ -185,8 +185,19 @@ pub trait SubthresholdStep: Copy + Send + Sync {
     /// draws from the stream are those of a plain loop over `advance`). Written without
     /// branches (`&`, `|` and comparisons rather than `if`, `&&`, `||`), the loop is
     /// vectorized. The system calls it only if [`SPLIT`](SubthresholdStep::SPLIT) is
-    /// `true`. The built-in kernels settle a particle that ends below `V_F` with a bridge
-    /// exponent of at least [`BRIDGE_CUTOFF`].
+    /// `true`. The built-in Euler–Maruyama kernel settles every particle that ends below
+    /// `V_F`; the bridged ones those that also have a bridge exponent of at least
+    /// [`BRIDGE_CUTOFF`].
+    ///
+    /// The contract, for a kernel of your own: when `settled` is `true`, `next` must be
+    /// bit for bit the voltage `advance` returns, for any state of the stream, and
+    /// `advance` must neither fire nor draw; when it is `false`, `next` is ignored. A
+    /// kernel whose `advance` always draws (its own noise, say) can never settle: keep the
+    /// default. Breaking the contract is not undefined behaviour, but it silently changes
+    /// the run (a spike lost, or the stream shifted for every later particle of the
+    /// block); compare a run with `SPLIT = true` against the same kernel with
+    /// `SPLIT = false`, which must be identical (as `tests/custom_stepper.rs` does for the
+    /// built-in kernels).
     #[inline(always)]
     fn propagate(&self, v: f64, z: f64) -> (f64, bool) {
         let _ = (v, z);
@@ -287,7 +298,7 @@ impl SubthresholdStep for BridgedStep {
     }
 
     /// Settled: below `V_F` and `!(exponent < BRIDGE_CUTOFF)` (the negations of
-    /// `advance`'s two tests, so that a NaN is never settled).
+    /// `advance`'s two tests: a NaN is settled, as `advance` neither fires nor draws for it).
     #[inline(always)]
     fn propagate(&self, v: f64, z: f64) -> (f64, bool) {
         let s = &self.0;
@@ -317,6 +328,8 @@ pub enum Coefficients {
 }
 
 impl SubthresholdStep for Coefficients {
+    const SPLIT: bool = true;
+
     /// Matches per call; the particle system never calls it (see
     /// [`dispatch`](SubthresholdStep::dispatch)).
     #[inline]
