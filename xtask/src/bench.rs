@@ -344,8 +344,9 @@ fn macro_table(s: &mut String, m: &BTreeMap<String, Measured>, peers: &Peers) {
     );
     let _ = writeln!(
         s,
-        "One semi-implicit step (the rows formed inside an O(n) two-way elimination with the\n\
-         implicit re-injection, docs/fp-macro.md), `b = 0.5`, against the floor: a bare Thomas\n\
+        "One semi-implicit step (the face weights in one vectorized pass, then the rows formed\n\
+         inside an O(n) two-way elimination with the implicit re-injection, docs/fp-macro.md),\n\
+         `b = 0.5`, against the floor: a bare Thomas\n\
          solve of a pre-assembled tridiagonal system of the same size (one chain of divisions;\n\
          the step runs two side by side, so it can be faster), and against the same scheme in\n\
          NumPy/SciPy (`benches/peers/fp_scipy.py`, `solve_banded`).\n"

@@ -46,6 +46,10 @@
 //! - row `k` from both: `p_k = (d_k - l_k y'_{k-1} - u_k g'_{k+1}) / (m_k - l_k c'_{k-1} -
 //!   u_k e'_{k+1})`; then both back substitutions, outwards from `k`.
 //!
+//! Before the sweep, the face pass fills the Péclet numbers and the weights `(A, B)` of all
+//! faces at once ([`FluxScheme::weights_into`], compiled through `pulp` for the widest
+//! vector instructions), so that the sweep only reads them.
+//!
 //! Cost `O(n)`, no allocation. Why two chains: each elimination is bound by the latency of
 //! its division (the next row's pivot needs this row's `c'`), so two independent chains run
 //! side by side in the processor; a plain Thomas sweep is one chain. On an M-matrix
@@ -117,6 +121,10 @@ pub(crate) struct StepOperator {
     /// `a/h`: the outflow rate per unit of `p_{n-1}`.
     outflow: f64,
     c_prime: Vec<f64>,
+    /// The Péclet numbers and weights `(A, B)` of the faces above cells `0 … n-2`.
+    peclet: Vec<f64>,
+    face_a: Vec<f64>,
+    face_b: Vec<f64>,
     /// The reference path's second right-hand side.
     #[cfg(test)]
     z_prime: Vec<f64>,
@@ -137,6 +145,9 @@ impl StepOperator {
             reinjection,
             outflow: 0.0,
             c_prime: vec![0.0; n],
+            peclet: vec![0.0; n],
+            face_a: vec![0.0; n],
+            face_b: vec![0.0; n],
             #[cfg(test)]
             z_prime: vec![0.0; n],
         }
@@ -240,8 +251,9 @@ impl StepOperator {
         self.back_substitute(n, next)
     }
 
-    /// One step: the rows are formed inside a two-way elimination (module documentation,
-    /// "The two-way solve"), so nothing is stored but the eliminated rows' `c'`, `y'`.
+    /// One step: the face weights in one vectorized pass, then the rows formed inside a
+    /// two-way elimination (module documentation, "The two-way solve"); nothing is stored
+    /// but the face weights and the eliminated rows' `c'`, `y'`.
     ///
     /// The same system as [`StepOperator::assemble`] + [`StepOperator::solve`] (the tests
     /// hold it to them within rounding), solved by two independent chains of divisions,
@@ -278,7 +290,21 @@ impl StepOperator {
             });
         }
         // (A, B) of the face above cell i, at Péclet number (shift - v_{i+1/2}) h / a.
-        let weights = |i: usize| scheme.weights((frozen.shift - (grid.node(i) + 0.5 * h)) * peclet);
+        // The weights of the n - 1 interior faces, all at once, compiled for the widest
+        // vector instructions of the processor (a scheme may vectorize its part).
+        let faces = n - 1;
+        let (face_a, face_b) = (&mut self.face_a[..faces], &mut self.face_b[..faces]);
+        pulp::Arch::new().dispatch(FacePass {
+            scheme,
+            grid,
+            shift: frozen.shift,
+            peclet,
+            w: &mut self.peclet[..faces],
+            a: &mut *face_a,
+            b: &mut *face_b,
+        });
+        let (face_a, face_b) = (&*face_a, &*face_b);
+        let weights = |i: usize| (face_a[i], face_b[i]);
         let rhs = |i: usize| previous[i] * inv_dt;
         let corner = self.corner;
         let k = (n / 2).min(r - 1);
@@ -429,6 +455,32 @@ impl StepOperator {
         }
         entries.push((grid.reset_index(), n - 1, self.corner));
         entries
+    }
+}
+
+/// The face pass of a step: Péclet numbers `w_i = (shift - v_{i+1/2}) h / a`, then the
+/// scheme's weights, inlined into a function that `pulp` compiles for the processor's widest
+/// vector instructions (the arithmetic is the same on every path: no fused multiply–add).
+struct FacePass<'a, S: ?Sized> {
+    scheme: &'a S,
+    grid: &'a Grid,
+    shift: f64,
+    peclet: f64,
+    w: &'a mut [f64],
+    a: &'a mut [f64],
+    b: &'a mut [f64],
+}
+
+impl<S: FluxScheme + ?Sized> pulp::WithSimd for FacePass<'_, S> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<V: pulp::Simd>(self, _simd: V) {
+        let h = self.grid.spacing();
+        for (i, w) in self.w.iter_mut().enumerate() {
+            *w = (self.shift - (self.grid.node(i) + 0.5 * h)) * self.peclet;
+        }
+        self.scheme.weights_into(self.w, self.a, self.b);
     }
 }
 
