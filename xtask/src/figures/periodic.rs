@@ -4,7 +4,7 @@
 //! higher rate); the particles alone run alongside.
 //!
 //! Setup ([`Periodic`]): `b = 1.5` from `N(0, 0.5)`, `I(t) = 3 sin(πt)`, dt = 1e-3,
-//! 2·10⁴ particles to `t = 4` (quick) or 10⁵ to `t = 8`.
+//! 2·10⁴ particles to `t = 4` (quick) or 10⁵ to `t = 8`, density mesh `dv = 0.01`.
 //!
 //! Checks: the number of bursts of both runs, the shift of the first burst (the first
 //! hand-over), the largest shift between matched bursts and the number of bursts without a
@@ -34,6 +34,9 @@ pub(crate) struct Periodic {
     /// `dwell`.
     rate_down: f64,
     dwell: f64,
+    /// The density mesh (`configs/periodic.ron`: 0.01, which hands the burst trains over
+    /// more faithfully than the default 0.02; docs/multiscale.md).
+    dv: f64,
 }
 
 impl Periodic {
@@ -45,6 +48,7 @@ impl Periodic {
         period: 2.0,
         rate_down: 2.0,
         dwell: 0.1,
+        dv: 0.01,
     };
     const FULL: Periodic = Periodic {
         t_end: 8.0,
@@ -69,6 +73,7 @@ impl Periodic {
             };
             s.switching.rate_down = self.rate_down;
             s.switching.dwell = self.dwell;
+            s.macro_config.dv = self.dv;
         })
     }
 
@@ -86,13 +91,14 @@ impl Periodic {
     pub(crate) fn describe(&self) -> String {
         let s = self.setup();
         format!(
-            "b = {} from {}, I(t) = {}, dt = {:e}, N_p = {}, t_end = {}; back to the density below rate {} after a dwell of {} (as `configs/periodic.ron`).",
+            "b = {} from {}, I(t) = {}, dt = {:e}, N_p = {}, t_end = {}, density mesh dv = {}; back to the density below rate {} after a dwell of {} (as `configs/periodic.ron`).",
             s.b,
             gaussian(&s.initial),
             self.input(),
             s.dt,
             s.particles,
             s.t_end,
+            s.macro_config.dv,
             s.switching.rate_down,
             s.switching.dwell,
         )
@@ -132,7 +138,7 @@ pub(crate) fn figure(ctx: &Ctx, setup: Periodic) -> Result<Figure, String> {
                 "micro_bursts",
                 bm.len() as f64,
                 Tol::Abs(1.0),
-                "bursts, particles alone (4, once 3, over 40 quick seeds; 6 in all 20 full)",
+                "bursts, particles alone (4, once 3, over 40 quick seeds; 6 in all 20 full; dv = 0.01)",
             ),
             Number::new(
                 "multiscale_bursts",
@@ -143,26 +149,26 @@ pub(crate) fn figure(ctx: &Ctx, setup: Periodic) -> Result<Figure, String> {
             Number::new(
                 "first_burst_shift",
                 first_shift,
-                Tol::AtMost(0.0019 + 4.0 * 0.0014),
-                "difference of the first burst times (the first hand-over); at most the mean + 4 SD over seeds, 0.0019 ± 0.0014 quick (40 seeds), 0.0019 ± 0.0013 full (20)",
+                Tol::AtMost(0.0023 + 4.0 * 0.0018),
+                "difference of the first burst times (the first hand-over); at most the mean + 4 SD over seeds, 0.0023 ± 0.0018 quick (40 seeds), 0.0017 ± 0.0013 full (20)",
             ),
             Number::new(
                 "max_burst_shift",
                 shift,
-                Tol::AtMost(0.049 + 4.0 * 0.039),
-                "largest difference of matched burst times; at most the mean + 4 SD over seeds, 0.049 ± 0.039 quick, 0.026 ± 0.020 full",
+                Tol::AtMost(0.052 + 4.0 * 0.037),
+                "largest difference of matched burst times; at most the mean + 4 SD over seeds, 0.052 ± 0.037 quick, 0.029 ± 0.022 full",
             ),
             Number::new(
                 "unmatched_bursts",
                 unmatched as f64,
-                Tol::AtMost(3.0),
-                "bursts of either run without a match (0 or 2 over 40 quick seeds, 0.4 ± 0.8; 0 in all 20 full): at most the mean + 4 SD",
+                Tol::AtMost(4.0),
+                "bursts of either run without a match (0 or 2 over 40 quick seeds, 0.6 ± 0.9; 0 in all 20 full): at most the mean + 4 SD",
             ),
             Number::new(
                 "time_in_micro",
                 in_micro,
-                Tol::seeds(0.034),
-                "fraction of the run in particles (seed SD 0.034 quick over 40 seeds: 0.23 or 0.32 as the first burst train ends; 0.0021 full over 20)",
+                Tol::seeds(0.039),
+                "fraction of the run in particles (seed SD 0.039 quick over 40 seeds, 0.23–0.36 as the first burst train ends; 0.0038 full over 20)",
             ),
             Number::new(
                 "speedup",
