@@ -316,10 +316,8 @@ impl StepOperator {
         // Bottom chain, rows n-1 down to k+1: p_j = g'_j - e'_j p_{j-1} (e' in `c_prime`, g'
         // in `next`); `bottom` holds the weights of the face above the next row; while
         // j > r, p_{n-1} = alpha + beta p_{j-1}.
-        let mut bottom = (1.0, 0.0); // the outflow face of row n-1: A = 1 (implicit) or 0
-        if !implicit {
-            bottom.0 = 0.0;
-        }
+        // The outflow face of row n-1: A = 1 (implicit) or 0.
+        let mut bottom = (if implicit { 1.0 } else { 0.0 }, 0.0);
         let (mut alpha, mut beta) = (0.0, 1.0);
         // The chains' last c', y' and e', g', kept in registers (zero before the first row).
         let (mut c_top, mut y_top, mut e_bottom, mut g_bottom) = (0.0, 0.0, 0.0, 0.0);
@@ -388,17 +386,7 @@ impl StepOperator {
                 j += 1;
             }
         }
-        if !sum.is_finite() {
-            return Err(SolveFailure::NotFinite);
-        }
-        if min < 0.0 {
-            let index = next.iter().position(|&p| p < 0.0).unwrap_or(n - 1);
-            return Err(SolveFailure::Negative {
-                index,
-                value: next[index],
-            });
-        }
-        Ok(self.outflow * next[n - 1])
+        self.rate_of(&next[..n], sum, min)
     }
 
     /// The off-band entry and the back substitution of the reference path: `p = y + s z`,
@@ -425,6 +413,14 @@ impl StepOperator {
             sum += x;
             min = min.min(x);
         }
+        self.rate_of(&next[..n], sum, min)
+    }
+
+    /// The checks of a solved density `next` (the sum and the minimum of its values, which
+    /// the back substitution accumulated) and, if it passes, its firing rate
+    /// `(a/h) p_{n-1}`.
+    fn rate_of(&self, next: &[f64], sum: f64, min: f64) -> Result<f64, SolveFailure> {
+        let n = next.len();
         if !sum.is_finite() {
             return Err(SolveFailure::NotFinite);
         }
