@@ -15,17 +15,20 @@
 //! decreasing order, so a round only has to look at the next voltages in that order.
 //!
 //! Cost: the voltages in a window `v + θ >= V_F` (`θ = fl(W · kick)`) are gathered during
-//! the sub-threshold pass and sorted (`O(c log c)` for `c` candidates). Only if the cascade
-//! outgrows the window (`fl(k · kick) > θ`) are the remaining voltages that could fire at
-//! all put in a binary heap (`O(N_p)`), from which each further spike costs `O(log N_p)`:
-//! `O(N_p + k log N_p)` in the worst case, never `O(N_p × rounds)`.
+//! the sub-threshold pass (`c` candidates). Only if the cascade
+//! outgrows the window (`fl(k · kick) > θ`) are further voltages gathered, in bands
+//! reaching twice as far below `V_F` as the level each time (`v + lo < V_F <= v + hi`,
+//! one `O(N_p)` scan per band, `O(log(N_p kick / θ))` bands). The window and each band
+//! are ordered by a counting sort into buckets of the distance to `V_F`, and a bucket is
+//! sorted only when the rounds reach it (`Buckets`): `O(N_p log(N_p kick / θ) + m)`
+//! for the `m` voltages gathered (at most twice the depth the cascade reached) when they
+//! are spread out, never worse than sorting them, never `O(N_p × rounds)`. (A binary
+//! heap of everything that could fire, popped once per spike, was `O(N_p + k log N_p)`,
+//! with `k ≈ N_p` in a synchronous burst.)
 //!
 //! Each round ends with a [`Reduction`] of the number of new spikes, the only quantity a
 //! distributed particle system has to exchange during a step. The counts `s0`, `k` and the
 //! bounds below are global (over the whole network); the voltages are the part's own.
-
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
 /// Sums over every part of a particle system split across processes (or threads).
 ///
@@ -171,21 +174,99 @@ pub struct CascadeOutcome {
     pub rounds: u32,
 }
 
-/// A voltage ordered for a max-heap (total order, ties broken by index for determinism).
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Candidate(f64, u32);
-
-impl Eq for Candidate {}
-impl PartialOrd for Candidate {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
+/// Candidates `(v, i)` of one band `lo < V_F - v <= hi` in buckets of the distance
+/// `d = V_F - v`: bucket `floor((d - lo) · B / (hi - lo))`, clamped into `0..B`, by one
+/// counting sort (`O(n)`). The bucket index never decreases as `v` decreases (each
+/// operation is monotone under rounding), so if a voltage of a bucket does not fire at a
+/// level, no voltage of a later bucket does: a round only looks at the front bucket. A
+/// bucket whose lowest voltage fires fires whole; otherwise it is sorted (by decreasing
+/// voltage) and fired down to the level. With `B ≈ n / 8` buckets that is `O(n)` for
+/// evenly spread voltages and never worse than one sort.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Buckets {
+    /// The candidates; in bucket order after [`Buckets::arrange`].
+    pub(crate) items: Vec<(f64, u32)>,
+    scratch: Vec<(f64, u32)>,
+    /// Bucket `j` is `items[starts[j]..starts[j + 1]]`.
+    starts: Vec<u32>,
+    /// The lowest voltage of each bucket: if it fires, the whole bucket does.
+    lowest: Vec<f64>,
+    /// The front bucket, and whether it has been sorted.
+    bucket: usize,
+    sorted: bool,
+    /// The first candidate that has not fired.
+    next: usize,
 }
-impl Ord for Candidate {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.0
-            .total_cmp(&other.0)
-            .then_with(|| other.1.cmp(&self.1))
+
+impl Buckets {
+    /// Orders the candidates into buckets over the distances `(lo, hi]`.
+    fn arrange(&mut self, v_f: f64, lo: f64, hi: f64) {
+        let n = self.items.len();
+        let count = (n / 8).clamp(1, 1 << 16);
+        let scale = count as f64 / (hi - lo);
+        // `as usize` saturates (NaN to 0), so any rounding stays in range.
+        let key = |v: f64| ((((v_f - v) - lo) * scale) as usize).min(count - 1);
+        self.starts.clear();
+        self.starts.resize(count + 1, 0);
+        self.lowest.clear();
+        self.lowest.resize(count, f64::INFINITY);
+        for &(v, _) in &self.items {
+            let j = key(v);
+            self.starts[j + 1] += 1;
+            self.lowest[j] = self.lowest[j].min(v);
+        }
+        for j in 0..count {
+            self.starts[j + 1] += self.starts[j];
+        }
+        self.scratch.clear();
+        self.scratch.resize(n, (0.0, 0));
+        // Scatter, each bucket filled from its start (`starts[j]` runs to `starts[j + 1]`
+        // and is put back after).
+        for &(v, i) in &self.items {
+            let slot = &mut self.starts[key(v)];
+            self.scratch[*slot as usize] = (v, i);
+            *slot += 1;
+        }
+        for j in (1..=count).rev() {
+            self.starts[j] = self.starts[j - 1];
+        }
+        self.starts[0] = 0;
+        std::mem::swap(&mut self.items, &mut self.scratch);
+        self.bucket = 0;
+        self.sorted = false;
+        self.next = 0;
+    }
+
+    /// Fires every candidate with `v + level >= v_f` into `fired`; the number fired.
+    fn fire(&mut self, level: f64, v_f: f64, fired: &mut Vec<u32>) -> u64 {
+        let mut new = 0;
+        while self.bucket + 1 < self.starts.len() {
+            let end = self.starts[self.bucket + 1] as usize;
+            if !self.sorted {
+                // A bucket the level has passed fires whole, unsorted (in a synchronous
+                // burst, almost every bucket).
+                if self.lowest[self.bucket] + level >= v_f {
+                    fired.extend(self.items[self.next..end].iter().map(|&(_, i)| i));
+                    new += (end - self.next) as u64;
+                    self.next = end;
+                    self.bucket += 1;
+                    continue;
+                }
+                self.items[self.next..end].sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
+                self.sorted = true;
+            }
+            while self.next < end && self.items[self.next].0 + level >= v_f {
+                fired.push(self.items[self.next].1);
+                self.next += 1;
+                new += 1;
+            }
+            if self.next < end {
+                break;
+            }
+            self.bucket += 1;
+            self.sorted = false;
+        }
+        new
     }
 }
 
@@ -193,8 +274,9 @@ impl Ord for Candidate {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CascadeWorkspace {
     /// Window candidates `(voltage, index)`, gathered by the sub-threshold pass.
-    pub(crate) window: Vec<(f64, u32)>,
-    heap: Vec<Candidate>,
+    pub(crate) window: Buckets,
+    /// The current band of voltages below the window that could still fire.
+    rest: Buckets,
     /// Indices of the neurons fired by the cascade (not the initiators).
     pub(crate) fired: Vec<u32>,
 }
@@ -204,8 +286,9 @@ impl CascadeWorkspace {
     ///
     /// `voltages` holds the non-fired voltages (fired ones are `-inf`); the window holds
     /// every non-fired `(v, i)` with `v + theta >= v_f`. On return `self.fired` lists the
-    /// neurons the cascade fired; their voltages are untouched. `s0` is the global number
-    /// of initiators, `global_particles` the size of the whole network (a bound on `k*`).
+    /// neurons the cascade fired (in no particular order); their voltages are untouched.
+    /// `s0` is the global number of initiators, `global_particles` the size of the whole
+    /// network (a bound on `k*`).
     pub(crate) fn resolve<R: Reduction>(
         &mut self,
         voltages: &[f64],
@@ -217,48 +300,39 @@ impl CascadeWorkspace {
         reduction: &mut R,
     ) -> CascadeOutcome {
         self.fired.clear();
-        // Decreasing voltage, ties by increasing index: a deterministic total order.
-        self.window
-            .sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let mut next = 0usize; // position in the window
-        let mut heap: Option<BinaryHeap<Candidate>> = None;
+        self.window.arrange(v_f, 0.0, theta);
+        // Below the window: bands of voltages `top_before < v_f - v <= top`, each
+        // gathered (O(N_p)) when the level passes the last one's top.
+        let mut top = theta; // everything with `v + top >= v_f` has been gathered
+        // Nobody fires twice: k* <= N, the global network size.
+        let total = global_particles as f64 * kick;
+        self.rest.items.clear();
+        self.rest.arrange(v_f, 0.0, 1.0);
         let mut k = s0;
         let mut rounds = 0u32;
         loop {
             let level = k as f64 * kick;
-            let mut new = 0u64;
-            loop {
-                if next < self.window.len() {
-                    let (v, i) = self.window[next];
-                    if v + level >= v_f {
-                        self.fired.push(i);
-                        next += 1;
-                        new += 1;
-                        continue;
+            let mut new = self.window.fire(level, v_f, &mut self.fired);
+            // Nothing below the gathered bands fires while level <= top.
+            if self.window.next == self.window.items.len() {
+                loop {
+                    new += self.rest.fire(level, v_f, &mut self.fired);
+                    if self.rest.next < self.rest.items.len() || level <= top || top >= total {
+                        break;
                     }
-                    break;
-                }
-                // Window exhausted: below it nothing fires while level <= theta.
-                if level <= theta {
-                    break;
-                }
-                let heap = heap.get_or_insert_with(|| {
-                    // Nobody fires twice: k* <= N, the global network size.
-                    let total = global_particles as f64 * kick;
-                    let mut buf = std::mem::take(&mut self.heap);
-                    buf.clear();
-                    buf.extend(voltages.iter().enumerate().filter_map(|(i, &v)| {
-                        (v + theta < v_f && v + total >= v_f).then_some(Candidate(v, i as u32))
-                    }));
-                    BinaryHeap::from(buf)
-                });
-                match heap.peek() {
-                    Some(&Candidate(v, i)) if v + level >= v_f => {
-                        heap.pop();
-                        self.fired.push(i);
-                        new += 1;
-                    }
-                    _ => break,
+                    // The next band reaches twice as far as the level (or to the end):
+                    // O(log(N_p kick / theta)) bands in all.
+                    let lo = top;
+                    top = (2.0 * level.max(top)).min(total);
+                    let hi = if top >= total { f64::INFINITY } else { top };
+                    self.rest.items.clear();
+                    self.rest
+                        .items
+                        .extend(voltages.iter().enumerate().filter_map(|(i, &v)| {
+                            (v + lo < v_f && v + hi >= v_f && v + total >= v_f)
+                                .then_some((v, i as u32))
+                        }));
+                    self.rest.arrange(v_f, lo, top);
                 }
             }
             let new = reduction.sum_u64(new);
@@ -267,9 +341,6 @@ impl CascadeWorkspace {
             }
             k += new;
             rounds += 1;
-        }
-        if let Some(heap) = heap {
-            self.heap = heap.into_vec();
         }
         CascadeOutcome { fired: k, rounds }
     }
@@ -323,15 +394,13 @@ mod tests {
         v_f: f64,
         theta: f64,
     ) -> (CascadeOutcome, Vec<bool>) {
-        let mut ws = CascadeWorkspace {
-            window: voltages
-                .iter()
-                .enumerate()
-                .filter(|&(_, &v)| v + theta >= v_f)
-                .map(|(i, &v)| (v, i as u32))
-                .collect(),
-            ..CascadeWorkspace::default()
-        };
+        let mut ws = CascadeWorkspace::default();
+        ws.window.items = voltages
+            .iter()
+            .enumerate()
+            .filter(|&(_, &v)| v + theta >= v_f)
+            .map(|(i, &v)| (v, i as u32))
+            .collect();
         // The network: the s0 initiators (not in `voltages` here) and `voltages`.
         let n = s0 + voltages.len() as u64;
         let outcome = ws.resolve(voltages, n, s0, kick, v_f, theta, &mut SingleProcess);

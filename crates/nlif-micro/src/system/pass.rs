@@ -263,6 +263,19 @@ mod tests {
     }
 
     proptest! {
+        /// Oracle: the obvious filter. Any length up to a chunk, any density of flags.
+        #[test]
+        fn compaction_lists_the_flagged_indices_in_order(
+            flags in proptest::collection::vec(prop_oneof![3 => Just(0u8), 1 => 1u8..=255], 0..=CHUNK)
+        ) {
+            let mut flagged = [0u16; CHUNK];
+            let count = compact(&flags, &mut flagged);
+            let expected: Vec<u16> = (0..flags.len() as u16).filter(|&i| flags[usize::from(i)] != 0).collect();
+            prop_assert_eq!(&flagged[..count], &expected[..]);
+        }
+    }
+
+    proptest! {
         /// Oracle: the plain loop over `advance` (the pass of a kernel without the split
         /// form). The vectorized pass gives the same voltages, spikes, cascade window and
         /// stream state, bit for bit, for any block length (whole and partial chunks),
