@@ -27,5 +27,5 @@ pub use grid::{discretise, threshold_rate};
 pub use nlif_model::{Grid, GridError, MAX_CELLS};
 pub use operator::Reinjection;
 pub use scheme::{FluxScheme, Scheme};
-pub use solver::{MacroConfig, MacroSolver, StepOutcome};
+pub use solver::{FrozenAt, MacroConfig, MacroSolver, StepOutcome};
 pub use state::{MACRO_STATE_VERSION, MacroState};

@@ -11,7 +11,7 @@ use crate::MacroConfig;
 /// another version is refused by
 /// [`MacroSolver::from_state`](crate::MacroSolver::from_state) with
 /// [`MacroError::StateVersion`](crate::MacroError::StateVersion).
-pub const MACRO_STATE_VERSION: u32 = 1;
+pub const MACRO_STATE_VERSION: u32 = 2;
 
 /// Everything a [`MacroSolver`](crate::MacroSolver) needs to continue bit for bit, as plain
 /// `serde` data (an API boundary: stable within a [`version`](Self::version)).
@@ -70,6 +70,9 @@ pub struct MacroState {
     pub density: Vec<f64>,
     /// The current firing rate `N^m` (the outflow of the last step, not recomputed).
     pub rate: f64,
+    /// The rate before it, `N^{m-1}` (read by [`FrozenAt::StepEnd`](crate::FrozenAt::StepEnd);
+    /// equal to `rate` before the first step).
+    pub previous_rate: f64,
     /// The time the clock started from.
     pub t_start: f64,
     /// Steps taken since `t_start`: the time is `t_start + steps · dt`.

@@ -2,7 +2,7 @@
 //! sums, the residual of its solve — is private; its tests are unit tests in
 //! `src/operator.rs`.)
 
-use fp_macro::{Grid, MacroConfig, MacroSolver, Reinjection, Scheme, StepOutcome};
+use fp_macro::{FrozenAt, Grid, MacroConfig, MacroSolver, Reinjection, Scheme, StepOutcome};
 use nlif_model::{InitialDensity, Input, ModelParams};
 use proptest::prelude::*;
 
@@ -41,7 +41,11 @@ fn mass_is_conserved_to_round_off_and_density_stays_non_negative() {
         ..ModelParams::default()
     };
     for scheme in SCHEMES {
-        for reinjection in [Reinjection::Implicit, Reinjection::Explicit] {
+        for (reinjection, frozen_at) in [
+            (Reinjection::Implicit, FrozenAt::StepStart),
+            (Reinjection::Explicit, FrozenAt::StepStart),
+            (Reinjection::Implicit, FrozenAt::StepEnd),
+        ] {
             for input in inputs {
                 let config = MacroConfig {
                     scheme,
@@ -49,6 +53,7 @@ fn mass_is_conserved_to_round_off_and_density_stays_non_negative() {
                     dv: 0.02,
                     dt: 1e-4,
                     v_min: -4.0,
+                    frozen_at,
                 };
                 let mut solver =
                     MacroSolver::from_initial(params, input, config, &INITIAL).unwrap();
@@ -64,7 +69,7 @@ fn mass_is_conserved_to_round_off_and_density_stays_non_negative() {
                 }
                 assert!(
                     worst < 1e-12,
-                    "{scheme:?} {reinjection:?} {input:?}: {worst:e}"
+                    "{scheme:?} {reinjection:?} {frozen_at:?} {input:?}: {worst:e}"
                 );
             }
         }
@@ -144,6 +149,7 @@ proptest! {
             dv,
             dt: 1e-3,
             reinjection: Reinjection::Implicit,
+            frozen_at: FrozenAt::StepStart,
         };
         let grid = Grid::for_model(&params, v_min, dv).unwrap();
         prop_assert!(grid.reset_index() >= 1);

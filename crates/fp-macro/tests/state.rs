@@ -1,8 +1,8 @@
 //! Saving and restoring a solver: `state()` → JSON → `from_state` continues bit for bit.
 
 use fp_macro::{
-    FluxScheme, MACRO_STATE_VERSION, MacroConfig, MacroError, MacroSolver, MacroState, Reinjection,
-    Scheme, StepOutcome,
+    FluxScheme, FrozenAt, MACRO_STATE_VERSION, MacroConfig, MacroError, MacroSolver, MacroState,
+    Reinjection, Scheme, StepOutcome,
 };
 use nlif_model::{InitialDensity, Input, ModelParams};
 
@@ -47,13 +47,19 @@ fn inputs() -> [Input; 2] {
 }
 
 fn config(scheme: Scheme, reinjection: Reinjection) -> MacroConfig {
-    // dt <= h² / a(N) (explicit re-injection) for rates up to ~30.
+    // dt <= h² / a(N) (explicit re-injection) for rates up to ~30. The explicit
+    // re-injection freezes at the step start, the implicit one at the step end, so the
+    // saved `previous_rate` is exercised.
     MacroConfig {
         scheme,
         reinjection,
         dv: 0.02,
         dt: 1e-4,
         v_min: -4.0,
+        frozen_at: match reinjection {
+            Reinjection::Explicit => FrozenAt::StepStart,
+            _ => FrozenAt::StepEnd,
+        },
     }
 }
 
@@ -100,8 +106,8 @@ fn through_json(state: MacroState) -> MacroState {
 
 /// Oracle: the straight run itself. Running STEPS steps equals running STEPS/2, saving the
 /// state as JSON, restoring it in a fresh solver and running STEPS/2 more — densities,
-/// rate and time bit-identical — for every built-in scheme, both re-injections, a
-/// time-dependent current and a kick.
+/// rate and time bit-identical — for every built-in scheme, both re-injections, both
+/// `FrozenAt`, a time-dependent current and a kick.
 #[test]
 fn a_restored_run_continues_bit_for_bit() {
     for scheme in SCHEMES {

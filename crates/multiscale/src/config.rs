@@ -94,6 +94,11 @@ pub struct SwitchingConfig {
     /// How long the smoothed particle rate must stay below `rate_down`, without any
     /// multiple firing event, before the density takes over again.
     pub dwell: f64,
+    /// After a multiple firing event: back to the density once this long has passed since
+    /// the last event with the rate since it below `rate_down` (`None`: only the `dwell`
+    /// rule). The rate since the event is smoothed like the particle rate but restarted
+    /// at the event, so the event's own spikes do not count.
+    pub settle: Option<f64>,
     /// Time constant of the exponential smoothing of the particle rate.
     pub smoothing: f64,
     /// Hand over to particles from a macro state at least this long before the trigger, so
@@ -115,6 +120,7 @@ impl Default for SwitchingConfig {
             rate_up: 5.0,
             rate_down: 1.0,
             dwell: 0.2,
+            settle: None,
             smoothing: 0.02,
             rollback: 0.02,
             sampler: Sampler::Stratified,
@@ -388,6 +394,15 @@ impl RunConfig {
             if !(value.is_finite() && value >= 0.0) {
                 return Err(invalid(field, value, "must be a non-negative time"));
             }
+        }
+        if let Some(settle) = s.settle
+            && !(settle.is_finite() && settle > 0.0)
+        {
+            return Err(invalid(
+                "solver.switching.settle",
+                settle,
+                "must be a positive time (None: no settle rule)",
+            ));
         }
         if !(s.smoothing.is_finite() && s.smoothing > 0.0) {
             return Err(invalid(

@@ -18,7 +18,7 @@
 //!
 //! | what | trait | from crate | promise |
 //! |---|---|---|---|
-//! | switching | [`SwitchingPolicy`] | here | the bound is a pure function of `dt` and the state; the state changes only in `enter_micro` and `burst_over` |
+//! | switching | [`SwitchingPolicy`] | here | the bound is a pure function of `dt` and the state; the state changes only in `enter_micro`, `burst_over` and `settled_after_event` |
 //! | flux scheme | [`fp_macro::FluxScheme`] | `fp-macro` | weights `(A, B)` of a two-point flux at a cell Péclet number |
 //! | stepper | [`nlif_micro::SubthresholdStepper`] | `nlif-micro` | a frozen per-step kernel for one neuron |
 //! | reduction | [`nlif_micro::Reduction`] | `nlif-micro` | sums over every part of a partitioned network, in block order |
@@ -38,7 +38,7 @@ pub use policy::{
 pub use preflight::{MemoryEstimate, Preflight, plan, preflight};
 pub use simulation::{
     PhaseState, SIMULATION_STATE_VERSION, Simulation, SimulationBuilder, SimulationState,
-    SnapshotState, Tail, tidy_time,
+    SinceEvent, SnapshotState, Tail, tidy_time,
 };
 pub use trace::{
     DensitySnapshot, Event, MASS_TOLERANCE, Mode, Observer, Outcome, RateCrossing, Sample, Switch,

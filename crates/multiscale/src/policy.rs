@@ -13,8 +13,8 @@ use crate::config::{Policy, SwitchingConfig};
 /// at every sample time of a particle phase.
 ///
 /// What an implementation promises: `macro_rate_bound` is a pure function of `dt` and
-/// the policy's state; `enter_micro` and `burst_over` are the only calls that change the
-/// state, in the order the run makes them. A policy that is `Serialize` and `Deserialize`
+/// the policy's state; `enter_micro`, `burst_over` and `settled_after_event` are the only
+/// calls that change the state, in the order the run makes them. A policy that is `Serialize` and `Deserialize`
 /// (its whole state in its fields) makes the [`Simulation`](crate::Simulation) that owns
 /// it savable and restorable bit for bit.
 ///
@@ -53,15 +53,34 @@ pub trait SwitchingPolicy {
     /// a multiple firing event occurred since the last call.
     #[must_use]
     fn burst_over(&mut self, t: f64, smoothed_rate: f64, mfe: bool) -> bool;
+
+    /// Whether the network has settled after its last multiple firing event, at time `t`:
+    /// `since` has passed since the event and `rate` is the particle rate since it
+    /// (smoothed, restarted at the event: the event's own spikes do not count). Asked at
+    /// every sample time of a particle phase after its first event, before
+    /// [`burst_over`](Self::burst_over); when it says yes, the density takes over carrying
+    /// `rate`. The default never does.
+    ///
+    /// After a synchronous burst nearly every neuron sits at `V_R`, far from the
+    /// threshold: the density can carry the network again long before the smoothed rate,
+    /// which still holds the burst's spikes, has decayed (docs/multiscale.md).
+    #[must_use]
+    fn settled_after_event(&mut self, t: f64, since: f64, rate: f64) -> bool {
+        let _ = (t, since, rate);
+        false
+    }
 }
 
 /// Down-switch rule shared by the built-in policies: the smoothed rate has stayed below
-/// `rate_down`, with no multiple firing event, for `dwell`.
+/// `rate_down`, with no multiple firing event, for `dwell`; or, with a `settle` time, the
+/// rate since the last event is below `rate_down` once `settle` has passed since it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuietWindow {
     rate_down: f64,
     dwell: f64,
     quiet_since: Option<f64>,
+    #[serde(default)]
+    settle: Option<f64>,
 }
 
 impl QuietWindow {
@@ -71,7 +90,23 @@ impl QuietWindow {
             rate_down,
             dwell,
             quiet_since: None,
+            settle: None,
         }
+    }
+
+    /// The same window, and back after an event once `settle` has passed since it with
+    /// the rate since it below `rate_down` (`None`: the window alone).
+    #[must_use]
+    pub fn with_settle(mut self, settle: Option<f64>) -> Self {
+        self.settle = settle;
+        self
+    }
+
+    /// Whether the network has settled after its last event (see
+    /// [`SwitchingPolicy::settled_after_event`]).
+    pub fn settled(&self, since: f64, rate: f64) -> bool {
+        self.settle
+            .is_some_and(|settle| since >= settle - 1e-12 && rate < self.rate_down)
     }
 
     /// Since when the rate has been quiet, if it is.
@@ -141,6 +176,9 @@ impl SwitchingPolicy for RateHysteresis {
     fn burst_over(&mut self, t: f64, smoothed_rate: f64, mfe: bool) -> bool {
         self.window.update(t, smoothed_rate, mfe)
     }
+    fn settled_after_event(&mut self, _t: f64, since: f64, rate: f64) -> bool {
+        self.window.settled(since, rate)
+    }
 }
 
 impl SwitchingPolicy for FiringFraction {
@@ -152,6 +190,9 @@ impl SwitchingPolicy for FiringFraction {
     }
     fn burst_over(&mut self, t: f64, smoothed_rate: f64, mfe: bool) -> bool {
         self.window.update(t, smoothed_rate, mfe)
+    }
+    fn settled_after_event(&mut self, _t: f64, since: f64, rate: f64) -> bool {
+        self.window.settled(since, rate)
     }
 }
 
@@ -169,14 +210,14 @@ impl BuiltinPolicy {
     /// The policy of a `solver.switching` section.
     pub fn from_config(config: &SwitchingConfig) -> Self {
         match config.policy {
-            Policy::RateHysteresis => BuiltinPolicy::RateHysteresis(RateHysteresis::new(
-                config.rate_up,
-                config.rate_down,
-                config.dwell,
-            )),
-            Policy::FiringFraction { fraction } => BuiltinPolicy::FiringFraction(
-                FiringFraction::new(fraction, config.rate_down, config.dwell),
-            ),
+            Policy::RateHysteresis => BuiltinPolicy::RateHysteresis(RateHysteresis {
+                rate_up: config.rate_up,
+                window: QuietWindow::new(config.rate_down, config.dwell).with_settle(config.settle),
+            }),
+            Policy::FiringFraction { fraction } => BuiltinPolicy::FiringFraction(FiringFraction {
+                fraction,
+                window: QuietWindow::new(config.rate_down, config.dwell).with_settle(config.settle),
+            }),
         }
     }
 
@@ -201,6 +242,9 @@ impl SwitchingPolicy for BuiltinPolicy {
     fn burst_over(&mut self, t: f64, smoothed_rate: f64, mfe: bool) -> bool {
         self.inner().burst_over(t, smoothed_rate, mfe)
     }
+    fn settled_after_event(&mut self, t: f64, since: f64, rate: f64) -> bool {
+        self.inner().settled_after_event(t, since, rate)
+    }
 }
 
 /// The policy a config names, boxed (see [`BuiltinPolicy::from_config`]).
@@ -224,6 +268,38 @@ mod tests {
         assert!(!w.update(0.16, 0.5, false));
         assert!(!w.update(0.25, 0.5, false));
         assert!(w.update(0.26, 0.5, false));
+    }
+
+    #[test]
+    fn settling_needs_the_settle_time_and_a_low_rate_since_the_event() {
+        // Oracle: the rule as stated. Without a settle time it never fires.
+        let plain = QuietWindow::new(2.0, 0.1);
+        assert!(!plain.settled(10.0, 0.0));
+        let w = QuietWindow::new(2.0, 0.1).with_settle(Some(0.02));
+        assert!(!w.settled(0.01, 0.5)); // too soon
+        assert!(!w.settled(0.02, 2.0)); // rate not below rate_down
+        assert!(w.settled(0.02, 1.99));
+        assert!(w.settled(0.5, 0.0));
+        // Every built-in policy a config names answers through its window.
+        for policy in [
+            Policy::RateHysteresis,
+            Policy::FiringFraction { fraction: 0.01 },
+        ] {
+            let config = SwitchingConfig {
+                policy,
+                rate_down: 2.0,
+                settle: Some(0.02),
+                ..SwitchingConfig::default()
+            };
+            let mut p = BuiltinPolicy::from_config(&config);
+            assert!(!p.settled_after_event(1.0, 0.01, 0.5));
+            assert!(p.settled_after_event(1.0, 0.02, 0.5));
+            let mut none = BuiltinPolicy::from_config(&SwitchingConfig {
+                policy,
+                ..SwitchingConfig::default()
+            });
+            assert!(!none.settled_after_event(1.0, 1.0, 0.0));
+        }
     }
 
     #[test]

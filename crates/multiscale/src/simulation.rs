@@ -11,6 +11,7 @@ use nlif_micro::{
 use nlif_model::{InitialDensity, Input, ModelParams};
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
+use rayon::prelude::*;
 
 use crate::config::{RunConfig, RunError, SolverKind, multiple_of};
 use crate::policy::{BuiltinPolicy, SwitchingPolicy};
@@ -99,9 +100,49 @@ pub struct Simulation<
     density_every: Option<u64>,
     smoothed: f64,
     mfe_since_check: bool,
+    /// The particle rate since the last multiple firing event of this particle phase.
+    since_event: Option<SinceEvent>,
     outcome: Option<Outcome>,
     /// The final partial sample's flushed accumulator, for [`Simulation::extend_to`].
     tail: Option<Tail>,
+}
+
+/// The particle rate since the last multiple firing event: the exponential smoothing of
+/// the step rates (time constant `smoothing`, factor `α = dt / smoothing`) restarted at
+/// the event and normalised by its total weight, so that it is the weighted mean of the
+/// steps after the event (their plain mean while `since ≪ smoothing`), the event's step
+/// excluded.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SinceEvent {
+    /// Time since the event.
+    pub since: f64,
+    /// `Σ α (1-α)^j N_j` over the steps after the event, newest `j = 0`.
+    pub weighted: f64,
+    /// `Σ α (1-α)^j = 1 - (1-α)^steps`.
+    pub weight: f64,
+}
+
+impl SinceEvent {
+    /// Restarts at an event.
+    fn restart() -> Self {
+        SinceEvent {
+            since: 0.0,
+            weighted: 0.0,
+            weight: 0.0,
+        }
+    }
+
+    /// One step of length `dt` at `rate`.
+    fn add(&mut self, dt: f64, alpha: f64, rate: f64) {
+        self.since += dt;
+        self.weighted += alpha * (rate - self.weighted);
+        self.weight += alpha * (1.0 - self.weight);
+    }
+
+    /// The rate since the event, once a step has passed.
+    fn rate(&self) -> Option<f64> {
+        (self.weight > 0.0).then(|| self.weighted / self.weight)
+    }
 }
 
 /// What the final partial sample of a run changed, so an extension can take it back.
@@ -127,6 +168,37 @@ where
             .field("mode", &self.mode())
             .finish_non_exhaustive()
     }
+}
+
+/// The tally of `voltages` for `estimator` on `grid`, formed in parts on the rayon pool
+/// (`parallelism` permitting) and summed word by word: integer sums, so the same words
+/// for any split (module `coupling::tally`).
+fn tally(
+    estimator: Estimator,
+    grid: &Grid,
+    voltages: &[f64],
+    parallelism: Parallelism,
+) -> Result<Tally, RunError> {
+    let mut whole = Tally::new(estimator, grid)?;
+    const PART: usize = 1 << 15;
+    if parallelism == Parallelism::Sequential || voltages.len() <= PART {
+        whole.add(voltages);
+        return Ok(whole);
+    }
+    let parts: Vec<Tally> = voltages
+        .par_chunks(PART)
+        .map(|chunk| {
+            let mut part = whole.clone();
+            part.add(chunk);
+            part
+        })
+        .collect();
+    for part in &parts {
+        for (w, x) in whole.words_mut().iter_mut().zip(part.words()) {
+            *w += x;
+        }
+    }
+    Ok(whole)
 }
 
 /// `t` rounded to 12 significant digits: sample times `k · interval` without the float
@@ -419,6 +491,7 @@ where
             density_every,
             smoothed: 0.0,
             mfe_since_check: false,
+            since_event: None,
             outcome: None,
             tail: None,
         };
@@ -688,7 +761,13 @@ where
         self.trace.micro_steps += 1;
         let t = system.time();
         self.accumulated += report.rate * dt;
+        let alpha = (dt / self.config.switching.smoothing).min(1.0);
         self.smoothed += dt / self.config.switching.smoothing * (report.rate - self.smoothed);
+        if report.mfes().next().is_some() {
+            self.since_event = Some(SinceEvent::restart());
+        } else if let Some(since) = &mut self.since_event {
+            since.add(dt, alpha, report.rate);
+        }
         for mfe in report.mfes() {
             self.mfe_since_check = true;
             self.trace.mfes.push(*mfe);
@@ -717,10 +796,25 @@ where
                 Mode::Macro => self.snapshot(k),
                 Mode::Micro => {
                     let mfe = std::mem::take(&mut self.mfe_since_check);
-                    if self.config.kind == SolverKind::Multiscale
-                        && self.policy.burst_over(sample.t, self.smoothed, mfe)
-                    {
-                        self.hand_over_to_density(observer)?;
+                    if self.config.kind != SolverKind::Multiscale {
+                        continue;
+                    }
+                    let settled = self.since_event.and_then(|e| {
+                        let rate = e.rate()?;
+                        self.policy
+                            .settled_after_event(sample.t, e.since, rate)
+                            .then_some((e.since, rate))
+                    });
+                    if let Some((since_event, rate)) = settled {
+                        let rate = rate.max(0.0);
+                        let reason = SwitchReason::Settled { since_event, rate };
+                        self.hand_over_to_density(rate, reason, observer)?;
+                    } else if self.policy.burst_over(sample.t, self.smoothed, mfe) {
+                        let rate = self.smoothed.max(0.0);
+                        let reason = SwitchReason::BurstOver {
+                            smoothed_rate: rate,
+                        };
+                        self.hand_over_to_density(rate, reason, observer)?;
                     }
                 }
             }
@@ -766,8 +860,12 @@ where
         let values = match &mut self.phase {
             Phase::Macro(solver) => solver.density().to_vec(),
             Phase::Micro(system) => {
-                let mut tally = Tally::new(Estimator::Histogram, &self.grid)?;
-                tally.add(system.settle());
+                let mut tally = tally(
+                    Estimator::Histogram,
+                    &self.grid,
+                    system.settle(),
+                    self.parallelism,
+                )?;
                 self.reduction.sum_u64_slice(tally.words_mut());
                 let mut values = vec![0.0; self.grid.len()];
                 let a = self.params.diffusion(self.smoothed);
@@ -820,6 +918,7 @@ where
         self.history.clear();
         self.smoothed = rate;
         self.mfe_since_check = false;
+        self.since_event = None;
         self.policy.enter_micro(t);
         let switch = Switch {
             t,
@@ -861,17 +960,23 @@ where
                 reason: format!("cannot allocate {} bytes for the particles", 8 * local),
             })?;
         voltages.resize(local, 0.0);
-        for (j, chunk) in voltages.chunks_mut(BLOCK_SIZE).enumerate() {
+        // Each block from its own stream: the same draws in any order, on any thread.
+        let sampler = self.config.switching.sampler;
+        let sample_block = |(j, chunk): (usize, &mut [f64])| {
             let block = (partition.first_block + j) as u64;
             let mut rng = Xoshiro256PlusPlus::seed_from_u64(derive_seed(sampling, block));
             let first = block * BLOCK_SIZE as u64;
-            reconstruction.sample_strata(
-                self.config.switching.sampler,
-                first,
-                total,
-                chunk,
-                &mut rng,
-            );
+            reconstruction.sample_strata(sampler, first, total, chunk, &mut rng);
+        };
+        match self.parallelism {
+            Parallelism::Sequential => voltages
+                .chunks_mut(BLOCK_SIZE)
+                .enumerate()
+                .for_each(sample_block),
+            _ => voltages
+                .par_chunks_mut(BLOCK_SIZE)
+                .enumerate()
+                .for_each(sample_block),
         }
         let system = ParticleSystem::builder(
             self.params,
@@ -891,16 +996,25 @@ where
         Ok(system)
     }
 
-    /// Particles → density, carrying the smoothed particle rate.
-    fn hand_over_to_density<O: Observer>(&mut self, observer: &mut O) -> Result<(), RunError> {
+    /// Particles → density, carrying the particle rate `rate` (smoothed, or since the
+    /// last event).
+    fn hand_over_to_density<O: Observer>(
+        &mut self,
+        rate: f64,
+        reason: SwitchReason,
+        observer: &mut O,
+    ) -> Result<(), RunError> {
         let Phase::Micro(system) = &mut self.phase else {
             unreachable!()
         };
         let t = system.time();
-        let rate = self.smoothed.max(0.0);
         let a = self.params.diffusion(rate);
-        let mut tally = Tally::new(self.config.switching.estimator, &self.grid)?;
-        tally.add(system.settle());
+        let mut tally = tally(
+            self.config.switching.estimator,
+            &self.grid,
+            system.settle(),
+            self.parallelism,
+        )?;
         self.reduction.sum_u64_slice(tally.words_mut());
         let mut density = vec![0.0; self.grid.len()];
         let report = tally.estimate(rate, a, self.params.v_r, &mut density)?;
@@ -922,9 +1036,7 @@ where
             t,
             triggered_at: t,
             to: Mode::Macro,
-            reason: SwitchReason::BurstOver {
-                smoothed_rate: rate,
-            },
+            reason,
             rate_before: rate,
             rate_after: None,
         };
@@ -934,5 +1046,40 @@ where
         let k = self.next_sample - 1;
         self.snapshot(k);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SinceEvent;
+
+    /// Oracle: the definition, `Σ α (1-α)^j N_j / Σ α (1-α)^j` over the steps after the
+    /// event (newest `j = 0`), summed directly; after one step it is that step's rate, and
+    /// a constant rate stays that rate (both to rounding).
+    #[test]
+    fn the_rate_since_an_event_is_the_weighted_mean_of_the_steps_after_it() {
+        let (dt, alpha) = (1e-3, 0.05);
+        let rates = [3.0, 0.0, 1.5, 0.25, 7.0, 0.5, 0.5, 2.0];
+        let mut e = SinceEvent::restart();
+        assert_eq!(e.rate(), None);
+        for (m, _) in rates.iter().enumerate() {
+            e.add(dt, alpha, rates[m]);
+            let (mut num, mut den) = (0.0, 0.0);
+            for (j, rate) in rates[..=m].iter().rev().enumerate() {
+                let w = alpha * (1.0 - alpha).powi(j as i32);
+                num += w * rate;
+                den += w;
+            }
+            let got = e.rate().unwrap();
+            assert!((got - num / den).abs() <= 1e-12 * (num / den).abs().max(1.0));
+            assert!((e.since - (m + 1) as f64 * dt).abs() < 1e-15);
+        }
+        let mut c = SinceEvent::restart();
+        c.add(dt, alpha, 3.0);
+        assert!((c.rate().unwrap() - 3.0).abs() < 1e-15);
+        for _ in 0..1000 {
+            c.add(dt, alpha, 3.0);
+        }
+        assert!((c.rate().unwrap() - 3.0).abs() < 1e-12);
     }
 }

@@ -61,6 +61,14 @@ pub enum SwitchReason {
         /// The smoothed particle rate at the switch.
         smoothed_rate: f64,
     },
+    /// The network has settled after a multiple firing event (the policy's
+    /// `settled_after_event`).
+    Settled {
+        /// Time since the last event.
+        since_event: f64,
+        /// The particle rate since the event, carried by the density.
+        rate: f64,
+    },
 }
 
 impl SwitchReason {
@@ -73,6 +81,7 @@ impl SwitchReason {
             SwitchReason::NonFinite => "non_finite",
             SwitchReason::NegativeDensity => "negative_density",
             SwitchReason::BurstOver { .. } => "burst_over",
+            SwitchReason::Settled { .. } => "settled",
         }
     }
 }

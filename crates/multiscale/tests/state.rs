@@ -126,6 +126,42 @@ fn every_solver_resumes_bit_for_bit_on_any_thread_count() {
     }
 }
 
+/// The settle rule's rate since the last event and the step-end freezing's previous
+/// rate are part of the state: cut between a burst and the switch back it settles into,
+/// and in the density phase right after it.
+#[test]
+fn the_settle_rule_and_the_step_end_freezing_resume_bit_for_bit() {
+    let mut config = config(SolverKind::Multiscale, PERIODIC.t_end);
+    config.switching.settle = Some(0.02);
+    config.macro_config.frozen_at = fp_macro::FrozenAt::StepEnd;
+    let reference = on_threads(1, || straight(&PERIODIC, config));
+    let burst = reference
+        .mfes
+        .iter()
+        .find(|m| m.fraction >= 0.5)
+        .expect("a burst")
+        .t;
+    let settled = reference
+        .switches
+        .iter()
+        .find(|s| s.reason.as_str() == "settled")
+        .expect("a settled switch")
+        .t;
+    assert!(
+        burst < settled && settled <= burst + 0.02 + 0.02,
+        "{burst} {settled}"
+    );
+    for cut in [0.25, burst + 0.005, settled + 0.0013, 1.7013] {
+        for threads in [1, 2] {
+            let trace = on_threads(threads, || resumed(&PERIODIC, config, cut));
+            assert!(
+                same(&reference, &trace),
+                "cut at {cut} on {threads} threads differs"
+            );
+        }
+    }
+}
+
 /// Taking the state does not change the run (it is read-only, even mid-cascade).
 #[test]
 fn taking_the_state_changes_nothing() {

@@ -30,6 +30,7 @@ pub(crate) fn example(kind: SolverKind) -> String {
             dv: 0.02,                 // grid spacing; must divide v_f - v_r
             dt: 1e-4,                 // time step
             reinjection: Implicit,    // Implicit | Explicit (needs dt <= dv^2 / a0)
+            frozen_at: StepStart,     // StepStart | StepEnd (rate extrapolated: no lag at blow-up)
         ),
         micro: (
             particles: 100000,        // number of neurons N_p
@@ -42,6 +43,7 @@ pub(crate) fn example(kind: SolverKind) -> String {
             rate_up: 5.0,             // N_up: hand over to particles above this rate
             rate_down: 1.0,           // N_down: back to the density below this rate ...
             dwell: 0.2,               // ... held this long without a multiple firing event
+            settle: None,             // Some(t): or, t after an event, the rate since it below N_down
             smoothing: 0.02,          // time constant of the smoothed particle rate
             rollback: 0.02,           // hand over from a density at least this much earlier
             sampler: Stratified,      // InverseCdf | Stratified | Quantile

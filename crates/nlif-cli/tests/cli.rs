@@ -168,6 +168,7 @@ fn set_reaches_every_documented_field() {
             "Explicit",
             "reinjection: Explicit",
         ),
+        ("solver.macro.frozen_at", "StepEnd", "frozen_at: StepEnd"),
         ("solver.micro.particles", "1000000", "particles: 1000000"),
         ("solver.micro.dt", "5e-4", "dt: 0.0005"),
         ("solver.micro.stepper", "ExactOu", "stepper: ExactOu"),
@@ -179,6 +180,11 @@ fn set_reaches_every_documented_field() {
         ("solver.switching.rate_up", "7.0", "rate_up: 7.0"),
         ("solver.switching.rate_down", "0.5", "rate_down: 0.5"),
         ("solver.switching.dwell", "0.3", "dwell: 0.3"),
+        (
+            "solver.switching.settle",
+            "Some(0.02)",
+            "settle: Some(0.02)",
+        ),
         ("solver.switching.smoothing", "0.05", "smoothing: 0.05"),
         ("solver.switching.rollback", "0.04", "rollback: 0.04"),
         (

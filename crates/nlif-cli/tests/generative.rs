@@ -479,6 +479,11 @@ const OVERRIDES: &[(&str, &[&str])] = &[
     ("solver.macro.dt", &["5e-4", "1e-2", "2e-2", "0", "1e-300"]),
     ("solver.macro.scheme", &["ChangCooper", "Upwind"]),
     ("solver.macro.reinjection", &["Explicit"]),
+    ("solver.macro.frozen_at", &["StepEnd"]),
+    (
+        "solver.switching.settle",
+        &["Some(0.02)", "Some(0)", "Some(-1)", "Some(1e300)"],
+    ),
     (
         "solver.micro.particles",
         &[

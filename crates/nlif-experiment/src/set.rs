@@ -5,7 +5,7 @@
 
 use anyhow::{Result, anyhow, bail};
 use coupling::{Bandwidth, Estimator, Sampler};
-use fp_macro::{MacroConfig, Reinjection, Scheme};
+use fp_macro::{FrozenAt, MacroConfig, Reinjection, Scheme};
 use multiscale::{BlowUpWatch, Policy, SolverKind, SwitchingConfig};
 use nlif_micro::{MicroConfig, Stepper};
 use nlif_model::{InitialDensity, Input};
@@ -60,6 +60,7 @@ leaf!(
     SolverKind,
     Scheme,
     Reinjection,
+    FrozenAt,
     Stepper,
     Sampler,
     Bandwidth
@@ -89,10 +90,10 @@ record!(Config { "name" => name, "model" => model, "initial" => initial, "solver
 record!(ModelSection { "a0" => a0, "a1" => a1, "b" => b, "v_f" => v_f, "v_r" => v_r, "input" => input });
 record!(SolverSection { "kind" => kind, "macro" => macro_, "micro" => micro, "switching" => switching, "blow_up" => blow_up });
 record!(BlowUpWatch { "rate" => rate, "stop" => stop });
-record!(MacroConfig { "scheme" => scheme, "v_min" => v_min, "dv" => dv, "dt" => dt, "reinjection" => reinjection });
+record!(MacroConfig { "scheme" => scheme, "v_min" => v_min, "dv" => dv, "dt" => dt, "reinjection" => reinjection, "frozen_at" => frozen_at });
 record!(MicroConfig { "particles" => particles, "dt" => dt, "stepper" => stepper, "mfe_min_fraction" => mfe_min_fraction });
 record!(SwitchingConfig {
-    "policy" => policy, "rate_up" => rate_up, "rate_down" => rate_down, "dwell" => dwell,
+    "policy" => policy, "rate_up" => rate_up, "rate_down" => rate_down, "dwell" => dwell, "settle" => settle,
     "smoothing" => smoothing, "rollback" => rollback, "sampler" => sampler,
     "estimator" => estimator, "match_rate" => match_rate,
 });

@@ -14,13 +14,13 @@ use nlif_micro::{MicroConfig, ParticleState, ParticleSystem, Reduction, Subthres
 use nlif_model::{Input, ModelParams};
 use serde::{Deserialize, Serialize};
 
-use super::{Phase, Simulation, SimulationBuilder, Snapshot, Tail, share};
+use super::{Phase, Simulation, SimulationBuilder, SinceEvent, Snapshot, Tail, share};
 use crate::config::{RunConfig, RunError, SolverKind, multiple_of};
 use crate::policy::SwitchingPolicy;
 use crate::trace::{Outcome, Trace};
 
 /// The version of [`SimulationState`]'s layout; a state of another version is refused.
-pub const SIMULATION_STATE_VERSION: u32 = 1;
+pub const SIMULATION_STATE_VERSION: u32 = 2;
 
 /// The state of the description advancing the network.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -75,6 +75,8 @@ pub struct SimulationState<P> {
     pub smoothed: f64,
     /// Whether a multiple firing event occurred since the last down-switch check.
     pub mfe_since_check: bool,
+    /// The particle rate since the last event of this particle phase, if any.
+    pub since_event: Option<SinceEvent>,
     /// How the run ended, if it has.
     pub outcome: Option<Outcome>,
     /// What the final partial sample flushed (for an extension of a completed run).
@@ -119,6 +121,7 @@ where
             next_sample: self.next_sample,
             smoothed: self.smoothed,
             mfe_since_check: self.mfe_since_check,
+            since_event: self.since_event,
             outcome: self.outcome,
             tail: self.tail,
         }
@@ -168,6 +171,17 @@ where
         };
         if state.next_sample == 0 {
             return Err(bad("state.next_sample", "the first sample index is 1"));
+        }
+        if let Some(e) = state.since_event
+            && !(e.since.is_finite()
+                && e.since >= 0.0
+                && e.weighted.is_finite()
+                && (0.0..=1.0).contains(&e.weight))
+        {
+            return Err(bad(
+                "state.since_event",
+                "the rate since the last event must be finite, its weight in [0, 1]",
+            ));
         }
         match (&state.phase, config.kind) {
             (PhaseState::Macro(_), SolverKind::Micro)
@@ -259,6 +273,7 @@ where
                 .and_then(|d| multiple_of(d, config.sample_interval)),
             smoothed: state.smoothed,
             mfe_since_check: state.mfe_since_check,
+            since_event: state.since_event,
             outcome: state.outcome,
             tail: state.tail,
         })
