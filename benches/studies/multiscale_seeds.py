@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Error of the multi-scale solver against pure micro, over seeds.
 
-For one shipped config (configs/CASE.ron) at dt = 1e-3 for both solvers, samples every
-0.01: a reference, the average rate of two pure micro runs with 1e6 particles (seeds 101
+For one shipped config (configs/CASE.ron) at dt = 1e-3 for both solvers, samples (and
+the multi-scale solver's switching checks) every --interval (default 0.01): a reference, the average rate of two pure micro runs with 1e6 particles (seeds 101
 and 102); pure micro and multi-scale runs with 1e5 particles for seeds LO..HI; for each,
 the distance to the reference: mean |N(t) - N_ref(t)| of the rates smoothed over 0.1
-(a running mean of 10 samples), relative to the mean reference rate -- the error of the
+(a running mean of 0.1 / interval samples), relative to the mean reference rate -- the error of the
 whole-runs table of docs/performance.md, over more seeds. Extra arguments are variants
 of the multi-scale run, each a space-separated list of --set overrides.
 
@@ -23,7 +23,7 @@ import os
 import subprocess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BASE = ['solver.macro.dt=1e-3', 'solver.micro.dt=1e-3', 'output.interval=1e-2',
+BASE = ['solver.macro.dt=1e-3', 'solver.micro.dt=1e-3',
         'output.density_interval=None', 'output.plots=false']
 
 
@@ -31,11 +31,11 @@ def run(args, name, sets):
     # Reused only for the same config text and the same binary.
     config = os.path.join(ROOT, 'configs', args.case + '.ron')
     key = hashlib.sha256(open(config, 'rb').read() + open(args.nlif, 'rb').read()).hexdigest()[:12]
-    out = os.path.join(args.work, key, name)
+    out = os.path.join(args.work, key, f'{args.interval:g}', name)
     if not os.path.exists(os.path.join(out, 'summary.json')):
         command = [args.nlif, 'run', os.path.join(ROOT, 'configs', args.case + '.ron'),
                    '--out', out, '--quiet']
-        for s in BASE + sets:
+        for s in BASE + [f'output.interval={args.interval}'] + sets:
             command += ['--set', s]
         subprocess.run(command, check=True)
     summary = json.load(open(os.path.join(out, 'summary.json')))
@@ -44,7 +44,7 @@ def run(args, name, sets):
     return summary, rate
 
 
-def smooth(a, k=10):
+def smooth(a, k):
     out, acc = [], 0.0
     for i, x in enumerate(a):
         acc += x
@@ -54,8 +54,8 @@ def smooth(a, k=10):
     return out
 
 
-def distance(a, b):
-    a, b = smooth(a), smooth(b)
+def distance(a, b, k=10):
+    a, b = smooth(a, k), smooth(b, k)
     n = min(len(a), len(b))
     return sum(abs(x - y) for x, y in zip(a[:n], b[:n])) / n / (sum(b) / len(b))
 
@@ -67,19 +67,22 @@ def main():
     parser.add_argument('variants', nargs='*')
     parser.add_argument('--nlif', default=os.path.join(ROOT, 'target/release/nlif'))
     parser.add_argument('--work', default=os.path.join(ROOT, 'target/studies'))
+    parser.add_argument('--interval', type=float, default=1e-2,
+                        help='output (and switching) interval; the rates are smoothed over 0.1')
     args = parser.parse_args()
+    k = max(1, round(0.1 / args.interval))
     lo, hi = map(int, args.seeds.split(':'))
     seeds = range(lo, hi + 1)
     refs = [run(args, f'{args.case}-ref-{s}',
                 ['solver.micro.particles=1000000', 'solver.kind=Micro', f'seed={s}'])[1]
             for s in (101, 102)]
     ref = [(x + y) / 2 for x, y in zip(*refs)]
-    print(f'reference: two 1e6 runs, distance between them {distance(refs[0], refs[1]):.3f}')
+    print(f'reference: two 1e6 runs, distance between them {distance(refs[0], refs[1], k):.3f}')
     errors, walls = [], []
     for s in seeds:
         summary, rate = run(args, f'{args.case}-micro-{s}',
                             ['solver.micro.particles=100000', 'solver.kind=Micro', f'seed={s}'])
-        errors.append(distance(rate, ref))
+        errors.append(distance(rate, ref, k))
         walls.append(summary['wall_seconds'])
     micro_wall = sum(walls) / len(walls)
     print(f'{"micro":45} errors {" ".join(f"{e:.3f}" for e in errors)} '
@@ -91,7 +94,7 @@ def main():
         for s in seeds:
             summary, rate = run(args, f'{name}-{s}', ['solver.micro.particles=100000',
                                                       'solver.kind=Multiscale', f'seed={s}'] + sets)
-            errors.append(distance(rate, ref))
+            errors.append(distance(rate, ref, k))
             walls.append(summary['wall_seconds'])
             share.append(summary['micro_time'] / summary['t_end'])
         wall = sum(walls) / len(walls)
