@@ -97,7 +97,9 @@ pub struct SwitchingConfig {
     /// After a multiple firing event: back to the density once this long has passed since
     /// the last event with the rate since it below `rate_down` (`None`: only the `dwell`
     /// rule). The rate since the event is smoothed like the particle rate but restarted
-    /// at the event, so the event's own spikes do not count.
+    /// at the event, so the event's own spikes do not count. Read by the built-in
+    /// policies ([`BuiltinPolicy::from_config`](crate::BuiltinPolicy::from_config)); a
+    /// custom policy decides through its own `settled_after_event`.
     pub settle: Option<f64>,
     /// Time constant of the exponential smoothing of the particle rate.
     pub smoothing: f64,

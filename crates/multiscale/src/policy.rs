@@ -56,10 +56,12 @@ pub trait SwitchingPolicy {
 
     /// Whether the network has settled after its last multiple firing event, at time `t`:
     /// `since` has passed since the event and `rate` is the particle rate since it
-    /// (smoothed, restarted at the event: the event's own spikes do not count). Asked at
-    /// every sample time of a particle phase after its first event, before
-    /// [`burst_over`](Self::burst_over); when it says yes, the density takes over carrying
-    /// `rate`. The default never does.
+    /// (smoothed, restarted at the event: the event's own spikes do not count; `since`
+    /// counts from the end of the event's step). Asked at every sample time of a particle
+    /// phase after its first event at which at least one step has passed since the last
+    /// event, before [`burst_over`](Self::burst_over); when it says yes, the density takes
+    /// over carrying `rate`. The default never does: a custom policy that wants the rule
+    /// implements it (`solver.switching.settle` configures the built-in ones).
     ///
     /// After a synchronous burst nearly every neuron sits at `V_R`, far from the
     /// threshold: the density can carry the network again long before the smoothed rate,
@@ -145,6 +147,14 @@ impl RateHysteresis {
             window: QuietWindow::new(rate_down, dwell),
         }
     }
+
+    /// The same, and down `settle` after an event if the rate since it is below
+    /// `rate_down` ([`QuietWindow::with_settle`]).
+    #[must_use]
+    pub fn with_settle(mut self, settle: Option<f64>) -> Self {
+        self.window = self.window.with_settle(settle);
+        self
+    }
 }
 
 /// Up when the fraction of the population that fires in one macro step, `dt N`, would
@@ -163,6 +173,14 @@ impl FiringFraction {
             fraction,
             window: QuietWindow::new(rate_down, dwell),
         }
+    }
+
+    /// The same, and down `settle` after an event if the rate since it is below
+    /// `rate_down` ([`QuietWindow::with_settle`]).
+    #[must_use]
+    pub fn with_settle(mut self, settle: Option<f64>) -> Self {
+        self.window = self.window.with_settle(settle);
+        self
     }
 }
 
@@ -210,14 +228,14 @@ impl BuiltinPolicy {
     /// The policy of a `solver.switching` section.
     pub fn from_config(config: &SwitchingConfig) -> Self {
         match config.policy {
-            Policy::RateHysteresis => BuiltinPolicy::RateHysteresis(RateHysteresis {
-                rate_up: config.rate_up,
-                window: QuietWindow::new(config.rate_down, config.dwell).with_settle(config.settle),
-            }),
-            Policy::FiringFraction { fraction } => BuiltinPolicy::FiringFraction(FiringFraction {
-                fraction,
-                window: QuietWindow::new(config.rate_down, config.dwell).with_settle(config.settle),
-            }),
+            Policy::RateHysteresis => BuiltinPolicy::RateHysteresis(
+                RateHysteresis::new(config.rate_up, config.rate_down, config.dwell)
+                    .with_settle(config.settle),
+            ),
+            Policy::FiringFraction { fraction } => BuiltinPolicy::FiringFraction(
+                FiringFraction::new(fraction, config.rate_down, config.dwell)
+                    .with_settle(config.settle),
+            ),
         }
     }
 

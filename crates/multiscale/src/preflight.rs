@@ -28,9 +28,11 @@ pub struct MemoryEstimate {
 }
 
 impl MemoryEstimate {
-    /// Bytes per particle: the voltage, its copy in the hand-over sample, and the cascade
-    /// window entry `(f64, u32)` a particle may occupy.
-    pub const BYTES_PER_PARTICLE: u64 = 32;
+    /// Bytes per particle at the most, as in a synchronous burst: the voltage (8), its
+    /// copy in the hand-over sample (8), and in the cascade an entry `(f64, u32)` in its
+    /// block's window (16), in the candidate buffer (16) and in that buffer's counting-sort
+    /// scratch (16), and a fired index (4). A quiet network holds about the voltage alone.
+    pub const BYTES_PER_PARTICLE: u64 = 68;
 
     /// The estimate for a run of `config` on a grid of `cells` unknowns.
     pub fn of(config: &RunConfig, cells: usize) -> Self {

@@ -185,20 +185,24 @@ fn tally(
         whole.add(voltages);
         return Ok(whole);
     }
-    let parts: Vec<Tally> = voltages
-        .par_chunks(PART)
-        .map(|chunk| {
-            let mut part = whole.clone();
-            part.add(chunk);
-            part
-        })
-        .collect();
-    for part in &parts {
-        for (w, x) in whole.words_mut().iter_mut().zip(part.words()) {
+    // One tally per worker (fold), summed pairwise (reduce): memory for a few tallies,
+    // whatever the number of particles.
+    let sum = |mut a: Tally, b: Tally| {
+        for (w, x) in a.words_mut().iter_mut().zip(b.words()) {
             *w += x;
         }
-    }
-    Ok(whole)
+        a
+    };
+    Ok(voltages
+        .par_chunks(PART)
+        .fold(
+            || whole.clone(),
+            |mut part, chunk| {
+                part.add(chunk);
+                part
+            },
+        )
+        .reduce(|| whole.clone(), sum))
 }
 
 /// `t` rounded to 12 significant digits: sample times `k · interval` without the float
@@ -761,8 +765,10 @@ where
         self.trace.micro_steps += 1;
         let t = system.time();
         self.accumulated += report.rate * dt;
+        // One smoothing factor for both rates (at most 1: a smoothing time below the step
+        // is the step's rate itself).
         let alpha = (dt / self.config.switching.smoothing).min(1.0);
-        self.smoothed += dt / self.config.switching.smoothing * (report.rate - self.smoothed);
+        self.smoothed += alpha * (report.rate - self.smoothed);
         if report.mfes().next().is_some() {
             self.since_event = Some(SinceEvent::restart());
         } else if let Some(since) = &mut self.since_event {

@@ -18,9 +18,9 @@
 //! the sub-threshold pass (`c` candidates). Only if the cascade
 //! outgrows the window (`fl(k · kick) > θ`) are further voltages gathered, in bands
 //! reaching twice as far below `V_F` as the level each time (`v + lo < V_F <= v + hi`,
-//! one `O(N_p)` scan per band, `O(log(N_p kick / θ))` bands). The window and each band
+//! one `O(N_p)` scan per band, `O(log(N / W))` bands for `θ = W · kick`). The window and each band
 //! are ordered by a counting sort into buckets of the distance to `V_F`, and a bucket is
-//! sorted only when the rounds reach it (`Buckets`): `O(N_p log(N_p kick / θ) + m)`
+//! sorted only when the rounds reach it (`Buckets`): `O(N_p log(N / W) + m)`
 //! for the `m` voltages gathered (at most twice the depth the cascade reached) when they
 //! are spread out, never worse than sorting them, never `O(N_p × rounds)`. (A binary
 //! heap of everything that could fire, popped once per spike, was `O(N_p + k log N_p)`,
@@ -273,10 +273,10 @@ impl Buckets {
 /// Reusable buffers of the cascade resolution (no allocation once warmed up).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CascadeWorkspace {
-    /// Window candidates `(voltage, index)`, gathered by the sub-threshold pass.
+    /// The candidates `(voltage, index)` of the current band: first the window, gathered
+    /// by the sub-threshold pass, then each band below it in turn (one buffer: a band is
+    /// gathered only once the previous one has fired whole).
     pub(crate) window: Buckets,
-    /// The current band of voltages below the window that could still fire.
-    rest: Buckets,
     /// Indices of the neurons fired by the cascade (not the initiators).
     pub(crate) fired: Vec<u32>,
 }
@@ -300,40 +300,35 @@ impl CascadeWorkspace {
         reduction: &mut R,
     ) -> CascadeOutcome {
         self.fired.clear();
-        self.window.arrange(v_f, 0.0, theta);
+        let band = &mut self.window;
+        band.arrange(v_f, 0.0, theta);
         // Below the window: bands of voltages `top_before < v_f - v <= top`, each
         // gathered (O(N_p)) when the level passes the last one's top.
         let mut top = theta; // everything with `v + top >= v_f` has been gathered
         // Nobody fires twice: k* <= N, the global network size.
         let total = global_particles as f64 * kick;
-        self.rest.items.clear();
-        self.rest.arrange(v_f, 0.0, 1.0);
         let mut k = s0;
         let mut rounds = 0u32;
         loop {
             let level = k as f64 * kick;
-            let mut new = self.window.fire(level, v_f, &mut self.fired);
-            // Nothing below the gathered bands fires while level <= top.
-            if self.window.next == self.window.items.len() {
-                loop {
-                    new += self.rest.fire(level, v_f, &mut self.fired);
-                    if self.rest.next < self.rest.items.len() || level <= top || top >= total {
-                        break;
-                    }
-                    // The next band reaches twice as far as the level (or to the end):
-                    // O(log(N_p kick / theta)) bands in all.
-                    let lo = top;
-                    top = (2.0 * level.max(top)).min(total);
-                    let hi = if top >= total { f64::INFINITY } else { top };
-                    self.rest.items.clear();
-                    self.rest
-                        .items
-                        .extend(voltages.iter().enumerate().filter_map(|(i, &v)| {
-                            (v + lo < v_f && v + hi >= v_f && v + total >= v_f)
-                                .then_some((v, i as u32))
-                        }));
-                    self.rest.arrange(v_f, lo, top);
+            let mut new = 0;
+            loop {
+                new += band.fire(level, v_f, &mut self.fired);
+                // Nothing below the gathered bands fires while level <= top.
+                if band.next < band.items.len() || level <= top || top >= total {
+                    break;
                 }
+                // The next band reaches twice as far as the level (or to the end):
+                // O(log(N / W)) bands in all, for the window `theta = W kick`.
+                let lo = top;
+                top = (2.0 * level.max(top)).min(total);
+                let hi = if top >= total { f64::INFINITY } else { top };
+                band.items.clear();
+                band.items
+                    .extend(voltages.iter().enumerate().filter_map(|(i, &v)| {
+                        (v + lo < v_f && v + hi >= v_f && v + total >= v_f).then_some((v, i as u32))
+                    }));
+                band.arrange(v_f, lo, top);
             }
             let new = reduction.sum_u64(new);
             if new == 0 {
@@ -421,6 +416,7 @@ mod tests {
                 (0u32..(n as u32 + 5)).prop_map(move |m| 2.0 - m as f64 * kick),
                 (-1.0f64..2.0).prop_map(|v| v.min(1.999_999)),
                 Just(f64::NEG_INFINITY),
+                Just(f64::NAN),
             ];
             (
                 proptest::collection::vec(voltage, n),

@@ -75,7 +75,8 @@ pub struct SimulationState<P> {
     pub smoothed: f64,
     /// Whether a multiple firing event occurred since the last down-switch check.
     pub mfe_since_check: bool,
-    /// The particle rate since the last event of this particle phase, if any.
+    /// The particle rate since the last event of the current particle phase, if any
+    /// (reset when a particle phase starts; left as it was during a density phase).
     pub since_event: Option<SinceEvent>,
     /// How the run ended, if it has.
     pub outcome: Option<Outcome>,
