@@ -403,7 +403,7 @@ impl RunConfig {
             return Err(invalid(
                 "solver.switching.settle",
                 settle,
-                "must be a positive time (None: no settle rule)",
+                "must be a positive, finite time (None: no settle rule)",
             ));
         }
         if !(s.smoothing.is_finite() && s.smoothing > 0.0) {
