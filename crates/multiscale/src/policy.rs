@@ -81,7 +81,6 @@ pub struct QuietWindow {
     rate_down: f64,
     dwell: f64,
     quiet_since: Option<f64>,
-    #[serde(default)]
     settle: Option<f64>,
 }
 

@@ -1068,8 +1068,8 @@ mod tests {
         let rates = [3.0, 0.0, 1.5, 0.25, 7.0, 0.5, 0.5, 2.0];
         let mut e = SinceEvent::restart();
         assert_eq!(e.rate(), None);
-        for (m, _) in rates.iter().enumerate() {
-            e.add(dt, alpha, rates[m]);
+        for (m, &rate) in rates.iter().enumerate() {
+            e.add(dt, alpha, rate);
             let (mut num, mut den) = (0.0, 0.0);
             for (j, rate) in rates[..=m].iter().rev().enumerate() {
                 let w = alpha * (1.0 - alpha).powi(j as i32);

@@ -276,7 +276,7 @@ pub(crate) struct CascadeWorkspace {
     /// The candidates `(voltage, index)` of the current band: first the window, gathered
     /// by the sub-threshold pass, then each band below it in turn (one buffer: a band is
     /// gathered only once the previous one has fired whole).
-    pub(crate) window: Buckets,
+    pub(crate) candidates: Buckets,
     /// Indices of the neurons fired by the cascade (not the initiators).
     pub(crate) fired: Vec<u32>,
 }
@@ -300,7 +300,7 @@ impl CascadeWorkspace {
         reduction: &mut R,
     ) -> CascadeOutcome {
         self.fired.clear();
-        let band = &mut self.window;
+        let band = &mut self.candidates;
         band.arrange(v_f, 0.0, theta);
         // Below the window: bands of voltages `top_before < v_f - v <= top`, each
         // gathered (O(N_p)) when the level passes the last one's top.
@@ -325,11 +325,10 @@ impl CascadeWorkspace {
                 // voltages such a cascade fires anyway.)
                 let lo = top;
                 top = (4.0 * level.max(top)).min(total);
-                let hi = if top >= total { f64::INFINITY } else { top };
                 band.items.clear();
                 band.items
                     .extend(voltages.iter().enumerate().filter_map(|(i, &v)| {
-                        (v + lo < v_f && v + hi >= v_f && v + total >= v_f).then_some((v, i as u32))
+                        (v + lo < v_f && v + top >= v_f).then_some((v, i as u32))
                     }));
                 band.arrange(v_f, lo, top);
             }
@@ -393,7 +392,7 @@ mod tests {
         theta: f64,
     ) -> (CascadeOutcome, Vec<bool>) {
         let mut ws = CascadeWorkspace::default();
-        ws.window.items = voltages
+        ws.candidates.items = voltages
             .iter()
             .enumerate()
             .filter(|&(_, &v)| v + theta >= v_f)

@@ -819,9 +819,9 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
             };
         }
         let ws = &mut self.cascade;
-        ws.window.items.clear();
+        ws.candidates.items.clear();
         for block in &self.blocks {
-            ws.window.items.extend_from_slice(&block.window);
+            ws.candidates.items.extend_from_slice(&block.window);
         }
         let global = self.partition.global_particles as u64;
         let outcome = ws.resolve(
