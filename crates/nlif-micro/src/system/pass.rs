@@ -13,7 +13,8 @@
 //!    kernels (and any kernel whose `propagate` is written without branches) the compiler
 //!    vectorizes this loop, at the widest width the processor offers (`pulp` picks it at
 //!    run time, as for the normals);
-//! 3. the indices of the flagged particles are gathered, eight flags at a time;
+//! 3. the indices of the flagged particles are gathered, eight flags at a time (or, after
+//!    a chunk with many flagged, without branches: [`compact`]);
 //! 4. the flagged particles, in index order, go through the kernel's
 //!    [`SubthresholdStep::advance`] (those not settled: the bridge's uniform is drawn here)
 //!    and [`record`] (spike count, `-inf` for a fired neuron, cascade window).
@@ -84,6 +85,10 @@ pub(super) struct BlockPass<'a> {
 // The flagged indices are `u16`.
 const _: () = assert!(CHUNK <= 1 << 16);
 
+/// A chunk with more than one flagged particle in `DENSE` makes the next one compacted
+/// without branches ([`compact`]).
+const DENSE: usize = 64;
+
 /// Per-chunk scratch of the pass, on the caller's stack.
 struct Scratch {
     before: [f64; CHUNK],
@@ -115,6 +120,9 @@ impl KernelVisitor for BlockPass<'_> {
             flags: [0; CHUNK],
             flagged: [0; CHUNK],
         };
+        // The way of the next chunk's compaction: dense after a chunk with more than one
+        // flagged particle in `DENSE`.
+        let mut dense = false;
         for (c, chunk) in v.chunks_mut(CHUNK).enumerate() {
             let z = if K::NORMAL {
                 batch.draw(&mut block.rng, chunk.len())
@@ -141,7 +149,8 @@ impl KernelVisitor for BlockPass<'_> {
                 v_f,
                 theta,
             });
-            let count = compact(&scratch.flags[..n], &mut scratch.flagged);
+            let count = compact(&scratch.flags[..n], &mut scratch.flagged, dense);
+            dense = count * DENSE > n;
             for &i in &scratch.flagged[..count] {
                 let i = usize::from(i);
                 let x = &mut chunk[i];
@@ -204,14 +213,26 @@ fn propagate<K: SubthresholdStep>(pass: Propagate<'_, K>) {
 }
 
 /// Writes the indices of the non-zero `flags` to the front of `flagged`, in order, and
-/// returns how many there are. Eight flags are read as one word and skipped together when
-/// all are zero (most are: near the stationary state well under 1 % of the particles are
-/// flagged at `dt = 10^-3`). Whole groups of eight are loaded directly (a copy of a group
-/// of variable length was a call to `memcpy` per group); only a partial last group is
-/// padded with zeros.
+/// returns how many there are.
+///
+/// Two ways to the same list, chosen for speed only. Sparse (`dense = false`; near the
+/// stationary state well under 1 % of the particles are flagged at `dt = 10^-3`): eight
+/// flags are read as one word and skipped together when all are zero, and the set bytes of
+/// the others are listed one by one. Dense (at the rates before a burst a few percent of
+/// the particles lie close enough to `V_F` for the bridge, and the skip and the loop over
+/// the set bytes become mispredicted branches): every index is written and the count
+/// advanced by whether its flag is set, without a branch.
 #[inline(always)]
-fn compact(flags: &[u8], flagged: &mut [u16; CHUNK]) -> usize {
+fn compact(flags: &[u8], flagged: &mut [u16; CHUNK], dense: bool) -> usize {
     let mut count = 0;
+    if dense {
+        for (i, &flag) in flags.iter().enumerate() {
+            // `count <= i < CHUNK`: the mask only shows the compiler the bound.
+            flagged[count & (CHUNK - 1)] = i as u16;
+            count += usize::from(flag != 0);
+        }
+        return count;
+    }
     let mut list = |first: usize, mut word: u64| {
         while word != 0 {
             let byte = word.trailing_zeros() / 8;
@@ -220,6 +241,7 @@ fn compact(flags: &[u8], flagged: &mut [u16; CHUNK]) -> usize {
             word &= !(0xff << (8 * byte));
         }
     };
+    // Whole groups are loaded directly; only a partial last group is padded with zeros.
     let (groups, rest) = flags.as_chunks::<8>();
     for (g, group) in groups.iter().enumerate() {
         list(8 * g, u64::from_le_bytes(*group));
@@ -276,10 +298,12 @@ mod tests {
         fn compaction_lists_the_flagged_indices_in_order(
             flags in proptest::collection::vec(prop_oneof![3 => Just(0u8), 1 => 1u8..=255], 0..=CHUNK)
         ) {
-            let mut flagged = [0u16; CHUNK];
-            let count = compact(&flags, &mut flagged);
             let expected: Vec<u16> = (0..flags.len() as u16).filter(|&i| flags[usize::from(i)] != 0).collect();
-            prop_assert_eq!(&flagged[..count], &expected[..]);
+            for dense in [false, true] {
+                let mut flagged = [0u16; CHUNK];
+                let count = compact(&flags, &mut flagged, dense);
+                prop_assert_eq!(&flagged[..count], &expected[..]);
+            }
         }
     }
 
