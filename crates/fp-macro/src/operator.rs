@@ -120,6 +120,8 @@ pub(crate) struct StepOperator {
     reinjection: Reinjection,
     /// `a/h`: the outflow rate per unit of `p_{n-1}`.
     outflow: f64,
+    /// `Σ p_i` of the last solved density, in the order of the back substitution.
+    sum: f64,
     c_prime: Vec<f64>,
     /// The Péclet numbers and weights `(A, B)` of the faces above cells `0 … n-2`.
     peclet: Vec<f64>,
@@ -144,6 +146,7 @@ impl StepOperator {
             corner: 0.0,
             reinjection,
             outflow: 0.0,
+            sum: 0.0,
             c_prime: vec![0.0; n],
             peclet: vec![0.0; n],
             face_a: vec![0.0; n],
@@ -386,7 +389,13 @@ impl StepOperator {
                 j += 1;
             }
         }
+        self.sum = sum;
         self.rate_of(&next[..n], sum, min)
+    }
+
+    /// `Σ p_i` of the density the last [`StepOperator::step`] solved.
+    pub(crate) fn sum(&self) -> f64 {
+        self.sum
     }
 
     /// The off-band entry and the back substitution of the reference path: `p = y + s z`,
