@@ -662,6 +662,14 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
         self.voltages.iter().map(move |&x| settle(x, pending, v_r))
     }
 
+    /// The voltages with pending kicks and resets applied, as the buffer the system held
+    /// (for example to reuse its allocation for the next system).
+    #[must_use]
+    pub fn into_voltages(mut self) -> Vec<f64> {
+        self.settle();
+        self.voltages
+    }
+
     /// Applies pending kicks and resets in place and returns the voltages as a slice.
     ///
     /// The values are those of [`voltages`](Self::voltages), and the run continues bit for

@@ -267,6 +267,7 @@ where
             history,
             trace: state.trace,
             segments: state.segments,
+            spare: Vec::new(),
             accumulated: state.accumulated,
             next_sample: state.next_sample,
             density_every: config

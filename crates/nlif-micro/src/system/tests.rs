@@ -55,6 +55,16 @@ fn a_kick_event_fires_exactly_the_reference_cascade() {
         );
         let outcome = system.kick_event(dv, &mut SingleProcess);
         assert_eq!(outcome, expected);
+        // Oracle: `voltages()`, the settled values computed on the fly. The buffer given up
+        // holds them (the fired reset to `V_R`, the kick applied), bit for bit.
+        let settled: Vec<u64> = system.voltages().map(f64::to_bits).collect();
+        let buffer: Vec<u64> = system
+            .clone()
+            .into_voltages()
+            .into_iter()
+            .map(f64::to_bits)
+            .collect();
+        assert_eq!(buffer, settled, "dv = {dv}");
         for (i, &v) in system.voltages.iter().enumerate() {
             if mask[i] || shifted[i] == f64::NEG_INFINITY {
                 assert_eq!(v, f64::NEG_INFINITY, "dv = {dv}: neuron {i} fired");
