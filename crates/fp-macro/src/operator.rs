@@ -371,24 +371,28 @@ impl StepOperator {
         next[k] = x_k;
         // Back substitution, both chains outwards from row k, with the checks.
         let (mut up, mut down) = (x_k, x_k);
-        let (mut sum, mut min) = (x_k, x_k);
+        // Two sums and two minima, one per chain: no chain of additions across both. The
+        // minima ignore NaN without `f64::min`'s extra instructions: a NaN makes the sum NaN,
+        // which `rate_of` reports first.
+        let (mut sum_up, mut sum_down, mut min_up, mut min_down) = (x_k, 0.0, x_k, x_k);
         let (mut i, mut j) = (k, k + 1);
         while i > 0 || j < n {
             if i > 0 {
                 i -= 1;
                 up = next[i] - c_prime[i] * up;
                 next[i] = up;
-                sum += up;
-                min = min.min(up);
+                sum_up += up;
+                min_up = if up < min_up { up } else { min_up };
             }
             if j < n {
                 down = next[j] - c_prime[j] * down;
                 next[j] = down;
-                sum += down;
-                min = min.min(down);
+                sum_down += down;
+                min_down = if down < min_down { down } else { min_down };
                 j += 1;
             }
         }
+        let (sum, min) = (sum_up + sum_down, min_up.min(min_down));
         self.sum = sum;
         self.rate_of(&next[..n], sum, min)
     }
