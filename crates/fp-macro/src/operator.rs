@@ -440,28 +440,49 @@ impl StepOperator {
         let x_k =
             (rhs(k) - lower * y_top - upper * g_bottom) / (diag - lower * c_top - upper * e_bottom);
         next[k] = x_k;
-        // Back substitution, both chains outwards from row k, with the checks.
+        // Back substitution, both chains outwards from row k, with the checks, two rows per
+        // link: `p_{i-1} = (y'_{i-1} - c'_{i-1} y'_i) + c'_{i-1} c'_i p_{i+1}` (one multiply
+        // and one add on the chain per two rows; both terms are sums of non-negative values
+        // on an M-matrix, as in the one-row form), and `p_i = y'_i - c'_i p_{i+1}` beside it.
         let (mut up, mut down) = (x_k, x_k);
         // Two sums and two minima, one per chain: no chain of additions across both. The
         // minima ignore NaN without `f64::min`'s extra instructions: a NaN makes the sum NaN,
         // which `rate_of` reports first.
         let (mut sum_up, mut sum_down, mut min_up, mut min_down) = (x_k, 0.0, x_k, x_k);
+        let low = |a: f64, b: f64| if a < b { a } else { b };
         let (mut i, mut j) = (k, k + 1);
-        while i > 0 || j < n {
-            if i > 0 {
-                i -= 1;
-                up = next[i] - c_prime[i] * up;
-                next[i] = up;
-                sum_up += up;
-                min_up = if up < min_up { up } else { min_up };
+        while i > 1 || j + 1 < n {
+            if i > 1 {
+                let (c1, y1, c0, y0) = (c_prime[i - 1], next[i - 1], c_prime[i - 2], next[i - 2]);
+                let first = y1 - c1 * up;
+                up = (y0 - c0 * y1) + (c0 * c1) * up;
+                (next[i - 1], next[i - 2]) = (first, up);
+                sum_up += first + up;
+                min_up = low(low(first, up), min_up);
+                i -= 2;
             }
-            if j < n {
-                down = next[j] - c_prime[j] * down;
-                next[j] = down;
-                sum_down += down;
-                min_down = if down < min_down { down } else { min_down };
-                j += 1;
+            if j + 1 < n {
+                let (c0, y0, c1, y1) = (c_prime[j], next[j], c_prime[j + 1], next[j + 1]);
+                let first = y0 - c0 * down;
+                down = (y1 - c1 * y0) + (c1 * c0) * down;
+                (next[j], next[j + 1]) = (first, down);
+                sum_down += first + down;
+                min_down = low(low(first, down), min_down);
+                j += 2;
             }
+        }
+        // At most one row left on each side.
+        if i > 0 {
+            up = next[0] - c_prime[0] * up;
+            next[0] = up;
+            sum_up += up;
+            min_up = low(up, min_up);
+        }
+        if j < n {
+            down = next[j] - c_prime[j] * down;
+            next[j] = down;
+            sum_down += down;
+            min_down = low(down, min_down);
         }
         let (sum, min) = (sum_up + sum_down, min_up.min(min_down));
         self.sum = sum;
