@@ -67,13 +67,17 @@ pub(crate) fn checkpoint_staging(out: &Path) -> PathBuf {
 }
 
 /// Sizes rayon's global pool, on which the particle blocks are stepped (the driving
-/// thread stays the main thread, the only one that calls MPI).
+/// thread stays the main thread, the only one that calls MPI). The main thread is one of
+/// the pool's threads: a step's parallel pass starts on it at once, instead of being
+/// handed to the workers while the main thread sleeps until they finish (two context
+/// switches per particle step).
 fn threads(threads: Option<usize>) -> Result<()> {
     if let Some(0) = threads {
         bail!("--threads must be at least 1");
     }
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
+        .use_current_thread()
         .build_global()
         .context("cannot start the worker threads")
 }
