@@ -217,8 +217,8 @@ impl FluxScheme for ScharfetterGummel {
     }
 
     /// Two passes: the series branch of [`bernoulli`] for every face, without branches (so
-    /// the loop is vectorized), then [`weights`](FluxScheme::weights) again for the faces
-    /// with `|w| >= 0.1` (or NaN), which take the exponential. The same operations as
+    /// the loop is vectorized), then, if any face has `|w| >= 0.1` (or NaN),
+    /// [`weights`](FluxScheme::weights) again for those faces, which take the exponential. The same operations as
     /// `weights` on each face: the same bits (tested).
     #[inline(always)]
     fn weights_into(&self, w: &[f64], a: &mut [f64], b: &mut [f64]) {
@@ -226,6 +226,9 @@ impl FluxScheme for ScharfetterGummel {
             w.len() == a.len() && w.len() == b.len(),
             "one weight pair per face"
         );
+        // The faces the series does not serve, counted in the same pass (a vectorized
+        // sum): on fine grids usually none, and the second loop is skipped.
+        let mut outside = 0usize;
         for ((&w, a), b) in w.iter().zip(a.iter_mut()).zip(b.iter_mut()) {
             let up = w >= 0.0;
             let x = if up { w } else { -w };
@@ -234,10 +237,13 @@ impl FluxScheme for ScharfetterGummel {
                 + x2 * (1.0 / 12.0 + x2 * (-1.0 / 720.0 + x2 * (1.0 / 30240.0 - x2 / 1_209_600.0)));
             *a = if up { p + w } else { p };
             *b = if up { p } else { p - w };
+            outside += usize::from(!(x < 0.1));
         }
-        for ((&w, a), b) in w.iter().zip(a.iter_mut()).zip(b.iter_mut()) {
-            if !(w.abs() < 0.1) {
-                (*a, *b) = self.weights(w);
+        if outside > 0 {
+            for ((&w, a), b) in w.iter().zip(a.iter_mut()).zip(b.iter_mut()) {
+                if !(w.abs() < 0.1) {
+                    (*a, *b) = self.weights(w);
+                }
             }
         }
     }
