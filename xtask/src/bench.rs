@@ -348,7 +348,8 @@ fn macro_table(s: &mut String, m: &BTreeMap<String, Measured>, peers: &Peers) {
          inside an O(n) two-way elimination with the implicit re-injection, docs/fp-macro.md),\n\
          `b = 0.5`, against the floor: a bare Thomas\n\
          solve of a pre-assembled tridiagonal system of the same size (one chain of divisions;\n\
-         the step runs two chains side by side, without divisions in them, so it is faster),\n\
+         the step runs two chains side by side, their divisions, but for the rows above V_R,\n\
+         deferred to one vectorized pass, so it is faster),\n\
          and against the same scheme in NumPy/SciPy (`benches/peers/fp_scipy.py`, `solve_banded`).\n"
     );
     let scipy = peers.scipy.as_ref();

@@ -74,7 +74,7 @@
 //! weights, O(1) for any `dt`), so that one row cannot carry a minor out of range either:
 //! the step is tested for `dt` from `1e-300` to `1e4`. On an M-matrix `P_i > 0` exactly when
 //! Thomas's pivots are positive, `Y_i >= 0`, and the signs above hold as before. Measured:
-//! about a third off the step (docs/fp-macro.md).
+//! with the back substitution's two rows per link about 40 % off the step (docs/fp-macro.md).
 //!
 //! The tests keep the classic path as the reference: the bands assembled, one Thomas sweep
 //! with two right-hand sides and the off-band entry by superposition (Sherman–Morrison:
@@ -277,14 +277,17 @@ impl StepOperator {
 
     /// One step: the face weights in one vectorized pass, then the rows formed inside a
     /// two-way elimination (module documentation, "The two-way solve"); nothing is stored
-    /// but the face weights and the eliminated rows' `c'`, `y'`.
+    /// but the face weights, the eliminated rows' `c'`, `y'` and the pivots of the rows
+    /// whose division is deferred.
     ///
     /// The same system as [`StepOperator::assemble`] + [`StepOperator::solve`] (the tests
-    /// hold it to them within rounding), solved by two independent chains of divisions,
-    /// from the top and from the bottom, that meet at row `k = min(n/2, r-1)`: the sweep is
-    /// bound by the latency of one division per row, and the two chains overlap. The
-    /// off-band entry `(r, n-1)` needs no superposition: the bottom chain carries
-    /// `p_{n-1}` as an affine function of the row it has reached, and row `r` absorbs it.
+    /// hold it to them within rounding), solved by two independent chains, from the top
+    /// and from the bottom, that meet at row `k = min(n/2, r-1)`; the chains carry the
+    /// pivots as ratios of leading minors and leave their divisions to one vectorized pass
+    /// (module documentation, "Division-free chains"), so that a row waits only for a
+    /// multiplication and a subtraction of the row before. The off-band entry `(r, n-1)`
+    /// needs no superposition: the bottom chain carries `p_{n-1}` as an affine function of
+    /// the row it has reached, and row `r` absorbs it.
     ///
     /// Returns the new firing rate `(a/h) p_{n-1}^{m+1}`.
     pub(crate) fn step<S: FluxScheme + ?Sized>(
@@ -393,7 +396,9 @@ impl StepOperator {
                     b += flux - corner * alpha;
                     diag += corner * beta;
                 } else if j == n - 1 {
-                    b -= flux;
+                    // The value the positivity check above tested, scaled: non-negative
+                    // exactly when it passed.
+                    b = (previous[n - 1] * inv_dt - explicit_flux / h) * sigma;
                 }
                 let mut q = diag * q1 - (upper * lower_below) * q2;
                 let mut g = b * q1 - upper * g_minor;
@@ -453,18 +458,18 @@ impl StepOperator {
         let (mut i, mut j) = (k, k + 1);
         while i > 1 || j + 1 < n {
             if i > 1 {
-                let (c1, y1, c0, y0) = (c_prime[i - 1], next[i - 1], c_prime[i - 2], next[i - 2]);
-                let first = y1 - c1 * up;
-                up = (y0 - c0 * y1) + (c0 * c1) * up;
+                let (ca, ya, cb, yb) = (c_prime[i - 1], next[i - 1], c_prime[i - 2], next[i - 2]);
+                let first = ya - ca * up;
+                up = (yb - cb * ya) + (cb * ca) * up;
                 (next[i - 1], next[i - 2]) = (first, up);
                 sum_up += first + up;
                 min_up = low(low(first, up), min_up);
                 i -= 2;
             }
             if j + 1 < n {
-                let (c0, y0, c1, y1) = (c_prime[j], next[j], c_prime[j + 1], next[j + 1]);
-                let first = y0 - c0 * down;
-                down = (y1 - c1 * y0) + (c1 * c0) * down;
+                let (ca, ya, cb, yb) = (c_prime[j], next[j], c_prime[j + 1], next[j + 1]);
+                let first = ya - ca * down;
+                down = (yb - cb * ya) + (cb * ca) * down;
                 (next[j], next[j + 1]) = (first, down);
                 sum_down += first + down;
                 min_down = low(low(first, down), min_down);

@@ -95,6 +95,7 @@ pub struct Simulation<
     segments: u64,
     /// The last particle phase's voltage buffer, kept for the next hand-over to particles
     /// (its pages are mapped: a fresh one cost a third of a hand-over of 1e5). Not state.
+    /// It stays resident through the density phase; the peak is the particle phase's.
     spare: Vec<f64>,
     /// `∫ rate dt` over the current output interval.
     accumulated: f64,

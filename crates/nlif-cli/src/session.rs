@@ -70,7 +70,9 @@ pub(crate) fn checkpoint_staging(out: &Path) -> PathBuf {
 /// thread stays the main thread, the only one that calls MPI). The main thread is one of
 /// the pool's threads: a step's parallel pass starts on it at once, instead of being
 /// handed to the workers while the main thread sleeps until they finish (two context
-/// switches per particle step).
+/// switches per particle step). The main thread does not run rayon's work-stealing loop:
+/// work that another thread hands to the global pool while the main thread waits for it
+/// would not run with `--threads 1` (nothing does so: no `rayon::spawn`, no scopes).
 fn threads(threads: Option<usize>) -> Result<()> {
     if let Some(0) = threads {
         bail!("--threads must be at least 1");

@@ -82,8 +82,8 @@ pub(super) struct BlockPass<'a> {
     pub(super) theta: f64,
 }
 
-// The flagged indices are `u16`.
-const _: () = assert!(CHUNK <= 1 << 16);
+// The flagged indices are `u16`; the dense compaction masks with `CHUNK - 1`.
+const _: () = assert!(CHUNK <= 1 << 16 && CHUNK.is_power_of_two());
 
 /// A chunk with more than one flagged particle in `DENSE` makes the next one compacted
 /// without branches ([`compact`]).
