@@ -218,8 +218,8 @@ impl FluxScheme for ScharfetterGummel {
 
     /// Two passes: the series branch of [`bernoulli`] for every face, without branches (so
     /// the loop is vectorized), then, if any face has `|w| >= 0.1` (or NaN),
-    /// [`weights`](FluxScheme::weights) again for those faces, which take the exponential. The same operations as
-    /// `weights` on each face: the same bits (tested).
+    /// [`weights`](FluxScheme::weights) again for those faces, which take the
+    /// exponential. The same operations as `weights` on each face: the same bits (tested).
     #[inline(always)]
     fn weights_into(&self, w: &[f64], a: &mut [f64], b: &mut [f64]) {
         assert!(
