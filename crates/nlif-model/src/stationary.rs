@@ -227,15 +227,41 @@ pub fn siegert_rate(mu: f64, a: f64, v_f: f64, v_r: f64) -> Result<f64, ModelErr
 /// stationary rates are the zeros of `φ`. Formed as `expm1(ln N + ln(1/ν))`, so that
 /// near a zero it is as accurate as `ln(1/ν)` (absolute error about `rtol`).
 fn excess(params: &ModelParams, current: f64, rate: f64, rtol: f64) -> Result<f64, ModelError> {
+    excess_at(params, current, rate, rate.ln(), rtol)
+}
+
+/// [`excess`] at the rate `rate = e^{ln_rate}` given with its logarithm, which stays finite
+/// where the rate itself underflows to 0 (a network far below threshold).
+fn excess_at(
+    params: &ModelParams,
+    current: f64,
+    rate: f64,
+    ln_rate: f64,
+    rtol: f64,
+) -> Result<f64, ModelError> {
     let a = params.diffusion(rate);
     let log = log_isi(params.b * rate + current, a, params.v_f, params.v_r, rtol)?;
-    Ok((rate.ln() + log).exp_m1())
+    Ok((ln_rate + log).exp_m1())
+}
+
+/// `φ` as a function of `x = ln N` (for the scans beyond the representable rates).
+fn excess_ln(params: &ModelParams, current: f64, x: f64, rtol: f64) -> Result<f64, ModelError> {
+    excess_at(params, current, x.exp(), x, rtol)
 }
 
 /// Log-spaced scan range for the stationary rates, in spikes per unit time.
 const SCAN_LOW: f64 = 1e-15;
 const SCAN_HIGH: f64 = 1e9;
 const SCAN_PER_DECADE: usize = 12;
+/// The highest rate searched: a larger one would put the mean input `bN + I` or the noise
+/// `a0 + a1 N` beyond [`EXACT_MAX_MAGNITUDE`], where the Siegert integral is not resolved.
+const SEARCH_HIGH: f64 = EXACT_MAX_MAGNITUDE;
+/// Below `SCAN_LOW` the search steps in `x = ln N` by factors `2^(1/4)` of `|x|`, down to
+/// `x = -SEARCH_LN_LOW` (a rate `e^{-1e300}`; `ln(1/ν)` is finite far beyond `f64`'s
+/// smallest rate, e.g. about 1352 for an input of -50).
+const SEARCH_LN_LOW: f64 = 1e300;
+/// Points per decade of the search above `SCAN_HIGH`.
+const SEARCH_HIGH_PER_DECADE: usize = 4;
 /// Largest accepted residual `|φ(N)| = |N/ν(N) - 1|` of a stationary rate (plus the
 /// one-ulp allowance of [`stationary_states`]).
 pub const STATIONARY_RESIDUAL_TOL: f64 = 1e-10;
@@ -244,8 +270,12 @@ pub const STATIONARY_RESIDUAL_TOL: f64 = 1e-10;
 /// Siegert map (with `a = a0 + a1 N` inside `ν`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StationaryState {
-    /// The stationary firing rate `N`.
+    /// The stationary firing rate `N` (0 when it is below the smallest `f64`, `5e-324`:
+    /// then [`ln_rate`](StationaryState::ln_rate) holds it).
     pub rate: f64,
+    /// `ln N`, finite also where `N` underflows (for an input far below threshold the
+    /// stationary rate can be `e^{-1352}`).
+    pub ln_rate: f64,
     /// Slope `s = dν(bN + I; a0 + a1 N)/dN` of the fixed-point map at `N` (exact
     /// derivative of the Siegert integral, see [`stationary_states`]).
     pub slope: f64,
@@ -261,10 +291,16 @@ pub struct StationaryState {
 ///
 /// **Search.** Roots of `φ(N) = N/ν(bN + I) - 1` are bracketed by a log-spaced scan over
 /// `[1e-15, 1e9]` (12 points per decade) and refined by bisection in `log N` until the
-/// bracket ends are adjacent floats; the end with the smaller `|φ|` is returned. For
-/// `b <= 0` (and `a1 = 0`) `φ` is increasing, so there is exactly one root and the scan is
-/// extended downwards (to `1e-300`) if needed. Tangential (double) roots, which exist
-/// only on a measure-zero set of parameters, can be missed.
+/// bracket ends are adjacent floats; the end with the smaller `|φ|` is returned. Beyond
+/// that range the search goes on where a root can lie: `φ → -1` as `N → 0` (`ν(I) > 0`),
+/// so `φ(1e-15) >= 0` means a root below, searched in `x = ln N` (steps of `2^(1/4)` in
+/// `|x|`, to `x = -1e300`, bisected in `x`), where the rate may underflow `f64` and is
+/// carried as its logarithm; `φ(1e9) < 0` means the rate still exceeds `N` there, and the
+/// scan goes on up to `1e50` (4 points per decade), the largest rate whose Siegert
+/// integral is resolved ([`EXACT_MAX_MAGNITUDE`]). An uncoupled or inhibitory network
+/// (`b <= 0`, `a1 = 0`) has an increasing `φ` and exactly one stationary state, which the
+/// search finds wherever it lies. Tangential (double) roots, which exist only on a
+/// measure-zero set of parameters, can be missed.
 ///
 /// **Verification.** A bracketed sign change is only a candidate: where `φ` is nearly zero
 /// over a long range (for `b = 1`, `φ ≈ 1.5/N` for large `N`) an inaccurate `ν` produces
@@ -318,16 +354,91 @@ pub fn stationary_states(
 ) -> Result<Vec<StationaryState>, ModelError> {
     check_params(params)?;
     in_range("input.i0", current)?;
-    let candidates = bracket_roots(&|n: f64| excess(params, current, n, QUAD_RTOL), params.b)?;
+    let phi = |n: f64| excess(params, current, n, QUAD_RTOL);
+    let mut candidates: Vec<(f64, f64)> = Vec::new();
+    if phi(SCAN_LOW)? >= 0.0 {
+        let phi_ln = |x: f64| excess_ln(params, current, x, QUAD_RTOL);
+        if let Some(x) = root_below(&phi_ln)? {
+            candidates.push((x.exp(), x));
+        }
+    }
+    candidates.extend(bracket_roots(&phi)?.into_iter().map(|n| (n, n.ln())));
+    if phi(SCAN_HIGH)? < 0.0 {
+        candidates.extend(roots_above(&phi)?.into_iter().map(|n| (n, n.ln())));
+    }
     verify(params, current, &candidates)
 }
 
-/// Candidate roots of `phi` (the scan and bisection of [`stationary_states`]); `b` selects
-/// the downward extension of the scan for `b <= 0`.
-fn bracket_roots<F: Fn(f64) -> Result<f64, ModelError>>(
-    phi: &F,
-    b: f64,
-) -> Result<Vec<f64>, ModelError> {
+/// The root of `phi_ln(x)` (`φ` at `N = e^x`) below `x = ln 1e-15`, where `φ >= 0`: the
+/// first point of the search of [`stationary_states`] with `φ < 0`, then bisection in `x`
+/// to adjacent floats. `None` if `φ` stays non-negative down to `x = -1e300`.
+fn root_below<F: Fn(f64) -> Result<f64, ModelError>>(
+    phi_ln: &F,
+) -> Result<Option<f64>, ModelError> {
+    let top = SCAN_LOW.ln();
+    let (mut hi, mut phi_hi) = (top, phi_ln(top)?);
+    let step = 2f64.powf(0.25);
+    while hi > -SEARCH_LN_LOW {
+        let lo = (hi * step).max(-SEARCH_LN_LOW);
+        let phi_lo = phi_ln(lo)?;
+        if phi_lo < 0.0 {
+            return Ok(Some(bisect_ln(phi_ln, lo, phi_lo, hi, phi_hi)?));
+        }
+        (hi, phi_hi) = (lo, phi_lo);
+    }
+    Ok(None)
+}
+
+/// The roots of `phi` above `1e9`, where `φ(1e9) < 0`: a log-spaced scan up to `1e50`
+/// (4 points per decade), each sign change bisected in `log N`.
+fn roots_above<F: Fn(f64) -> Result<f64, ModelError>>(phi: &F) -> Result<Vec<f64>, ModelError> {
+    let decades = (SEARCH_HIGH / SCAN_HIGH).log10();
+    let points = (decades * SEARCH_HIGH_PER_DECADE as f64).round() as usize;
+    let at = |k: usize| SCAN_HIGH * (SEARCH_HIGH / SCAN_HIGH).powf(k as f64 / points as f64);
+    let mut roots = Vec::new();
+    let (mut lo, mut phi_lo) = (SCAN_HIGH, phi(SCAN_HIGH)?);
+    for k in 1..=points {
+        let hi = at(k);
+        let phi_hi = phi(hi)?;
+        if (phi_lo < 0.0) != (phi_hi < 0.0) {
+            roots.push(bisect_log(phi, lo, phi_lo, hi, phi_hi)?);
+        }
+        (lo, phi_lo) = (hi, phi_hi);
+    }
+    Ok(roots)
+}
+
+/// Bisection in `x` of a sign change of `phi_ln` on `[lo, hi]`, down to adjacent floats;
+/// the end with the smaller `|φ|`.
+fn bisect_ln<F: Fn(f64) -> Result<f64, ModelError>>(
+    phi_ln: &F,
+    mut lo: f64,
+    mut phi_lo: f64,
+    mut hi: f64,
+    mut phi_hi: f64,
+) -> Result<f64, ModelError> {
+    // From a bracket of width 1e300 to adjacent floats: about 1100 halvings at most.
+    for _ in 0..2200 {
+        let mid = 0.5 * lo + 0.5 * hi;
+        if !(mid > lo && mid < hi) {
+            break;
+        }
+        let phi_mid = phi_ln(mid)?;
+        if phi_mid == 0.0 {
+            return Ok(mid);
+        }
+        if (phi_mid < 0.0) == (phi_lo < 0.0) {
+            (lo, phi_lo) = (mid, phi_mid);
+        } else {
+            (hi, phi_hi) = (mid, phi_mid);
+        }
+    }
+    Ok(if phi_lo.abs() <= phi_hi.abs() { lo } else { hi })
+}
+
+/// Candidate roots of `phi` in `[1e-15, 1e9]` (the scan and bisection of
+/// [`stationary_states`]).
+fn bracket_roots<F: Fn(f64) -> Result<f64, ModelError>>(phi: &F) -> Result<Vec<f64>, ModelError> {
     let decades = (SCAN_HIGH / SCAN_LOW).log10();
     let points = (decades * SCAN_PER_DECADE as f64).round() as usize;
     let at = |k: usize| SCAN_LOW * (SCAN_HIGH / SCAN_LOW).powf(k as f64 / points as f64);
@@ -335,29 +446,16 @@ fn bracket_roots<F: Fn(f64) -> Result<f64, ModelError>>(
     let mut candidates = Vec::new();
     let mut lo = SCAN_LOW;
     let mut phi_lo = phi(lo)?;
-    if phi_lo >= 0.0 && b <= 0.0 {
-        // Strong inhibition or input far below threshold: the single root lies lower.
-        let mut x = lo;
-        let mut phi_x = phi_lo;
-        while x > 1e-300 && phi_x >= 0.0 {
-            x *= 1e-3;
-            phi_x = phi(x)?;
+    for k in 1..=points {
+        let hi = at(k);
+        let phi_hi = phi(hi)?;
+        if phi_hi == 0.0 {
+            candidates.push(hi);
+        } else if (phi_lo < 0.0) != (phi_hi < 0.0) && phi_lo != 0.0 {
+            candidates.push(bisect_log(phi, lo, phi_lo, hi, phi_hi)?);
         }
-        if x > 1e-300 {
-            candidates.push(bisect_log(phi, x, phi_x, lo, phi_lo)?);
-        }
-    } else {
-        for k in 1..=points {
-            let hi = at(k);
-            let phi_hi = phi(hi)?;
-            if phi_hi == 0.0 {
-                candidates.push(hi);
-            } else if (phi_lo < 0.0) != (phi_hi < 0.0) && phi_lo != 0.0 {
-                candidates.push(bisect_log(phi, lo, phi_lo, hi, phi_hi)?);
-            }
-            lo = hi;
-            phi_lo = phi_hi;
-        }
+        lo = hi;
+        phi_lo = phi_hi;
     }
     Ok(candidates)
 }
@@ -372,15 +470,16 @@ fn accepted(residual: f64, slope: f64) -> bool {
 fn verify(
     params: &ModelParams,
     current: f64,
-    candidates: &[f64],
+    candidates: &[(f64, f64)],
 ) -> Result<Vec<StationaryState>, ModelError> {
     let mut states = Vec::with_capacity(candidates.len());
-    for &rate in candidates {
-        let residual = excess(params, current, rate, VERIFY_RTOL)?;
+    for &(rate, ln_rate) in candidates {
+        let residual = excess_at(params, current, rate, ln_rate, VERIFY_RTOL)?;
         let slope = map_slope(params, current, rate)?;
         if accepted(residual, slope) {
             states.push(StationaryState {
                 rate,
+                ln_rate,
                 slope,
                 residual,
                 stable: slope < 1.0,
@@ -595,7 +694,7 @@ mod tests {
     fn verification_drops_crossings_made_by_noise() {
         let p = with_b(1.0);
         let noisy = |n: f64| Ok(excess(&p, 0.0, n, QUAD_RTOL)? + 3e-16 * n * (7.0 * n.ln()).sin());
-        let candidates = bracket_roots(&noisy, p.b).unwrap();
+        let candidates = bracket_roots(&noisy).unwrap();
         assert!(candidates.len() >= 3, "{candidates:?}");
         for &n in &candidates[1..] {
             assert!(n > 1e7, "{candidates:?}");
@@ -603,7 +702,8 @@ mod tests {
             let residual = excess(&p, 0.0, n, VERIFY_RTOL).unwrap();
             assert!((residual - 1.5 / n).abs() <= 1e-13, "{residual} at N = {n}");
         }
-        let states = verify(&p, 0.0, &candidates).unwrap();
+        let pairs: Vec<(f64, f64)> = candidates.iter().map(|&n| (n, n.ln())).collect();
+        let states = verify(&p, 0.0, &pairs).unwrap();
         assert_eq!(states.len(), 1, "{states:?}");
         assert_relative_eq!(
             states[0].rate,

@@ -275,7 +275,12 @@ proptest! {
         match result {
             Ok(states) => {
                 for s in &states {
-                    prop_assert!(s.rate.is_finite() && s.rate > 0.0, "{:?}", s);
+                    // A rate below the smallest double is 0 and carried by `ln_rate`.
+                    prop_assert!(s.rate.is_finite() && s.rate >= 0.0, "{:?}", s);
+                    prop_assert!(s.ln_rate.is_finite(), "{:?}", s);
+                    // `e^{ln N}` rounds `ln N` by `ε |ln N|` relative.
+                    let tol = 4.0 * f64::EPSILON * (1.0 + s.ln_rate.abs()) * s.rate;
+                    prop_assert!((s.rate - s.ln_rate.exp()).abs() <= tol, "{:?}", s);
                     prop_assert!(s.slope.is_finite(), "{:?}", s);
                     prop_assert!(
                         s.residual.abs()
@@ -285,7 +290,7 @@ proptest! {
                     prop_assert_eq!(s.stable, s.slope < 1.0);
                 }
                 for w in states.windows(2) {
-                    prop_assert!(w[0].rate < w[1].rate, "{:?}", states);
+                    prop_assert!(w[0].ln_rate < w[1].ln_rate, "{:?}", states);
                 }
             }
             Err(e) => prop_assert!(
