@@ -452,7 +452,8 @@ impl<S: FluxScheme> MacroSolver<S> {
     /// Attempts one step of length `dt`; advances only if the outcome is `Advanced` and the
     /// new rate is at most `rate_bound` (pass `f64::INFINITY` for no bound).
     ///
-    /// A kick of the input in `[t, t + dt)` is applied first, by a mass-conserving linear
+    /// A kick of the input that falls into this step (`nlif_model::time::in_step`, the
+    /// step from `t` to the clock's next time) is applied first, by a mass-conserving linear
     /// remap of the density shifted by `dv` (mass shifted below `v_0` stays in cell 0); if
     /// any mass reaches `V_F` the step reports [`StepOutcome::SynchronousKick`] instead.
     /// Then the step operator is assembled with the scheme's weights and solved in `O(n)`
@@ -462,7 +463,10 @@ impl<S: FluxScheme> MacroSolver<S> {
         let t = self.time();
         let dt = self.config.dt;
         let mut previous = std::mem::take(&mut self.density);
-        if let Some(dv) = self.input.kick_within(t, t + dt) {
+        // The next step's start as the clock computes it: consecutive windows share their
+        // end points, so a kick falls into exactly one step (nlif_model::time).
+        let t_next = self.t_start + (self.steps + 1) as f64 * dt;
+        if let Some(dv) = self.input.kick_within(t, t_next) {
             let fraction = shift_density(&self.grid, &previous, dv, &mut self.next);
             if fraction > 0.0 {
                 self.density = previous;

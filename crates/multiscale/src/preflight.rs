@@ -9,6 +9,7 @@
 
 use coupling::{Bandwidth, Estimator};
 use fp_macro::{Grid, Reinjection};
+use nlif_model::time::in_step;
 use nlif_model::{InitialDensity, Input, ModelParams};
 
 use crate::config::{RunConfig, RunError, SolverKind};
@@ -97,6 +98,58 @@ impl MemoryEstimate {
     }
 }
 
+/// Rounding allowance of the explicit re-injection's positivity bound: the step tests
+/// `p/dt - (a/h) p / h >= 0` in floating point, which a `dt` exactly at `h²/a` can fail by
+/// one rounding; a relative margin of `1e-9` keeps the test's sign whatever the rounding.
+const EXPLICIT_MARGIN: f64 = 1e-9;
+
+/// The positivity condition of the explicit re-injection, for every state the run can
+/// reach (docs/fp-macro.md, "Positivity").
+///
+/// The step leaves `p^m_{n-1}/dt - (a/h²) p^m_{n-1}` on the right-hand side of the last
+/// row: non-negative (and then the M-matrix keeps the whole density non-negative) iff
+/// `dt · a <= h²`, `a = a0 + a1 N` the frozen noise. The rate of a density of unit mass is
+/// at most `a / h²` (all the mass in the last cell, `p_{n-1} <= 1/h`), so with `a1 < h²`
+/// the frozen noise stays below `a_max = a0 / (1 - a1/h²)` (`a <= a0 + a1 a / h²`), and
+/// below `a0 (1 + a1/h²) / (1 - a1/h²)` with the rate extrapolated to the step end
+/// (`N* = 2N^m - N^{m-1} <= 2 a_max / h²`). The condition checked is
+/// `dt · a_max <= h² (1 - 1e-9)`; with `a1 >= h²` no bound holds and the explicit step is
+/// refused.
+fn explicit_step_stays_positive(
+    params: &ModelParams,
+    m: &fp_macro::MacroConfig,
+) -> Result<(), RunError> {
+    let h2 = m.dv * m.dv;
+    let ratio = params.a1 / h2;
+    if !(ratio < 1.0) {
+        return Err(RunError::Invalid {
+            field: "solver.macro.reinjection",
+            value: params.a1,
+            reason: format!(
+                "Explicit re-injection keeps the density non-negative only for model.a1 < dv² = {h2:.3e} (got a1 = {:?}: the rate, and with it the noise, has no bound); use Implicit",
+                params.a1
+            ),
+        });
+    }
+    let a_max = match m.frozen_at {
+        fp_macro::FrozenAt::StepStart => params.a0 / (1.0 - ratio),
+        // `StepEnd` (and any later variant: the larger bound).
+        _ => params.a0 * (1.0 + ratio) / (1.0 - ratio),
+    };
+    let limit = h2 / a_max * (1.0 - EXPLICIT_MARGIN);
+    if !(m.dt <= limit) {
+        return Err(RunError::Invalid {
+            field: "solver.macro.dt",
+            value: m.dt,
+            reason: format!(
+                "Explicit re-injection keeps the density non-negative only for dt < dv² / a_max = {limit:.6e} (a_max = {a_max:?}, the largest noise a0 + a1 N the run can reach; got dt = {:?}); use a smaller dt or reinjection: Implicit",
+                m.dt
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Everything [`preflight`] established: the run can start.
 #[derive(Debug, Clone)]
 pub struct Preflight {
@@ -127,25 +180,26 @@ pub fn plan(
     input.validate()?;
     initial.validate()?;
     config.validate()?;
+    if let Input::Kick { t0, .. } = *input
+        && !in_step(t0, 0.0, config.t_end)
+    {
+        // By the rule of `nlif_model::time`: the kick falls into no step of the run.
+        return Err(RunError::Invalid {
+            field: "model.input.t0",
+            value: t0,
+            reason: format!(
+                "the kick must fall inside the run, 0 <= t0 < t_end = {}; it would never be applied",
+                config.t_end
+            ),
+        });
+    }
     if config.kind.uses_micro() {
         config.micro.validate()?;
     }
     let m = &config.macro_config;
     let grid = Grid::for_model(params, m.v_min, m.dv)?;
     if config.kind.uses_macro() && m.reinjection == Reinjection::Explicit {
-        // Explicit re-injection keeps the density non-negative only for dt a(N) <= h²;
-        // a(N) >= a0, so dt <= h² / a0 is necessary whatever the rate.
-        let limit = m.dv * m.dv / params.a0;
-        if m.dt > limit {
-            return Err(RunError::Invalid {
-                field: "solver.macro.reinjection",
-                value: m.dt,
-                reason: format!(
-                    "Explicit re-injection needs solver.macro.dt <= dv² / a0 = {limit:.3e} (got dt = {:?}); use Implicit or a smaller dt",
-                    m.dt
-                ),
-            });
-        }
+        explicit_step_stays_positive(params, m)?;
     }
     if config.kind == SolverKind::Multiscale {
         let estimator = config.switching.estimator;
@@ -177,7 +231,8 @@ pub fn plan(
 ///
 /// The first invalid setting, named by its config path ([`RunError::field`]): an invalid
 /// parameter, grid or step; an end time or sample interval that is not a whole number of
-/// steps; explicit re-injection beyond its stability limit; an initial density without
+/// steps; an input kick outside `[0, t_end)`; explicit re-injection beyond its stability
+/// limit; an initial density without
 /// mass on the grid, or without a finite rate (`a1 p_{n-1} / h >= 1`).
 pub fn preflight(
     params: &ModelParams,

@@ -8,6 +8,7 @@ use nlif_micro::{
     BLOCK_SIZE, MicroConfig, Parallelism, ParticleSystem, Partition, Reduction, SingleProcess,
     Stepper, SubthresholdStepper,
 };
+use nlif_model::time::reached;
 use nlif_model::{InitialDensity, Input, ModelParams};
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -601,14 +602,14 @@ where
         observer: &mut O,
     ) -> Result<Option<Outcome>, RunError> {
         let until = until.min(self.config.t_end);
-        let eps = 1e-9 * self.config.finest_step();
-        while self.outcome.is_none() && self.time() < until - eps {
+        // Grid times compared with instants by the one rule of `nlif_model::time`.
+        while self.outcome.is_none() && !reached(self.time(), until) {
             match self.phase {
                 Phase::Macro(_) => self.macro_step(observer)?,
                 Phase::Micro(_) => self.micro_step(observer)?,
             }
         }
-        if self.outcome.is_none() && self.time() >= self.config.t_end - eps {
+        if self.outcome.is_none() && reached(self.time(), self.config.t_end) {
             self.outcome = Some(Outcome::Completed);
         }
         if self.outcome.is_some() {
@@ -791,7 +792,7 @@ where
     /// Emits the samples whose time has come, keeps snapshots, decides the down-switch.
     fn after_step<O: Observer>(&mut self, t: f64, observer: &mut O) -> Result<(), RunError> {
         let interval = self.config.sample_interval;
-        while (self.next_sample as f64) * interval <= t + 1e-9 * interval {
+        while reached(t, self.next_sample as f64 * interval) {
             let k = self.next_sample;
             let sample = Sample {
                 t: tidy_time(k as f64 * interval),

@@ -29,7 +29,7 @@ pub(crate) fn example(kind: SolverKind) -> String {
             v_min: -4.0,              // lower end of the grid (no flux there)
             dv: 0.02,                 // grid spacing; must divide v_f - v_r
             dt: 1e-4,                 // time step
-            reinjection: Implicit,    // Implicit | Explicit (needs dt <= dv^2 / a0)
+            reinjection: Implicit,    // Implicit | Explicit (needs dt < dv^2 / a0)
             frozen_at: StepStart,     // StepStart | StepEnd (rate extrapolated: no lag at blow-up)
         ),
         micro: (

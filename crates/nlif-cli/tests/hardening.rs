@@ -316,7 +316,7 @@ fn check_refuses_what_the_run_cannot_do() {
         (
             "macro-steady.ron",
             &["solver.macro.reinjection=Explicit"],
-            "solver.macro.reinjection",
+            "solver.macro.dt",
         ),
         ("blowup-a.ron", &["model.a1=1e300"], "model.a1"),
         (

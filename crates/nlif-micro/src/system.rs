@@ -703,7 +703,8 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
 
     /// Advances one step, summing spike counts over the parts with `reduction`.
     ///
-    /// 1. If an input kick falls in `[t, t + dt)`: every voltage moves by `dv`, those at or
+    /// 1. If an input kick falls into this step (`nlif_model::time::in_step`, the step from
+    ///    `t` to the clock's next time): every voltage moves by `dv`, those at or
     ///    over `V_F` fire, with their cascade.
     /// 2. Sub-threshold update with `I(t)` and `a(N)` frozen at `t`, `N` the empirical rate of
     ///    the previous step; neurons crossing `V_F` fire and are reset to `V_R`.
@@ -717,7 +718,10 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
         let dt = self.config.dt;
         let mut mfes = [None, None];
         let mut spikes = 0;
-        if let Some(dv) = self.input.kick_within(t, t + dt) {
+        // The next step's start as the clock computes it: consecutive windows share their
+        // end points, so a kick falls into exactly one step (nlif_model::time).
+        let t_next = self.t_start + (self.steps + 1) as f64 * dt;
+        if let Some(dv) = self.input.kick_within(t, t_next) {
             let outcome = self.kick_event(dv, reduction);
             spikes += outcome.fired;
             mfes[0] = self.as_mfe(t, outcome, true);

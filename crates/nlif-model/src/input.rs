@@ -5,11 +5,14 @@ use std::f64::consts::PI;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ModelError, finite, require};
+use crate::time::{in_step, reached};
 
 /// The external input: a drift term `I(t)` added to `-V`, or an instantaneous kick.
 ///
-/// Solvers freeze `I` at the left end of each time step (`I(t^m)`), and apply a kick at
-/// the start of the step whose interval `[t^m, t^m + dt)` contains `t0`.
+/// Solvers freeze `I` at a grid time of each step, and apply a kick at the start of the
+/// step into which `t0` falls; times are compared by the rule of module
+/// [`time`](crate::time), so a `t0` or a pulse edge on a grid time acts at that grid time
+/// whatever the rounding of the clock.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub enum Input {
@@ -116,7 +119,7 @@ impl Input {
                 duration,
                 amplitude,
             } => {
-                if t >= t0 && t < t0 + duration {
+                if reached(t, t0) && !reached(t, t0 + duration) {
                     amplitude
                 } else {
                     0.0
@@ -131,18 +134,26 @@ impl Input {
         }
     }
 
-    /// The voltage shift of a kick whose instant lies in `[t_start, t_end)`, if any.
+    /// The voltage shift of a kick whose instant falls into the step from grid time `t` to
+    /// grid time `t_next` ([`time::in_step`](crate::time::in_step)), if any. `t_next` is the
+    /// next step's start as the clock computes it (`t_start + (m + 1) · dt`), so that
+    /// consecutive steps share their end points and the kick falls into exactly one.
     ///
     /// ```
     /// use nlif_model::Input;
     /// let kick = Input::Kick { t0: 1.0, dv: 0.5 };
     /// assert_eq!(kick.kick_within(0.99, 1.0), None);
     /// assert_eq!(kick.kick_within(1.0, 1.01), Some(0.5));
+    /// // 3 · 0.1 = 0.30000000000000004 is the grid time 0.3 up to rounding: the kick at
+    /// // 0.3 is applied at the start of step 3, not at the end of step 2.
+    /// let kick = Input::Kick { t0: 0.3, dv: 0.5 };
+    /// assert_eq!(kick.kick_within(2.0 * 0.1, 3.0 * 0.1), None);
+    /// assert_eq!(kick.kick_within(3.0 * 0.1, 4.0 * 0.1), Some(0.5));
     /// ```
     #[inline]
-    pub fn kick_within(&self, t_start: f64, t_end: f64) -> Option<f64> {
+    pub fn kick_within(&self, t: f64, t_next: f64) -> Option<f64> {
         match *self {
-            Input::Kick { t0, dv } if t0 >= t_start && t0 < t_end => Some(dv),
+            Input::Kick { t0, dv } if in_step(t0, t, t_next) => Some(dv),
             _ => None,
         }
     }

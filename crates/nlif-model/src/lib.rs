@@ -40,6 +40,7 @@ mod input;
 mod params;
 pub mod special;
 mod stationary;
+pub mod time;
 
 pub use blowup::blowup_witness;
 pub use error::ModelError;
