@@ -267,6 +267,15 @@ impl RunConfig {
         }
     }
 
+    /// The step of the solver that computes a phase of `mode`: `macro.dt` for the density,
+    /// `micro.dt` for the particles.
+    pub fn step_of(&self, mode: crate::Mode) -> f64 {
+        match mode {
+            crate::Mode::Macro => self.macro_config.dt,
+            crate::Mode::Micro => self.micro.dt,
+        }
+    }
+
     /// The shortest time step the run takes: the clock step, or the micro step of a
     /// multi-scale run's particle phases. Only steps the solver uses count (a `Macro`
     /// run's `micro.dt` is never read).

@@ -42,5 +42,5 @@ pub use simulation::{
 };
 pub use trace::{
     DensitySnapshot, Event, MASS_TOLERANCE, Mode, Observer, Outcome, RateCrossing, Sample, Switch,
-    SwitchReason, Trace,
+    SwitchReason, Trace, UNRESOLVED_FRACTION,
 };

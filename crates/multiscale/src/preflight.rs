@@ -26,6 +26,8 @@ pub struct MemoryEstimate {
     /// The recorded trace: rate samples and density snapshots (twice the snapshots while
     /// they are written out).
     pub trace: u64,
+    /// The config field that sets the largest part ([`MemoryEstimate::largest_part`]).
+    blame: &'static str,
 }
 
 impl MemoryEstimate {
@@ -57,7 +59,40 @@ impl MemoryEstimate {
             .density_interval
             .map_or(0.0, |d| (config.t_end / d).floor() + 1.0);
         // A sample is 24 bytes in the trace; the snapshots are copied once when written.
-        let trace = samples * 24.0 + snapshots * (cells * 8.0 * 2.0 + 32.0);
+        let sample_bytes = samples * 24.0;
+        let snapshot_bytes = snapshots * (cells * 8.0 * 2.0 + 32.0);
+        let trace = sample_bytes + snapshot_bytes;
+        // The grid is large because of its spacing or its extent `[v_min, v_f]`.
+        let m = &config.macro_config;
+        let grid_field = if m.dv >= 1e-4 && m.v_min + cells * m.dv > 100.0 {
+            "model.v_f"
+        } else if m.dv >= 1e-4 && m.v_min < -100.0 {
+            "solver.macro.v_min"
+        } else {
+            "solver.macro.dv"
+        };
+        // The record is long (a run beyond 1e6 membrane time constants), its snapshots
+        // are many, or each is large.
+        let long = config.t_end > 1e6;
+        let snapshot_field = if long {
+            "t_end"
+        } else if snapshots >= cells {
+            "output.density_interval"
+        } else {
+            grid_field
+        };
+        let sample_field = if long { "t_end" } else { "output.interval" };
+        let parts = [
+            (particles, "solver.micro.particles"),
+            (density, grid_field),
+            (rollback, "solver.switching.rollback"),
+            (sample_bytes, sample_field),
+            (snapshot_bytes, snapshot_field),
+        ];
+        let blame = parts
+            .iter()
+            .fold(parts[0], |best, &p| if p.0 > best.0 { p } else { best })
+            .1;
         let bytes = |x: f64| {
             if x.is_finite() && x < u64::MAX as f64 {
                 x as u64
@@ -70,6 +105,7 @@ impl MemoryEstimate {
             density: bytes(density),
             rollback: bytes(rollback),
             trace: bytes(trace),
+            blame,
         }
     }
 
@@ -81,20 +117,14 @@ impl MemoryEstimate {
             .saturating_add(self.trace)
     }
 
-    /// The config field that sets the largest part: `solver.micro.particles`,
-    /// `solver.macro.dv` (the grid), `solver.switching.rollback` (the kept macro states)
-    /// or `output.density_interval` (the snapshots, with `t_end`).
+    /// The config field that sets the largest part: `solver.micro.particles`; the grid's
+    /// `solver.macro.dv`, `solver.macro.v_min` or `model.v_f` (the spacing, or an extent
+    /// far beyond the model's voltages of order one); `solver.switching.rollback` (the kept
+    /// macro states); for the recorded trace `t_end` when the run is longer than `1e6`,
+    /// else `output.interval` (the rate samples) or `output.density_interval` (the
+    /// snapshots, when they are many; the grid's field when each is large).
     pub fn largest_part(&self) -> &'static str {
-        let parts = [
-            (self.particles, "solver.micro.particles"),
-            (self.density, "solver.macro.dv"),
-            (self.rollback, "solver.switching.rollback"),
-            (self.trace, "output.density_interval"),
-        ];
-        parts
-            .iter()
-            .fold(parts[0], |best, &p| if p.0 > best.0 { p } else { best })
-            .1
+        self.blame
     }
 }
 

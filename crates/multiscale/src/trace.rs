@@ -158,6 +158,11 @@ pub enum Outcome {
 /// in the worst case, stay well below `10^-6`, while a defect loses a visible fraction.
 pub const MASS_TOLERANCE: f64 = 1e-6;
 
+/// The fraction of `1/dt` from which an asynchronous rate is not resolved by the step
+/// ([`Trace::unresolved_rate`]): at `N dt = 0.05` the particles' interspike interval,
+/// rounded up to whole steps, already biases the rate by up to 5 %.
+pub const UNRESOLVED_FRACTION: f64 = 0.05;
+
 impl Outcome {
     /// `"completed"`, `"blow_up"`, `"synchronous_event"`, `"positivity_lost"`,
     /// `"non_finite"`, `"negative_density"` or `"mass_lost"`.
@@ -269,6 +274,55 @@ impl Trace {
                 (w + s.rate * d, c + d)
             });
         (covered > 0.0).then(|| weighted / covered)
+    }
+
+    /// The first sample whose *asynchronous* rate reaches `fraction / dt`, `dt` the step of
+    /// the solver that computed it (`dt_of(mode)`): the sample's rate less the spikes of
+    /// the multiple firing events in its interval, ends included (`Σ fraction / span`), which fire
+    /// in one instant by construction. At such rates neither solver resolves the firing:
+    /// a particle fires at most once a step (the interspike interval is rounded up to whole
+    /// steps, biasing the rate by up to `N dt`), and the density's outflow saturates at
+    /// `a / h²`. `None` if no sample does; the crossing's `rate` is that asynchronous rate.
+    ///
+    /// ```
+    /// use multiscale::{Mode, Sample, Trace};
+    /// let mut trace = Trace::default();
+    /// for (t, rate) in [(0.1, 20.0), (0.2, 700.0)] {
+    ///     trace.samples.push(Sample { t, rate, mode: Mode::Micro });
+    /// }
+    /// let crossing = trace.unresolved_rate(0.05, |_| 1e-3).unwrap();
+    /// assert_eq!((crossing.t, crossing.rate), (0.2, 700.0));
+    /// assert!(trace.unresolved_rate(0.05, |_| 1e-5).is_none());
+    /// ```
+    #[must_use]
+    pub fn unresolved_rate(
+        &self,
+        fraction: f64,
+        dt_of: impl Fn(Mode) -> f64,
+    ) -> Option<RateCrossing> {
+        // An event on a sample time is taken out of both neighbours (a kick's event is
+        // timed at its step's start, a cascade's at its end): never a false warning.
+        let mut first = 0;
+        for (from, to, sample) in self.sample_spans() {
+            let tol = 1e-9 * (to - from);
+            while first < self.mfes.len() && self.mfes[first].t < from - tol {
+                first += 1;
+            }
+            let fired: f64 = self.mfes[first..]
+                .iter()
+                .take_while(|m| m.t <= to + tol)
+                .map(|m| m.fraction)
+                .sum();
+            let span = to - from;
+            if span <= 0.0 {
+                continue;
+            }
+            let rate = sample.rate - fired / span;
+            if rate * dt_of(sample.mode) >= fraction {
+                return Some(RateCrossing { t: sample.t, rate });
+            }
+        }
+        None
     }
 
     /// The particle phases as time intervals: each micro sample covers its interval, and

@@ -61,6 +61,38 @@ fn outcome_detail(outcome: &Outcome) -> Value {
     }
 }
 
+/// The first sample whose asynchronous rate is not resolved by its solver's step
+/// ([`multiscale::Trace::unresolved_rate`]), with that step.
+pub fn unresolved_rate(
+    config: &Config,
+    trace: &multiscale::Trace,
+) -> Option<(multiscale::RateCrossing, f64)> {
+    let run = config.run_config();
+    let crossing = trace.unresolved_rate(multiscale::UNRESOLVED_FRACTION, |m| run.step_of(m))?;
+    let mode = trace
+        .samples
+        .iter()
+        .find(|s| s.t == crossing.t)
+        .map_or(multiscale::Mode::Macro, |s| s.mode);
+    Some((crossing, run.step_of(mode)))
+}
+
+/// The warnings of a run, for stderr (the same facts are fields of `summary.json`).
+pub fn warnings(config: &Config, trace: &multiscale::Trace) -> Vec<String> {
+    unresolved_rate(config, trace)
+        .map(|(c, dt)| {
+            format!(
+                "from t = {} the rate ({:.4e}, multiple firing events excluded) exceeds {} / dt = {:.4e} (dt = {dt:e}): the step does not resolve it, the rate is biased low; use a smaller dt",
+                c.t,
+                c.rate,
+                multiscale::UNRESOLVED_FRACTION,
+                multiscale::UNRESOLVED_FRACTION / dt
+            )
+        })
+        .into_iter()
+        .collect()
+}
+
 /// `summary.json`.
 pub fn summary(config: &Config, result: &RunResult) -> Value {
     let trace = &result.trace;
@@ -132,6 +164,12 @@ pub fn summary(config: &Config, result: &RunResult) -> Value {
             "20": first_above(20.0),
         },
         "blow_up": trace.blow_up.map(|b| json!({ "t": b.t, "rate": b.rate })),
+        "unresolved_rate": unresolved_rate(config, trace).map(|(c, dt)| json!({
+            "t": c.t,
+            "rate": c.rate,
+            "dt": dt,
+            "fraction_of_one_over_dt": multiscale::UNRESOLVED_FRACTION,
+        })),
         "checkpoints": result.checkpoints.map(|c| json!({
             "count": c.count,
             "bytes": c.bytes,
