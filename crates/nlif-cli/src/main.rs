@@ -84,6 +84,10 @@ enum Command {
     /// field; a phase diagram over two, with the theory of nlif-model overlaid). Running
     /// the same command again skips the points already done; a failed point is a row
     /// with its error. See docs/sweeps.md.
+    ///
+    /// Exit status: 0 every point ran; 4 some points failed (their rows give the error);
+    /// 130 stopped by SIGINT or SIGTERM (no new point starts, a checkpointed point writes
+    /// a last checkpoint; the same command continues); 1 an error of the sweep itself.
     Sweep {
         /// The experiment config (RON); not needed with --merge.
         config: Option<PathBuf>,
