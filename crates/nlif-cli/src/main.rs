@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use multiscale::{MemoryEstimate, SolverKind};
-use nlif_experiment::{Config, checkpoint, config, report, set, sweep};
+use nlif_experiment::{Config, checkpoint, config, report, set, sweep, target};
 use nlif_model::{ModelParams, stationary_states};
 
 /// Simulate noisy leaky integrate-and-fire networks: mean-field Fokker–Planck (macro),
@@ -37,9 +37,10 @@ enum Command {
         /// The experiment config (RON).
         config: Option<PathBuf>,
         /// Output directory [default: out/NAME, NAME from the config]. It must not exist,
-        /// or be an earlier nlif output directory (an nlif summary.json and only files nlif
-        /// writes), which is then replaced as a whole once the new outputs are complete.
-        /// Anything else (a file, a link, a directory with other contents) is refused.
+        /// be empty, or be an earlier nlif output directory (an nlif summary.json and only
+        /// files nlif writes), which is then replaced as a whole once the new outputs are
+        /// complete. Anything else (a file, a link, a directory with other contents) is
+        /// refused, and so is an output another nlif process is writing.
         #[arg(long)]
         out: Option<PathBuf>,
         /// Override a config field by its dotted path with a RON value, e.g.
@@ -83,6 +84,10 @@ enum Command {
     /// field; a phase diagram over two, with the theory of nlif-model overlaid). Running
     /// the same command again skips the points already done; a failed point is a row
     /// with its error. See docs/sweeps.md.
+    ///
+    /// Exit status: 0 every point ran; 4 some points failed (their rows give the error);
+    /// 130 stopped by SIGINT or SIGTERM (no new point starts, a checkpointed point writes
+    /// a last checkpoint; the same command continues); 1 an error of the sweep itself.
     Sweep {
         /// The experiment config (RON); not needed with --merge.
         config: Option<PathBuf>,
@@ -117,6 +122,11 @@ enum Command {
         /// Assemble sweep.csv and the plot of a sweep directory whose shards are done.
         #[arg(long, value_name = "DIR")]
         merge: Option<PathBuf>,
+        /// Every point writes a checkpoint every DT of model time (as for `run`; sets
+        /// `output.checkpoint`): a point stopped by a signal or killed continues from it
+        /// when the same command runs again.
+        #[arg(long, value_name = "DT")]
+        checkpoint_every: Option<f64>,
         /// No progress and no final line.
         #[arg(long)]
         quiet: bool,
@@ -185,6 +195,8 @@ enum Kind {
 const EXIT_ENDED_EARLY: u8 = 3;
 /// Exit status of a run stopped by SIGINT or SIGTERM after writing a checkpoint.
 const EXIT_INTERRUPTED: u8 = 130;
+/// Exit status of a sweep some of whose points failed (their rows carry the error).
+const EXIT_POINTS_FAILED: u8 = 4;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -192,6 +204,7 @@ fn main() -> ExitCode {
         Ok(Status::Done) => ExitCode::SUCCESS,
         Ok(Status::EndedEarly) => ExitCode::from(EXIT_ENDED_EARLY),
         Ok(Status::Interrupted) => ExitCode::from(EXIT_INTERRUPTED),
+        Ok(Status::PointsFailed) => ExitCode::from(EXIT_POINTS_FAILED),
         // Every MPI rank meets the same errors but those it meets alone: rank 0 says it.
         Err(e) if !cluster::prints(&e) => ExitCode::FAILURE,
         Err(e) => {
@@ -206,6 +219,7 @@ enum Status {
     Done,
     EndedEarly,
     Interrupted,
+    PointsFailed,
 }
 
 impl From<session::Ended> for Status {
@@ -230,13 +244,10 @@ fn dispatch(command: Command) -> Result<Status> {
         } => {
             let cluster = cluster::Cluster::start()?;
             let result = (|| {
-                let mut set = set;
-                if let Some(dt) = checkpoint_every {
-                    set.push(format!("output.checkpoint=Some({dt:?})"));
-                }
+                let set = with_checkpoints(set, checkpoint_every);
                 // Every rank checks the config (its memory check is the rank's own).
                 let (config, _) = cluster.agree(resolve(config, &set))?;
-                let out = out.unwrap_or_else(|| PathBuf::from("out").join(&config.name));
+                let out = cluster.agree(output_dir(out, &config.name, ""))?;
                 session::run(config, out, threads, quiet, &cluster).map(Status::from)
             })();
             cluster.settle(result)
@@ -248,7 +259,10 @@ fn dispatch(command: Command) -> Result<Status> {
             quiet,
         } => {
             let cluster = cluster::Cluster::start()?;
-            let result = session::resume(dir, t_end, threads, quiet, &cluster).map(Status::from);
+            let result = cluster
+                .agree(target::resolve(&dir, "the run's directory"))
+                .and_then(|dir| session::resume(dir, t_end, threads, quiet, &cluster))
+                .map(Status::from);
             cluster.settle(result)
         }
         Command::Sweep {
@@ -262,11 +276,14 @@ fn dispatch(command: Command) -> Result<Status> {
             seed_per_point,
             check,
             merge,
+            checkpoint_every,
             quiet,
         } => {
             if let Some(dir) = merge {
-                sweep::merge(&dir, quiet)?;
-                return Ok(Status::Done);
+                let dir = target::resolve(&dir, "--merge")?;
+                let results = sweep::merge(&dir, quiet)?;
+                let failed = results.iter().filter(|r| r.error.is_some()).count();
+                return Ok(points_failed(failed, results.len()));
             }
             let Some(path) = config else {
                 bail!("nlif sweep needs a CONFIG (or --merge DIR)");
@@ -274,6 +291,7 @@ fn dispatch(command: Command) -> Result<Status> {
             if vary.is_empty() {
                 bail!("nlif sweep needs at least one --vary PATH=VALUES");
             }
+            let set = with_checkpoints(set, checkpoint_every);
             let (base, _) = resolve(Some(path), &set)?;
             let vary = vary
                 .iter()
@@ -297,19 +315,22 @@ fn dispatch(command: Command) -> Result<Status> {
                 Some(n) => n,
                 None => std::thread::available_parallelism().map_or(1, |n| n.get()),
             };
-            let dir = out.unwrap_or_else(|| {
-                PathBuf::from("out").join(format!("{}-sweep", definition.base.name))
-            });
+            let dir = output_dir(out, &definition.base.name, "-sweep")?;
             let shard = shard.as_deref().map(sweep::parse_shard).transpose()?;
-            sweep::run(sweep::Request {
+            let stop = session::signal_flag()?;
+            let request = sweep::Request {
                 definition,
                 dir,
                 jobs,
                 shard,
                 keep_outputs,
                 quiet,
-            })?;
-            Ok(Status::Done)
+            };
+            let ran = sweep::run_until(request, &stop)?;
+            if ran.stopped {
+                return Ok(Status::Interrupted);
+            }
+            Ok(points_failed(ran.failed, ran.points))
         }
         Command::Inspect { checkpoint } => {
             println!("{}", checkpoint::describe(&checkpoint)?);
@@ -344,6 +365,9 @@ fn dispatch(command: Command) -> Result<Status> {
         }
         Command::Check { config, set, print } => {
             let (config, memory) = resolve(Some(config), &set)?;
+            // `run` writes to out/NAME unless given --out: the name must leave room for
+            // what nlif creates beside it.
+            target::check_name(config.name.as_ref(), NAME_ORIGIN)?;
             if print {
                 let pretty = ron::ser::PrettyConfig::new().struct_names(false);
                 println!("{}", ron::ser::to_string_pretty(&config, pretty)?);
@@ -369,6 +393,42 @@ fn dispatch(command: Command) -> Result<Status> {
             Ok(Status::Done)
         }
     }
+}
+
+/// Where an output directory named after the config comes from, in messages.
+const NAME_ORIGIN: &str = "the config's `name`";
+
+/// The output directory of a run or sweep: `--out`, or `out/NAME` + `suffix`, resolved
+/// once (`nlif_experiment::target`).
+fn output_dir(out: Option<PathBuf>, name: &str, suffix: &str) -> Result<PathBuf> {
+    match out {
+        Some(out) => target::resolve(&out, "--out"),
+        None => {
+            let out = PathBuf::from("out").join(format!("{name}{suffix}"));
+            target::resolve(&out, NAME_ORIGIN)
+        }
+    }
+}
+
+/// `--checkpoint-every DT` of `run` and `sweep`: the override of `output.checkpoint`,
+/// after the user's own.
+fn with_checkpoints(mut set: Vec<String>, every: Option<f64>) -> Vec<String> {
+    if let Some(dt) = every {
+        set.push(format!("output.checkpoint=Some({dt:?})"));
+    }
+    set
+}
+
+/// How a sweep ended that ran `points` points, `failed` of them failing: exit status 4
+/// and a message if any failed.
+fn points_failed(failed: usize, points: usize) -> Status {
+    if failed == 0 {
+        return Status::Done;
+    }
+    eprintln!(
+        "nlif sweep: {failed} of {points} points failed (their rows in sweep.csv give the error; the same command again retries them) (exit status {EXIT_POINTS_FAILED})"
+    );
+    Status::PointsFailed
 }
 
 /// Loads (or takes the built-in) config, applies the overrides, validates (every check a

@@ -21,6 +21,7 @@ use nlif_micro::{Parallelism, Stepper};
 
 use nlif_experiment::Config;
 use nlif_experiment::checkpoint::{self, Checkpoint, Stats};
+use nlif_experiment::lock::Lock;
 use nlif_experiment::output::{self, RunResult};
 use nlif_experiment::progress::{Progress, Show};
 
@@ -51,6 +52,8 @@ struct Plan {
     /// The checkpoint being written in the background.
     writing: Option<Writing>,
     quiet: bool,
+    /// The lock of the output, held until the outputs are in place (rank 0).
+    _lock: Option<Lock>,
 }
 
 /// The staging directory of a checkpointed run writing to `out`.
@@ -97,9 +100,9 @@ pub(crate) fn run(
     let prepared = if cluster.is_root() {
         prepare(&config, &out)
     } else {
-        Ok(PathBuf::new())
+        Ok((PathBuf::new(), None))
     };
-    let staging = cluster.agree(prepared)?;
+    let (staging, lock) = cluster.agree(prepared)?;
     let mut plan = Plan {
         out,
         every: config.output.checkpoint,
@@ -107,6 +110,7 @@ pub(crate) fn run(
         stats: Stats::default(),
         writing: None,
         quiet: quiet || !cluster.is_root(),
+        _lock: lock,
     };
     let start = Simulation::builder(
         config.model.params(),
@@ -129,8 +133,23 @@ pub(crate) fn run(
     }
 }
 
-/// Rank 0's checks and staging directory before a run.
-fn prepare(config: &Config, out: &Path) -> Result<PathBuf> {
+/// Takes the lock of the output `out` (rank 0) before anything else is looked at, and
+/// removes what dead runs left beside it.
+fn claim(out: &Path) -> Result<Lock> {
+    let lock = Lock::exclusive(out)?;
+    lock.remove_leftovers(out);
+    Ok(lock)
+}
+
+/// Rank 0's lock, checks and staging directory before a run.
+fn prepare(config: &Config, out: &Path) -> Result<(PathBuf, Option<Lock>)> {
+    let lock = claim(out)?;
+    let staging = stage(config, out)?;
+    Ok((staging, Some(lock)))
+}
+
+/// Rank 0's checks and staging directory before a run (the lock held).
+fn stage(config: &Config, out: &Path) -> Result<PathBuf> {
     output::check_target(out)?;
     if config.output.checkpoint.is_none()
         && checkpoint_staging(out).join(checkpoint::FILE).is_file()
@@ -191,9 +210,9 @@ fn discard(plan: &mut Plan) {
 }
 
 /// Installs the SIGINT / SIGTERM handlers: the first signal sets the returned flag (the
-/// run stops at its next check and, if checkpointed, writes a last checkpoint); a second
-/// one ends the process at once with status 130.
-fn signal_flag() -> Result<Arc<AtomicBool>> {
+/// run, or sweep, stops at its next check and, if checkpointed, writes a last
+/// checkpoint); a second one ends the process at once with status 130.
+pub(crate) fn signal_flag() -> Result<Arc<AtomicBool>> {
     let flag = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&flag))
@@ -237,6 +256,12 @@ pub(crate) fn resume(
     let interrupted = signal_flag()?;
     self::threads(threads)?;
     let staging = checkpoint_staging(&out);
+    // No other process may write the run while it is read and continued.
+    let lock = cluster.agree(if cluster.is_root() {
+        claim(&out).map(Some)
+    } else {
+        Ok(None)
+    })?;
     let opened = cluster.agree(open_checkpoint(&out, &staging, cluster.is_root()));
     let (source, finished, mut config, mut stats, state) = opened?;
     let ended_before = state.outcome.is_some();
@@ -289,6 +314,7 @@ pub(crate) fn resume(
         stats,
         writing: None,
         quiet: quiet || !cluster.is_root(),
+        _lock: lock,
     };
     // An extension starts a new end; otherwise a state that had already ended has its
     // final checkpoint written (the run was stopped while writing its outputs).
@@ -442,23 +468,18 @@ fn drive(
             return Err(e.context("the run failed"));
         }
     };
-    // The final state, whatever the outcome: a finished output's checkpoint is its end.
-    if plan.every.is_some() && !ended_before {
-        save(&simulation, config, &mut plan, true, true, cluster)?;
-    }
-    finish_writing(&mut plan)?;
-    let wall_seconds = clock.elapsed().as_secs_f64();
-    let grid = simulation.grid_nodes();
-    let result = RunResult {
-        trace: simulation.into_trace(),
-        outcome,
-        wall_seconds,
-        grid,
-        checkpoints: plan.every.map(|_| plan.stats),
-        processes: cluster.size(),
+    let ended = (outcome, ended_before);
+    let finished = finish(simulation, config, &mut plan, ended, clock, cluster);
+    let (result, writing) = match finished {
+        Ok(finished) => finished,
+        Err(e) => {
+            // A last checkpoint or the outputs could not be written (a full disk): the
+            // staging directory goes, but for the checkpoints a resume continues from.
+            discard(&mut plan);
+            return Err(e);
+        }
     };
-    let writing = Instant::now();
-    output::write_all(&plan.out, config, &result, Some(&plan.staging))?;
+    let wall_seconds = result.wall_seconds;
     let t = &result.trace;
     let t_final = t.samples.last().map_or(0.0, |s| s.t);
     if !plan.quiet {
@@ -475,7 +496,7 @@ fn drive(
             plural(t.switches.len(), "switch", "switches"),
             plural(t.mfes.len(), "MFE", "MFEs"),
             plan.out.display(),
-            writing.elapsed().as_secs_f64()
+            writing
         );
     }
     if result.outcome.is_completed() {
@@ -491,6 +512,36 @@ fn drive(
         );
         Ok(Ended::Early)
     }
+}
+
+/// Rank 0 after the run: the final checkpoint, then the outputs, in place; returns the
+/// result and the seconds spent writing the outputs.
+fn finish(
+    simulation: Run<'_>,
+    config: &Config,
+    plan: &mut Plan,
+    (outcome, ended_before): (Outcome, bool),
+    clock: Instant,
+    cluster: &Cluster,
+) -> Result<(RunResult, f64)> {
+    // The final state, whatever the outcome: a finished output's checkpoint is its end.
+    if plan.every.is_some() && !ended_before {
+        save(&simulation, config, plan, true, true, cluster)?;
+    }
+    finish_writing(plan)?;
+    let wall_seconds = clock.elapsed().as_secs_f64();
+    let grid = simulation.grid_nodes();
+    let result = RunResult {
+        trace: simulation.into_trace(),
+        outcome,
+        wall_seconds,
+        grid,
+        checkpoints: plan.every.map(|_| plan.stats),
+        processes: cluster.size(),
+    };
+    let writing = Instant::now();
+    output::write_all(&plan.out, config, &result, Some(&plan.staging))?;
+    Ok((result, writing.elapsed().as_secs_f64()))
 }
 
 /// A checkpoint being written on a background thread: whether it is a scheduled one,

@@ -11,6 +11,9 @@
 //!   outputs written; exit 1 leaves no output and no staging directory behind;
 //! - the foreign files next to the output, and a foreign directory given as `--out`, are
 //!   never touched.
+//!
+//! `writers` holds the same for where outputs go: every spelling of `--out`, and a
+//! second writer of an output being written.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -19,6 +22,9 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 use serde_json::Value;
+
+#[path = "generative/writers.rs"]
+mod writers;
 
 /// The seed of the generated cases.
 const SEED: u64 = 20_261_129;

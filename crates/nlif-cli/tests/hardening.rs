@@ -103,6 +103,8 @@ fn out_never_replaces_what_nlif_did_not_write() {
     std::fs::create_dir_all(x.join("work")).unwrap();
     std::fs::write(x.join("keep.txt"), "keep").unwrap();
     std::fs::write(x.join("file"), "mine").unwrap();
+    // Not empty: an empty directory is accepted as --out (nothing in it to lose).
+    std::fs::write(x.join("work/data.txt"), "mine").unwrap();
     std::os::unix::fs::symlink(x.join("nowhere"), x.join("dangling")).unwrap();
     std::os::unix::fs::symlink(x.join("work"), x.join("link")).unwrap();
     let async_ron = config("async.ron");

@@ -188,8 +188,14 @@ fn invalid_points_are_rows_with_their_error_and_check_lists_them_all() {
     for point in ["point 1 ", "point 2 ", "point 4 ", "point 5 "] {
         assert!(err.contains(point), "{point} missing: {err}");
     }
+    // The sweep runs them all; the failed points make its exit status 4.
     let o = nlif(&[&base[..], &["--out", "s"], &SETS].concat(), &dir);
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("4 of 6 points failed"),
+        "{}",
+        stderr(&o)
+    );
     let rows = table(&dir.join("s"));
     let error = rows[0].iter().position(|h| h == "error").unwrap();
     let outcome = rows[0].iter().position(|h| h == "outcome").unwrap();

@@ -10,7 +10,8 @@
 //! - what a run leaves: [`output`] (`summary.json`, `rate.csv`, `.npy`, written into
 //!   place atomically), [`plot`] (rate and density, with the embedded font and the
 //!   clipping and legend layout shared by every plot of the project), [`progress`] (an
-//!   observer showing a run on stderr), [`checkpoint`] (the `checkpoint.nlif` format);
+//!   observer showing a run on stderr), [`checkpoint`] (the `checkpoint.nlif` format),
+//!   [`target`] (an output path resolved once) and [`lock`] (one writer per output);
 //! - [`sweep`]: one config over a grid of parameter values, its results and phase
 //!   diagram.
 //!
@@ -19,11 +20,13 @@
 
 pub mod checkpoint;
 pub mod config;
+pub mod lock;
 pub mod output;
 pub mod plot;
 pub mod progress;
 pub mod set;
 pub mod sweep;
+pub mod target;
 
 use std::time::Instant;
 

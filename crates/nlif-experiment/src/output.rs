@@ -236,6 +236,22 @@ const OUTPUT_FILES: &[&str] = &[
     crate::checkpoint::CONFIG_FILE,
 ];
 
+/// Whether `dir` holds nothing but files a run writes there (its outputs, its
+/// checkpoint's temporaries): a staging directory nlif made, which it may remove.
+pub(crate) fn only_run_files(dir: &Path) -> bool {
+    fs::read_dir(dir).is_ok_and(|entries| {
+        entries.into_iter().all(|entry| {
+            entry.is_ok_and(|entry| {
+                let name = entry.file_name();
+                let known = name
+                    .to_str()
+                    .is_some_and(|n| OUTPUT_FILES.contains(&n) || n.ends_with(".tmp"));
+                known && entry.file_type().is_ok_and(|t| t.is_file())
+            })
+        })
+    })
+}
+
 /// Whether `dir` is recognisably an earlier nlif output directory: it holds an nlif
 /// `summary.json` and nothing but the files a run writes (no subdirectory, no link).
 fn is_nlif_output(dir: &Path) -> Result<(), String> {
@@ -267,8 +283,9 @@ fn is_nlif_output(dir: &Path) -> Result<(), String> {
 }
 
 /// Checks that `out` can receive a run's outputs without losing anything nlif did not
-/// write: it does not exist yet, or it is an earlier nlif output directory (which the new
-/// outputs replace as a whole). Called before a run starts and again before writing.
+/// write: it does not exist yet, is an empty directory, or is an earlier nlif output
+/// directory (which the new outputs replace as a whole). Called before a run starts and
+/// again before writing.
 pub fn check_target(out: &Path) -> Result<()> {
     let last = out.components().next_back();
     if !matches!(last, Some(std::path::Component::Normal(_))) {
@@ -301,6 +318,10 @@ pub fn check_target(out: &Path) -> Result<()> {
             "the output {} contains the current directory; nlif will not replace it",
             out.display()
         );
+    }
+    let empty = fs::read_dir(out).is_ok_and(|mut entries| entries.next().is_none());
+    if empty {
+        return Ok(());
     }
     if let Err(why) = is_nlif_output(out) {
         bail!(

@@ -11,9 +11,9 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -23,11 +23,14 @@ use serde_json::{Value, json};
 
 use crate::checkpoint;
 use crate::config::Config;
+use crate::lock::Lock;
 use point::{done, run_point, write_atomically};
+use progress::Progress;
 
 mod assemble;
 pub mod plot;
 mod point;
+mod progress;
 
 pub use point::PointResult;
 
@@ -309,8 +312,38 @@ fn prepare(request: &Request) -> Result<()> {
 /// The directory cannot be prepared or written (a failed point is a result with its
 /// error, not an error of the sweep).
 pub fn run(request: Request) -> Result<Vec<PointResult>> {
+    Ok(run_until(request, &AtomicBool::new(false))?.results)
+}
+
+/// How [`run_until`] ended.
+#[derive(Debug)]
+pub struct Ran {
+    /// Every point's result, by index, once assembled (none for a shard, or if stopped).
+    pub results: Vec<PointResult>,
+    /// The points this run was to run (not done before).
+    pub points: usize,
+    /// Those of them that failed (their rows carry the error).
+    pub failed: usize,
+    /// Whether `stop` ended the sweep before every point was run.
+    pub stopped: bool,
+}
+
+/// [`run`], stopping when `stop` is raised (a signal): points not started are left for
+/// the next run of the same command, a running checkpointed point writes its state. The
+/// sweep directory is locked for the run ([`Lock`]: shared by the shards of a sweep,
+/// exclusive otherwise).
+///
+/// # Errors
+///
+/// As [`run`]; another process is writing the sweep.
+pub fn run_until(request: Request, stop: &AtomicBool) -> Result<Ran> {
     let definition = &request.definition;
     let total = definition.len();
+    let _lock = if request.shard.is_some() {
+        Lock::shared(&request.dir)?
+    } else {
+        Lock::exclusive(&request.dir)?
+    };
     prepare(&request)?;
     let mine: Vec<usize> = (0..total)
         .filter(|i| request.shard.is_none_or(|(k, n)| i % n == k - 1))
@@ -327,11 +360,18 @@ pub fn run(request: Request) -> Result<Vec<PointResult>> {
         .context("cannot start the worker threads")?;
     let progress = Mutex::new(Progress::new(todo.len(), request.quiet));
     let clock = Instant::now();
-    let results: Vec<Result<PointResult>> = pool.install(|| {
+    let results: Vec<Result<Option<PointResult>>> = pool.install(|| {
         todo.par_iter()
             .with_max_len(1)
             .map(|&index| {
-                let result = run_point(definition, index, &request.dir, request.keep_outputs)?;
+                if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    return Ok(None);
+                }
+                let Some(result) =
+                    run_point(definition, index, &request.dir, request.keep_outputs, stop)?
+                else {
+                    return Ok(None);
+                };
                 let point_json = request
                     .dir
                     .join("points")
@@ -347,15 +387,31 @@ pub fn run(request: Request) -> Result<Vec<PointResult>> {
                 if let Ok(mut p) = progress.lock() {
                     p.tick(&result);
                 }
-                Ok(result)
+                Ok(Some(result))
             })
             .collect()
     });
     if let Ok(p) = progress.into_inner() {
         p.finish();
     }
+    let mut ran = Vec::new();
     for r in results {
-        r?;
+        ran.extend(r?);
+    }
+    let failed = ran.iter().filter(|r| r.error.is_some()).count();
+    let ended = |results| Ran {
+        results,
+        points: todo.len(),
+        failed,
+        stopped: ran.len() < todo.len(),
+    };
+    if ran.len() < todo.len() {
+        eprintln!(
+            "nlif sweep: interrupted after {} of {} points; run the same command again to continue (a checkpointed point continues from its last checkpoint)",
+            ran.len(),
+            todo.len()
+        );
+        return Ok(ended(Vec::new()));
     }
     if !request.quiet {
         eprintln!(
@@ -372,9 +428,13 @@ pub fn run(request: Request) -> Result<Vec<PointResult>> {
                 request.dir.display()
             );
         }
-        return Ok(Vec::new());
+        return Ok(ended(Vec::new()));
     }
-    assemble::assemble(definition, &request.dir, request.quiet)
+    Ok(ended(assemble::assemble(
+        definition,
+        &request.dir,
+        request.quiet,
+    )?))
 }
 
 /// `--merge DIR`: assembles `sweep.csv`, `sweep.json` and the plot from the points;
@@ -387,65 +447,9 @@ pub fn run(request: Request) -> Result<Vec<PointResult>> {
 pub fn merge(dir: &Path, quiet: bool) -> Result<Vec<PointResult>> {
     let text = fs::read_to_string(dir.join("sweep.json"))
         .with_context(|| format!("{} is not a sweep directory", dir.display()))?;
+    let _lock = Lock::exclusive(dir)?;
     let value: Value = serde_json::from_str(&text)?;
     let definition: Definition = serde_json::from_value(value["definition"].clone())
         .with_context(|| format!("{}/sweep.json has no sweep definition", dir.display()))?;
     assemble::assemble(&definition, dir, quiet)
-}
-
-/// Progress over points: a bar on a terminal, a line per ~10 % otherwise.
-struct Progress {
-    bar: Option<indicatif::ProgressBar>,
-    total: usize,
-    done: usize,
-    tenth: usize,
-    quiet: bool,
-}
-
-impl Progress {
-    fn new(total: usize, quiet: bool) -> Self {
-        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
-            let bar = indicatif::ProgressBar::new(total as u64);
-            bar.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{bar:30.cyan/blue} {pos}/{len} points [{elapsed_precise}, ETA {eta}]",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-            );
-            bar
-        });
-        Progress {
-            bar,
-            total,
-            done: 0,
-            tenth: 0,
-            quiet,
-        }
-    }
-
-    fn tick(&mut self, result: &PointResult) {
-        self.done += 1;
-        if let Some(bar) = &self.bar {
-            bar.inc(1);
-            return;
-        }
-        let tenth = self.done * 10 / self.total.max(1);
-        if !self.quiet && tenth > self.tenth {
-            self.tenth = tenth;
-            eprintln!(
-                "nlif sweep: {}/{} points ({} %), last: point {} {}",
-                self.done,
-                self.total,
-                100 * self.done / self.total.max(1),
-                result.index,
-                result.outcome
-            );
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
 }

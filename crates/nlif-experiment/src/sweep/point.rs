@@ -2,10 +2,11 @@
 
 use std::fs;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use multiscale::Simulation;
+use multiscale::{Outcome, Simulation};
 use nlif_micro::Parallelism;
 use serde::{Deserialize, Serialize};
 
@@ -68,13 +69,15 @@ fn classify(config: &Config, result: &RunResult) -> Class {
     }
 }
 
-/// Runs point `index` and records it under `dir/points/<index>/`.
+/// Runs point `index` and records it under `dir/points/<index>/`; `None` if `stop` was
+/// raised first (a checkpointed point has written its state, to continue from).
 pub(super) fn run_point(
     definition: &Definition,
     index: usize,
     dir: &Path,
     keep_outputs: bool,
-) -> Result<PointResult> {
+    stop: &AtomicBool,
+) -> Result<Option<PointResult>> {
     let point_dir = dir.join("points").join(index.to_string());
     let values: Vec<String> = definition
         .values(index)
@@ -99,7 +102,7 @@ pub(super) fn run_point(
     };
     let mut config = match definition.config(index) {
         Ok(config) => config,
-        Err(e) => return Ok(failed(crate::report(&e), 0)),
+        Err(e) => return Ok(Some(failed(crate::report(&e), 0))),
     };
     if !keep_outputs {
         config.output.plots = false;
@@ -107,9 +110,9 @@ pub(super) fn run_point(
     }
     let hash = config_hash(&config)?;
     if let Err(e) = crate::config::check(&config, None, &[], 1) {
-        return Ok(failed(crate::report(&e), hash));
+        return Ok(Some(failed(crate::report(&e), hash)));
     }
-    let run = || -> Result<RunResult> {
+    let run = || -> Result<Option<RunResult>> {
         let mut simulation = match resume_point(&point_dir, &config) {
             Some(simulation) => simulation,
             None => Simulation::new(
@@ -120,41 +123,23 @@ pub(super) fn run_point(
                 Parallelism::Sequential,
             )?,
         };
-        let outcome = match config.output.checkpoint {
-            None => simulation.run(&mut ())?,
-            // A checkpointed point writes its state every `dt` into its directory, so an
-            // interrupted sweep continues the point where it stopped.
-            Some(dt) => {
-                let eps = 1e-9 * config.run_config().finest_step();
-                loop {
-                    let t = simulation.time();
-                    let next = (((t + eps) / dt).floor() * dt + dt).min(config.t_end);
-                    if let Some(outcome) = simulation.advance(next, &mut ())? {
-                        break outcome;
-                    }
-                    fs::create_dir_all(&point_dir)?;
-                    let checkpoint = Checkpoint {
-                        config: config.clone(),
-                        stats: Stats::default(),
-                        state: simulation.state(),
-                    };
-                    checkpoint::write(&point_dir, &checkpoint)?;
-                }
-            }
+        let Some(outcome) = advance(&mut simulation, &config, &point_dir, stop)? else {
+            return Ok(None);
         };
         let grid = simulation.grid_nodes();
-        Ok(RunResult {
+        Ok(Some(RunResult {
             trace: simulation.into_trace(),
             outcome,
             wall_seconds: clock.elapsed().as_secs_f64(),
             grid,
             checkpoints: None,
             processes: 1,
-        })
+        }))
     };
     let result = match run() {
-        Ok(result) => result,
-        Err(e) => return Ok(failed(crate::report(&e), hash)),
+        Ok(Some(result)) => result,
+        Ok(None) => return Ok(None),
+        Err(e) => return Ok(Some(failed(crate::report(&e), hash))),
     };
     let summary = output::summary(&config, &result);
     fs::create_dir_all(&point_dir)
@@ -173,7 +158,7 @@ pub(super) fn run_point(
 
     let trace = &result.trace;
     let t_final = trace.samples.last().map_or(0.0, |s| s.t);
-    Ok(PointResult {
+    Ok(Some(PointResult {
         index,
         values,
         config_hash: hash,
@@ -191,7 +176,46 @@ pub(super) fn run_point(
         switches: trace.switches.len(),
         wall_seconds: result.wall_seconds,
         error: None,
-    })
+    }))
+}
+
+/// Runs a point to its end, in chunks short enough to answer `stop` promptly (the
+/// results do not depend on them). A checkpointed point writes its state every `dt`
+/// into its directory, and once more when stopped, so an interrupted sweep continues
+/// the point where it stopped; `None` if stopped.
+fn advance(
+    simulation: &mut Simulation,
+    config: &Config,
+    point_dir: &Path,
+    stop: &AtomicBool,
+) -> Result<Option<Outcome>> {
+    let step = config.run_config().finest_step();
+    let (chunk, eps) = (50.0 * step, 1e-9 * step);
+    loop {
+        let t = simulation.time();
+        let next = config
+            .output
+            .checkpoint
+            .map_or(f64::INFINITY, |dt| ((t + eps) / dt).floor() * dt + dt);
+        let until = (t + chunk).min(next).min(config.t_end);
+        if let Some(outcome) = simulation.advance(until, &mut ())? {
+            return Ok(Some(outcome));
+        }
+        let stopped = stop.load(Ordering::SeqCst);
+        let scheduled = simulation.time() >= next - eps;
+        if config.output.checkpoint.is_some() && (scheduled || stopped) {
+            fs::create_dir_all(point_dir)?;
+            let checkpoint = Checkpoint {
+                config: config.clone(),
+                stats: Stats::default(),
+                state: simulation.state(),
+            };
+            checkpoint::write(point_dir, &checkpoint)?;
+        }
+        if stopped {
+            return Ok(None);
+        }
+    }
 }
 
 /// The run of a point continued from its checkpoint, if one exists for this very config.
