@@ -112,7 +112,9 @@ fn input() -> impl Strategy<Value = String> {
     prop_oneof![
         3 => Just("None".to_owned()),
         1 => float(&[0.5, 2.0, -1.0]).prop_map(|i| format!("Constant(i0: {})", ron(i))),
-        1 => (t(), float(&[0.3, 1.0, 3.0, -0.5])).prop_map(|(t0, dv)| format!("Kick(t0: {}, dv: {})", ron(t0), ron(dv))),
+        // Kick times on and between the grid times of the drawn steps (0.03 = 3 · 0.01,
+        // 0.0105 = 21 · 5e-4, 3 · 0.1 ≠ 0.3 in binary) and past the end.
+        1 => (float(&[0.0, 0.02, 0.05, 0.03, 0.0105, 0.0123, 0.3, 0.1 + 0.2, 1.0]), float(&[0.3, 1.0, 3.0, -0.5])).prop_map(|(t0, dv)| format!("Kick(t0: {}, dv: {})", ron(t0), ron(dv))),
         1 => (t(), t(), float(&[1.0, 5.0])).prop_map(|(t0, d, a)| format!("Pulse(t0: {}, duration: {}, amplitude: {})", ron(t0), ron(d), ron(a))),
         1 => (float(&[0.0, 0.5]), float(&[3.0, 1.0]), float(&[0.02, 2.0]), t()).prop_map(|(i0, a, p, ph)| format!("Periodic(i0: {}, amplitude: {}, period: {}, phase: {})", ron(i0), ron(a), ron(p), ron(ph))),
     ]
@@ -390,6 +392,16 @@ fn check_case_with(text: &str, sets: &[String], out: Out) -> Result<(), TestCase
                 "{:?}",
                 rates
             );
+            kick_applied_once(&summary)?;
+            // Explicit re-injection that passed `check` keeps the density positive (a
+            // multi-scale run hands such a step to the particles instead).
+            let config = &summary["config"];
+            prop_assert!(
+                !(summary["outcome"] == "positivity_lost"
+                    && config["solver"]["kind"] == "Macro"
+                    && config["solver"]["macro"]["reinjection"] == "Explicit"),
+                "check passed but the explicit run lost positivity"
+            );
             if completed {
                 prop_assert_eq!(&summary["t_final"], &summary["t_end"]);
                 let mass = summary["mass_error_max"].as_f64().unwrap();
@@ -408,6 +420,42 @@ fn check_case_with(text: &str, sets: &[String], out: Out) -> Result<(), TestCase
         other => prop_assert!(false, "exit status {} ({})", other, run.stderr),
     }
     std::fs::remove_dir_all(&dir).ok();
+    Ok(())
+}
+
+/// A kick acts once, at the step into which `t0` falls (docs/model.md §5): without
+/// coupling (`b = 0`: no cascade but the kick's) at most one multiple firing event within
+/// a step of `t0` (before the rule, the particles fired twice, at `t0 - dt` and `t0`), and a
+/// density that ended at a synchronous event ended within a step of `t0`.
+fn kick_applied_once(summary: &Value) -> Result<(), TestCaseError> {
+    let config = &summary["config"];
+    let Some(t0) = config["model"]["input"]["Kick"]["t0"].as_f64() else {
+        return Ok(());
+    };
+    let solver = &config["solver"];
+    let dt = match solver["kind"].as_str() {
+        Some("Micro") => solver["micro"]["dt"].as_f64(),
+        _ => solver["macro"]["dt"].as_f64(),
+    }
+    .unwrap();
+    let near = summary["mfe"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| (m["t"].as_f64().unwrap() - t0).abs() < dt * (1.0 - 1e-9))
+        .count();
+    if config["model"]["b"].as_f64() == Some(0.0) {
+        prop_assert!(near <= 1, "{} events within a step of the kick", near);
+    }
+    if summary["outcome"] == "synchronous_event" {
+        let t = summary["outcome_detail"]["t"].as_f64().unwrap();
+        prop_assert!(
+            (t - t0).abs() < dt,
+            "synchronous event at {} for a kick at {}",
+            t,
+            t0
+        );
+    }
     Ok(())
 }
 
