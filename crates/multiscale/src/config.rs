@@ -286,17 +286,39 @@ impl RunConfig {
         }
     }
 
+    /// Macro steps between two macro states kept for a rolled-back hand-over: the
+    /// largest whole number of steps within `rollback / 64` (at least 1). The hand-over
+    /// then starts from a state between `rollback` and `rollback · (1 + 1/64)` (plus a
+    /// step) before its trigger, whatever the output interval.
+    pub fn snapshot_every(&self) -> u64 {
+        let steps = (self.switching.rollback / (64.0 * self.macro_config.dt)).floor();
+        if steps >= 1.0 && steps < MAX_STEPS {
+            steps as u64
+        } else {
+            1
+        }
+    }
+
     /// How many macro states a multi-scale run keeps for a rolled-back hand-over:
-    /// `ceil(rollback / interval) + 2`, at most the number of samples of the run plus 2.
+    /// `ceil(rollback / spacing) + 2`, the spacing `snapshot_every() · macro.dt`; at most
+    /// the number of such spacings in the run plus 2.
     pub fn rollback_snapshots(&self) -> usize {
-        let by_rollback = (self.switching.rollback.min(self.t_end) / self.sample_interval).ceil();
-        let samples = (self.t_end / self.sample_interval).ceil();
-        let kept = by_rollback.min(samples).max(0.0) + 2.0;
+        let spacing = self.snapshot_every() as f64 * self.macro_config.dt;
+        let by_rollback = (self.switching.rollback.min(self.t_end) / spacing).ceil();
+        let in_run = (self.t_end / spacing).ceil();
+        let kept = by_rollback.min(in_run).max(0.0) + 2.0;
         if kept < usize::MAX as f64 {
             kept as usize
         } else {
             usize::MAX
         }
+    }
+
+    /// Particle steps between two decisions on the switch back to the density: one macro
+    /// step's worth (`macro.dt / micro.dt`, a whole number for a multi-scale run), so the
+    /// switches do not depend on the output interval.
+    pub fn switch_check_every(&self) -> u64 {
+        multiple_of(self.macro_config.dt, self.micro.dt).unwrap_or(1)
     }
 
     /// Checks the run and switching settings that the chosen solver uses (the solvers

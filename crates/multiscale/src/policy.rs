@@ -10,7 +10,8 @@ use crate::config::{Policy, SwitchingConfig};
 /// [`SwitchingPolicy::macro_rate_bound`]; the macro solver's other typed outcomes
 /// (positivity lost, a kick it cannot represent, non-finite values) force a switch whatever
 /// the policy says. Down (particles → density): [`SwitchingPolicy::burst_over`] is asked
-/// at every sample time of a particle phase.
+/// once per macro step's worth of particle steps (`RunConfig::switch_check_every`, never
+/// tied to the output interval).
 ///
 /// What an implementation promises: `macro_rate_bound` is a pure function of `dt` and
 /// the policy's state; `enter_micro`, `burst_over` and `settled_after_event` are the only
@@ -57,7 +58,7 @@ pub trait SwitchingPolicy {
     /// Whether the network has settled after its last multiple firing event, at time `t`:
     /// `since` has passed since the event and `rate` is the particle rate since it
     /// (smoothed, restarted at the event: the event's own spikes do not count; `since`
-    /// counts from the end of the event's step). Asked at every sample time of a particle
+    /// counts from the end of the event's step). Asked at every down-switch decision of a particle
     /// phase after its first event at which at least one step has passed since the last
     /// event, before [`burst_over`](Self::burst_over); when it says yes, the density takes
     /// over carrying `rate`. The default never does: a custom policy that wants the rule

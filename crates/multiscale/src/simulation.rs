@@ -33,15 +33,6 @@ enum Phase<S: FluxScheme, T: SubthresholdStepper> {
     Micro(ParticleSystem<T>),
 }
 
-/// A macro state kept for the high-precision hand-over.
-#[derive(Debug, Clone)]
-struct Snapshot {
-    t: f64,
-    sample_index: u64,
-    density: Vec<f64>,
-    rate: f64,
-}
-
 /// A run of the macro, micro or multi-scale solver (docs/model.md §4).
 ///
 /// The run advances the mean-field density while the switching policy allows it, and hands
@@ -91,7 +82,7 @@ pub struct Simulation<
     part: (usize, usize),
     grid: Grid,
     phase: Phase<S, T>,
-    history: VecDeque<Snapshot>,
+    history: VecDeque<SnapshotState>,
     trace: Trace,
     segments: u64,
     /// The last particle phase's voltage buffer, kept for the next hand-over to particles
@@ -515,7 +506,7 @@ where
             simulation.phase = Phase::Micro(simulation.particles_from(&density, rate, 0.0)?);
             simulation.smoothed = rate;
         } else {
-            simulation.snapshot(0);
+            simulation.snapshot();
         }
         Ok(simulation)
     }
@@ -789,7 +780,11 @@ where
         self.after_step(t, observer)
     }
 
-    /// Emits the samples whose time has come, keeps snapshots, decides the down-switch.
+    /// Emits the samples whose time has come; then, on the switching's own cadence (not
+    /// the output's: what is recorded never changes what is simulated), keeps a macro
+    /// state for the rolled-back hand-over (every `snapshot_every` macro steps) or
+    /// decides the switch back to the density (every macro step's worth of particle
+    /// steps).
     fn after_step<O: Observer>(&mut self, t: f64, observer: &mut O) -> Result<(), RunError> {
         let interval = self.config.sample_interval;
         while reached(t, self.next_sample as f64 * interval) {
@@ -805,38 +800,60 @@ where
             self.trace.samples.push(sample);
             observer.observe(Event::Sample(&sample));
             self.record_density(k)?;
-            match self.mode() {
-                Mode::Macro => self.snapshot(k),
-                Mode::Micro => {
-                    let mfe = std::mem::take(&mut self.mfe_since_check);
-                    if self.config.kind != SolverKind::Multiscale {
-                        continue;
-                    }
-                    let settled = self.since_event.and_then(|e| {
-                        let rate = e.rate()?;
-                        self.policy
-                            .settled_after_event(sample.t, e.since, rate)
-                            .then_some((e.since, rate))
-                    });
-                    if let Some((since_event, rate)) = settled {
-                        let rate = rate.max(0.0);
-                        let reason = SwitchReason::Settled { since_event, rate };
-                        self.hand_over_to_density(rate, reason, observer)?;
-                    } else if self.policy.burst_over(sample.t, self.smoothed, mfe) {
-                        let rate = self.smoothed.max(0.0);
-                        let reason = SwitchReason::BurstOver {
-                            smoothed_rate: rate,
-                        };
-                        self.hand_over_to_density(rate, reason, observer)?;
-                    }
+        }
+        if self.config.kind != SolverKind::Multiscale {
+            return Ok(());
+        }
+        match &self.phase {
+            Phase::Macro(solver) => {
+                if solver.steps().is_multiple_of(self.config.snapshot_every()) {
+                    self.snapshot();
+                }
+            }
+            Phase::Micro(system) => {
+                if system
+                    .steps()
+                    .is_multiple_of(self.config.switch_check_every())
+                {
+                    self.decide_switch_down(t, observer)?;
                 }
             }
         }
         Ok(())
     }
 
-    /// Keeps the macro state at sample `k` for a later hand-over.
-    fn snapshot(&mut self, k: u64) {
+    /// The switch back to the density, asked once per macro step's worth of particle
+    /// steps: settled after the last event, or the burst over.
+    fn decide_switch_down<O: Observer>(
+        &mut self,
+        t: f64,
+        observer: &mut O,
+    ) -> Result<(), RunError> {
+        let mfe = std::mem::take(&mut self.mfe_since_check);
+        let t = tidy_time(t);
+        let settled = self.since_event.and_then(|e| {
+            let rate = e.rate()?;
+            self.policy
+                .settled_after_event(t, e.since, rate)
+                .then_some((e.since, rate))
+        });
+        if let Some((since_event, rate)) = settled {
+            let rate = rate.max(0.0);
+            let reason = SwitchReason::Settled { since_event, rate };
+            self.hand_over_to_density(rate, reason, observer)?;
+        } else if self.policy.burst_over(t, self.smoothed, mfe) {
+            let rate = self.smoothed.max(0.0);
+            let reason = SwitchReason::BurstOver {
+                smoothed_rate: rate,
+            };
+            self.hand_over_to_density(rate, reason, observer)?;
+        }
+        Ok(())
+    }
+
+    /// Keeps the current macro state for a later hand-over, with the sample clock's
+    /// accumulators at its time (a rollback restores them).
+    fn snapshot(&mut self) {
         if self.config.kind != SolverKind::Multiscale {
             return;
         }
@@ -854,9 +871,10 @@ where
         };
         reused.clear();
         reused.extend_from_slice(solver.density());
-        self.history.push_back(Snapshot {
+        self.history.push_back(SnapshotState {
             t: solver.time(),
-            sample_index: k,
+            next_sample: self.next_sample,
+            accumulated: self.accumulated,
             density: reused,
             rate: solver.rate(),
         });
@@ -919,8 +937,8 @@ where
         let (t, density, rate) = match chosen {
             Some(snapshot) if snapshot.t < triggered_at => {
                 self.trace.truncate_after(snapshot.t);
-                self.next_sample = snapshot.sample_index + 1;
-                self.accumulated = 0.0;
+                self.next_sample = snapshot.next_sample;
+                self.accumulated = snapshot.accumulated;
                 observer.observe(Event::Rollback { t: snapshot.t });
                 (snapshot.t, snapshot.density, snapshot.rate)
             }
@@ -1059,8 +1077,7 @@ where
         self.trace.switches.push(switch);
         observer.observe(Event::Switch(&switch));
         self.history.clear();
-        let k = self.next_sample - 1;
-        self.snapshot(k);
+        self.snapshot();
         Ok(())
     }
 }

@@ -14,13 +14,13 @@ use nlif_micro::{MicroConfig, ParticleState, ParticleSystem, Reduction, Subthres
 use nlif_model::{Input, ModelParams};
 use serde::{Deserialize, Serialize};
 
-use super::{Phase, Simulation, SimulationBuilder, SinceEvent, Snapshot, Tail, share};
+use super::{Phase, Simulation, SimulationBuilder, SinceEvent, Tail, share};
 use crate::config::{RunConfig, RunError, SolverKind, multiple_of};
 use crate::policy::SwitchingPolicy;
 use crate::trace::{Outcome, Trace};
 
 /// The version of [`SimulationState`]'s layout; a state of another version is refused.
-pub const SIMULATION_STATE_VERSION: u32 = 2;
+pub const SIMULATION_STATE_VERSION: u32 = 3;
 
 /// The state of the description advancing the network.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,13 +32,15 @@ pub enum PhaseState {
     Micro(ParticleState),
 }
 
-/// A macro state kept for the rolled-back hand-over.
+/// A macro state kept for the rolled-back hand-over, with the sample clock at its time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SnapshotState {
     /// Its time.
     pub t: f64,
-    /// The index of the sample at `t`.
-    pub sample_index: u64,
+    /// Index `k` of the next sample time `k · sample_interval` after `t`.
+    pub next_sample: u64,
+    /// `∫ rate dt` from the last sample to `t`.
+    pub accumulated: f64,
     /// The density.
     pub density: Vec<f64>,
     /// Its rate.
@@ -106,16 +108,7 @@ where
                 Phase::Macro(solver) => PhaseState::Macro(solver.state()),
                 Phase::Micro(system) => PhaseState::Micro(system.state()),
             },
-            history: self
-                .history
-                .iter()
-                .map(|s| SnapshotState {
-                    t: s.t,
-                    sample_index: s.sample_index,
-                    density: s.density.clone(),
-                    rate: s.rate,
-                })
-                .collect(),
+            history: self.history.iter().cloned().collect(),
             trace: self.trace.clone(),
             segments: self.segments,
             accumulated: self.accumulated,
@@ -242,16 +235,17 @@ where
                 reason: "a kept macro state does not match the grid".to_owned(),
             });
         }
-        let history: VecDeque<Snapshot> = state
+        if state
             .history
-            .into_iter()
-            .map(|s| Snapshot {
-                t: s.t,
-                sample_index: s.sample_index,
-                density: s.density,
-                rate: s.rate,
-            })
-            .collect();
+            .iter()
+            .any(|s| s.next_sample == 0 || !s.accumulated.is_finite())
+        {
+            return Err(bad(
+                "state.history",
+                "a kept macro state's sample clock is invalid",
+            ));
+        }
+        let history: VecDeque<SnapshotState> = state.history.into_iter().collect();
         Ok(Simulation {
             params: state.params,
             input: state.input,
