@@ -292,7 +292,7 @@ impl RunConfig {
     /// step) before its trigger, whatever the output interval.
     pub fn snapshot_every(&self) -> u64 {
         let steps = (self.switching.rollback / (64.0 * self.macro_config.dt)).floor();
-        if steps >= 1.0 && steps < MAX_STEPS {
+        if (1.0..MAX_STEPS).contains(&steps) {
             steps as u64
         } else {
             1
