@@ -8,17 +8,28 @@
 //! and for the rates the definition of a sample: a coarse sample is the mean of the fine
 //! samples it covers (the same step rates summed in another grouping: equal to rounding).
 
-mod common;
-
-use common::config;
+use fp_macro::MacroConfig;
 use multiscale::{RunConfig, Simulation, SolverKind, Trace};
-use nlif_micro::Parallelism;
+use nlif_micro::{MicroConfig, Parallelism};
 use nlif_model::{InitialDensity, Input, ModelParams};
 
 fn run(interval: f64, settle: Option<f64>) -> Trace {
-    let mut c: RunConfig = config(SolverKind::Multiscale, 4_000, 4.0, 11);
-    c.micro.dt = 5e-4;
-    c.sample_interval = interval;
+    let mut c = RunConfig {
+        kind: SolverKind::Multiscale,
+        macro_config: MacroConfig {
+            dt: 1e-3,
+            ..MacroConfig::default()
+        },
+        micro: MicroConfig {
+            particles: 4_000,
+            dt: 5e-4,
+            ..MicroConfig::default()
+        },
+        t_end: 4.0,
+        seed: 11,
+        sample_interval: interval,
+        ..RunConfig::default()
+    };
     c.switching.dwell = 0.1;
     c.switching.rate_down = 2.0;
     c.switching.settle = settle;
