@@ -224,6 +224,36 @@ impl From<session::Ended> for Status {
 
 fn dispatch(command: Command) -> Result<Status> {
     match command {
+        Command::Run { .. } | Command::Resume { .. } => command_here(command),
+        other => once(other),
+    }
+}
+
+/// A command other than `run` and `resume`, which are the only ones split across the
+/// processes of an MPI job (`mpirun -n K nlif …`): under `mpirun` rank 0 alone carries
+/// it out (a listing printed once, not K times), except `sweep`, which is refused — its
+/// K copies would run the same points into the same directory; it runs its points on
+/// `--jobs` threads of one process, and across machines with `--shard`.
+fn once(command: Command) -> Result<Status> {
+    let cluster = cluster::Cluster::start()?;
+    if cluster.size() <= 1 {
+        return command_here(command);
+    }
+    let result = match command {
+        Command::Sweep { .. } => Err(anyhow::anyhow!(
+            "nlif sweep runs in one process, not as {} processes under mpirun: it runs its points on --jobs threads, and splits a sweep across machines with --shard I/N (docs/sweeps.md)",
+            cluster.size()
+        )),
+        other if cluster.is_root() => command_here(other),
+        _ => Ok(Status::Done),
+    };
+    cluster.settle(cluster.agree(result))
+}
+
+/// Carries out `command` in this process (`run` and `resume` with the other processes
+/// of their MPI job, if any).
+fn command_here(command: Command) -> Result<Status> {
+    match command {
         Command::Run {
             config,
             out,
@@ -372,8 +402,13 @@ fn dispatch(command: Command) -> Result<Status> {
             if print {
                 stdout::line(config::to_ron(&config)?)?;
             } else {
+                // Under mpirun, what each process of `mpirun -n K nlif run` needs.
+                let processes = match cluster::processes() {
+                    1 => String::new(),
+                    k => format!(" per process, {k} processes"),
+                };
                 stdout::line(format_args!(
-                    "ok: `{}` ({:?} solver, t_end = {}, seed {}, about {} of memory)",
+                    "ok: `{}` ({:?} solver, t_end = {}, seed {}, about {} of memory{processes})",
                     config.name,
                     config.solver.kind,
                     shortest(config.t_end),
