@@ -29,8 +29,9 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   ci       format check, clippy (warnings denied), tests, docs, benches compiled, quick figures
   figures  regenerate the experiments as docs/figures/*.png|svg and docs/figures.md
-           [--quick] reduced sizes  [--only NAME[,NAME…]] some figures  [--check] compare
-           the numbers with the committed docs/figures/summary*.json  [--out DIR]
+           [--quick] reduced sizes (into target/figures-quick)  [--only NAME[,NAME…]]
+           some figures  [--check] compare the numbers with the committed
+           docs/figures/summary*.json (into target/figures-check)  [--out DIR] elsewhere
            [--seed-offset K] another realization (every seed + 1000 K; needs --out)
            [--seed-study N] offsets 0 … N-1: each number's mean, SD and range over
            them, and how many pass --check (needs --out)

@@ -5,13 +5,13 @@ mod cluster;
 mod init;
 mod session;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use multiscale::{MemoryEstimate, SolverKind};
-use nlif_experiment::{Config, checkpoint, config, report, set, sweep, target};
+use nlif_experiment::{Config, checkpoint, config, report, set, shortest, stdout, sweep, target};
 use nlif_model::{ModelParams, stationary_states};
 
 /// Simulate noisy leaky integrate-and-fire networks: mean-field Fokker–Planck (macro),
@@ -31,8 +31,9 @@ enum Command {
     /// error (invalid config, output refused, I/O), nothing written; 3 the run ended
     /// early (a Macro run's blow-up stop, lost positivity, an input kick the density
     /// cannot represent, non-finite values, lost mass), outputs written up to that time
-    /// and the reason in summary.json's `outcome`; 130 stopped by SIGINT or SIGTERM (a
-    /// checkpointed run writes a last checkpoint first; otherwise nothing is written).
+    /// and the reason in summary.json's `outcome`; 2 a usage error (an unknown option, a
+    /// malformed argument); 130 stopped by SIGINT or SIGTERM (a checkpointed run writes a
+    /// last checkpoint first; otherwise nothing is written).
     Run {
         /// The experiment config (RON).
         config: Option<PathBuf>,
@@ -47,8 +48,8 @@ enum Command {
         /// `--set model.b=2.5 --set 'model.input=Kick(t0: 1.0, dv: 0.5)'`.
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
-        /// Worker threads for the particle solver [default: all cores]. The results do not
-        /// depend on it.
+        /// Worker threads for the particle solver [default: all cores; at most 4 per core].
+        /// The results do not depend on it.
         #[arg(long)]
         threads: Option<usize>,
         /// No progress (a bar on a terminal, otherwise a line every 10 % or 10 s on
@@ -101,8 +102,8 @@ enum Command {
         /// Sweep directory [default: out/NAME-sweep].
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Points run at once, each on one thread [default: the number of cores]. The
-        /// results do not depend on it.
+        /// Points run at once, each on one thread [default: the number of cores; at most 4
+        /// per core]. The results do not depend on it.
         #[arg(long)]
         jobs: Option<usize>,
         /// Run only the points with index = I - 1 mod N (1 <= I <= N), e.g. one shard per
@@ -112,8 +113,9 @@ enum Command {
         /// Keep every point's full outputs in points/INDEX/run/ (default: summary.json).
         #[arg(long)]
         keep_outputs: bool,
-        /// Give point `i` the seed SplitMix64(seed XOR (i + 1)·0x9E3779B97F4A7C15) instead of
-        /// the base seed.
+        /// Give point `i` (from 0) the seed mix64(seed XOR (i + 1)·0x9E3779B97F4A7C15 mod
+        /// 2^64), mix64 being SplitMix64's output function (docs/sweeps.md), instead of the
+        /// base seed.
         #[arg(long)]
         seed_per_point: bool,
         /// Only check every point, and report all invalid ones at once.
@@ -134,7 +136,9 @@ enum Command {
     /// Print what a checkpoint holds: format and program version, config, time, phase,
     /// particle count, size (as `nlif check FILE.nlif`).
     Inspect {
-        /// A checkpoint file (`checkpoint.nlif`).
+        /// A checkpoint file (`checkpoint.nlif`), or a run's output directory OUT: the
+        /// checkpoint `nlif resume OUT` would continue (`.OUT.partial/checkpoint.nlif` of
+        /// an interrupted run, else `OUT/checkpoint.nlif`).
         checkpoint: PathBuf,
     },
     /// Print every stationary firing rate of a network (ascending), each verified as a fixed
@@ -234,6 +238,36 @@ impl From<session::Ended> for Status {
 
 fn dispatch(command: Command) -> Result<Status> {
     match command {
+        Command::Run { .. } | Command::Resume { .. } => command_here(command),
+        other => once(other),
+    }
+}
+
+/// A command other than `run` and `resume`, which are the only ones split across the
+/// processes of an MPI job (`mpirun -n K nlif …`): under `mpirun` rank 0 alone carries
+/// it out (a listing printed once, not K times), except `sweep`, which is refused — its
+/// K copies would run the same points into the same directory; it runs its points on
+/// `--jobs` threads of one process, and across machines with `--shard`.
+fn once(command: Command) -> Result<Status> {
+    let cluster = cluster::Cluster::start()?;
+    if cluster.size() <= 1 {
+        return command_here(command);
+    }
+    let result = match command {
+        Command::Sweep { .. } => Err(anyhow::anyhow!(
+            "nlif sweep runs in one process, not as {} processes under mpirun: it runs its points on --jobs threads, and splits a sweep across machines with --shard I/N (docs/sweeps.md)",
+            cluster.size()
+        )),
+        other if cluster.is_root() => command_here(other),
+        _ => Ok(Status::Done),
+    };
+    cluster.settle(cluster.agree(result))
+}
+
+/// Carries out `command` in this process (`run` and `resume` with the other processes
+/// of their MPI job, if any).
+fn command_here(command: Command) -> Result<Status> {
+    match command {
         Command::Run {
             config,
             out,
@@ -244,6 +278,7 @@ fn dispatch(command: Command) -> Result<Status> {
         } => {
             let cluster = cluster::Cluster::start()?;
             let result = (|| {
+                bounded("--threads", threads)?;
                 let set = with_checkpoints(set, checkpoint_every);
                 // Every rank checks the config (its memory check is the rank's own).
                 let (config, _) = cluster.agree(resolve(config, &set))?;
@@ -259,8 +294,8 @@ fn dispatch(command: Command) -> Result<Status> {
             quiet,
         } => {
             let cluster = cluster::Cluster::start()?;
-            let result = cluster
-                .agree(target::resolve(&dir, "the run's directory"))
+            let result = bounded("--threads", threads)
+                .and_then(|()| cluster.agree(target::resolve(&dir, "the run's directory")))
                 .and_then(|dir| session::resume(dir, t_end, threads, quiet, &cluster))
                 .map(Status::from);
             cluster.settle(result)
@@ -297,6 +332,15 @@ fn dispatch(command: Command) -> Result<Status> {
                 .iter()
                 .map(|v| sweep::parse_vary(v))
                 .collect::<Result<Vec<_>>>()?;
+            for (k, v) in vary.iter().enumerate() {
+                if vary[..k].iter().any(|w| w.path == v.path) {
+                    bail!(
+                        "--vary `{}` is given twice: a field is varied once (list all its values in one --vary)",
+                        v.path
+                    );
+                }
+            }
+            bounded("--jobs", jobs)?;
             let definition = sweep::Definition {
                 program: "nlif".into(),
                 version: env!("CARGO_PKG_VERSION").into(),
@@ -307,7 +351,9 @@ fn dispatch(command: Command) -> Result<Status> {
             definition.validate()?;
             if check {
                 let points = sweep::check_all(&definition)?;
-                println!("ok: all {points} points of the sweep are valid");
+                stdout::line(format_args!(
+                    "ok: all {points} points of the sweep are valid"
+                ))?;
                 return Ok(Status::Done);
             }
             let jobs = match jobs {
@@ -333,7 +379,8 @@ fn dispatch(command: Command) -> Result<Status> {
             Ok(points_failed(ran.failed, ran.points))
         }
         Command::Inspect { checkpoint } => {
-            println!("{}", checkpoint::describe(&checkpoint)?);
+            let (path, bytes) = read_input(&checkpoint, true)?;
+            stdout::line(checkpoint::describe_bytes(&path, &bytes)?)?;
             Ok(Status::Done)
         }
         Command::Steady {
@@ -356,30 +403,40 @@ fn dispatch(command: Command) -> Result<Status> {
             json,
         )
         .map(|()| Status::Done),
-        Command::Check { config, set, print } if is_checkpoint(&config) => {
-            if !set.is_empty() || print {
-                bail!("--set and --print apply to configs, not to a checkpoint");
-            }
-            println!("{}", checkpoint::describe(&config)?);
-            Ok(Status::Done)
-        }
         Command::Check { config, set, print } => {
-            let (config, memory) = resolve(Some(config), &set)?;
+            // Read once: a pipe (`nlif check <(nlif init)`) cannot be read again.
+            let (path, bytes) = read_input(&config, false)?;
+            if checkpoint::is_checkpoint(&bytes) {
+                if !set.is_empty() || print {
+                    bail!("--set and --print apply to configs, not to a checkpoint");
+                }
+                stdout::line(checkpoint::describe_bytes(&path, &bytes)?)?;
+                return Ok(Status::Done);
+            }
+            let (loaded, text) = config::from_bytes(&path, bytes)?;
+            let (config, memory) = resolve_loaded(Some((path, loaded, text)), &set)?;
             // `run` writes to out/NAME unless given --out: the name must leave room for
             // what nlif creates beside it.
             target::check_name(config.name.as_ref(), NAME_ORIGIN)?;
+            for note in config::notes(&config) {
+                cluster::say(&format!("note: {note}"));
+            }
             if print {
-                let pretty = ron::ser::PrettyConfig::new().struct_names(false);
-                println!("{}", ron::ser::to_string_pretty(&config, pretty)?);
+                stdout::line(config::to_ron(&config)?)?;
             } else {
-                println!(
-                    "ok: `{}` ({:?} solver, t_end = {}, seed {}, about {} of memory)",
+                // Under mpirun, what each process of `mpirun -n K nlif run` needs.
+                let processes = match cluster::processes() {
+                    1 => String::new(),
+                    k => format!(" per process, {k} processes"),
+                };
+                stdout::line(format_args!(
+                    "ok: `{}` ({:?} solver, t_end = {}, seed {}, about {} of memory{processes})",
                     config.name,
                     config.solver.kind,
-                    config.t_end,
+                    shortest(config.t_end),
                     config.seed,
                     config::bytes(memory.total())
-                );
+                ))?;
             }
             Ok(Status::Done)
         }
@@ -389,7 +446,7 @@ fn dispatch(command: Command) -> Result<Status> {
                 Kind::Micro => SolverKind::Micro,
                 Kind::Multiscale => SolverKind::Multiscale,
             };
-            print!("{}", init::example(kind));
+            stdout::print(&init::example(kind))?;
             Ok(Status::Done)
         }
     }
@@ -434,11 +491,25 @@ fn points_failed(failed: usize, points: usize) -> Status {
 /// Loads (or takes the built-in) config, applies the overrides, validates (every check a
 /// run makes before it starts).
 fn resolve(path: Option<PathBuf>, set: &[String]) -> Result<(Config, MemoryEstimate)> {
-    let (mut config, source) = match &path {
+    let loaded = match path {
         Some(path) => {
-            let (config, text) = config::load(path)?;
-            (config, Some((path.clone(), text)))
+            let (config, text) = config::load(&path)?;
+            Some((path, config, text))
         }
+        None => None,
+    };
+    resolve_loaded(loaded, set)
+}
+
+/// As [`resolve`], for a config already read: its path, the config and its text.
+fn resolve_loaded(
+    loaded: Option<(PathBuf, Config, String)>,
+    set: &[String],
+) -> Result<(Config, MemoryEstimate)> {
+    // The environment's memory limit is checked once, before any config.
+    config::memory_limit()?;
+    let (mut config, source) = match loaded {
+        Some((path, config, text)) => (config, Some((path, text))),
         None => (Config::builtin(), None),
     };
     for assignment in set {
@@ -459,14 +530,77 @@ fn resolve(path: Option<PathBuf>, set: &[String]) -> Result<(Config, MemoryEstim
     }
 }
 
-/// Whether a file starts with the checkpoint magic bytes.
-fn is_checkpoint(path: &std::path::Path) -> bool {
-    use std::io::Read;
-    let mut magic = [0u8; 8];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut magic))
-        .is_ok()
-        && &magic == b"NLIFCKPT"
+/// The most threads (`--threads`) or concurrent points (`--jobs`) per core: more only
+/// slow a run down (and thousands of threads take minutes to start).
+const THREADS_PER_CORE: usize = 4;
+
+/// Refuses a thread count above [`THREADS_PER_CORE`] per core of this machine.
+fn bounded(flag: &str, threads: Option<usize>) -> Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let max = THREADS_PER_CORE * cores;
+    match threads {
+        Some(n) if n > max => bail!(
+            "{flag} {n}: at most {max} ({THREADS_PER_CORE} per core of this machine); the results do not depend on it"
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// The file `nlif check` / `nlif inspect` read for `path`, and its bytes, read once.
+/// A directory, or a path that does not exist, names a run's output: its checkpoint is
+/// that of the interrupted run in `.NAME.partial` if there is one (the one `nlif resume`
+/// continues), else `NAME/checkpoint.nlif`. Otherwise `path` itself (`checkpoint` says
+/// whether only a checkpoint is expected there).
+fn read_input(path: &Path, checkpoint: bool) -> Result<(PathBuf, Vec<u8>)> {
+    let exists = std::fs::metadata(path).is_ok();
+    let target = if !exists || path.is_dir() {
+        let staging = session::checkpoint_staging(path);
+        // `.NAME.partial`, not `./.NAME.partial`, for a NAME given without a directory.
+        let staging = match path.parent() {
+            Some(p) if p.as_os_str().is_empty() => staging
+                .strip_prefix(".")
+                .map(Path::to_path_buf)
+                .unwrap_or(staging),
+            _ => staging,
+        };
+        let candidates = [staging.join(checkpoint::FILE), path.join(checkpoint::FILE)];
+        match candidates.iter().find(|c| c.is_file()) {
+            Some(found) => found.clone(),
+            None if checkpoint || exists => bail!(
+                "no checkpoint at {}: neither {} nor {} exists",
+                path.display(),
+                candidates[1].display(),
+                candidates[0].display()
+            ),
+            None => path.to_path_buf(),
+        }
+    } else {
+        path.to_path_buf()
+    };
+    let what = if checkpoint {
+        "checkpoint"
+    } else {
+        "config file"
+    };
+    let bytes = std::fs::read(&target)
+        .with_context(|| format!("cannot read the {what} {}", target.display()))?;
+    Ok((target, bytes))
+}
+
+/// A stationary rate with ten significant digits: fixed-point between `1e-4` and `1e6`
+/// (as `nlif steady` has always printed them), else in exponent form, from its logarithm
+/// where the rate is below the smallest double (an input far below threshold).
+fn rate_text(rate: f64, ln_rate: f64) -> String {
+    if (1e-4..1e6).contains(&rate) {
+        format!("{rate:.10}")
+    } else if rate.is_normal() {
+        format!("{rate:.9e}")
+    } else {
+        let log10 = ln_rate / std::f64::consts::LN_10;
+        let exponent = log10.floor();
+        let mantissa = 10f64.powf(log10 - exponent);
+        format!("{mantissa:.9}e{exponent}")
+    }
 }
 
 fn steady(params: ModelParams, input: f64, json: bool) -> Result<()> {
@@ -475,18 +609,25 @@ fn steady(params: ModelParams, input: f64, json: bool) -> Result<()> {
     let stability = |stable: bool| if stable { "stable" } else { "unstable" };
     if json {
         let rates: Vec<f64> = states.iter().map(|s| s.rate).collect();
+        let ln_rates: Vec<f64> = states.iter().map(|s| s.ln_rate).collect();
         let stable: Vec<bool> = states.iter().map(|s| s.stable).collect();
         let value = serde_json::json!({
             "rates": rates,
+            // A rate below the smallest double is 0 in `rates`; its logarithm is here.
+            "ln_rates": ln_rates,
             "stable": stable,
             "params": { "a0": params.a0, "a1": params.a1, "b": params.b, "v_f": params.v_f, "v_r": params.v_r, "input": input },
         });
-        println!("{value}");
+        stdout::line(value)?;
     } else if states.is_empty() {
-        println!("no stationary state (the rate blows up or the network has no fixed point)");
+        stdout::line("no stationary state (the rate blows up or the network has no fixed point)")?;
     } else {
         for state in states {
-            println!("{:.10}  {}", state.rate, stability(state.stable));
+            stdout::line(format_args!(
+                "{}  {}",
+                rate_text(state.rate, state.ln_rate),
+                stability(state.stable)
+            ))?;
         }
     }
     Ok(())

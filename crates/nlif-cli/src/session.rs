@@ -265,6 +265,19 @@ pub(crate) fn resume(
     let opened = cluster.agree(open_checkpoint(&out, &staging, cluster.is_root()));
     let (source, finished, mut config, mut stats, state) = opened?;
     let ended_before = state.outcome.is_some();
+    // A run that ended early has nothing more to run (only its outputs to write, if
+    // it was stopped while writing them): neither a continuation nor an extension.
+    if let Some(outcome) = state.outcome
+        && !outcome.is_completed()
+        && (finished || t_end.is_some())
+    {
+        bail!(
+            "the run in {} ended early ({} at t = {}): it cannot be continued or extended (only a run that completed or was interrupted can)",
+            out.display(),
+            outcome.as_str(),
+            nlif_experiment::shortest(state.trace.samples.last().map_or(0.0, |s| s.t))
+        );
+    }
     let resumed = Simulation::builder(state.params, state.input, state.config)
         .reduction(cluster.exchange())
         .part(cluster.rank(), cluster.size())
@@ -274,9 +287,12 @@ pub(crate) fn resume(
     let mut simulation: Run<'_> = cluster.agree(resumed)?;
     match t_end {
         Some(t_end) => {
-            simulation
-                .extend_to(t_end)
-                .with_context(|| format!("cannot extend the run to t_end = {t_end}"))?;
+            simulation.extend_to(t_end).with_context(|| {
+                format!(
+                    "cannot extend the run to t_end = {}",
+                    nlif_experiment::shortest(t_end)
+                )
+            })?;
             // The finished run's last checkpoint, at its old end, counted as a scheduled
             // one; a straight run to the new end writes none there unless the old end
             // is a checkpoint time.
@@ -290,13 +306,16 @@ pub(crate) fn resume(
             config
                 .validate(&[], cluster.size())
                 .map_err(|(field, reason)| {
-                    anyhow::anyhow!("invalid `{field}` with --t-end {t_end}: {reason}")
+                    anyhow::anyhow!(
+                        "invalid `{field}` with --t-end {}: {reason}",
+                        nlif_experiment::shortest(t_end)
+                    )
                 })?;
         }
         None if finished => bail!(
             "the run in {} is complete (t_end = {}); give --t-end to extend it",
             out.display(),
-            config.t_end
+            nlif_experiment::shortest(config.t_end)
         ),
         None => {}
     }
@@ -397,6 +416,9 @@ fn drive(
     };
     let clock = Instant::now();
     let mut progress = Progress::new(config.t_end, show);
+    if simulation.time() > 0.0 {
+        progress = progress.resumed(simulation.time(), simulation.trace());
+    }
     let run_config = config.run_config();
     // Chunks short enough to answer a signal promptly (50 steps); the results do not
     // depend on them.
@@ -450,7 +472,7 @@ fn drive(
         Ok(None) if plan.every.is_some() => {
             eprintln!(
                 "interrupted at t = {}; continue with: nlif resume {}",
-                multiscale::tidy_time(simulation.time()),
+                nlif_experiment::shortest(multiscale::tidy_time(simulation.time())),
                 plan.out.display()
             );
             return Ok(Ended::Interrupted);
@@ -459,7 +481,7 @@ fn drive(
             discard(&mut plan);
             eprintln!(
                 "interrupted at t = {}; nothing written (a run with --checkpoint-every can be continued)",
-                multiscale::tidy_time(simulation.time())
+                nlif_experiment::shortest(multiscale::tidy_time(simulation.time()))
             );
             return Ok(Ended::Interrupted);
         }
@@ -485,11 +507,11 @@ fn drive(
     if !plan.quiet {
         let plural =
             |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-        println!(
+        nlif_experiment::stdout::line(format_args!(
             "{}: {} at t = {} in {:.2} s ({} macro + {} micro steps, {}, {}); outputs in {} (written in {:.2} s)",
             config.name,
             result.outcome.as_str(),
-            t_final,
+            nlif_experiment::shortest(t_final),
             wall_seconds,
             t.macro_steps,
             t.micro_steps,
@@ -497,7 +519,13 @@ fn drive(
             plural(t.mfes.len(), "MFE", "MFEs"),
             plan.out.display(),
             writing
-        );
+        ))
+        // The outputs are written: a stdout that cannot be written does not undo them.
+        .unwrap_or_else(|e| crate::cluster::say(&format!("nlif: {e:#}")));
+    }
+    // What the outputs hold but the run could not resolve (also in summary.json).
+    for warning in nlif_experiment::output::warnings(config, &result.trace) {
+        eprintln!("nlif: warning: {warning}");
     }
     if result.outcome.is_completed() {
         Ok(Ended::Completed)
@@ -505,8 +533,8 @@ fn drive(
         eprintln!(
             "nlif: the run ended early ({}) at t = {} of {}; outputs up to then are in {} (exit status {})",
             result.outcome.as_str(),
-            t_final,
-            config.t_end,
+            nlif_experiment::shortest(t_final),
+            nlif_experiment::shortest(config.t_end),
             plan.out.display(),
             crate::EXIT_ENDED_EARLY
         );

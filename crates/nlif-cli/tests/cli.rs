@@ -401,7 +401,7 @@ fn steady_prints_the_stationary_rates() {
     let none = nlif(&["steady", "--b", "3", "--json"], Path::new("."));
     assert_eq!(
         stdout(&none).trim(),
-        r#"{"params":{"a0":1.0,"a1":0.0,"b":3.0,"input":0.0,"v_f":2.0,"v_r":1.0},"rates":[],"stable":[]}"#
+        r#"{"ln_rates":[],"params":{"a0":1.0,"a1":0.0,"b":3.0,"input":0.0,"v_f":2.0,"v_r":1.0},"rates":[],"stable":[]}"#
     );
     let plain = nlif(&["steady"], Path::new("."));
     assert!(stdout(&plain).starts_with("0.11997"));
@@ -447,4 +447,39 @@ fn steady_reports_only_verified_rates_with_their_stability() {
         lines[1].starts_with("2.289125") && lines[1].ends_with(" unstable"),
         "{plain}"
     );
+}
+
+/// Issue 23, item 5: an uncoupled or inhibitory network has exactly one stationary state,
+/// which `steady` found nowhere for these three (it said "no stationary state"); rates
+/// below 5e-11 printed as `0.0000000000`. Oracle: for b = 0 the rate is ν(I) (the far
+/// below-threshold asymptotics give ln ν = -hi² + ln(hi/√π) = -1348.97 for I = -50,
+/// i.e. 10^-585.85; the deterministic limit 1/ln(1 + 1/(I - 2)) ≈ I - 1.5 for I = 1e10).
+#[test]
+fn steady_finds_the_one_state_anywhere_and_prints_its_digits() {
+    for args in [
+        &["steady", "--input=-50"][..],
+        &["steady", "--a0", "0.002", "--b", "-1"],
+        &["steady", "--input", "1e10"],
+        &["steady", "--input=-5"],
+    ] {
+        let out = nlif(args, Path::new("."));
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        let text = stdout(&out);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 1, "{args:?}: {text}");
+        assert!(lines[0].ends_with("  stable"), "{args:?}: {text}");
+        let printed = lines[0].split_whitespace().next().unwrap();
+        assert!(!printed.starts_with("0.0000"), "{args:?}: {text}");
+    }
+    let far = stdout(&nlif(&["steady", "--input=-50"], Path::new(".")));
+    let digits = far.split_whitespace().next().unwrap();
+    let (mantissa, exponent) = digits.split_once('e').unwrap();
+    assert_eq!(exponent, "-586", "{far}");
+    let mantissa: f64 = mantissa.parse().unwrap();
+    // 10^(-585.85) = 10^0.15 · 10^-586 ≈ 1.4e-586 (within the asymptotics' 1/1352).
+    let log10 = -1_348.968_064_979_655_f64 / std::f64::consts::LN_10;
+    assert!((mantissa.log10() - (log10 + 586.0)).abs() < 1e-3, "{far}");
+    let high = stdout(&nlif(&["steady", "--input", "1e10"], Path::new(".")));
+    let rate: f64 = high.split_whitespace().next().unwrap().parse().unwrap();
+    assert!((rate - (1e10 - 1.5)).abs() <= 1e-9 * 1e10, "{high}");
 }

@@ -303,3 +303,168 @@ fn a_rank_failing_alone_ends_the_run() {
     assert!(!Path::new(out).exists(), "nothing written");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Issue #23: the commands that are not split across processes (`steady`, `check`,
+/// `init`, `inspect`) run once under `mpirun`, on rank 0: the output of the serial
+/// program, once, not once per rank. `sweep` says it runs in one process, once, and
+/// writes nothing.
+#[test]
+fn single_process_commands_run_once_under_mpirun() {
+    let dir = scratch("once");
+    let path = config("kick.ron");
+    let path = path.to_str().unwrap();
+    for args in [
+        &["steady", "--b", "1.5"][..],
+        &["init", "--solver", "macro"],
+    ] {
+        let serial = alone(args);
+        succeeded(&serial, "serial");
+        let ranks = mpirun(3, args);
+        succeeded(&ranks, &format!("{args:?} on 3 ranks"));
+        assert_eq!(
+            String::from_utf8_lossy(&ranks.stdout),
+            String::from_utf8_lossy(&serial.stdout),
+            "{args:?}: printed once, as by one process"
+        );
+    }
+    // Checked once, for what each of 3 processes of `mpirun -n 3 nlif run` would need.
+    let check = mpirun(3, &["check", path]);
+    succeeded(&check, "check on 3 ranks");
+    let said = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        said.starts_with("ok: `kick` (Multiscale solver, t_end = 6, seed 1, about ")
+            && said.ends_with(" of memory per process, 3 processes)\n")
+            && said.lines().count() == 1,
+        "{said}"
+    );
+    let out = dir.join("sweep");
+    let sweep = mpirun(
+        2,
+        &[
+            "sweep",
+            path,
+            "--vary",
+            "model.b=[1.0, 1.5]",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(!sweep.status.success());
+    let lines = error_lines(&sweep);
+    assert_eq!(
+        lines,
+        [
+            "error: nlif sweep runs in one process, not as 2 processes under mpirun: it runs its points on --jobs threads, and splits a sweep across machines with --shard I/N (docs/sweeps.md)"
+        ]
+    );
+    assert!(!out.exists(), "nothing written");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A checkpointed blow-up A on 2 ranks (`extra` options of mpirun first), once its
+/// first checkpoint is written: the mpirun process and the checkpoint's path.
+fn checkpointed_on_two_ranks(
+    dir: &Path,
+    out: &str,
+    extra: &[&str],
+) -> (std::process::Child, PathBuf) {
+    let path = config("blowup-a.ron");
+    let mut child = Command::new("mpirun")
+        .args(["--oversubscribe"])
+        .args(extra)
+        .args(["-n", "2", NLIF, "run"])
+        .arg(&path)
+        .args([
+            "--out",
+            dir.join(out).to_str().unwrap(),
+            "--quiet",
+            "--threads",
+            "1",
+        ])
+        .args([
+            "--checkpoint-every",
+            "0.1",
+            "--set",
+            "solver.micro.particles=200000",
+        ])
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let checkpoint = dir.join(format!(".{out}.partial/checkpoint.nlif"));
+    let start = Instant::now();
+    while !checkpoint.exists() {
+        assert!(child.try_wait().unwrap().is_none(), "the run ended first");
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "no checkpoint came"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    (child, checkpoint)
+}
+
+fn signal(pid: u32, name: &str) {
+    let sent = Command::new("kill")
+        .args([name, &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
+/// Issue #23: SIGINT under `mpirun` ends as docs/scaling.md says. Sent to the ranks (as
+/// a batch system's `scancel --signal=INT` does): they stop together, rank 0 writes the
+/// last checkpoint, and mpirun exits with their status 130. Sent to mpirun (Ctrl-C):
+/// Open MPI does not forward it but ends the job itself (SIGTERM to every rank, SIGKILL
+/// a second later) and exits 1; the checkpoint left is a complete one.
+#[test]
+fn sigint_under_mpirun_ends_as_documented() {
+    let dir = scratch("sigint");
+    let (child, checkpoint) = checkpointed_on_two_ranks(&dir, "ranks", &[]);
+    let children =
+        std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", child.id())).unwrap();
+    let ranks: Vec<u32> = children
+        .split_whitespace()
+        .map(|p| p.parse().unwrap())
+        .collect();
+    assert_eq!(ranks.len(), 2, "mpirun starts the ranks itself: {children}");
+    for rank in ranks {
+        signal(rank, "-INT");
+    }
+    let output = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{err}");
+    assert!(err.contains("continue with: nlif resume"), "{err}");
+    succeeded(
+        &alone(&["inspect", checkpoint.to_str().unwrap()]),
+        "inspect",
+    );
+
+    let (child, checkpoint) = checkpointed_on_two_ranks(&dir, "mpirun", &[]);
+    signal(child.id(), "-INT");
+    let output = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    succeeded(
+        &alone(&["inspect", checkpoint.to_str().unwrap()]),
+        "inspect",
+    );
+
+    let scaling = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/scaling.md"),
+    )
+    .unwrap();
+    for says in [
+        "sent to the ranks (`scancel --signal=INT`, `kill -INT` of their processes), `mpirun` exits with their status 130",
+        "Open MPI's `mpirun` does not forward SIGINT (Ctrl-C) or SIGTERM",
+        "`mpirun` itself then exits with status 1",
+    ] {
+        assert!(
+            scaling.contains(says),
+            "docs/scaling.md does not say: {says}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

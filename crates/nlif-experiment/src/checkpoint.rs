@@ -124,8 +124,22 @@ fn take<'a>(bytes: &mut &'a [u8], n: usize, path: &Path) -> Result<&'a [u8]> {
 pub fn read(path: &Path) -> Result<(Checkpoint, u64)> {
     let data =
         fs::read(path).with_context(|| format!("cannot read the checkpoint {}", path.display()))?;
+    decode(path, &data)
+}
+
+/// Whether `bytes` start as a checkpoint does (its magic bytes).
+pub fn is_checkpoint(bytes: &[u8]) -> bool {
+    bytes.starts_with(MAGIC)
+}
+
+/// Verifies and decodes the bytes of the checkpoint file `path`, as [`read`].
+///
+/// # Errors
+///
+/// As [`read`], but for reading the file.
+pub fn decode(path: &Path, data: &[u8]) -> Result<(Checkpoint, u64)> {
     let size = data.len() as u64;
-    let mut rest = &data[..];
+    let mut rest = data;
     if take(&mut rest, 8, path)? != MAGIC {
         bail!(
             "{} is not an nlif checkpoint (wrong magic bytes)",
@@ -188,24 +202,74 @@ pub fn read(path: &Path) -> Result<(Checkpoint, u64)> {
     Ok((checkpoint, size))
 }
 
-/// Refuses to continue if the `config.ron` beside a checkpoint was edited since.
+/// Refuses to continue if the `config.ron` beside a checkpoint is not the checkpoint's
+/// config (it was edited, or one of the two was copied from another run): the message
+/// says which fields differ.
 pub fn check_config_file(dir: &Path, expected: &Config) -> Result<()> {
     let path = dir.join(CONFIG_FILE);
     let (config, _) = crate::config::load(&path)
         .with_context(|| format!("the config of the checkpointed run, {}", path.display()))?;
-    if config_hash(&config)? != config_hash(expected)? {
-        bail!(
-            "{} was edited since the checkpoint was written; a checkpoint continues only the run it was taken from (undo the edit, or start a new run with `nlif run`)",
-            path.display()
-        );
+    if config_hash(&config)? == config_hash(expected)? {
+        return Ok(());
     }
-    Ok(())
+    let mut differences = Vec::new();
+    let (mut ours, mut theirs) = (expected.clone(), config);
+    (ours.t_end, theirs.t_end) = (0.0, 0.0);
+    differ(
+        "",
+        &serde_json::to_value(&ours)?,
+        &serde_json::to_value(&theirs)?,
+        &mut differences,
+    );
+    const SHOWN: usize = 4;
+    let mut list = differences
+        .iter()
+        .take(SHOWN)
+        .map(|(field, a, b)| format!("`{field}` ({a} in the checkpoint, {b} in {CONFIG_FILE})"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if differences.len() > SHOWN {
+        list.push_str(&format!(" and {} more", differences.len() - SHOWN));
+    }
+    if list.is_empty() {
+        list = "their hashes".to_owned();
+    }
+    bail!(
+        "{} and {} are of different runs: they differ in {list}. The checkpoint was copied from another run's output, or {CONFIG_FILE} was edited or copied since the checkpoint was written; a checkpoint continues only the run it was taken from (put back that run's {CONFIG_FILE}, or start a new run with `nlif run`)",
+        dir.join(FILE).display(),
+        path.display()
+    );
+}
+
+/// The leaves where two JSON values differ: `(dotted path, a, b)`.
+fn differ(
+    path: &str,
+    a: &serde_json::Value,
+    b: &serde_json::Value,
+    out: &mut Vec<(String, String, String)>,
+) {
+    use serde_json::Value;
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) if x.keys().eq(y.keys()) => {
+            for (key, value) in x {
+                differ(&join(key), value, &y[key], out);
+            }
+        }
+        _ if a != b => out.push((path.to_owned(), a.to_string(), b.to_string())),
+        _ => {}
+    }
 }
 
 /// Writes the run's config beside its checkpoints.
 pub fn write_config_file(dir: &Path, config: &Config) -> Result<()> {
-    let pretty = ron::ser::PrettyConfig::new().struct_names(false);
-    let text = ron::ser::to_string_pretty(config, pretty)?;
+    let text = crate::config::to_ron(config)?;
     let tmp = dir.join(format!("{CONFIG_FILE}.tmp"));
     fs::write(
         &tmp,
@@ -217,7 +281,19 @@ pub fn write_config_file(dir: &Path, config: &Config) -> Result<()> {
 
 /// What `nlif check` / `nlif inspect` print about a checkpoint.
 pub fn describe(path: &Path) -> Result<String> {
-    let (checkpoint, size) = read(path)?;
+    let data =
+        fs::read(path).with_context(|| format!("cannot read the checkpoint {}", path.display()))?;
+    describe_bytes(path, &data)
+}
+
+/// What `nlif check` / `nlif inspect` print about the checkpoint `path` whose bytes are
+/// `data` (read once: a pipe cannot be read again).
+///
+/// # Errors
+///
+/// As [`decode`].
+pub fn describe_bytes(path: &Path, data: &[u8]) -> Result<String> {
+    let (checkpoint, size) = decode(path, data)?;
     let state = &checkpoint.state;
     let (phase, time, particles) = match &state.phase {
         PhaseState::Macro(m) => (
@@ -233,15 +309,14 @@ pub fn describe(path: &Path) -> Result<String> {
         _ => ("unknown", f64::NAN, None),
     };
     let config = &checkpoint.config;
-    let pretty = ron::ser::PrettyConfig::new().struct_names(false);
     Ok(format!(
         "checkpoint {}\n  format {FORMAT_VERSION}, written by nlif {}\n  run `{}` ({} solver), t = {} of t_end = {}, {}\n  phase: {phase}{}\n  samples so far: {}, switches: {}, MFEs: {}\n  size: {} ({} scheduled checkpoints written so far)\nconfig:\n{}",
         path.display(),
         env!("CARGO_PKG_VERSION"),
         config.name,
         config.solver.kind.as_str(),
-        multiscale::tidy_time(time),
-        config.t_end,
+        crate::shortest(multiscale::tidy_time(time)),
+        crate::shortest(config.t_end),
         match state.outcome {
             Some(o) => format!("ended: {}", o.as_str()),
             None => "running".to_owned(),
@@ -252,6 +327,6 @@ pub fn describe(path: &Path) -> Result<String> {
         state.trace.mfes.len(),
         crate::config::bytes(size),
         checkpoint.stats.count,
-        ron::ser::to_string_pretty(config, pretty)?
+        crate::config::to_ron(config)?
     ))
 }

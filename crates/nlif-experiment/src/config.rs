@@ -207,6 +207,8 @@ impl Config {
                 )
             });
         }
+        let available =
+            available_memory().map_err(|e| (MEMORY_LIMIT_VAR.to_owned(), e.to_string()))?;
         let (params, input) = (self.model.params(), self.model.input);
         let run = self.run_config();
         let blame = |e: RunError| (e.field(), e.to_string());
@@ -215,7 +217,7 @@ impl Config {
         // Each process of an MPI run holds its share of the particles.
         let processes = processes.max(1);
         memory.particles = memory.particles.div_ceil(processes as u64);
-        if let Some(available) = available_memory()
+        if let Some(available) = available
             && memory.total() > available
         {
             let each = if processes > 1 { " per process" } else { "" };
@@ -260,19 +262,83 @@ pub fn valid_name(name: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// The memory a run may use: `MemAvailable` of `/proc/meminfo`, or the value of the
-/// environment variable `NLIF_MEMORY_LIMIT` (bytes) if set; `None` where neither exists.
-pub fn available_memory() -> Option<u64> {
-    if let Some(limit) = std::env::var("NLIF_MEMORY_LIMIT")
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-    {
-        return Some(limit);
+/// The environment variable that sets the memory a run may use.
+pub const MEMORY_LIMIT_VAR: &str = "NLIF_MEMORY_LIMIT";
+
+/// The memory a run may use: the value of the environment variable `NLIF_MEMORY_LIMIT`
+/// if set ([`parse_memory_limit`]), else `MemAvailable` of `/proc/meminfo`; `None` where
+/// neither exists.
+///
+/// # Errors
+///
+/// `NLIF_MEMORY_LIMIT` is set but is not a size: the message names it.
+pub fn available_memory() -> Result<Option<u64>> {
+    if let Some(limit) = memory_limit()? {
+        return Ok(Some(limit));
     }
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib.saturating_mul(1024))
+    let meminfo = || -> Option<u64> {
+        let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+        let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+        let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib.saturating_mul(1024))
+    };
+    Ok(meminfo())
+}
+
+/// The value of `NLIF_MEMORY_LIMIT`, if set.
+///
+/// # Errors
+///
+/// It is set but is not a size ([`parse_memory_limit`]).
+pub fn memory_limit() -> Result<Option<u64>> {
+    match std::env::var_os(MEMORY_LIMIT_VAR) {
+        None => Ok(None),
+        Some(value) => parse_memory_limit(&value.to_string_lossy())
+            .map(Some)
+            .map_err(|reason| anyhow!("{reason}")),
+    }
+}
+
+/// A memory size: a positive number of bytes, optionally with a unit `K`, `M`, `G`, `T`
+/// (powers of 1000: `8G` is 8·10^9 bytes) or `Ki`, `Mi`, `Gi`, `Ti` (powers of 1024:
+/// `8Gi` is 8·2^30), either optionally followed by `B`, in any case (`8gb`, `16GiB`),
+/// with or without a space; a fraction is allowed (`1.5G`), the bytes rounded down.
+///
+/// # Errors
+///
+/// Anything else: the message names `NLIF_MEMORY_LIMIT` and the accepted forms.
+pub fn parse_memory_limit(text: &str) -> Result<u64, String> {
+    let refuse = || {
+        format!(
+            "invalid {MEMORY_LIMIT_VAR} `{text}`: expected a positive number of bytes, optionally with a unit K, M, G, T (powers of 1000) or Ki, Mi, Gi, Ti (powers of 1024), either optionally followed by B, e.g. 8G or 16GiB"
+        )
+    };
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let number: f64 = number.parse().map_err(|_| refuse())?;
+    let unit = unit.trim().to_ascii_lowercase();
+    let unit = unit.strip_suffix('b').unwrap_or(&unit);
+    let factor = match unit {
+        "" => 1.0,
+        "k" => 1e3,
+        "m" => 1e6,
+        "g" => 1e9,
+        "t" => 1e12,
+        "ki" => 1024.0,
+        "mi" => 1024f64.powi(2),
+        "gi" => 1024f64.powi(3),
+        "ti" => 1024f64.powi(4),
+        _ => return Err(refuse()),
+    };
+    let bytes = (number * factor).floor();
+    if !(bytes >= 1.0) {
+        return Err(refuse());
+    }
+    // `as` saturates: a limit beyond 2^64 bytes is no limit.
+    Ok(bytes as u64)
 }
 
 /// Bytes for people: `1.5 GB`.
@@ -287,10 +353,64 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
+/// The config as RON text, pretty-printed (the form of `nlif check --print` and of a
+/// checkpointed run's `config.ron`), which reads back as the same config.
+///
+/// # Errors
+///
+/// The config cannot be serialised (it always can).
+pub fn to_ron(config: &Config) -> Result<String> {
+    let pretty = ron::ser::PrettyConfig::new().struct_names(false);
+    let text = ron::ser::to_string_pretty(config, pretty).context("cannot serialise the config")?;
+    // ron writes a unit variant named `None` (`Input::None`) as the raw identifier
+    // `r#None`; plain `None` reads back as the same variant. Kept only if it does (a
+    // name holding the text `: r#None` would not).
+    let plain = text.replace(": r#None", ": None");
+    Ok(match parse(&plain) {
+        Ok(back) if back == *config => plain,
+        _ => text,
+    })
+}
+
+/// What `nlif check` says about a valid config besides "ok": settings the run uses in
+/// another form than written (a `v_min` off the grid is moved to the node below it).
+pub fn notes(config: &Config) -> Vec<String> {
+    let mut notes = Vec::new();
+    let m = &config.solver.macro_;
+    if let Ok(grid) = nlif_model::Grid::for_model(&config.model.params(), m.v_min, m.dv) {
+        let used = grid.v_min();
+        if (used - m.v_min).abs() > 1e-9 * m.dv {
+            notes.push(format!(
+                "`solver.macro.v_min` = {} is not a node of the grid (spacing dv = {} from v_f = {}): the grid starts at the node below it, v_min = {}",
+                crate::shortest(m.v_min),
+                crate::shortest(m.dv),
+                crate::shortest(config.model.v_f),
+                crate::shortest(multiscale::tidy_time(used))
+            ));
+        }
+    }
+    notes
+}
+
 /// Reads and parses a config file; syntax errors and unknown fields carry line and column.
 pub fn load(path: &Path) -> Result<(Config, String)> {
-    let text = std::fs::read_to_string(path)
+    let bytes = std::fs::read(path)
         .with_context(|| format!("cannot read the config file {}", path.display()))?;
+    from_bytes(path, bytes)
+}
+
+/// Parses the bytes of the config file `path` (read once: a pipe cannot be read again).
+///
+/// # Errors
+///
+/// The bytes are not UTF-8, or not a config (the message names `path`, line and column).
+pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<(Config, String)> {
+    let text = String::from_utf8(bytes).map_err(|_| {
+        anyhow!(
+            "cannot read the config file {}: it is not UTF-8 text",
+            path.display()
+        )
+    })?;
     let config = parse(&text).map_err(|e| anyhow!("{}:{e}", path.display()))?;
     Ok((config, text))
 }
@@ -356,6 +476,8 @@ pub fn check(
 ) -> Result<MemoryEstimate> {
     match config.validate(overridden, processes) {
         Ok(memory) => Ok(memory),
+        // Not a field of the config: the environment's limit.
+        Err((field, reason)) if field == MEMORY_LIMIT_VAR => bail!("{reason}"),
         Err((field, reason)) => {
             let place = text
                 .and_then(|(path, text)| {

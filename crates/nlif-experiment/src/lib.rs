@@ -25,6 +25,7 @@ pub mod output;
 pub mod plot;
 pub mod progress;
 pub mod set;
+pub mod stdout;
 pub mod sweep;
 pub mod target;
 
@@ -72,6 +73,17 @@ pub fn run(config: &Config, parallelism: Parallelism) -> Result<RunResult> {
     })
 }
 
+/// A number (a time, a value of a field) as people read it: the shortest text that reads
+/// back as the same `f64`, with an exponent when it is very large or small (`1e300`,
+/// `1e-7`, not 301 or 8 digits) and without a trailing `.0` (`5`, `0.25`, `-4`).
+pub fn shortest(x: f64) -> String {
+    let text = format!("{x:?}");
+    match text.strip_suffix(".0") {
+        Some(whole) => whole.to_owned(),
+        None => text,
+    }
+}
+
 /// The error and its causes, each said once (a cause whose text the message already
 /// holds is not repeated).
 pub fn report(e: &anyhow::Error) -> String {
@@ -112,6 +124,23 @@ mod tests {
     impl std::error::Error for Outer {
         fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
             Some(&self.0)
+        }
+    }
+
+    /// Oracle: the texts as written by hand, each reading back as the number.
+    #[test]
+    fn shortest_is_short_and_exact() {
+        for (x, text) in [
+            (1e300, "1e300"),
+            (5.0, "5"),
+            (0.25, "0.25"),
+            (-4.0, "-4"),
+            (1e-7, "1e-7"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (f64::INFINITY, "inf"),
+        ] {
+            assert_eq!(shortest(x), text);
+            assert_eq!(text.parse::<f64>().unwrap(), x);
         }
     }
 

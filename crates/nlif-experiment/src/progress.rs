@@ -2,10 +2,11 @@
 //! line every 10 % of the run or every 10 s, whichever comes first. `--quiet` silences
 //! both.
 
+use std::io::Write as _;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use multiscale::{Event, Observer};
+use multiscale::{Event, Observer, Trace};
 
 /// Shows a run's progress on stderr.
 pub struct Progress {
@@ -55,10 +56,35 @@ impl Progress {
         }
     }
 
+    /// The progress of a resumed run, at `t` with the restored `trace`: its switches and
+    /// MFEs are counted from the start of the run, not from the resume; without a bar a
+    /// line says where the run resumes.
+    pub fn resumed(mut self, t: f64, trace: &Trace) -> Self {
+        self.switches = trace.switches.len();
+        self.mfes = trace.mfes.len();
+        if let Some((_, tenth)) = &mut self.lines {
+            *tenth = (t / self.t_end * 10.0 + 1e-9).floor() as u64;
+            let _ = writeln!(
+                std::io::stderr(),
+                "nlif: resumed at t = {} / {} with {} and {} so far",
+                crate::shortest(multiscale::tidy_time(t)),
+                crate::shortest(self.t_end),
+                plural(self.switches, "switch", "switches"),
+                plural(self.mfes, "MFE", "MFEs"),
+            );
+        }
+        self
+    }
+
     /// Removes the bar.
     pub fn finish(&self) {
         self.bar.finish_and_clear();
     }
+}
+
+/// `1 switch`, `2 switches`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Whether a plain progress line is due: a new tenth of the run was reached and the last
@@ -79,10 +105,12 @@ impl Observer for Progress {
                     if line_due(reached, *tenth, now.duration_since(*last)) {
                         *last = now;
                         *tenth = reached.max(*tenth);
-                        eprintln!(
+                        // A closed stderr is no reason to stop the run.
+                        let _ = writeln!(
+                            std::io::stderr(),
                             "nlif: t = {} / {} ({:.0} %), {}, rate {:.4}, {} switch{}, {} MFE{}, {:.1} s",
-                            s.t,
-                            self.t_end,
+                            crate::shortest(s.t),
+                            crate::shortest(self.t_end),
                             100.0 * s.t / self.t_end,
                             s.mode.as_str(),
                             s.rate,
@@ -100,7 +128,7 @@ impl Observer for Progress {
                 self.bar.set_message(format!(
                     "t = {:.3} / {}  {}  rate {:.3}  switches {}  MFEs {}",
                     s.t,
-                    self.t_end,
+                    crate::shortest(self.t_end),
                     s.mode.as_str(),
                     s.rate,
                     self.switches,

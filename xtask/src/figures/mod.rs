@@ -2,6 +2,11 @@
 //! [--seed-study N]`: regenerate the experiments of the paper as figures, with
 //! `docs/figures.md` quoting the numbers of the very run that drew them.
 //!
+//! Only a full run without `--check` and `--out` writes the committed `docs/figures/`
+//! (and `docs/figures.md`); `--quick` writes to `target/figures-quick`, `--check` to
+//! `target/figures-check`, unless `--out` says where, and `--check` compares with the
+//! committed `docs/figures/summary*.json`.
+//!
 //! The stochastic numbers are one realization each. `--seed-offset K` runs another one
 //! (every seed of every run moved by `1000 K`; it needs `--out`, as `docs/figures/` holds
 //! the committed realization), and `--seed-study N` runs the selected figures for the
@@ -25,7 +30,7 @@ mod stationary;
 mod steady;
 mod switching_precision;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde_json::{Map, Value, json};
@@ -133,7 +138,7 @@ pub(crate) fn figures(args: &[String]) -> Result<(), String> {
                 .into(),
         );
     }
-    let out = explicit_out.unwrap_or_else(|| root.join("docs/figures"));
+    let out = destination(&root, quick, check, explicit_out);
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let selected: Vec<_> = EXPERIMENTS
         .iter()
@@ -209,6 +214,19 @@ pub(crate) fn figures(args: &[String]) -> Result<(), String> {
         eprintln!("xtask figures: wrote docs/figures.md");
     }
     Ok(())
+}
+
+/// Where the figures and their numbers go: `--out`; else `target/figures-quick` for
+/// `--quick` and `target/figures-check` for `--check` — reduced figures, or a check, must
+/// not overwrite the committed full-size figures and numbers, which `--check` compares
+/// with — and the committed `docs/figures` only for a full regeneration.
+fn destination(root: &Path, quick: bool, check: bool, explicit: Option<PathBuf>) -> PathBuf {
+    match explicit {
+        Some(out) => out,
+        None if quick => root.join("target/figures-quick"),
+        None if check => root.join("target/figures-check"),
+        None => root.join("docs/figures"),
+    }
 }
 
 /// Runs the `selected` figures in `ctx`: the figures and the wall time of them all.
@@ -334,6 +352,50 @@ mod tests {
             );
             assert!(doc.contains(&line), "docs/figures.md does not say\n{line}");
         }
+    }
+
+    /// Only a full run without `--check` regenerates the committed figures: `--quick`
+    /// (reduced sizes) and `--check` (a comparison) write elsewhere unless `--out` says.
+    #[test]
+    fn quick_and_check_leave_the_committed_figures_alone() {
+        let root = Path::new("/repo");
+        let committed = root.join("docs/figures");
+        assert_eq!(destination(root, false, false, None), committed);
+        for (quick, check, to) in [
+            (true, false, "target/figures-quick"),
+            (true, true, "target/figures-quick"),
+            (false, true, "target/figures-check"),
+        ] {
+            assert_eq!(destination(root, quick, check, None), root.join(to));
+        }
+        let out = PathBuf::from("/elsewhere");
+        assert_eq!(destination(root, true, true, Some(out.clone())), out);
+    }
+
+    /// The figures' run time is stated once, where the run that drew them measured it
+    /// (docs/figures.md's header); the README and the header's `--quick` do not state
+    /// another.
+    #[test]
+    fn the_run_time_is_stated_once() {
+        let doc = std::fs::read_to_string(root().join("docs/figures.md")).unwrap();
+        let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+        assert!(
+            !doc.contains("minute"),
+            "docs/figures.md states a second run time"
+        );
+        assert_eq!(doc.matches("this set took ").count(), 1);
+        let paragraph = readme
+            .split("\n\n")
+            .find(|p| p.contains("Regenerate them with"))
+            .unwrap();
+        assert!(
+            !paragraph.contains("minute") && !paragraph.contains(" s "),
+            "README.md states its own run time: {paragraph}"
+        );
+        assert!(
+            paragraph.contains("docs/figures.md states how long the run that drew them took"),
+            "{paragraph}"
+        );
     }
 
     /// docs/figures.md opens as the generator writes it.

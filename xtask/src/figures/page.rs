@@ -102,9 +102,10 @@ pub(super) fn document(figures: &[Figure], seconds: f64) -> String {
         s,
         "# Figures\n\n\
          Regenerate with `cargo xtask figures` (this set took {:.0} s on the machine of\n\
-         `docs/performance.md`; `--quick` runs every figure at reduced size in a few minutes,\n\
-         `--only NAME` one figure, `--check` compares the recomputed numbers with\n\
-         `docs/figures/summary.json` within the tolerances listed below). Every number on this\n\
+         `docs/performance.md`; `--quick` runs every figure at reduced size into\n\
+         `target/figures-quick`, `--only NAME` one figure, `--check` compares the recomputed\n\
+         numbers with `docs/figures/summary.json` within the tolerances listed below,\n\
+         writing into `target/figures-check`). Every number on this\n\
          page comes from the run that drew the figures; the model and the parameters are in\n\
          [`model.md`](model.md). A stochastic number is one realization: its tolerance is a\n\
          bound around an exact value where there is one, else 4 standard deviations of the\n\

@@ -107,12 +107,12 @@ pub(super) fn assemble(
     }
     if !quiet {
         let failed = results.iter().filter(|r| r.error.is_some()).count();
-        println!(
+        crate::stdout::line(format_args!(
             "sweep `{}`: {} points ({failed} failed); results in {}",
             definition.base.name,
             results.len(),
             dir.join("sweep.csv").display()
-        );
+        ))?;
     }
     Ok(results)
 }
