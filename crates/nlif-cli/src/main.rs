@@ -235,6 +235,10 @@ fn dispatch(command: Command) -> Result<Status> {
 /// K copies would run the same points into the same directory; it runs its points on
 /// `--jobs` threads of one process, and across machines with `--shard`.
 fn once(command: Command) -> Result<Status> {
+    // Started by hand, the command does not start MPI (a singleton MPI_Init costs time).
+    if !cluster::launched() {
+        return command_here(command);
+    }
     let cluster = cluster::Cluster::start()?;
     if cluster.size() <= 1 {
         return command_here(command);
