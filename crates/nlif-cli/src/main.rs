@@ -159,7 +159,8 @@ enum Command {
     },
     /// Check a config without running it: every check `run` makes before it starts
     /// (settings, memory against what is available, the initial density on the grid).
-    /// Given a checkpoint file, check and describe it (as `nlif inspect`).
+    /// Given a checkpoint file, or a run's output directory, check and describe the
+    /// checkpoint (as `nlif inspect`).
     Check {
         /// The experiment config (RON).
         config: PathBuf,
