@@ -81,6 +81,16 @@ pub(crate) fn prints(e: &anyhow::Error) -> bool {
     RANK.get().is_none_or(|&r| r == 0) || e.downcast_ref::<OnlyHere>().is_some()
 }
 
+/// Whether this process may be one of several of an MPI job: built with feature `mpi`
+/// and started by a launcher (`mpirun`, `srun`), which says so in the environment
+/// (Open MPI's `OMPI_COMM_WORLD_SIZE`, PMIx's `PMIX_RANK`, PMI's `PMI_SIZE`).
+pub(crate) fn launched() -> bool {
+    cfg!(feature = "mpi")
+        && ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE"]
+            .iter()
+            .any(|v| std::env::var_os(v).is_some())
+}
+
 /// This process's place among the processes of the run.
 pub(crate) struct Cluster {
     rank: usize,

@@ -169,7 +169,8 @@ enum Command {
     },
     /// Check a config without running it: every check `run` makes before it starts
     /// (settings, memory against what is available, the initial density on the grid).
-    /// Given a checkpoint file, check and describe it (as `nlif inspect`).
+    /// Given a checkpoint file, or a run's output directory, check and describe the
+    /// checkpoint (as `nlif inspect`).
     Check {
         /// The experiment config (RON).
         config: PathBuf,
@@ -249,6 +250,10 @@ fn dispatch(command: Command) -> Result<Status> {
 /// K copies would run the same points into the same directory; it runs its points on
 /// `--jobs` threads of one process, and across machines with `--shard`.
 fn once(command: Command) -> Result<Status> {
+    // Started by hand, the command does not start MPI (a singleton MPI_Init costs time).
+    if !cluster::launched() {
+        return command_here(command);
+    }
     let cluster = cluster::Cluster::start()?;
     if cluster.size() <= 1 {
         return command_here(command);

@@ -32,11 +32,11 @@ pub fn print(text: &str) -> Result<()> {
     }
 }
 
-/// Writes `text` and a newline to stdout, as [`print`].
+/// Writes `text` and a newline to stdout, as [`print()`].
 ///
 /// # Errors
 ///
-/// As [`print`].
+/// As [`print()`].
 pub fn line(text: impl Display) -> Result<()> {
     print(&format!("{text}\n"))
 }
