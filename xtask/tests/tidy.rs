@@ -102,23 +102,25 @@ fn solver_crates_never_depend_on_each_other() {
     }
 }
 
-/// Every library crate can be published on its own: description, licence, readme.
+/// Every library crate can be published on its own: description, licence, readme, its
+/// docs.rs page (no public repository yet: see the workspace manifest). `.ci/package`
+/// checks the packaged crates themselves.
 #[test]
 fn library_crates_carry_publishing_metadata() {
-    for krate in LIBRARIES.iter().chain(&["nlif-experiment", "nlif-cli"]) {
+    for krate in LIBRARIES
+        .iter()
+        .chain(&["nlif-sim", "nlif-experiment", "nlif-cli"])
+    {
         let dir = root().join("crates").join(krate);
         let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
-        for key in [
-            "description = ",
-            "license.workspace = true",
-            "repository.workspace = true",
-            "readme = ",
-        ] {
+        for key in ["description = ", "license.workspace = true", "readme = "] {
             assert!(manifest.contains(key), "{krate}: `{key}` missing");
         }
         assert!(dir.join("README.md").is_file(), "{krate}: no README.md");
         let lib = dir.join("src/lib.rs");
         if lib.is_file() {
+            let docs_rs = format!("documentation = \"https://docs.rs/{krate}\"");
+            assert!(manifest.contains(&docs_rs), "{krate}: `{docs_rs}` missing");
             let mut text = std::fs::read_to_string(lib).unwrap();
             // The README as the crate docs (so its examples run as doc tests).
             if text.starts_with("#![doc = include_str!(\"../README.md\")]") {

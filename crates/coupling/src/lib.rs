@@ -29,3 +29,7 @@ pub use grid::ROUND_OFF;
 pub use nlif_model::Grid;
 pub use sampling::{Reconstruction, Sampler, reconstruction_cdf, sample};
 pub use tally::Tally;
+
+/// The `rand` whose [`Rng`](rand::Rng) [`sample`] and [`Reconstruction::sample_strata`]
+/// take: a generator of another `rand` version does not implement it (error E0277).
+pub use rand;

@@ -75,3 +75,11 @@ pub use config::{MAX_PART_PARTICLES, MAX_PARTICLES, MicroConfig, MicroError, Par
 pub use state::{PARTICLE_STATE_VERSION, ParticleState};
 pub use stepper::{Coefficients, KernelVisitor, Stepper, SubthresholdStep, SubthresholdStepper};
 pub use system::{BLOCK_SIZE, Mfe, Parallelism, ParticleSystem, ParticleSystemBuilder, StepReport};
+
+/// The `rand` whose [`Rng`](rand::Rng) the API takes (`SubthresholdStep::advance`,
+/// `normal::fill`, `stepper::standard_normal`): use it, not a `rand` of another version,
+/// whose `Rng` is a different trait (error E0277).
+pub use rand;
+/// The generators of the particle system's random streams (`Xoshiro256PlusPlus`), in the
+/// version that implements the `rand` above.
+pub use rand_xoshiro;
