@@ -854,7 +854,8 @@ where
     /// Keeps the current macro state for a later hand-over, with the sample clock's
     /// accumulators at its time (a rollback restores them).
     fn snapshot(&mut self) {
-        if self.config.kind != SolverKind::Multiscale {
+        // Without a rollback the hand-over takes the current state: nothing to keep.
+        if self.config.kind != SolverKind::Multiscale || !(self.config.switching.rollback > 0.0) {
             return;
         }
         let Phase::Macro(solver) = &self.phase else {
@@ -936,7 +937,9 @@ where
         };
         let (t, density, rate) = match chosen {
             Some(snapshot) if snapshot.t < triggered_at => {
-                self.trace.truncate_after(snapshot.t);
+                let samples = snapshot.next_sample - 1;
+                let densities = self.density_every.map_or(0, |every| samples / every + 1);
+                self.trace.truncate_to(samples as usize, densities as usize);
                 self.next_sample = snapshot.next_sample;
                 self.accumulated = snapshot.accumulated;
                 observer.observe(Event::Rollback { t: snapshot.t });

@@ -283,6 +283,9 @@ impl Trace {
     /// a particle fires at most once a step (the interspike interval is rounded up to whole
     /// steps, biasing the rate by up to `N dt`), and the density's outflow saturates at
     /// `a / h²`. `None` if no sample does; the crossing's `rate` is that asynchronous rate.
+    /// A diagnostic of the record, not of the run: it is judged on the samples, so a short
+    /// episode that a fine interval shows can be averaged out by a coarse one (the
+    /// simulation itself does not depend on the interval).
     ///
     /// ```
     /// use multiscale::{Mode, Sample, Trace};
@@ -363,12 +366,15 @@ impl Trace {
             + 0.0 // an empty sum is -0.0
     }
 
-    /// Forgets everything recorded after `t` (a rollback).
-    pub(crate) fn truncate_after(&mut self, t: f64) {
-        let keep = |x: f64| x <= t + 1e-12;
-        self.samples.retain(|s| keep(s.t));
-        self.mfes.retain(|m| keep(m.t));
-        self.densities.retain(|d| keep(d.t));
+    /// Takes back what was recorded after a kept macro state (a rolled-back hand-over):
+    /// the samples past the first `samples` and the density snapshots past the first
+    /// `densities`. By count, not by time: a recorded time is rounded for the report, so a
+    /// comparison of times could drop a sample that is not taken again. Switches and
+    /// multiple firing events are not recorded during a density phase, so none follows a
+    /// kept state.
+    pub(crate) fn truncate_to(&mut self, samples: usize, densities: usize) {
+        self.samples.truncate(samples);
+        self.densities.truncate(densities);
     }
 }
 

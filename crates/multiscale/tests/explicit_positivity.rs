@@ -1,5 +1,5 @@
-//! Explicit re-injection: `check` (preflight) accepts exactly the settings whose run keeps
-//! the density non-negative (issue: `dt = dv²/a0` passed the check and the run then ended
+//! Explicit re-injection: `check` (preflight) accepts only settings whose run keeps the
+//! density non-negative (issue: `dt = dv²/a0` passed the check and the run then ended
 //! `positivity_lost`, and `a1 > 0` was not accounted for).
 //!
 //! Oracle: the run itself. Over random noise, coupling (up to blow-up, which drives the mass

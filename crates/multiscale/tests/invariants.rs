@@ -194,7 +194,7 @@ fn checks_apply_to_the_settings_the_solver_uses() {
 #[test]
 fn unrunnable_settings_are_refused_before_the_run() {
     let mut explicit = macro_config(SolverKind::Macro, 0.1, 1e-2);
-    explicit.macro_config.reinjection = Reinjection::Explicit; // h²/a0 = 4e-4 < 1e-3
+    explicit.macro_config.reinjection = Reinjection::Explicit; // h²/a0 = 4e-4 < 1e-2
     let err = preflight(&b(0.0), &Input::None, &BLOWUP_A, &explicit).unwrap_err();
     assert_eq!(err.field(), "solver.macro.dt");
     // Strictly below the bound (at it, rounding decides the step's test).

@@ -18,6 +18,7 @@ use anyhow::{Context, Result, bail};
 use fp_macro::Scheme;
 use multiscale::{BuiltinPolicy, Outcome, PhaseState, Simulation};
 use nlif_micro::{Parallelism, Stepper};
+use nlif_model::time::{next_multiple, reached};
 
 use nlif_experiment::Config;
 use nlif_experiment::checkpoint::{self, Checkpoint, Stats};
@@ -423,18 +424,15 @@ fn drive(
     // Chunks short enough to answer a signal promptly (50 steps); the results do not
     // depend on them.
     let chunk = 50.0 * run_config.finest_step();
-    let eps = 1e-9 * run_config.finest_step();
     let outcome = (|| -> Result<Option<Outcome>> {
         loop {
             let t = simulation.time();
-            let next_checkpoint = plan
-                .every
-                .map_or(f64::INFINITY, |dt| ((t + eps) / dt).floor() * dt + dt);
+            let next_checkpoint = plan.every.map_or(f64::INFINITY, |dt| next_multiple(t, dt));
             let until = (t + chunk).min(next_checkpoint).min(config.t_end);
             if let Some(outcome) = simulation.advance(until, &mut progress)? {
                 return Ok(Some(outcome));
             }
-            if simulation.time() >= next_checkpoint - eps {
+            if reached(simulation.time(), next_checkpoint) {
                 save(&simulation, config, &mut plan, true, false, cluster)?;
             }
             // A signal may reach the ranks at different steps: they stop together.

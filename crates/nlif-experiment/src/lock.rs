@@ -16,6 +16,15 @@ pub struct Lock {
     file: File,
     path: PathBuf,
     shared: bool,
+    /// False on a file system without advisory locks (some cluster mounts): the writer
+    /// goes on unprotected, with a warning, and removes no leftovers.
+    held: bool,
+}
+
+/// Whether a failed lock means that the file system has no advisory locks (`ENOLCK`,
+/// `ENOSYS`, `EOPNOTSUPP`), rather than a real error.
+fn unsupported(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::Unsupported || matches!(e.raw_os_error(), Some(37 | 38 | 95))
 }
 
 /// The lock file of the output `out` (`.NAME.lock` beside it) and the output's parent
@@ -93,6 +102,18 @@ impl Lock {
                         path.display()
                     );
                 }
+                Err(std::fs::TryLockError::Error(e)) if unsupported(&e) => {
+                    eprintln!(
+                        "nlif: warning: the file system of {} has no locks ({e}): nothing keeps a second process from writing the same output",
+                        path.display()
+                    );
+                    return Ok(Lock {
+                        file,
+                        path,
+                        shared,
+                        held: false,
+                    });
+                }
                 Err(std::fs::TryLockError::Error(e)) => {
                     return Err(e).with_context(|| format!("cannot lock {}", path.display()));
                 }
@@ -105,7 +126,12 @@ impl Lock {
                     .and_then(|()| writeln!(file, "{}", std::process::id()))
                     .with_context(|| format!("cannot write the lock file {}", path.display()))?;
             }
-            return Ok(Lock { file, path, shared });
+            return Ok(Lock {
+                file,
+                path,
+                shared,
+                held: true,
+            });
         }
         bail!("cannot take the lock {}", path.display())
     }
@@ -116,7 +142,7 @@ impl Lock {
     /// replaced — put back as `NAME` if the replacement never came, else removed.
     /// Nothing else is touched; a checkpointed run's `.NAME.partial` is its work, kept.
     pub fn remove_leftovers(&self, out: &Path) {
-        if self.shared {
+        if self.shared || !self.held {
             return;
         }
         let (path, name) = lock_path(out);
@@ -160,7 +186,12 @@ impl Drop for Lock {
     fn drop(&mut self) {
         // Removed while held, so no one can take a lock on it in between. A shared
         // holder removes it only if it is the last (the exclusive lock is free to it).
-        if !self.shared || self.file.try_lock().is_ok() {
+        if !self.held {
+            // Unprotected: the (empty) file goes only if no one wrote into it.
+            if fs::metadata(&self.path).is_ok_and(|m| m.len() == 0) {
+                fs::remove_file(&self.path).ok();
+            }
+        } else if !self.shared || self.file.try_lock().is_ok() {
             fs::remove_file(&self.path).ok();
         }
     }

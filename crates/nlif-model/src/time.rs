@@ -77,6 +77,28 @@ pub fn reached(t: f64, tau: f64) -> bool {
     t + allowance(t) >= tau
 }
 
+/// The first multiple `k · every` (`k >= 1`) of a period that grid time `t` has not
+/// [`reached`]: the next time of a periodic event such as a checkpoint, which follows the
+/// first step whose end reaches it.
+///
+/// ```
+/// use nlif_model::time::next_multiple;
+/// assert_eq!(next_multiple(0.25, 0.1), 0.30000000000000004);
+/// // 3 · 0.1 = 0.30000000000000004 has reached 0.3, and so has 0.29999999999999993.
+/// assert_eq!(next_multiple(3.0 * 0.1, 0.1), 0.4);
+/// assert_eq!(next_multiple(0.29999999999999993, 0.1), 0.4);
+/// ```
+pub fn next_multiple(t: f64, every: f64) -> f64 {
+    let mut k = (t / every).floor().max(0.0) + 1.0;
+    while k > 1.0 && !reached(t, (k - 1.0) * every) {
+        k -= 1.0;
+    }
+    while reached(t, k * every) {
+        k += 1.0;
+    }
+    k * every
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +136,21 @@ mod tests {
                 }
                 let hits = windows.iter().filter(|&&(t, n)| in_step(tau, t, n)).count();
                 prop_assert_eq!(hits, 1, "tau = {}", tau);
+            }
+        }
+
+        /// Oracle: the multiples written out: the next one after grid time `t` is the
+        /// first that `t` has not reached, also when `t` is a multiple up to rounding.
+        #[test]
+        fn the_next_multiple_is_the_first_not_reached(k in 0u64..100_000, every_milli in 1u32..5000, f in 0.0f64..1.0) {
+            let every = every_milli as f64 * 1e-3;
+            let on = k as f64 * every;
+            prop_assert_eq!(next_multiple(on, every), (k + 1) as f64 * every);
+            let between = (k as f64 + 0.001 + 0.998 * f) * every;
+            prop_assert_eq!(next_multiple(between, every), (k + 1) as f64 * every);
+            let below = on * (1.0 - 4.0 * f64::EPSILON);
+            if k > 0 {
+                prop_assert_eq!(next_multiple(below, every), (k + 1) as f64 * every);
             }
         }
 

@@ -148,7 +148,7 @@ where
                 field: "state.version",
                 value: f64::from(state.version),
                 reason: format!(
-                    "this program reads simulation states of version {SIMULATION_STATE_VERSION}"
+                    "this program reads simulation states of version {SIMULATION_STATE_VERSION}; version 2 (before the switching got its own cadence) continues only with the nlif that wrote it"
                 ),
             });
         }

@@ -1,5 +1,6 @@
 //! One point of a sweep: its run, its result (`point.json`), and whether it is done.
 
+use nlif_model::time::{next_multiple, reached};
 use std::fs;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -189,20 +190,21 @@ fn advance(
     point_dir: &Path,
     stop: &AtomicBool,
 ) -> Result<Option<Outcome>> {
-    let step = config.run_config().finest_step();
-    let (chunk, eps) = (50.0 * step, 1e-9 * step);
+    let chunk = 50.0 * config.run_config().finest_step();
     loop {
         let t = simulation.time();
+        // Checkpoint times placed by the rule every solver uses (nlif_model::time), the
+        // rule by which `advance` stops: the two always agree.
         let next = config
             .output
             .checkpoint
-            .map_or(f64::INFINITY, |dt| ((t + eps) / dt).floor() * dt + dt);
+            .map_or(f64::INFINITY, |dt| next_multiple(t, dt));
         let until = (t + chunk).min(next).min(config.t_end);
         if let Some(outcome) = simulation.advance(until, &mut ())? {
             return Ok(Some(outcome));
         }
         let stopped = stop.load(Ordering::SeqCst);
-        let scheduled = simulation.time() >= next - eps;
+        let scheduled = reached(simulation.time(), next);
         if config.output.checkpoint.is_some() && (scheduled || stopped) {
             fs::create_dir_all(point_dir)?;
             let checkpoint = Checkpoint {
