@@ -95,14 +95,30 @@ fn format_tolerance(x: f64) -> String {
     }
 }
 
+/// The processor of this machine and its number of cores, as the run time is stated
+/// with them (hosts differ: AMD and Intel machines of the same kind).
+fn machine() -> String {
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, m)| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "an unknown processor".to_owned());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    format!("{model}, {cores} cores")
+}
+
 /// `docs/figures.md` for the figures of a full run that took `seconds`.
 pub(super) fn document(figures: &[Figure], seconds: f64) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
         "# Figures\n\n\
-         Regenerate with `cargo xtask figures` (this set took {:.0} s on the machine of\n\
-         `docs/performance.md`; `--quick` runs every figure at reduced size into\n\
+         Regenerate with `cargo xtask figures` (this set took {:.0} s on {}; `--quick`\n\
+         runs every figure at reduced size into\n\
          `target/figures-quick`, `--only NAME` one figure, `--check` compares the recomputed\n\
          numbers with `docs/figures/summary.json` within the tolerances listed below,\n\
          writing into `target/figures-check`). Every number on this\n\
@@ -113,7 +129,8 @@ pub(super) fn document(figures: &[Figure], seconds: f64) -> String {
          measures it; each number states its SD), or, for a shift that should be zero, its\n\
          mean + 4 SD over seeds. Each figure is one module, `xtask/src/figures/NAME.rs` (with\n\
          `_` for `-`), whose setup value both drives the run and writes the **Setup** below.\n",
-        seconds
+        seconds,
+        machine()
     );
     for (k, f) in figures.iter().enumerate() {
         let _ = writeln!(s, "## {}. {}\n", k + 1, f.title);
