@@ -14,6 +14,8 @@
 //!   [`scheme::ChangCooper`], [`scheme::Upwind`]) and the functions they use
 //!   ([`scheme::bernoulli`], [`scheme::chang_cooper_delta`]).
 //! - [`MacroError`]: every refusal, naming the field ([`MacroError::field`]).
+//! - Feature `sprs`: the step's matrix as a `sprs::CsMat<f64>` (`MacroSolver::step_matrix`,
+//!   `MacroSolver::step_system`, `StepSystem`), for analysis; the step does not use it.
 
 mod error;
 mod grid;
@@ -27,5 +29,7 @@ pub use grid::{discretise, threshold_rate};
 pub use nlif_model::{Grid, GridError, MAX_CELLS};
 pub use operator::Reinjection;
 pub use scheme::{FluxScheme, Scheme};
+#[cfg(feature = "sprs")]
+pub use solver::StepSystem;
 pub use solver::{FrozenAt, MacroConfig, MacroSolver, StepOutcome};
 pub use state::{MACRO_STATE_VERSION, MacroState};

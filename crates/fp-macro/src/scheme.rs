@@ -62,6 +62,20 @@ use serde::{Deserialize, Serialize};
 ///    [`MacroState`](crate::MacroState) rely on it), without allocating (it is called once
 ///    per face and step).
 ///
+/// # Checking a scheme
+///
+/// [`check_consistency`] tests promises 1–4 on Péclet numbers sampled across the range the
+/// solver uses (zero, subnormal, tiny and huge `|w|` up to `10^8`, both signs, the series
+/// boundaries `±0.1`), to the tolerance [`CONSISTENCY_TOLERANCE`], and names the first
+/// broken one ([`SchemeViolation`]): call it in a test of your scheme. In builds with debug
+/// assertions the step also checks consistency (3) on every face it computes, and panics
+/// naming the face: the one promise whose breach no [`StepOutcome`](crate::StepOutcome)
+/// reveals (a scheme with `A - B = 2w` conserves mass, stays positive and converges to the
+/// wrong density). Broken finiteness (1) and positivity (2) are left to the outcomes
+/// [`NonFinite`](crate::StepOutcome::NonFinite) and
+/// [`NegativeDensity`](crate::StepOutcome::NegativeDensity). Release builds check nothing
+/// per face.
+///
 /// A scheme is a value that owns its data (`'static`: share a table through an `Arc`
 /// rather than a borrow); the solver relies on it to recognise the built-in [`Scheme`] by
 /// type and match its variant once per step instead of once per face.
@@ -88,6 +102,9 @@ use serde::{Deserialize, Serialize};
 ///         (d + w.max(0.0), d + (-w).max(0.0)) // A - B = w, A, B >= 0
 ///     }
 /// }
+///
+/// // Every promise holds (a unit test of the scheme).
+/// assert_eq!(fp_macro::scheme::check_consistency(&PowerLaw), Ok(()));
 ///
 /// let config = MacroConfig { dv: 0.02, dt: 1e-3, ..MacroConfig::default() };
 /// let initial = InitialDensity::Gaussian { mean: 0.0, var: 0.5 };
@@ -124,6 +141,250 @@ pub trait FluxScheme: 'static {
             (*a, *b) = self.weights(w);
         }
     }
+}
+
+/// The tolerance of the consistency promise `A(w) - B(w) = w` (and of `B(0) = 1`) in
+/// [`check_consistency`] and the step's debug check: `|fl(A - B) - w| <= τ (|A| + |B|)`
+/// with `τ = 8 ε = 1.8e-15`.
+///
+/// Derivation: a scheme that evaluates each weight with relative error at most `k ε` (a
+/// handful of roundings; an `exp_m1` is within one ulp) has `|ΔA| + |ΔB| <= k ε (|A| +
+/// |B|)`, and the subtraction `fl(A - B)` adds at most `ε/2 |A - B| <= ε/2 (|A| + |B|)`.
+/// `τ = 8 ε` allows `k = 7.5`. Measured on the samples of [`check_consistency`]: at most
+/// `0.25 ε` (Scharfetter–Gummel and Upwind) and `0.8 ε` (Chang–Cooper, whose `δ(w)`
+/// cancels near `|w| = 0.1`). Scaled by `|A| + |B| >= |w|` it is relative to the larger weight, which
+/// is what the step's rows see; a broken promise such as `A - B = 2w` misses it by
+/// `|w| / (|A| + |B|)`, about `1/2` for `|w| >= 1`.
+pub const CONSISTENCY_TOLERANCE: f64 = 8.0 * f64::EPSILON;
+
+/// A promise of [`FluxScheme`] that a scheme breaks, at the Péclet number `w` of the first
+/// sample that shows it (see [`check_consistency`]).
+///
+/// New variants may be added: match with a wildcard arm.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SchemeViolation {
+    /// Promise 1: a weight is NaN or infinite at a finite `w`.
+    #[error("weights (A, B) = ({a:?}, {b:?}) at w = {w:?} are not finite")]
+    NonFinite {
+        /// The Péclet number.
+        w: f64,
+        /// `A(w)`.
+        a: f64,
+        /// `B(w)`.
+        b: f64,
+    },
+    /// Promise 2: a weight is negative (the step matrix is not an M-matrix).
+    #[error(
+        "weights (A, B) = ({a:?}, {b:?}) at w = {w:?}: a negative weight breaks the M-matrix property"
+    )]
+    Negative {
+        /// The Péclet number.
+        w: f64,
+        /// `A(w)`.
+        a: f64,
+        /// `B(w)`.
+        b: f64,
+    },
+    /// Promise 3: `A(w) - B(w)` is not `w` within [`CONSISTENCY_TOLERANCE`]` (|A| + |B|)`
+    /// (the drift flux is not reproduced).
+    #[error(
+        "A - B = {difference:?} at w = {w:?} (A = {a:?}, B = {b:?}): the drift is not reproduced (A - B must be w within {tolerance:e})"
+    )]
+    Inconsistent {
+        /// The Péclet number.
+        w: f64,
+        /// `A(w)`.
+        a: f64,
+        /// `B(w)`.
+        b: f64,
+        /// `fl(A - B)`.
+        difference: f64,
+        /// The allowed `|A - B - w|`.
+        tolerance: f64,
+    },
+    /// Promise 3: `B(w)` does not tend to 1 as `w → 0` (the diffusive flux is not
+    /// reproduced): checked at `w = 0` and at `|w| <= 10^-150`, where `B = 1 + O(w)` is 1
+    /// within the tolerance.
+    #[error(
+        "B({w:?}) = {b:?}: the diffusion is not reproduced (B must tend to 1 as w -> 0, within {tolerance:e})"
+    )]
+    NotDiffusive {
+        /// The Péclet number.
+        w: f64,
+        /// `B(w)`.
+        b: f64,
+        /// The allowed `|B - 1|`.
+        tolerance: f64,
+    },
+    /// Promise 4: two calls at the same `w` gave different bits.
+    #[error("weights at w = {w:?} differ between two calls: {first:?} then {second:?}")]
+    Impure {
+        /// The Péclet number.
+        w: f64,
+        /// The weights of the first call.
+        first: (f64, f64),
+        /// The weights of the second call.
+        second: (f64, f64),
+    },
+    /// [`FluxScheme::weights_into`] gives other bits than [`FluxScheme::weights`].
+    #[error("weights_into gives {batched:?} at w = {w:?}, weights {single:?}")]
+    BatchDiffers {
+        /// The Péclet number.
+        w: f64,
+        /// `weights(w)`.
+        single: (f64, f64),
+        /// The pair `weights_into` wrote.
+        batched: (f64, f64),
+    },
+}
+
+/// The Péclet numbers [`check_consistency`] samples, in increasing order: zero (both
+/// signs), the smallest subnormal, then for each decade `10^k`, `k = -300 … 8`, the
+/// values `1, 2, 5` × `10^k`, the boundaries of the series branches of the built-in
+/// weights (`0.1` and its neighbours) and of `exp` (`709`, `710`), each with both signs.
+///
+/// The solver's steps produce `w = (b N + I - v) h / a` from about `10^-6` on fine grids
+/// to `10^3` on coarse grids during a blow-up (the discrete rate saturates below `a/h²`),
+/// so the samples reach far beyond both ends.
+#[must_use]
+pub fn peclet_samples() -> Vec<f64> {
+    let mut positive = vec![f64::from_bits(1)];
+    for k in -300..=8 {
+        // Parsed: the correctly rounded values (`powi` is not).
+        positive.extend([1, 2, 5].map(|m| format!("{m}e{k}").parse::<f64>().unwrap_or(0.0)));
+    }
+    let tenth = 0.1f64;
+    positive.extend([
+        f64::from_bits(tenth.to_bits() - 1),
+        tenth,
+        f64::from_bits(tenth.to_bits() + 1),
+        709.0,
+        709.78,
+        710.0,
+    ]);
+    positive.sort_by(f64::total_cmp);
+    positive.dedup();
+    let mut w: Vec<f64> = positive.iter().rev().map(|&x| -x).collect();
+    w.extend([-0.0, 0.0]);
+    w.extend(positive);
+    w
+}
+
+/// Checks one face's weights against promises 1–3 (not the limit `B → 1`, which needs
+/// `w` near zero: [`check_consistency`]).
+fn check_face(w: f64, a: f64, b: f64) -> Result<(), SchemeViolation> {
+    if !(a.is_finite() && b.is_finite()) {
+        return Err(SchemeViolation::NonFinite { w, a, b });
+    }
+    if a < 0.0 || b < 0.0 {
+        return Err(SchemeViolation::Negative { w, a, b });
+    }
+    consistent(w, a, b)
+}
+
+/// Promise 3, `A - B = w` within [`CONSISTENCY_TOLERANCE`], for finite weights of any sign.
+#[inline]
+fn consistent(w: f64, a: f64, b: f64) -> Result<(), SchemeViolation> {
+    let difference = a - b;
+    let tolerance = CONSISTENCY_TOLERANCE * (a.abs() + b.abs());
+    if (difference - w).abs() <= tolerance {
+        Ok(())
+    } else {
+        Err(SchemeViolation::Inconsistent {
+            w,
+            a,
+            b,
+            difference,
+            tolerance,
+        })
+    }
+}
+
+/// The step's debug check of the face pass (builds with debug assertions only): every
+/// face with a finite `w` and finite weights keeps promise 3, `A - B = w`. Non-finite
+/// and negative weights are left to the step's outcomes.
+///
+/// # Panics
+///
+/// On the first face that breaks it, naming the face and the violation.
+#[cfg(debug_assertions)]
+pub(crate) fn debug_check_faces(w: &[f64], a: &[f64], b: &[f64]) {
+    for (face, ((&w, &a), &b)) in w.iter().zip(a).zip(b).enumerate() {
+        if w.is_finite()
+            && a.is_finite()
+            && b.is_finite()
+            && let Err(violation) = consistent(w, a, b)
+        {
+            panic!(
+                "the flux scheme breaks its consistency promise at face {face} \
+                 (fp_macro::FluxScheme, 3.; test it with fp_macro::scheme::check_consistency): {violation}"
+            );
+        }
+    }
+}
+
+/// Checks every promise of [`FluxScheme`] that can be tested from outside, on the
+/// Péclet numbers of [`peclet_samples`], in this order for each sample: finite weights (1),
+/// non-negative weights (2), `A - B = w` within [`CONSISTENCY_TOLERANCE`]` (|A| + |B|)` (3),
+/// the same bits from a second call (4); then `B(w) → 1` as `w → 0` (3: at `w = ±0` and
+/// `|w| <= 10^-150`, where `B = 1 + O(w)` must be 1 within the tolerance), and
+/// [`weights_into`](FluxScheme::weights_into) against `weights` bit for bit on all
+/// samples at once. Allocates; meant for tests.
+///
+/// ```
+/// use fp_macro::scheme::{check_consistency, SchemeViolation, ScharfetterGummel};
+/// use fp_macro::FluxScheme;
+///
+/// assert_eq!(check_consistency(&ScharfetterGummel), Ok(()));
+///
+/// /// Upwind with the drift counted twice: conservative and positive, but wrong.
+/// struct Twice;
+/// impl FluxScheme for Twice {
+///     fn weights(&self, w: f64) -> (f64, f64) {
+///         (1.0 + 2.0 * w.max(0.0), 1.0 + 2.0 * (-w).max(0.0))
+///     }
+/// }
+/// assert!(matches!(check_consistency(&Twice), Err(SchemeViolation::Inconsistent { .. })));
+/// ```
+///
+/// # Errors
+///
+/// The first [`SchemeViolation`] found.
+pub fn check_consistency<S: FluxScheme + ?Sized>(scheme: &S) -> Result<(), SchemeViolation> {
+    let samples = peclet_samples();
+    for &w in &samples {
+        let (a, b) = scheme.weights(w);
+        check_face(w, a, b)?;
+        let second = scheme.weights(w);
+        if (a.to_bits(), b.to_bits()) != (second.0.to_bits(), second.1.to_bits()) {
+            return Err(SchemeViolation::Impure {
+                w,
+                first: (a, b),
+                second,
+            });
+        }
+    }
+    for &w in samples.iter().filter(|w| w.abs() <= 1e-150) {
+        let (a, b) = scheme.weights(w);
+        let tolerance = CONSISTENCY_TOLERANCE * (a.abs() + b.abs());
+        if !((b - 1.0).abs() <= tolerance) {
+            return Err(SchemeViolation::NotDiffusive { w, b, tolerance });
+        }
+    }
+    let (mut a, mut b) = (vec![0.0; samples.len()], vec![0.0; samples.len()]);
+    scheme.weights_into(&samples, &mut a, &mut b);
+    for ((&w, &a), &b) in samples.iter().zip(&a).zip(&b) {
+        let single = scheme.weights(w);
+        if (a.to_bits(), b.to_bits()) != (single.0.to_bits(), single.1.to_bits()) {
+            return Err(SchemeViolation::BatchDiffers {
+                w,
+                single,
+                batched: (a, b),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The choice of a built-in flux scheme, as written in a config; it is itself a
@@ -367,6 +628,118 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Oracle: the tolerance's derivation. Every built-in scheme keeps every promise on
+    /// every sample, and its consistency error stays within 1 ε (|A| + |B|) (measured
+    /// 0.25 ε, 0.8 ε, 0.25 ε, printed), an eighth of the tolerance.
+    #[test]
+    fn the_built_in_schemes_keep_their_promises() {
+        type Weights = dyn Fn(f64) -> (f64, f64);
+        let schemes: [(&str, &Weights); 3] = [
+            ("ScharfetterGummel", &|w| ScharfetterGummel.weights(w)),
+            ("ChangCooper", &|w| ChangCooper.weights(w)),
+            ("Upwind", &|w| Upwind.weights(w)),
+        ];
+        for (name, weights) in schemes {
+            let worst = peclet_samples()
+                .into_iter()
+                .map(|w| {
+                    let (a, b) = weights(w);
+                    ((a - b) - w).abs() / ((a.abs() + b.abs()) * f64::EPSILON)
+                })
+                .fold(0.0f64, f64::max);
+            println!("{name}: |fl(A - B) - w| <= {worst:.2} eps (|A| + |B|)");
+            assert!(worst <= 1.0, "{name}: {worst} eps");
+        }
+        for scheme in [
+            Scheme::ChangCooper,
+            Scheme::ScharfetterGummel,
+            Scheme::Upwind,
+        ] {
+            assert_eq!(check_consistency(&scheme), Ok(()), "{scheme:?}");
+        }
+        assert_eq!(check_consistency(&ScharfetterGummel), Ok(()));
+        assert_eq!(check_consistency(&ChangCooper), Ok(()));
+        assert_eq!(check_consistency(&Upwind), Ok(()));
+        let samples = peclet_samples();
+        assert!(samples.windows(2).all(|p| p[0] <= p[1]));
+        assert!(samples.contains(&1e-300) && samples.contains(&-1e8) && samples.contains(&0.0));
+    }
+
+    /// A scheme from a closure, to break one promise at a time.
+    struct Made<F>(F);
+
+    impl<F: Fn(f64) -> (f64, f64) + 'static> FluxScheme for Made<F> {
+        fn weights(&self, w: f64) -> (f64, f64) {
+            (self.0)(w)
+        }
+    }
+
+    /// Oracle: the promises as written, broken one at a time (each scheme keeps all the
+    /// others). Each is named, at the first sample that shows it.
+    #[test]
+    fn each_broken_promise_is_named() {
+        let sg = |w: f64| ScharfetterGummel.weights(w);
+        // The issue's scheme: consistent drift counted twice (A - B = 2w), positive.
+        let twice = check_consistency(&Made(move |w: f64| {
+            let (a, b) = sg(w);
+            (a + w.max(0.0), b + (-w).max(0.0))
+        }));
+        let Err(SchemeViolation::Inconsistent { w, difference, .. }) = twice else {
+            panic!("{twice:?}");
+        };
+        assert_eq!(difference, 2.0 * w);
+        // Overflows past |w| = 709.78: e^w / (e^w - 1) as written.
+        let naive = check_consistency(&Made(|w: f64| {
+            if w == 0.0 {
+                (1.0, 1.0)
+            } else {
+                (w * w.exp() / w.exp_m1(), w / w.exp_m1())
+            }
+        }));
+        let Err(SchemeViolation::NonFinite { w, .. }) = naive else {
+            panic!("{naive:?}");
+        };
+        assert!(w.abs() >= 700.0, "{w}");
+        // Central differencing: consistent, negative beyond |w| = 2.
+        let central = check_consistency(&Made(|w: f64| (1.0 + 0.5 * w, 1.0 - 0.5 * w)));
+        let Err(SchemeViolation::Negative { w, .. }) = central else {
+            panic!("{central:?}");
+        };
+        assert!(w.abs() > 2.0, "{w}");
+        // Twice the diffusion: A - B = w, but B(0) = 2.
+        let doubled = check_consistency(&Made(|w: f64| (2.0 + w.max(0.0), 2.0 + (-w).max(0.0))));
+        assert!(
+            matches!(doubled, Err(SchemeViolation::NotDiffusive { b: 2.0, .. })),
+            "{doubled:?}"
+        );
+        // A counter in the weights: the same w gives other bits on the next call.
+        let calls = std::cell::Cell::new(0u64);
+        let impure = check_consistency(&Made(move |w: f64| {
+            calls.set(calls.get() + 1);
+            let (a, b) = sg(w);
+            (a * (1.0 + (calls.get() % 2) as f64 * f64::EPSILON), b)
+        }));
+        assert!(
+            matches!(impure, Err(SchemeViolation::Impure { .. })),
+            "{impure:?}"
+        );
+        // A batched form that is not the per-face one.
+        struct OffBatch;
+        impl FluxScheme for OffBatch {
+            fn weights(&self, w: f64) -> (f64, f64) {
+                ScharfetterGummel.weights(w)
+            }
+            fn weights_into(&self, w: &[f64], a: &mut [f64], b: &mut [f64]) {
+                ChangCooper.weights_into(w, a, b);
+            }
+        }
+        let batch = check_consistency(&OffBatch);
+        assert!(
+            matches!(batch, Err(SchemeViolation::BatchDiffers { .. })),
+            "{batch:?}"
+        );
     }
 
     /// The built-in schemes behind one object, run through `pulp` as the step runs them.

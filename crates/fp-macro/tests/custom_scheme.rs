@@ -236,3 +236,60 @@ fn every_outcome_is_reachable_with_a_custom_scheme() {
         MacroSolver::from_initial_with(NotANumber, params, Input::None, config, &INITIAL).unwrap();
     assert_eq!(refused(&mut solver, f64::INFINITY), StepOutcome::NonFinite);
 }
+
+/// Upwind with the drift counted twice (`A - B = 2w`): conservative and positive, so no
+/// outcome of a step reveals it, but the stationary density is that of twice the drift
+/// (the rate 0.042 against the exact 0.120).
+#[derive(Debug, Clone, Copy)]
+struct DriftTwice;
+
+impl FluxScheme for DriftTwice {
+    fn weights(&self, w: f64) -> (f64, f64) {
+        (1.0 + 2.0 * w.max(0.0), 1.0 + 2.0 * (-w).max(0.0))
+    }
+}
+
+/// Oracle: the promises of `FluxScheme` as documented. The replica keeps them all; each
+/// scheme of this file that breaks one is named by the promise it breaks.
+#[test]
+fn check_consistency_names_the_broken_promise() {
+    use fp_macro::scheme::{SchemeViolation, check_consistency};
+    assert_eq!(check_consistency(&SgReplica), Ok(()));
+    assert_eq!(check_consistency(&PerFace(Scheme::ChangCooper)), Ok(()));
+    assert!(matches!(
+        check_consistency(&Central),
+        Err(SchemeViolation::Negative { .. })
+    ));
+    assert!(matches!(
+        check_consistency(&NotANumber),
+        Err(SchemeViolation::NonFinite { .. })
+    ));
+    let twice = check_consistency(&DriftTwice);
+    let Err(SchemeViolation::Inconsistent { w, difference, .. }) = twice else {
+        panic!("{twice:?}");
+    };
+    assert_eq!(difference, 2.0 * w);
+}
+
+/// Oracle: the consistency promise, checked per face in builds with debug assertions. A
+/// solver stepping the scheme with `A - B = 2w` panics at its first step instead of
+/// running to the wrong density. (Release builds, which CI tests, check nothing per face:
+/// `cargo test -p fp-macro --test custom_scheme` runs this one.)
+#[cfg(debug_assertions)]
+#[test]
+#[should_panic(expected = "breaks its consistency promise")]
+fn a_debug_step_panics_on_an_inconsistent_scheme() {
+    let config = MacroConfig {
+        dt: 1e-3,
+        ..MacroConfig::default()
+    };
+    let mut solver = MacroSolver::from_initial_with(
+        DriftTwice,
+        ModelParams::default(),
+        Input::None,
+        config,
+        &INITIAL,
+    )
+    .unwrap();
+    let _ = solver.step(f64::INFINITY);
+}

@@ -763,6 +763,12 @@ where
         self.trace.micro_steps += 1;
         let t = system.time();
         self.accumulated += report.rate * dt;
+        if !report.is_valid() {
+            // A stepper left non-finite voltages (the report counts them over the whole
+            // network, so every part of a distributed run ends here alike).
+            self.outcome = Some(Outcome::NonFinite { t: tidy_time(t) });
+            return Ok(());
+        }
         // One smoothing factor for both rates (at most 1: a smoothing time below the step
         // is the step's rate itself).
         let alpha = (dt / self.config.switching.smoothing).min(1.0);

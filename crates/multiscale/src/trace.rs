@@ -130,7 +130,8 @@ pub enum Outcome {
         /// Time.
         t: f64,
     },
-    /// A macro-only run produced non-finite values.
+    /// A macro-only run produced non-finite values, or a particle phase (of any run)
+    /// non-finite voltages (a sub-threshold stepper that broke its promise).
     NonFinite {
         /// Time.
         t: f64,

@@ -269,3 +269,81 @@ fn a_negative_density_from_a_custom_scheme_is_named() {
     let outcome = run.run(&mut ()).unwrap();
     assert_eq!(outcome.as_str(), "negative_density", "{outcome:?}");
 }
+
+/// A sub-threshold stepper that steps as the built-in Euler–Maruyama until its kernel has
+/// been made `healthy` times, and then returns NaN for every neuron (a stepper that breaks
+/// its promise of finite voltages).
+#[derive(Debug, Clone)]
+struct NanAfter {
+    healthy: u64,
+    kernels: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct NanKernel {
+    inner: <nlif_micro::Stepper as nlif_micro::stepper::SubthresholdStepper>::Kernel,
+    nan: bool,
+}
+
+impl nlif_micro::stepper::SubthresholdStepper for NanAfter {
+    type Kernel = NanKernel;
+
+    fn kernel(&self, dt: f64, current: f64, a: f64, v_f: f64) -> NanKernel {
+        let made = self
+            .kernels
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        NanKernel {
+            inner: nlif_micro::Stepper::EulerMaruyama.kernel(dt, current, a, v_f),
+            nan: made >= self.healthy,
+        }
+    }
+}
+
+impl nlif_micro::stepper::SubthresholdStep for NanKernel {
+    fn advance<R: nlif_micro::stepper::Rng>(&self, v: f64, z: f64, rng: &mut R) -> (f64, bool) {
+        if self.nan {
+            (f64::NAN, false)
+        } else {
+            self.inner.advance(v, z, rng)
+        }
+    }
+}
+
+/// Oracle: the step count (one kernel per step). A particle run whose stepper returns NaN
+/// from its 301st step on ends with `non_finite` at `t = 301 dt`, the end of the first
+/// step that left NaN voltages, with its last sample there; it does not go on to `t_end`
+/// with every voltage NaN and no spikes. A multi-scale run through blow-up A, whose
+/// stepper fails on its 11th particle step, ends 11 particle steps after its hand-over.
+#[test]
+fn a_particle_run_that_meets_non_finite_voltages_ends_there() {
+    for (kind, healthy, t_end) in [
+        (SolverKind::Micro, 300, 1.0),
+        (SolverKind::Multiscale, 10, 5.0),
+    ] {
+        let mut config = macro_config(kind, t_end, 1e-2);
+        config.micro.stepper = nlif_micro::Stepper::EulerMaruyama;
+        let stepper = NanAfter {
+            healthy,
+            kernels: Default::default(),
+        };
+        let kernels = stepper.kernels.clone();
+        let mut run = Simulation::builder(b(3.0), Input::None, config)
+            .stepper(stepper)
+            .parallelism(Parallelism::Sequential)
+            .start(&BLOWUP_A)
+            .unwrap();
+        let outcome = run.run(&mut ()).unwrap();
+        let made = kernels.load(std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(made, healthy + 1, "{kind:?}: {outcome:?}");
+        let Outcome::NonFinite { t } = outcome else {
+            panic!("{kind:?}: {outcome:?}");
+        };
+        assert_eq!(run.trace().samples.last().unwrap().t, t, "{kind:?}");
+        let start = match kind {
+            SolverKind::Micro => 0.0,
+            _ => run.trace().switches.first().expect("a hand-over").t,
+        };
+        let expected = start + (healthy + 1) as f64 * 1e-3;
+        assert!((t - expected).abs() < 1e-9, "{kind:?}: {t} vs {expected}");
+    }
+}

@@ -33,9 +33,11 @@
 /// Sums over every part of a particle system split across processes (or threads).
 ///
 /// A [`ParticleSystem`](crate::ParticleSystem) that owns only some blocks of a network
-/// (its [`Partition`](crate::Partition)) calls [`sum_u64`](Reduction::sum_u64) on the
-/// spike counts of each step and of each cascade round, so that every part sees the same
-/// counts and the same cascade level. A hand-over between solvers sums whole tallies
+/// (its [`Partition`](crate::Partition)) calls [`sum_u64_slice`](Reduction::sum_u64_slice)
+/// on the counts of each event of a step (its initiating spikes and its non-finite
+/// voltages, two words in one call) and [`sum_u64`](Reduction::sum_u64) on the new spikes
+/// of each cascade round, so that every part sees the same counts and the same cascade
+/// level. A hand-over between solvers sums whole tallies
 /// (histogram counts, fixed-point kernel weights) with
 /// [`sum_u64_slice`](Reduction::sum_u64_slice).
 ///

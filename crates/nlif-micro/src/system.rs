@@ -50,8 +50,14 @@ pub struct Mfe {
 
 /// What one step did, over the whole network (the same on every part of a partitioned
 /// one).
+///
+/// Its invariants, as those of the density step (`fp_macro::StepOutcome`): every voltage
+/// the step leaves is finite (else [`non_finite`](StepReport::non_finite) counts the
+/// others, and [`is_valid`](StepReport::is_valid) is false), and the counts are those of
+/// the network: each of the step's two events (an input kick, the sub-threshold update)
+/// fires every neuron at most once, so `spikes <= 2 N`, and a cascade stops at `k* <= N`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[must_use]
+#[must_use = "a step that left non-finite voltages says so only in its report: check `is_valid` (or `non_finite`)"]
 pub struct StepReport {
     /// Spikes in the step, cascades and kicks included.
     pub spikes: u64,
@@ -59,9 +65,27 @@ pub struct StepReport {
     pub rate: f64,
     /// At most one event from an input kick and one from the cascade of the step.
     pub mfes: [Option<Mfe>; 2],
+    /// Neurons whose new voltage is not finite (NaN or `±inf`, and not fired): a
+    /// [`SubthresholdStepper`] that broke its promise of finite voltages. Zero for the
+    /// built-in steppers. The voltages are kept as they are (a NaN stays NaN: it never
+    /// reaches `V_F`, never fires and never joins a cascade), so a run that meets one
+    /// should stop; `multiscale::Simulation` ends with `Outcome::NonFinite`.
+    ///
+    /// Counted where the pass writes the voltage, in the branch-free loop of the split
+    /// form (a flag beside the ones it sets anyway) or in the plain loop: measured within
+    /// noise of the pass without it (docs/nlif-micro.md).
+    #[serde(default)]
+    pub non_finite: u64,
 }
 
 impl StepReport {
+    /// Whether the step kept its invariants: every voltage finite
+    /// ([`non_finite`](StepReport::non_finite) zero).
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        self.non_finite == 0
+    }
+
     /// The multiple firing events of the step.
     pub fn mfes(&self) -> impl Iterator<Item = &Mfe> {
         self.mfes.iter().flatten()
@@ -72,6 +96,8 @@ impl StepReport {
 struct Block {
     rng: Xoshiro256PlusPlus,
     fired: u64,
+    /// Non-fired voltages the last pass left non-finite.
+    non_finite: u64,
     window: Vec<(f64, u32)>,
 }
 
@@ -424,6 +450,7 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
             .map(|rng| Block {
                 rng,
                 fired: 0,
+                non_finite: 0,
                 window: Vec::new(),
             })
             .collect();
@@ -722,14 +749,16 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
         // end points, so a kick falls into exactly one step (nlif_model::time).
         let t_next = self.t_start + (self.steps + 1) as f64 * dt;
         if let Some(dv) = self.input.kick_within(t, t_next) {
-            let outcome = self.kick_event(dv, reduction);
+            // Its non-finite count is superseded by the sub-threshold pass, which writes
+            // every voltage again.
+            let (outcome, _) = self.kick_event(dv, reduction);
             spikes += outcome.fired;
             mfes[0] = self.as_mfe(t, outcome, true);
         }
         let current = self.input.current(t);
         let a = self.params.diffusion(self.rate);
         let kernel = self.stepper.kernel(dt, current, a, self.params.v_f);
-        let outcome = self.subthreshold_event(kernel, reduction);
+        let (outcome, non_finite) = self.subthreshold_event(kernel, reduction);
         spikes += outcome.fired;
         mfes[1] = self.as_mfe(t + dt, outcome, false);
         self.steps += 1;
@@ -738,6 +767,7 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
             spikes,
             rate: self.rate,
             mfes,
+            non_finite,
         }
     }
 
@@ -766,7 +796,7 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
         self.params.b / self.global_len() as f64
     }
 
-    fn kick_event<R: Reduction>(&mut self, dv: f64, reduction: &mut R) -> CascadeOutcome {
+    fn kick_event<R: Reduction>(&mut self, dv: f64, reduction: &mut R) -> (CascadeOutcome, u64) {
         let (pending, v_r, v_f, theta) = (
             self.pending,
             self.params.v_r,
@@ -775,6 +805,7 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
         );
         self.for_each_block(|offset, v, block| {
             block.fired = 0;
+            block.non_finite = 0;
             block.window.clear();
             for (i, x) in v.iter_mut().enumerate() {
                 let next = settle(*x, pending, v_r) + dv;
@@ -789,7 +820,7 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
         &mut self,
         kernel: S::Kernel,
         reduction: &mut R,
-    ) -> CascadeOutcome {
+    ) -> (CascadeOutcome, u64) {
         let (pending, v_r, v_f, theta) = (
             self.pending,
             self.params.v_r,
@@ -811,31 +842,45 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
         self.resolve(theta, reduction)
     }
 
-    /// Sums the initiators, resolves their cascade, resets the fired and owes the kick.
-    fn resolve<R: Reduction>(&mut self, theta: f64, reduction: &mut R) -> CascadeOutcome {
-        let local: u64 = self.blocks.iter().map(|b| b.fired).sum();
-        let s0 = reduction.sum_u64(local);
+    /// Sums the initiators and the non-finite voltages over the network (one reduction,
+    /// of both counts), resolves the cascade, resets the fired and owes the kick; returns
+    /// the cascade and the network's count of non-finite voltages.
+    fn resolve<R: Reduction>(&mut self, theta: f64, reduction: &mut R) -> (CascadeOutcome, u64) {
+        let mut counts = [0u64; 2];
+        for block in &self.blocks {
+            counts[0] += block.fired;
+            counts[1] += block.non_finite;
+        }
+        reduction.sum_u64_slice(&mut counts);
+        let [s0, non_finite] = counts;
+        let global = self.partition.global_particles as u64;
+        // Each neuron fires at most once per event, and holds one voltage.
+        debug_assert!(
+            s0 + non_finite <= global,
+            "{s0} initiators and {non_finite} non-finite voltages in a network of {global}"
+        );
         self.last_initiators = s0;
         let kick = self.kick();
         if s0 == 0 {
-            return CascadeOutcome {
+            let outcome = CascadeOutcome {
                 fired: 0,
                 rounds: 0,
             };
+            return (outcome, non_finite);
         }
         if kick <= 0.0 {
             self.pending = s0 as f64 * kick;
-            return CascadeOutcome {
+            let outcome = CascadeOutcome {
                 fired: s0,
                 rounds: 0,
             };
+            return (outcome, non_finite);
         }
         let ws = &mut self.cascade;
         ws.candidates.items.clear();
         for block in &self.blocks {
             ws.candidates.items.extend_from_slice(&block.window);
         }
-        let global = self.partition.global_particles as u64;
         let outcome = ws.resolve(
             &self.voltages,
             global,
@@ -850,9 +895,10 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
             // fired exactly the neurons that fire at its final level (every earlier level
             // is lower, and the final one fires nobody new), the same test as written.
             let (level, v_f) = (outcome.fired as f64 * kick, self.params.v_f);
+            // (`+inf`, a voltage the pass counted as non-finite, is not among them.)
             self.for_each_block(|_, v, _| {
                 for x in v.iter_mut() {
-                    if *x + level >= v_f {
+                    if (*x + level >= v_f) & (*x < f64::INFINITY) {
                         *x = f64::NEG_INFINITY;
                     }
                 }
@@ -862,8 +908,13 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
                 self.voltages[i as usize] = f64::NEG_INFINITY;
             }
         }
+        debug_assert!(
+            outcome.fired <= global,
+            "a cascade of {} in a network of {global}",
+            outcome.fired
+        );
         self.pending = outcome.fired as f64 * kick;
-        outcome
+        (outcome, non_finite)
     }
 
     fn for_each_block<F>(&mut self, f: F)

@@ -183,3 +183,133 @@ fn a_custom_stepper_continues_from_a_state() {
     assert_eq!(net.config().stepper, Stepper::ExactOu);
     assert_eq!(net.state().config.stepper, Stepper::ExactOu);
 }
+
+/// Euler–Maruyama, except that every neuron starting the step above `cut` ends it at
+/// `value` (NaN or an infinity) without firing: a stepper that breaks its promise of
+/// finite voltages. `SPLIT`: in split form, whose `propagate` claims to have settled the
+/// broken neurons (so that only the pass's own check can see them), or `advance` alone.
+#[derive(Debug, Clone, Copy)]
+struct Broken<const SPLIT: bool> {
+    cut: f64,
+    value: f64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct BrokenKernel<const SPLIT: bool> {
+    inner: <Stepper as SubthresholdStepper>::Kernel,
+    cut: f64,
+    value: f64,
+}
+
+impl<const SPLIT: bool> SubthresholdStepper for Broken<SPLIT> {
+    type Kernel = BrokenKernel<SPLIT>;
+
+    fn kernel(&self, dt: f64, current: f64, a: f64, v_f: f64) -> BrokenKernel<SPLIT> {
+        BrokenKernel {
+            inner: Stepper::EulerMaruyama.kernel(dt, current, a, v_f),
+            cut: self.cut,
+            value: self.value,
+        }
+    }
+}
+
+impl<const SPLIT: bool> SubthresholdStep for BrokenKernel<SPLIT> {
+    const SPLIT: bool = SPLIT;
+
+    fn advance<R: Rng>(&self, v: f64, z: f64, rng: &mut R) -> (f64, bool) {
+        if v > self.cut {
+            (self.value, false)
+        } else {
+            self.inner.advance(v, z, rng)
+        }
+    }
+
+    fn propagate(&self, v: f64, z: f64) -> (f64, bool) {
+        if v > self.cut {
+            (self.value, true)
+        } else {
+            self.inner.propagate(v, z)
+        }
+    }
+}
+
+/// Oracle: a count of the voltages before each step. Every neuron the broken stepper
+/// sends to NaN or `±inf` is counted in the step's `non_finite`, in split form (where
+/// `propagate` claims them settled) and plain; a NaN stays NaN and is counted again in the
+/// next step (`!(v <= cut)` counts it; a `-inf` is the reset mark, which the next pass
+/// settles at `V_R > cut` and the stepper breaks again). Spikes and non-finite voltages are
+/// disjoint sets of the neurons. The report of the issue: a stepper that returns NaN for
+/// everyone (`cut = -inf`) gives `non_finite = N` and no spikes, not a silent run.
+#[test]
+fn non_finite_voltages_from_a_custom_stepper_are_counted() {
+    fn check<const SPLIT: bool>(cut: f64, value: f64) {
+        let params = ModelParams {
+            b: 0.5,
+            ..ModelParams::default()
+        };
+        let initial = InitialDensity::Gaussian {
+            mean: 0.5,
+            var: 0.3,
+        };
+        let config = config(Stepper::EulerMaruyama);
+        let mut net = ParticleSystem::builder(params, Input::Constant { i0: 1.5 }, config, 5)
+            .stepper(Broken::<SPLIT> { cut, value })
+            .parallelism(Parallelism::Sequential)
+            .sample(&initial, -4.0)
+            .unwrap();
+        let n = net.len() as u64;
+        for step in 0..4 {
+            let expected = net.voltages().filter(|v| !(*v <= cut)).count() as u64;
+            assert!(expected > 0);
+            let report = net.step();
+            let label = format!("SPLIT = {SPLIT}, cut {cut}, value {value}, step {step}");
+            assert_eq!(report.non_finite, expected, "{label}");
+            assert!(!report.is_valid(), "{label}");
+            assert!(
+                report.spikes + report.non_finite <= n,
+                "{label}: {report:?}"
+            );
+            if cut == f64::NEG_INFINITY {
+                assert_eq!(report.spikes, 0, "{label}");
+            }
+        }
+    }
+    for value in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        for cut in [1.2, f64::NEG_INFINITY] {
+            check::<true>(cut, value);
+            check::<false>(cut, value);
+        }
+    }
+}
+
+/// Oracle: the promise of the built-in steppers. Their reports count no non-finite
+/// voltage, through cascades and kicks.
+#[test]
+fn builtin_steppers_report_finite_voltages() {
+    let params = ModelParams {
+        b: 2.0,
+        ..ModelParams::default()
+    };
+    let input = Input::Kick { t0: 0.05, dv: 0.6 };
+    let initial = InitialDensity::Gaussian {
+        mean: 1.0,
+        var: 0.3,
+    };
+    for stepper in [
+        Stepper::EulerMaruyama,
+        Stepper::BrownianBridge,
+        Stepper::ExactOu,
+    ] {
+        let mut net = ParticleSystem::builder(params, input, config(stepper), 3)
+            .sample(&initial, -4.0)
+            .unwrap();
+        let mut spikes = 0;
+        for _ in 0..30 {
+            let report = net.step();
+            assert!(report.is_valid(), "{stepper:?}: {report:?}");
+            spikes += report.spikes;
+        }
+        assert!(spikes > 0);
+        assert!(net.voltages().all(f64::is_finite));
+    }
+}

@@ -9,7 +9,8 @@
 //! 2. one loop without branches applies the pending reset or kick (`settle`), calls the
 //!    kernel's [`SubthresholdStep::propagate`] and stores the candidate voltage, the voltage
 //!    before the step and a flag per particle: bit 0 when the kernel did not settle it,
-//!    bit 1 when it ends within the cascade window `θ` below `V_F`. With the built-in
+//!    bit 1 when it ends within the cascade window `θ` below `V_F`, bit 2 when it is not
+//!    finite (a kernel breaking its promise: counted in step 4). With the built-in
 //!    kernels (and any kernel whose `propagate` is written without branches) the compiler
 //!    vectorizes this loop, at the widest width the processor offers (`pulp` picks it at
 //!    run time, as for the normals);
@@ -17,7 +18,8 @@
 //!    a chunk with many flagged, without branches: [`compact`]);
 //! 4. the flagged particles, in index order, go through the kernel's
 //!    [`SubthresholdStep::advance`] (those not settled: the bridge's uniform is drawn here)
-//!    and [`record`] (spike count, `-inf` for a fired neuron, cascade window).
+//!    and [`record`] (spike count, `-inf` for a fired neuron, cascade window, count of
+//!    non-finite voltages).
 //!
 //! Step 4 draws from the block's stream exactly what a plain loop over `advance` would, in
 //! the same order, and the arithmetic of `propagate` and `advance` is the same (no fused
@@ -36,6 +38,10 @@ use crate::stepper::{KernelVisitor, SubthresholdStep};
 const UNSETTLED: u8 = 1;
 /// Flag bit: the particle ends within the cascade window.
 const WINDOW: u8 = 2;
+/// Flag bit: the voltage `propagate` settled on is NaN or infinite (a kernel that breaks
+/// its promise): it goes to [`record`], which counts it. (A particle `propagate` did not
+/// settle goes there anyway, with the voltage `advance` returns.)
+const NON_FINITE: u8 = 4;
 
 /// Applies a pending reset (`-inf` ↦ `V_R`) or kick.
 #[inline(always)]
@@ -47,7 +53,12 @@ pub(super) fn settle(x: f64, pending: f64, v_r: f64) -> f64 {
     }
 }
 
-/// Stores the new voltage of particle `index`, counting a spike or a cascade candidate.
+/// Stores the new voltage of particle `index`, counting a spike, a cascade candidate or a
+/// non-finite voltage.
+///
+/// A voltage that is not finite (NaN or `±inf` from a kernel that breaks its promise) is
+/// stored as it is and counted in `block.non_finite`, never gathered for the cascade (the
+/// bands of the cascade never gather one either: their tests are false for it).
 #[inline(always)]
 pub(super) fn record(
     x: &mut f64,
@@ -63,7 +74,9 @@ pub(super) fn record(
         block.fired += 1;
     } else {
         *x = next;
-        if next + theta >= v_f {
+        if !next.is_finite() {
+            block.non_finite += 1;
+        } else if next + theta >= v_f {
             block.window.push((next, index as u32));
         }
     }
@@ -111,6 +124,7 @@ impl KernelVisitor for BlockPass<'_> {
             theta,
         } = self;
         block.fired = 0;
+        block.non_finite = 0;
         block.window.clear();
         // Nothing is allocated and nothing is left over between steps.
         let mut batch = Batch::new();
@@ -208,7 +222,10 @@ fn propagate<K: SubthresholdStep>(pass: Propagate<'_, K>) {
         let (next, settled) = step.propagate(v, z[i]);
         x[i] = next;
         before[i] = v;
-        flags[i] = u8::from(!settled) * UNSETTLED + u8::from(next + theta >= v_f) * WINDOW;
+        // `!(|next| < inf)`: NaN and ±inf, one mask and one comparison in the vector loop.
+        flags[i] = u8::from(!settled) * UNSETTLED
+            + u8::from(next + theta >= v_f) * WINDOW
+            + u8::from(!(next.abs() < f64::INFINITY)) * NON_FINITE;
     }
 }
 
@@ -277,6 +294,7 @@ mod tests {
         let mut block = Block {
             rng: Xoshiro256PlusPlus::seed_from_u64(9),
             fired: 0,
+            non_finite: 0,
             window: Vec::new(),
         };
         BlockPass {
@@ -335,6 +353,7 @@ mod tests {
                 plain.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
             );
             prop_assert_eq!(a.fired, b.fired);
+            prop_assert_eq!(a.non_finite, b.non_finite);
             prop_assert_eq!(
                 a.window.iter().map(|&(x, i)| (x.to_bits(), i)).collect::<Vec<_>>(),
                 b.window.iter().map(|&(x, i)| (x.to_bits(), i)).collect::<Vec<_>>()

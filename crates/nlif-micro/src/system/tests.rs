@@ -54,7 +54,7 @@ fn a_kick_event_fires_exactly_the_reference_cascade() {
             "dv = {dv}: {expected:?}"
         );
         let outcome = system.kick_event(dv, &mut SingleProcess);
-        assert_eq!(outcome, expected);
+        assert_eq!(outcome, (expected, 0));
         // Oracle: `voltages()`, the settled values computed on the fly. The buffer given up
         // holds them (the fired reset to `V_R`, the kick applied), bit for bit.
         let settled: Vec<u64> = system.voltages().map(f64::to_bits).collect();
