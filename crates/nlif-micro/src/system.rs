@@ -73,7 +73,7 @@ pub struct StepReport {
     ///
     /// Counted where the pass writes the voltage, in the branch-free loop of the split
     /// form (a flag beside the ones it sets anyway) or in the plain loop: measured within
-    /// noise of the pass without it (docs/nlif-micro.md).
+    /// the noise of a shared machine, +2.5–2.9 % (docs/nlif-micro.md).
     #[serde(default)]
     pub non_finite: u64,
 }
