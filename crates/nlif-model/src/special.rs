@@ -72,7 +72,10 @@ const TINY: f64 = f64::from_bits(1);
 /// when it is 50
 /// levels deep or cannot be split further. At most `2^20` refinement steps are taken,
 /// so the call returns in bounded time whatever `f` and `tol` are. Accurate for smooth
-/// integrands; `b < a` integrates with the opposite sign.
+/// integrands whose features the samples resolve: like every adaptive rule it judges a
+/// subinterval by its own five samples, so a peak much narrower than the interval
+/// (`1/(1+x²)` over `[-710, 6650]`) can be missed entirely; split such a range at the
+/// feature. `b < a` integrates with the opposite sign.
 ///
 /// ```
 /// use nlif_model::special::integrate;

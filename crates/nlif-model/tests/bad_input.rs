@@ -347,8 +347,13 @@ proptest! {
         }
     }
 
-    /// Oracle: the contract, and the closed form `atan b - atan a` where the limits are
-    /// moderate (heuristic error estimate: within `100 tol` plus round-off).
+    /// Oracle: the contract, and the closed form `atan b - atan a` where the rule can see
+    /// the integrand's peak (heuristic error estimate: within `100 tol` plus round-off).
+    /// An adaptive rule judges a subinterval by its own samples: over `[6650, -710]` (a
+    /// case proptest found) none of the first five comes near the peak of width 1 at 0,
+    /// both Simpson estimates agree on almost nothing, and the peak is missed — a limit of
+    /// every such rule (`integrate`'s docs), so the closed form is asserted where the
+    /// interval is at most 64 widths of the peak.
     #[test]
     fn integrate_answers_any_limits_and_tolerance(a in wild(), b in wild(), tol in wild()) {
         let result = within("integrate", move || {
@@ -357,7 +362,7 @@ proptest! {
         match result {
             Ok(value) => {
                 prop_assert!(value.is_finite());
-                if a.abs() <= 1e4 && b.abs() <= 1e4 {
+                if a.abs() <= 1e4 && b.abs() <= 1e4 && (b - a).abs() <= 64.0 {
                     let exact = b.atan() - a.atan();
                     prop_assert!(
                         (value - exact).abs() <= 100.0 * tol + 1e-13,
