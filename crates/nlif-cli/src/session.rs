@@ -59,15 +59,7 @@ struct Plan {
 
 /// The staging directory of a checkpointed run writing to `out`.
 pub(crate) fn checkpoint_staging(out: &Path) -> PathBuf {
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    parent.join(format!(".{name}.partial"))
+    nlif_experiment::target::beside(out, ".partial")
 }
 
 /// Sizes rayon's global pool, on which the particle blocks are stepped (the driving

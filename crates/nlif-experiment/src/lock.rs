@@ -30,15 +30,11 @@ fn unsupported(e: &std::io::Error) -> bool {
 /// The lock file of the output `out` (`.NAME.lock` beside it) and the output's parent
 /// and name.
 fn lock_path(out: &Path) -> (PathBuf, String) {
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    (parent.join(format!(".{name}.lock")), name)
+    (crate::target::beside(out, ".lock"), name)
 }
 
 impl Lock {

@@ -24,6 +24,20 @@ const STAGING_EXTRA: usize = ".".len() + ".partial-".len() + 10 + "-99".len();
 /// The longest output name nlif accepts (232 bytes).
 pub const MAX_NAME: usize = NAME_MAX - STAGING_EXTRA;
 
+/// The hidden entry `.NAME{suffix}` beside the output `out` (in its parent directory, `.`
+/// for a bare name): its lock `.NAME.lock`, a checkpointed run's `.NAME.partial`.
+pub fn beside(out: &Path, suffix: &str) -> PathBuf {
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    parent.join(format!(".{name}{suffix}"))
+}
+
 /// Checks that the output name `name` leaves room for what nlif creates beside it;
 /// `origin` says where the name comes from (`--out`, the config's `name`).
 pub fn check_name(name: &OsStr, origin: &str) -> Result<()> {
