@@ -8,6 +8,7 @@ use nlif_micro::{
     BLOCK_SIZE, MicroConfig, Parallelism, ParticleSystem, Partition, Reduction, SingleProcess,
     Stepper, SubthresholdStepper,
 };
+use nlif_model::seed::derive as derive_seed;
 use nlif_model::time::reached;
 use nlif_model::{InitialDensity, Input, ModelParams};
 use rand::SeedableRng;
@@ -212,13 +213,6 @@ pub fn tidy_time(t: f64) -> f64 {
     format!("{t:.11e}").parse().unwrap_or(t)
 }
 
-/// SplitMix64 of `seed` and a stream tag: independent seeds for each random stream of a run.
-fn derive_seed(seed: u64, tag: u64) -> u64 {
-    let mut z = seed ^ tag.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
 
 /// Part `index` of `parts` of the config's particles, with its number of particles.
 pub(crate) fn share(

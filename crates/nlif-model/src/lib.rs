@@ -38,6 +38,7 @@ mod grid;
 mod initial;
 mod input;
 mod params;
+pub mod seed;
 pub mod special;
 mod stationary;
 pub mod time;

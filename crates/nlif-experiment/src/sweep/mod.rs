@@ -122,10 +122,7 @@ fn split_top_level(list: &str) -> Vec<String> {
 /// The seed of point `index` with `--seed-per-point`: SplitMix64 of the base seed and the
 /// index, so points get independent, reproducible seeds.
 pub fn point_seed(base: u64, index: usize) -> u64 {
-    let mut z = base ^ (index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+    nlif_model::seed::derive(base, index as u64 + 1)
 }
 
 /// The most points one sweep may have.
