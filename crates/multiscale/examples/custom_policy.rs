@@ -7,27 +7,38 @@
 //! the restored run equals the straight one.
 
 use fp_macro::MacroConfig;
-use multiscale::{RunConfig, Simulation, SimulationState, SolverKind, SwitchingPolicy, Trace};
+use multiscale::{
+    DensityView, RunConfig, Simulation, SimulationState, SolverKind, SwitchingPolicy, Trace,
+};
 use nlif_micro::{MicroConfig, Parallelism};
 use nlif_model::{InitialDensity, Input, ModelParams};
 use serde::{Deserialize, Serialize};
 
-/// Particles as soon as the macro step would fire more than `fraction` of the network
-/// (a bound of `fraction / dt` on the rate), back to the density a fixed `hold` after the
-/// last multiple firing event.
+/// A stateful rule: particles once the density's rate has stayed above `rate` for
+/// `sustained` (or at once if a macro step would fire more than `fraction` of the
+/// network); back to the density a fixed `hold` after the last multiple firing event.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct HoldAfterLastEvent {
+    rate: f64,
+    sustained: f64,
     fraction: f64,
     hold: f64,
+    above_since: Option<f64>,
     last_event: f64,
 }
 
 impl SwitchingPolicy for HoldAfterLastEvent {
-    fn macro_rate_bound(&self, dt: f64) -> f64 {
-        self.fraction / dt
+    fn macro_rate_bound(&mut self, density: &DensityView<'_>) -> f64 {
+        if density.rate <= self.rate {
+            self.above_since = None;
+        } else if density.t - *self.above_since.get_or_insert(density.t) >= self.sustained {
+            return 0.0; // every step's rate passes it: hand over now
+        }
+        self.fraction / density.dt
     }
     fn enter_micro(&mut self, t: f64) {
         self.last_event = t;
+        self.above_since = None;
     }
     fn burst_over(&mut self, t: f64, _smoothed_rate: f64, mfe: bool) -> bool {
         if mfe {
@@ -80,6 +91,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     config.switching.rate_down = 2.0;
     config.switching.dwell = 0.1;
     let policy = HoldAfterLastEvent {
+        rate: 1.0,
+        sustained: 0.05,
+        above_since: None,
         fraction: 5e-3,
         hold: 0.25,
         last_event: 0.0,
@@ -101,7 +115,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Save at t = 2.6 (inside the second burst), restore from the JSON text, run on.
     let mut first = new()?;
     first.advance(2.6, &mut ())?;
-    let text = serde_json::to_string(&first.state())?;
+    let text = serde_json::to_string(&first.state()?)?;
     let state: SimulationState<HoldAfterLastEvent> = serde_json::from_str(&text)?;
     let mut second = Simulation::from_state(state, Parallelism::Rayon)?;
     second.run(&mut ())?;

@@ -328,6 +328,20 @@ impl RunConfig {
     ///
     /// [`RunError::Invalid`] naming the first offending setting by its config path.
     pub fn validate(&self) -> Result<(), RunError> {
+        self.validate_run()?;
+        if self.kind == SolverKind::Multiscale {
+            self.switching.validate_policy()?;
+        }
+        Ok(())
+    }
+
+    /// [`RunConfig::validate`] but for the settings only a built-in policy reads
+    /// ([`SwitchingConfig::validate_policy`]): what a run with a custom policy checks.
+    ///
+    /// # Errors
+    ///
+    /// As [`RunConfig::validate`].
+    pub fn validate_run(&self) -> Result<(), RunError> {
         let s = &self.switching;
         if !(self.t_end.is_finite() && self.t_end > 0.0) {
             return Err(invalid(
@@ -403,6 +417,34 @@ impl RunConfig {
         if self.kind != SolverKind::Multiscale {
             return Ok(());
         }
+        if !(s.rollback.is_finite() && s.rollback >= 0.0) {
+            return Err(invalid(
+                "solver.switching.rollback",
+                s.rollback,
+                "must be a non-negative time",
+            ));
+        }
+        if !(s.smoothing.is_finite() && s.smoothing > 0.0) {
+            return Err(invalid(
+                "solver.switching.smoothing",
+                s.smoothing,
+                "must be a positive time",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl SwitchingConfig {
+    /// Checks the settings the built-in policies read: `rate_up`, `rate_down`, `dwell`,
+    /// `settle` and the policy's own (`fraction`). A custom policy checks what it reads
+    /// itself ([`SwitchingPolicy::validate`](crate::SwitchingPolicy::validate)).
+    ///
+    /// # Errors
+    ///
+    /// [`RunError::Invalid`] naming the first offending setting by its config path.
+    pub fn validate_policy(&self) -> Result<(), RunError> {
+        let s = self;
         if !(s.rate_up > 0.0 && s.rate_up.is_finite()) {
             return Err(invalid(
                 "solver.switching.rate_up",
@@ -420,13 +462,12 @@ impl RunConfig {
                 ),
             ));
         }
-        for (field, value) in [
-            ("solver.switching.dwell", s.dwell),
-            ("solver.switching.rollback", s.rollback),
-        ] {
-            if !(value.is_finite() && value >= 0.0) {
-                return Err(invalid(field, value, "must be a non-negative time"));
-            }
+        if !(s.dwell.is_finite() && s.dwell >= 0.0) {
+            return Err(invalid(
+                "solver.switching.dwell",
+                s.dwell,
+                "must be a non-negative time",
+            ));
         }
         if let Some(settle) = s.settle
             && !(settle.is_finite() && settle > 0.0)
@@ -435,13 +476,6 @@ impl RunConfig {
                 "solver.switching.settle",
                 settle,
                 "must be a positive, finite time (None: no settle rule)",
-            ));
-        }
-        if !(s.smoothing.is_finite() && s.smoothing > 0.0) {
-            return Err(invalid(
-                "solver.switching.smoothing",
-                s.smoothing,
-                "must be a positive time",
             ));
         }
         if let Policy::FiringFraction { fraction } = s.policy

@@ -12,35 +12,57 @@
 //!   every check a run makes before it starts.
 //! - [`SwitchingPolicy`]: when to switch ([`BuiltinPolicy`]: [`RateHysteresis`],
 //!   [`FiringFraction`]).
-//! - [`Observer`]: a hook to watch a run as it happens (the library never prints).
+//! - [`Observer`]: a hook to watch a run step by step and stop it ([`observe_with`] for a
+//!   closure); [`Simulation::density`], [`Simulation::voltages`], [`Simulation::rate`] and
+//!   [`Simulation::phase`] show it between steps.
+//! - [`Phase`]: a description advancing the network ([`DensityPhase`], [`ParticlePhase`]);
+//!   [`Schedule::of`] maps a solver kind to its phases; [`Start`] starts a run from a
+//!   density, particle voltages or a phase of the caller's.
 //!
 //! ## Extension points
 //!
 //! | what | trait | from crate | promise |
 //! |---|---|---|---|
-//! | switching | [`SwitchingPolicy`] | here | the bound is a pure function of `dt` and the state; the state changes only in `enter_micro`, `burst_over` and `settled_after_event` |
+//! | switching | [`SwitchingPolicy`] | here | decisions depend only on what it is shown and its own state; it checks the settings it reads |
+//! | phase | [`Phase`] | here | time grows by `dt` per advanced step; deterministic given its state and the sums it is given |
 //! | flux scheme | [`fp_macro::FluxScheme`] | `fp-macro` | weights `(A, B)` of a two-point flux at a cell Péclet number |
 //! | stepper | [`nlif_micro::SubthresholdStepper`] | `nlif-micro` | a frozen per-step kernel for one neuron |
 //! | reduction | [`nlif_micro::Reduction`] | `nlif-micro` | sums over every part of a partitioned network, in block order |
 
+mod components;
 mod config;
+mod observer;
+pub mod phase;
 mod policy;
 mod preflight;
 mod simulation;
 mod trace;
 
+pub use components::{Builtin, Components, Identity, With};
 pub use config::{
     BlowUpWatch, MAX_STEPS, Policy, RunConfig, RunError, SolverKind, SwitchingConfig,
 };
+pub use observer::{Event, FnObserver, Observer, StepView, observe_with};
+pub use phase::{DensityPhase, ParticlePhase, Phase, Schedule};
 pub use policy::{
-    BuiltinPolicy, FiringFraction, QuietWindow, RateHysteresis, SwitchingPolicy, policy_from,
+    BuiltinPolicy, DensityView, FiringFraction, QuietWindow, RateHysteresis, SwitchingPolicy,
+    policy_from,
 };
 pub use preflight::{MemoryEstimate, Preflight, plan, preflight};
 pub use simulation::{
-    PhaseState, SIMULATION_STATE_VERSION, Simulation, SimulationBuilder, SimulationState,
-    SinceEvent, SnapshotState, Tail, tidy_time,
+    PhaseState, Problem, SIMULATION_STATE_VERSION, Simulation, SimulationBuilder,
+    SimulationState, Start,
 };
 pub use trace::{
-    DensitySnapshot, Event, MASS_TOLERANCE, Mode, Observer, Outcome, RateCrossing, Sample, Switch,
-    SwitchReason, Trace, UNRESOLVED_FRACTION,
+    DensitySnapshot, MASS_TOLERANCE, Mode, Outcome, RateCrossing, Sample, Switch, SwitchReason,
+    Trace, UNRESOLVED_FRACTION,
 };
+
+/// The states of a [`Simulation`]'s parts, of which a [`SimulationState`] is composed.
+pub mod state {
+    pub use crate::simulation::{ClockState, MonitorState, SinceEvent, SnapshotState, Tail};
+}
+
+#[doc(hidden)]
+#[deprecated(note = "use nlif_model::time::tidy")]
+pub use nlif_model::time::tidy as tidy_time;

@@ -1,23 +1,43 @@
 //! Switching policies: when the density hands over to particles, and back.
 
+use fp_macro::Grid;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Policy, SwitchingConfig};
+use crate::config::{Policy, RunError, SwitchingConfig};
+
+/// The density phase as a policy sees it before each macro step.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct DensityView<'a> {
+    /// The time at the start of the step.
+    pub t: f64,
+    /// The step.
+    pub dt: f64,
+    /// The current firing rate (of the last step).
+    pub rate: f64,
+    /// The density on the grid.
+    pub density: &'a [f64],
+    /// The grid.
+    pub grid: &'a Grid,
+}
 
 /// Decides the switches of a multi-scale run.
 ///
 /// Up (density → particles): the macro solver refuses a step whose rate exceeds
-/// [`SwitchingPolicy::macro_rate_bound`]; the macro solver's other typed outcomes
+/// [`SwitchingPolicy::macro_rate_bound`], asked before every macro step with a view of
+/// the density (so a policy may keep a state: "the rate above X for a time Z"); the
+/// macro solver's other typed outcomes
 /// (positivity lost, a kick it cannot represent, non-finite values) force a switch whatever
 /// the policy says. Down (particles → density): [`SwitchingPolicy::burst_over`] is asked
 /// once per macro step's worth of particle steps (`RunConfig::switch_check_every`, never
 /// tied to the output interval).
 ///
-/// What an implementation promises: `macro_rate_bound` is a pure function of `dt` and
-/// the policy's state; `enter_micro`, `burst_over` and `settled_after_event` are the only
-/// calls that change the state, in the order the run makes them. A policy that is `Serialize` and `Deserialize`
-/// (its whole state in its fields) makes the [`Simulation`](crate::Simulation) that owns
-/// it savable and restorable bit for bit.
+/// What an implementation promises: its decisions depend only on what it is shown and on
+/// its own state, which only its methods change, in the order the run calls them. A
+/// policy that is `Serialize` and `Deserialize` (its whole state in its fields) makes the
+/// [`Simulation`](crate::Simulation) that owns it savable and restorable bit for bit.
+/// It checks the settings it reads in [`SwitchingPolicy::validate`]; the run checks no
+/// other policy setting.
 ///
 /// ```
 /// use multiscale::SwitchingPolicy;
@@ -29,7 +49,7 @@ use crate::config::{Policy, SwitchingConfig};
 /// }
 ///
 /// impl SwitchingPolicy for FixedWindow {
-///     fn macro_rate_bound(&self, _dt: f64) -> f64 {
+///     fn macro_rate_bound(&mut self, _density: &multiscale::DensityView<'_>) -> f64 {
 ///         3.0
 ///     }
 ///     fn enter_micro(&mut self, t: f64) {
@@ -45,9 +65,10 @@ use crate::config::{Policy, SwitchingConfig};
 /// assert!(!p.burst_over(1.2, 0.0, false) && p.burst_over(1.5, 0.0, false));
 /// ```
 pub trait SwitchingPolicy {
-    /// The largest rate a macro step of length `dt` may produce.
+    /// The largest rate the next macro step may produce, asked before every macro step
+    /// of a multi-scale run with the density as it is (`density.dt` the step).
     #[must_use]
-    fn macro_rate_bound(&self, dt: f64) -> f64;
+    fn macro_rate_bound(&mut self, density: &DensityView<'_>) -> f64;
     /// A particle phase starts at `t`.
     fn enter_micro(&mut self, t: f64);
     /// Whether the burst is over at time `t`, given the smoothed particle rate and whether
@@ -71,6 +92,18 @@ pub trait SwitchingPolicy {
     fn settled_after_event(&mut self, t: f64, since: f64, rate: f64) -> bool {
         let _ = (t, since, rate);
         false
+    }
+
+    /// Checks the settings of `solver.switching` this policy reads, before a run starts
+    /// (the default reads none; the built-in policies check `rate_up`, `rate_down`,
+    /// `dwell`, `settle` and `fraction`, [`SwitchingConfig::validate_policy`]).
+    ///
+    /// # Errors
+    ///
+    /// [`RunError::Invalid`] naming the first offending setting.
+    fn validate(&self, settings: &SwitchingConfig) -> Result<(), RunError> {
+        let _ = settings;
+        Ok(())
     }
 }
 
@@ -185,8 +218,11 @@ impl FiringFraction {
 }
 
 impl SwitchingPolicy for RateHysteresis {
-    fn macro_rate_bound(&self, _dt: f64) -> f64 {
+    fn macro_rate_bound(&mut self, _density: &DensityView<'_>) -> f64 {
         self.rate_up
+    }
+    fn validate(&self, settings: &SwitchingConfig) -> Result<(), RunError> {
+        settings.validate_policy()
     }
     fn enter_micro(&mut self, _t: f64) {
         self.window.reset();
@@ -200,8 +236,11 @@ impl SwitchingPolicy for RateHysteresis {
 }
 
 impl SwitchingPolicy for FiringFraction {
-    fn macro_rate_bound(&self, dt: f64) -> f64 {
-        self.fraction / dt
+    fn macro_rate_bound(&mut self, density: &DensityView<'_>) -> f64 {
+        self.fraction / density.dt
+    }
+    fn validate(&self, settings: &SwitchingConfig) -> Result<(), RunError> {
+        settings.validate_policy()
     }
     fn enter_micro(&mut self, _t: f64) {
         self.window.reset();
@@ -248,11 +287,11 @@ impl BuiltinPolicy {
 }
 
 impl SwitchingPolicy for BuiltinPolicy {
-    fn macro_rate_bound(&self, dt: f64) -> f64 {
-        match self {
-            BuiltinPolicy::RateHysteresis(p) => p.macro_rate_bound(dt),
-            BuiltinPolicy::FiringFraction(p) => p.macro_rate_bound(dt),
-        }
+    fn macro_rate_bound(&mut self, density: &DensityView<'_>) -> f64 {
+        self.inner().macro_rate_bound(density)
+    }
+    fn validate(&self, settings: &SwitchingConfig) -> Result<(), RunError> {
+        settings.validate_policy()
     }
     fn enter_micro(&mut self, t: f64) {
         self.inner().enter_micro(t);
@@ -326,10 +365,18 @@ mod tests {
             policy: Policy::FiringFraction { fraction: 0.01 },
             ..SwitchingConfig::default()
         };
-        let p = policy_from(&config);
-        assert_eq!(p.macro_rate_bound(1e-3), 10.0);
+        let grid = Grid::new(-4.0, 2.0, 1.0, 0.01).unwrap();
+        let view = DensityView {
+            t: 0.0,
+            dt: 1e-3,
+            rate: 0.0,
+            density: &[],
+            grid: &grid,
+        };
+        let mut p = policy_from(&config);
+        assert_eq!(p.macro_rate_bound(&view), 10.0);
         assert_eq!(
-            policy_from(&SwitchingConfig::default()).macro_rate_bound(1e-3),
+            policy_from(&SwitchingConfig::default()).macro_rate_bound(&view),
             5.0
         );
     }

@@ -12,7 +12,7 @@ use fp_macro::{Grid, Reinjection};
 use nlif_model::time::in_step;
 use nlif_model::{InitialDensity, Input, ModelParams};
 
-use crate::config::{RunConfig, RunError, SolverKind};
+use crate::config::{RunConfig, RunError, SolverKind, SwitchingConfig};
 
 /// What a run will hold in memory, in bytes, estimated from its settings alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -206,10 +206,27 @@ pub fn plan(
     initial: &InitialDensity,
     config: &RunConfig,
 ) -> Result<(Grid, MemoryEstimate), RunError> {
+    plan_with(params, input, Some(initial), config, SwitchingConfig::validate_policy)
+}
+
+/// [`plan`] with the policy's own check of its settings (a custom policy checks only
+/// what it reads) and an optional initial density (a run started from data has none).
+pub(crate) fn plan_with(
+    params: &ModelParams,
+    input: &Input,
+    initial: Option<&InitialDensity>,
+    config: &RunConfig,
+    policy: impl FnOnce(&SwitchingConfig) -> Result<(), RunError>,
+) -> Result<(Grid, MemoryEstimate), RunError> {
     params.validate()?;
     input.validate()?;
-    initial.validate()?;
-    config.validate()?;
+    if let Some(initial) = initial {
+        initial.validate()?;
+    }
+    config.validate_run()?;
+    if config.kind == SolverKind::Multiscale {
+        policy(&config.switching)?;
+    }
     if let Input::Kick { t0, .. } = *input
         && !in_step(t0, 0.0, config.t_end)
     {
@@ -271,8 +288,28 @@ pub fn preflight(
     config: &RunConfig,
 ) -> Result<Preflight, RunError> {
     let (grid, memory) = plan(params, input, initial, config)?;
-    let density = fp_macro::discretise(&grid, initial)?;
-    let rate = fp_macro::threshold_rate(&grid, params, &density)
+    let density = discretised(&grid, initial)?;
+    let rate = initial_rate(&grid, params, &density)?;
+    Ok(Preflight {
+        grid,
+        density,
+        rate,
+        memory,
+    })
+}
+
+/// `initial` on `grid`, normalised to unit mass.
+pub(crate) fn discretised(grid: &Grid, initial: &InitialDensity) -> Result<Vec<f64>, RunError> {
+    Ok(fp_macro::discretise(grid, initial)?)
+}
+
+/// The firing rate of the initial `density`: finite, or the run cannot start.
+pub(crate) fn initial_rate(
+    grid: &Grid,
+    params: &ModelParams,
+    density: &[f64],
+) -> Result<f64, RunError> {
+    fp_macro::threshold_rate(grid, params, density)
         .ok()
         .filter(|r| r.is_finite())
         .ok_or_else(|| RunError::Invalid {
@@ -280,11 +317,5 @@ pub fn preflight(
             value: params.a1,
             reason: "the initial density has no finite firing rate (a1 p(v_f - dv) / dv >= 1)"
                 .to_owned(),
-        })?;
-    Ok(Preflight {
-        grid,
-        density,
-        rate,
-        memory,
-    })
+        })
 }

@@ -1,4 +1,4 @@
-//! What a run records, and the observer hook through which a front end watches it.
+//! What a run records.
 
 use nlif_micro::Mfe;
 use serde::{Deserialize, Serialize};
@@ -150,6 +150,12 @@ pub enum Outcome {
         /// `|mass - 1|` at `t`.
         error: f64,
     },
+    /// Not an end: an observer stopped [`Simulation::run`](crate::Simulation::run) at `t`,
+    /// and the run continues with another call. Never recorded as a run's outcome.
+    Stopped {
+        /// Time.
+        t: f64,
+    },
 }
 
 /// The largest `|mass - 1|` a density may show before a run ends with
@@ -166,7 +172,7 @@ pub const UNRESOLVED_FRACTION: f64 = 0.05;
 
 impl Outcome {
     /// `"completed"`, `"blow_up"`, `"synchronous_event"`, `"positivity_lost"`,
-    /// `"non_finite"`, `"negative_density"` or `"mass_lost"`.
+    /// `"non_finite"`, `"negative_density"`, `"mass_lost"` or `"stopped"`.
     pub fn as_str(&self) -> &'static str {
         match self {
             Outcome::Completed => "completed",
@@ -176,6 +182,18 @@ impl Outcome {
             Outcome::NonFinite { .. } => "non_finite",
             Outcome::NegativeDensity { .. } => "negative_density",
             Outcome::MassLost { .. } => "mass_lost",
+            Outcome::Stopped { .. } => "stopped",
+        }
+    }
+
+    /// How a run that cannot switch ends when its density refuses a step for `reason`
+    /// at `t`.
+    pub(crate) fn ended_by(reason: SwitchReason, t: f64) -> Self {
+        match reason {
+            SwitchReason::PositivityLost => Outcome::PositivityLost { t },
+            SwitchReason::SynchronousKick { fraction } => Outcome::SynchronousEvent { t, fraction },
+            SwitchReason::NegativeDensity => Outcome::NegativeDensity { t },
+            _ => Outcome::NonFinite { t },
         }
     }
 
@@ -193,7 +211,8 @@ impl Outcome {
             | Outcome::PositivityLost { t }
             | Outcome::NonFinite { t }
             | Outcome::NegativeDensity { t }
-            | Outcome::MassLost { t, .. } => Some(t),
+            | Outcome::MassLost { t, .. }
+            | Outcome::Stopped { t } => Some(t),
         }
     }
 }
@@ -377,32 +396,4 @@ impl Trace {
         self.samples.truncate(samples);
         self.densities.truncate(densities);
     }
-}
-
-/// Something that happened during a run, as seen by an [`Observer`].
-#[derive(Debug, Clone, Copy)]
-#[non_exhaustive]
-pub enum Event<'a> {
-    /// A new rate sample.
-    Sample(&'a Sample),
-    /// A switch.
-    Switch(&'a Switch),
-    /// A multiple firing event.
-    Mfe(&'a Mfe),
-    /// Everything after `t` was discarded and will be recomputed by the particles.
-    Rollback {
-        /// The time rolled back to.
-        t: f64,
-    },
-}
-
-/// Watches a run (progress bars, live output). The library itself never prints.
-pub trait Observer {
-    /// Called for every event, in order.
-    fn observe(&mut self, event: Event<'_>);
-}
-
-/// The observer that ignores everything.
-impl Observer for () {
-    fn observe(&mut self, _event: Event<'_>) {}
 }

@@ -114,7 +114,7 @@ fn split_run(
                         Some(state) => builder.resume(state.clone()).unwrap(),
                     };
                     run.run(&mut ()).unwrap();
-                    let particles = match run.state().phase {
+                    let particles = match run.state().unwrap().phase {
                         PhaseState::Micro(p) => Some(p),
                         _ => None,
                     };
@@ -143,7 +143,7 @@ fn parts_reproduce_the_single_process_run_bit_for_bit() {
             SolverKind::Micro => assert!(trace.mfes.iter().any(|m| m.rounds > 1), "cascades"),
             _ => assert!(trace.switches.len() >= 2, "a burst and back"),
         }
-        let particles = match single.state().phase {
+        let particles = match single.state().unwrap().phase {
             PhaseState::Micro(p) => Some(p),
             _ => None,
         };
@@ -217,13 +217,13 @@ fn split_run_state(
                     .start(&INITIAL)
                     .unwrap();
                     assert!(run.advance(t_cut, &mut ()).unwrap().is_none());
-                    run.state()
+                    run.state().unwrap()
                 })
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    let mut whole = states[0].clone();
+    let whole = states[0].clone();
     let particles: Vec<ParticleState> = states
         .into_iter()
         .map(|s| match s.phase {
@@ -231,6 +231,7 @@ fn split_run_state(
             _ => panic!("not in a particle phase"),
         })
         .collect();
-    whole.phase = PhaseState::Micro(ParticleState::join(particles).unwrap());
     whole
+        .with_phase(PhaseState::Micro(ParticleState::join(particles).unwrap()))
+        .unwrap()
 }

@@ -89,7 +89,7 @@ fn straight(case: &Case, config: RunConfig) -> Trace {
 fn resumed(case: &Case, config: RunConfig, cut: f64) -> Trace {
     let mut first = simulation(case, config);
     first.advance(cut, &mut ()).unwrap();
-    let text = serde_json::to_string(&first.state()).unwrap();
+    let text = serde_json::to_string(&first.state().unwrap()).unwrap();
     drop(first);
     let state: SimulationState<BuiltinPolicy> = serde_json::from_str(&text).unwrap();
     let mut second = Simulation::from_state(state, Parallelism::Rayon).unwrap();
@@ -172,7 +172,7 @@ fn taking_the_state_changes_nothing() {
     while t < PERIODIC.t_end {
         t += 0.07;
         run.advance(t, &mut ()).unwrap();
-        let _ = run.state();
+        let _ = run.state().unwrap();
     }
     run.run(&mut ()).unwrap();
     assert!(same(&reference, run.trace()));
@@ -182,7 +182,7 @@ fn taking_the_state_changes_nothing() {
 #[test]
 fn a_state_of_another_version_is_refused() {
     let run = simulation(&PERIODIC, config(SolverKind::Macro, 0.1));
-    let mut state = run.state();
+    let mut state = run.state().unwrap();
     state.version += 1;
     let err = Simulation::from_state(state, Parallelism::Sequential).unwrap_err();
     assert_eq!(err.field(), "state.version");
@@ -203,7 +203,7 @@ fn a_completed_run_extends_as_if_started_with_the_later_end() {
         let mut first = simulation(&PERIODIC, short);
         assert!(first.run(&mut ()).unwrap().is_completed());
         assert_eq!(first.trace().samples.last().unwrap().t, 1.0);
-        let text = serde_json::to_string(&first.state()).unwrap();
+        let text = serde_json::to_string(&first.state().unwrap()).unwrap();
         let state: SimulationState<BuiltinPolicy> = serde_json::from_str(&text).unwrap();
         let mut second = Simulation::from_state(state, Parallelism::Rayon).unwrap();
         second.extend_to(2.0).unwrap();

@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use fp_macro::Scheme;
-use multiscale::{BuiltinPolicy, Outcome, PhaseState, Simulation};
+use multiscale::{BuiltinPolicy, Outcome, PhaseState, Problem, Simulation, With};
 use nlif_micro::{Parallelism, Stepper};
 use nlif_model::time::{next_multiple, reached};
 
@@ -39,7 +39,7 @@ pub(crate) enum Ended {
 }
 
 /// A run of this process's part of the particles (all of them without MPI).
-type Run<'a> = Simulation<BuiltinPolicy, Scheme, Stepper, Exchange<'a>>;
+type Run<'a> = Simulation<With<BuiltinPolicy, Scheme, Stepper, Exchange<'a>>>;
 
 /// Where a run writes and how often it checkpoints (on rank 0; the other ranks only
 /// take part in the checkpoints).
@@ -271,7 +271,12 @@ pub(crate) fn resume(
             nlif_experiment::shortest(state.trace.samples.last().map_or(0.0, |s| s.t))
         );
     }
-    let resumed = Simulation::builder(state.params, state.input, state.config)
+    let Problem {
+        params,
+        input,
+        config: run_config,
+    } = state.problem;
+    let resumed = Simulation::builder(params, input, run_config)
         .reduction(cluster.exchange())
         .part(cluster.rank(), cluster.size())
         .parallelism(Parallelism::Rayon)
@@ -599,7 +604,7 @@ fn save(
     }
     // Every rank takes part (its particles are gathered); a failure on rank 0 (the
     // previous checkpoint could not be written) stops every rank.
-    let mut state = simulation.state();
+    let mut state = simulation.state()?;
     let gathered = match &state.phase {
         PhaseState::Micro(part) => cluster.gather_particles(part),
         _ => Ok(None),
@@ -610,7 +615,7 @@ fn save(
         Ok(())
     };
     if let Some(whole) = cluster.agree(gathered.and_then(|g| written.map(|()| g)))? {
-        state.phase = PhaseState::Micro(whole);
+        state = state.with_phase(PhaseState::Micro(whole))?;
     }
     if !cluster.is_root() {
         return Ok(());

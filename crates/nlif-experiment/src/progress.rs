@@ -3,6 +3,7 @@
 //! both.
 
 use std::io::Write as _;
+use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -96,7 +97,7 @@ fn line_due(tenth: u64, last_tenth: u64, since_last: Duration) -> bool {
 }
 
 impl Observer for Progress {
-    fn observe(&mut self, event: Event<'_>) {
+    fn observe(&mut self, event: Event<'_>) -> ControlFlow<()> {
         match event {
             Event::Sample(s) => {
                 if let Some((last, tenth)) = &mut self.lines {
@@ -121,7 +122,7 @@ impl Observer for Progress {
                             self.started.elapsed().as_secs_f64()
                         );
                     }
-                    return;
+                    return ControlFlow::Continue(());
                 }
                 self.bar
                     .set_position((s.t / self.t_end * 1000.0).round() as u64);
@@ -139,6 +140,7 @@ impl Observer for Progress {
             Event::Mfe(_) => self.mfes += 1,
             _ => {}
         }
+        ControlFlow::Continue(())
     }
 }
 

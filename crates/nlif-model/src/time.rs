@@ -99,6 +99,23 @@ pub fn next_multiple(t: f64, every: f64) -> f64 {
     k * every
 }
 
+/// `t` rounded to 12 significant digits, for reports: sample times `k · interval` without
+/// the float noise of the product (`3002 × 0.001 = 3.0020000000000002` is `3.002`).
+/// Never fed back into a clock, so it changes no result.
+///
+/// ```
+/// use nlif_model::time::tidy;
+/// assert_eq!(tidy(3002.0 * 0.001), 3.002);
+/// assert_eq!(tidy(0.0), 0.0);
+/// ```
+#[must_use]
+pub fn tidy(t: f64) -> f64 {
+    if t == 0.0 || !t.is_finite() {
+        return t;
+    }
+    format!("{t:.11e}").parse().unwrap_or(t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,26 +1,32 @@
 //! The savable state of a run: everything needed to continue it bit for bit.
 //!
-//! A [`SimulationState`] holds the phase's own state (the density with its clock, or the
-//! particles with their clock, per-block random streams and pending kick), the macro
-//! snapshots kept for a rolled-back hand-over, the policy, the trace, and the
-//! accumulators of the sample clock. Restored with [`Simulation::from_state`] (or [`SimulationBuilder::resume`] with custom components), the run
-//! continues exactly as if it had never stopped: the same steps, the same random numbers,
-//! the same samples, on any number of threads.
+//! A [`SimulationState`] is composed of the parts' states: the phase's own state (the
+//! density with its clock, or the particles with their clock, per-block random streams
+//! and pending kick), the sample clock, the rollback ring, the rate monitor, the policy,
+//! the hand-overs' count and the trace; with the problem once. Restored with
+//! [`Simulation::from_state`] (or [`SimulationBuilder::resume`] with custom components),
+//! the run continues exactly as if it had never stopped: the same steps, the same random
+//! numbers, the same samples, on any number of threads — or the restore is refused: a
+//! state whose bits changed (a checksum), one written by other components (their
+//! identity) or for another problem never continues silently.
 
-use std::collections::VecDeque;
-
-use fp_macro::{FluxScheme, Grid, MacroSolver, MacroState};
-use nlif_micro::{MicroConfig, ParticleState, ParticleSystem, Reduction, SubthresholdStepper};
-use nlif_model::{Input, ModelParams};
+use fp_macro::{Grid, MacroSolver, MacroState};
+use nlif_micro::{MicroConfig, ParticleState, ParticleSystem};
 use serde::{Deserialize, Serialize};
 
-use super::{Phase, Simulation, SimulationBuilder, SinceEvent, Tail, share};
-use crate::config::{RunConfig, RunError, SolverKind, multiple_of};
+use super::clock::{ClockState, SampleClock};
+use super::handover::{HandOvers, share};
+use super::monitor::MonitorState;
+use super::ring::{RollbackRing, SnapshotState};
+use super::{Problem, Simulation, SimulationBuilder};
+use crate::components::{Components, Identity, With};
+use crate::config::{RunError, SolverKind};
+use crate::phase::{DensityPhase, ParticlePhase, Phase, Schedule};
 use crate::policy::SwitchingPolicy;
 use crate::trace::{Outcome, Trace};
 
 /// The version of [`SimulationState`]'s layout; a state of another version is refused.
-pub const SIMULATION_STATE_VERSION: u32 = 3;
+pub const SIMULATION_STATE_VERSION: u32 = 4;
 
 /// The state of the description advancing the network.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,246 +38,323 @@ pub enum PhaseState {
     Micro(ParticleState),
 }
 
-/// A macro state kept for the rolled-back hand-over, with the sample clock at its time.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SnapshotState {
-    /// Its time.
-    pub t: f64,
-    /// Index `k` of the next sample time `k · sample_interval` after `t`.
-    pub next_sample: u64,
-    /// `∫ rate dt` from the last sample to `t`.
-    pub accumulated: f64,
-    /// The density.
-    pub density: Vec<f64>,
-    /// Its rate.
-    pub rate: f64,
-}
-
 /// Everything a [`Simulation`] needs to continue bit for bit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SimulationState<P> {
     /// [`SIMULATION_STATE_VERSION`] when written.
     pub version: u32,
-    /// The model.
-    pub params: ModelParams,
-    /// The input.
-    pub input: Input,
-    /// The run's settings.
-    pub config: RunConfig,
+    /// The components that wrote it.
+    pub identity: Identity,
+    /// FNV-1a of the state's bits (its postcard encoding with this field 0): a state
+    /// that did not survive its format exactly (JSON without exact floats) is refused.
+    pub checksum: u64,
+    /// The model, input and settings.
+    pub problem: Problem,
     /// The switching policy with its state.
     pub policy: P,
     /// The density or the particles.
     pub phase: PhaseState,
+    /// The sample clock.
+    pub clock: ClockState,
     /// The macro states kept for a rollback, oldest first.
-    pub history: Vec<SnapshotState>,
-    /// The record so far.
-    pub trace: Trace,
+    pub ring: Vec<SnapshotState>,
+    /// The rate monitor of the particle phases.
+    pub monitor: MonitorState,
     /// Particle phases started so far (each has its own random streams).
     pub segments: u64,
-    /// `∫ rate dt` since the last sample.
-    pub accumulated: f64,
-    /// Index `k` of the next sample time `k · sample_interval`.
-    pub next_sample: u64,
-    /// The smoothed particle rate.
-    pub smoothed: f64,
-    /// Whether a multiple firing event occurred since the last down-switch check.
-    pub mfe_since_check: bool,
-    /// The particle rate since the last event of the current particle phase, if any
-    /// (reset when a particle phase starts; left as it was during a density phase).
-    pub since_event: Option<SinceEvent>,
+    /// The record so far.
+    pub trace: Trace,
     /// How the run ended, if it has.
     pub outcome: Option<Outcome>,
-    /// What the final partial sample flushed (for an extension of a completed run).
-    pub tail: Option<Tail>,
 }
 
-impl<P, S, T, R> Simulation<P, S, T, R>
+impl<P: Serialize> SimulationState<P> {
+    /// The checksum of the state's bits, [`SimulationState::checksum`] left out.
+    ///
+    /// # Errors
+    ///
+    /// [`RunError::Invalid`] naming `state.policy` if the policy cannot be encoded.
+    pub fn compute_checksum(&self) -> Result<u64, RunError> {
+        #[derive(Serialize)]
+        struct Bits<'a, P> {
+            version: u32,
+            identity: &'a Identity,
+            problem: &'a Problem,
+            policy: &'a P,
+            phase: &'a PhaseState,
+            clock: &'a ClockState,
+            ring: &'a [SnapshotState],
+            monitor: &'a MonitorState,
+            segments: u64,
+            trace: &'a Trace,
+            outcome: &'a Option<Outcome>,
+        }
+        let bits = Bits {
+            version: self.version,
+            identity: &self.identity,
+            problem: &self.problem,
+            policy: &self.policy,
+            phase: &self.phase,
+            clock: &self.clock,
+            ring: &self.ring,
+            monitor: &self.monitor,
+            segments: self.segments,
+            trace: &self.trace,
+            outcome: &self.outcome,
+        };
+        let bytes = postcard::to_allocvec(&bits).map_err(|e| RunError::Invalid {
+            field: "state.policy",
+            value: f64::NAN,
+            reason: format!("the state cannot be encoded: {e}"),
+        })?;
+        Ok(fnv1a(&bytes))
+    }
+
+    /// The same state with another phase state, checksummed anew: for a deliberate
+    /// change, such as the whole network's particles joined from the parts of a
+    /// distributed run ([`nlif_micro::ParticleState::join`]) for one checkpoint.
+    ///
+    /// # Errors
+    ///
+    /// As [`SimulationState::compute_checksum`].
+    pub fn with_phase(mut self, phase: PhaseState) -> Result<Self, RunError> {
+        self.phase = phase;
+        self.checksum = self.compute_checksum()?;
+        Ok(self)
+    }
+}
+
+/// FNV-1a, 64 bits: a checksum against changed bits, not against an adversary.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+impl<C: Components> Simulation<C>
 where
-    P: SwitchingPolicy + Clone,
-    S: FluxScheme + Clone,
-    T: SubthresholdStepper + Clone,
-    R: Reduction,
+    C::Policy: Clone + Serialize,
 {
     /// The run's state: save it (any serde format that round-trips `f64`, e.g. RON, or
     /// JSON with `serde_json`'s `float_roundtrip`), restore it with
     /// [`Simulation::from_state`] or [`SimulationBuilder::resume`]. Taking it does not
     /// change the run.
-    pub fn state(&self) -> SimulationState<P> {
-        SimulationState {
+    ///
+    /// # Errors
+    ///
+    /// [`RunError::Invalid`] naming `phase` for a phase that cannot be saved (a custom
+    /// one without a state), `state.policy` for a policy that cannot be encoded.
+    pub fn state(&self) -> Result<SimulationState<C::Policy>, RunError> {
+        let phase = self.phase.state().ok_or_else(|| RunError::Invalid {
+            field: "phase",
+            value: f64::NAN,
+            reason: "this phase has no savable state".to_owned(),
+        })?;
+        let mut state = SimulationState {
             version: SIMULATION_STATE_VERSION,
-            params: self.params,
-            input: self.input,
-            config: self.config,
+            identity: Identity::of::<C>(&self.scheme, &self.stepper),
+            checksum: 0,
+            problem: self.problem,
             policy: self.policy.clone(),
-            phase: match &self.phase {
-                Phase::Macro(solver) => PhaseState::Macro(solver.state()),
-                Phase::Micro(system) => PhaseState::Micro(system.state()),
-            },
-            history: self.history.iter().cloned().collect(),
+            phase,
+            clock: self.clock.state,
+            ring: self.ring.snapshots.iter().cloned().collect(),
+            monitor: self.monitor,
+            segments: self.handovers.segments,
             trace: self.trace.clone(),
-            segments: self.segments,
-            accumulated: self.accumulated,
-            next_sample: self.next_sample,
-            smoothed: self.smoothed,
-            mfe_since_check: self.mfe_since_check,
-            since_event: self.since_event,
             outcome: self.outcome,
-            tail: self.tail,
-        }
+        };
+        state.checksum = state.compute_checksum()?;
+        Ok(state)
     }
 }
 
-impl<P, S, T, R> SimulationBuilder<P, S, T, R>
-where
-    P: SwitchingPolicy,
-    S: FluxScheme + Clone,
-    T: SubthresholdStepper + Clone,
-    R: Reduction,
-{
+impl<P: SwitchingPolicy + Serialize> Simulation<With<P>> {
+    /// Continues a run with the built-in scheme, stepper and reduction from a saved state
+    /// (see [`Simulation::state`]); the problem and the policy are the state's.
+    ///
+    /// # Errors
+    ///
+    /// As [`SimulationBuilder::resume`].
+    pub fn from_state(
+        state: SimulationState<P>,
+        parallelism: nlif_micro::Parallelism,
+    ) -> Result<Self, RunError> {
+        let Problem { params, input, config } = state.problem;
+        Simulation::builder(params, input, config)
+            .parallelism(parallelism)
+            .resume(state)
+    }
+}
+
+fn bad(field: &'static str, reason: impl Into<String>) -> RunError {
+    RunError::Invalid {
+        field,
+        value: f64::NAN,
+        reason: reason.into(),
+    }
+}
+
+impl<C: Components> SimulationBuilder<C> {
     /// Continues a run from a saved state with this builder's scheme, stepper, reduction
-    /// and parallelism (any number of threads gives the same results); the policy, model,
-    /// input and settings come from the state.
+    /// and parallelism (any number of threads gives the same results); the policy and its
+    /// state come from the state.
     ///
     /// # Errors
     ///
     /// [`RunError::Invalid`] naming `state.version` for a state of another layout
-    /// version, or `state.history` for kept states that do not fit the grid; the checks
-    /// of the settings ([`RunConfig::validate`]) and of the phase's own state (the macro
-    /// solver's or the particle system's `from_state`).
-    pub fn resume<Q: SwitchingPolicy>(
+    /// version; `state.checksum` for a state whose bits changed since it was taken;
+    /// `state.problem` for a state of another model, input or settings than this
+    /// builder's; `state.identity` for a state written by another policy type, scheme or
+    /// stepper; `state.clock`, `state.ring` or `state.monitor` for parts that cannot be
+    /// reached; the checks of the settings and of the phase's own state.
+    pub fn resume<Q: SwitchingPolicy + Serialize>(
         self,
         state: SimulationState<Q>,
-    ) -> Result<Simulation<Q, S, T, R>, RunError> {
+    ) -> Result<Simulation<With<Q, C::Scheme, C::Stepper, C::Reduction>>, RunError> {
         if state.version != SIMULATION_STATE_VERSION {
             return Err(RunError::Invalid {
                 field: "state.version",
                 value: f64::from(state.version),
                 reason: format!(
-                    "this program reads simulation states of version {SIMULATION_STATE_VERSION}; version 2 (before the switching got its own cadence) continues only with the nlif that wrote it"
+                    "this program reads simulation states of version {SIMULATION_STATE_VERSION}; a state of another version continues only with the program that wrote it"
                 ),
             });
         }
-        let config = state.config;
-        state.params.validate()?;
-        state.input.validate()?;
-        config.validate()?;
-        let m = &config.macro_config;
-        let grid = Grid::for_model(&state.params, m.v_min, m.dv)?;
-        let bad = |field: &'static str, reason: &str| RunError::Invalid {
-            field,
-            value: f64::NAN,
-            reason: reason.to_owned(),
-        };
-        if state.next_sample == 0 {
-            return Err(bad("state.next_sample", "the first sample index is 1"));
-        }
-        if let Some(e) = state.since_event
-            && !(e.since.is_finite()
-                && e.since >= 0.0
-                && e.weighted.is_finite()
-                && (0.0..=1.0).contains(&e.weight))
-        {
+        let checksum = state.compute_checksum()?;
+        if checksum != state.checksum {
             return Err(bad(
-                "state.since_event",
-                "the rate since the last event must be finite, its weight in [0, 1]",
+                "state.checksum",
+                format!(
+                    "the state's bits changed since it was taken (checksum {checksum:#018x}, recorded {:#018x}): save states in a format that keeps every f64 exactly (RON, postcard, or JSON with serde_json's float_roundtrip)",
+                    state.checksum
+                ),
             ));
         }
-        match (&state.phase, config.kind) {
-            (PhaseState::Macro(_), SolverKind::Micro)
-            | (PhaseState::Micro(_), SolverKind::Macro) => {
+        let problem = self.problem;
+        for (differs, what) in [
+            (state.problem.params != problem.params, "model"),
+            (state.problem.input != problem.input, "input"),
+            (state.problem.config != problem.config, "settings"),
+        ] {
+            if differs {
                 return Err(bad(
-                    "state.phase",
-                    "the phase does not belong to the solver kind of the config",
+                    "state.problem",
+                    format!("the state was taken with another {what} than this builder's"),
                 ));
             }
-            (PhaseState::Macro(m), SolverKind::Macro | SolverKind::Multiscale)
-                if m.config != config.macro_config || m.params != state.params =>
-            {
-                return Err(bad(
-                    "state.phase",
-                    "the density's settings differ from the run's solver.macro section",
-                ));
-            }
-            (PhaseState::Micro(p), _)
-                if MicroConfig {
-                    particles: config.micro.particles,
-                    ..p.config
-                } != config.micro
-                    || p.partition.global_particles != config.micro.particles
-                    || p.params != state.params =>
-            {
-                return Err(bad(
-                    "state.phase",
-                    "the particles' settings differ from the run's solver.micro section",
-                ));
-            }
-            _ => {}
         }
-        let phase = match state.phase {
-            PhaseState::Macro(s) => {
-                Phase::Macro(MacroSolver::from_state_with(self.scheme.clone(), s)?)
-            }
-            PhaseState::Micro(s) => {
-                // A whole network's state (a checkpoint) is cut to this part; a part's
-                // state must be this part.
-                let (partition, local) = share(&config, self.part)?;
-                let s = if s.partition == partition && s.config.particles == local {
-                    s
-                } else {
-                    s.part(partition, local)?
-                };
-                Phase::Micro(ParticleSystem::from_state_with_stepper(
-                    s,
-                    self.stepper.clone(),
-                    self.parallelism,
-                )?)
-            }
-        };
-        if state.history.iter().any(|s| s.density.len() != grid.len()) {
-            return Err(RunError::Invalid {
-                field: "state.history",
-                value: f64::NAN,
-                reason: "a kept macro state does not match the grid".to_owned(),
-            });
-        }
-        if state
-            .history
-            .iter()
-            .any(|s| s.next_sample == 0 || !s.accumulated.is_finite())
-        {
+        let identity = Identity::of::<With<Q, C::Scheme, C::Stepper, C::Reduction>>(
+            &self.scheme,
+            &self.stepper,
+        );
+        if identity != state.identity {
             return Err(bad(
-                "state.history",
-                "a kept macro state's sample clock is invalid",
+                "state.identity",
+                format!(
+                    "the state was written by {:?} and would continue with {identity:?}: restore it with the components that wrote it",
+                    state.identity
+                ),
             ));
         }
-        let history: VecDeque<SnapshotState> = state.history.into_iter().collect();
+        let config = problem.config;
+        problem.params.validate()?;
+        problem.input.validate()?;
+        config.validate_run()?;
+        let schedule = Schedule::of(config.kind);
+        if schedule.switching {
+            state.policy.validate(&config.switching)?;
+        }
+        let grid = Grid::for_model(&problem.params, config.macro_config.v_min, config.macro_config.dv)?;
+        check_parts(&state, &grid)?;
+        let phase: Box<dyn Phase<With<Q, C::Scheme, C::Stepper, C::Reduction>>> =
+            match state.phase {
+                PhaseState::Macro(s) => {
+                    Box::new(DensityPhase(MacroSolver::from_state_with(self.scheme.clone(), s)?))
+                }
+                PhaseState::Micro(s) => {
+                    // A whole network's state (a checkpoint) is cut to this part; a part's
+                    // state must be this part.
+                    let (partition, local) = share(&config, self.part)?;
+                    let s = if s.partition == partition && s.config.particles == local {
+                        s
+                    } else {
+                        s.part(partition, local)?
+                    };
+                    Box::new(ParticlePhase(ParticleSystem::from_state_with_stepper(
+                        s,
+                        self.stepper.clone(),
+                        self.parallelism,
+                    )?))
+                }
+            };
         Ok(Simulation {
-            params: state.params,
-            input: state.input,
-            config,
+            problem,
             policy: state.policy,
             scheme: self.scheme,
             stepper: self.stepper,
             reduction: self.reduction,
             parallelism: self.parallelism,
             part: self.part,
+            schedule,
             grid,
             phase,
-            history,
+            clock: SampleClock::new(&config, state.clock),
+            ring: RollbackRing::new(&config, schedule.switching, state.ring),
+            monitor: state.monitor,
+            handovers: HandOvers {
+                segments: state.segments,
+                spare: Vec::new(),
+            },
             trace: state.trace,
-            segments: state.segments,
-            spare: Vec::new(),
-            accumulated: state.accumulated,
-            next_sample: state.next_sample,
-            density_every: config
-                .density_interval
-                .and_then(|d| multiple_of(d, config.sample_interval)),
-            smoothed: state.smoothed,
-            mfe_since_check: state.mfe_since_check,
-            since_event: state.since_event,
             outcome: state.outcome,
-            tail: state.tail,
+            stop: false,
         })
+    }
+}
+
+/// The parts of `state` are ones a run of its problem can reach.
+fn check_parts<P>(state: &SimulationState<P>, grid: &Grid) -> Result<(), RunError> {
+    let Problem { params, config, .. } = &state.problem;
+    if state.clock.next_sample == 0 || !state.clock.accumulated.is_finite() {
+        return Err(bad("state.clock", "the first sample index is 1, the accumulated rate finite"));
+    }
+    if let Some(e) = state.monitor.since_event
+        && !e.is_valid()
+    {
+        return Err(bad(
+            "state.monitor",
+            "the rate since the last event must be finite, its weight in [0, 1]",
+        ));
+    }
+    if state
+        .ring
+        .iter()
+        .any(|s| s.density.len() != grid.len() || s.next_sample == 0 || !s.accumulated.is_finite())
+    {
+        return Err(bad("state.ring", "a kept macro state does not match the grid or the clock"));
+    }
+    match (&state.phase, config.kind) {
+        (PhaseState::Macro(_), SolverKind::Micro) | (PhaseState::Micro(_), SolverKind::Macro) => {
+            Err(bad("state.phase", "the phase does not belong to the solver kind of the config"))
+        }
+        (PhaseState::Macro(m), _) if m.config != config.macro_config || m.params != *params => Err(
+            bad("state.phase", "the density's settings differ from the run's solver.macro section"),
+        ),
+        (PhaseState::Micro(p), _)
+            if MicroConfig {
+                particles: config.micro.particles,
+                ..p.config
+            } != config.micro
+                || p.partition.global_particles != config.micro.particles
+                || p.params != *params =>
+        {
+            Err(bad(
+                "state.phase",
+                "the particles' settings differ from the run's solver.micro section",
+            ))
+        }
+        _ => Ok(()),
     }
 }

@@ -210,7 +210,7 @@ fn advance(
             let checkpoint = Checkpoint {
                 config: config.clone(),
                 stats: Stats::default(),
-                state: simulation.state(),
+                state: simulation.state()?,
             };
             checkpoint::write(point_dir, &checkpoint)?;
         }

@@ -1,0 +1,155 @@
+//! A phase: the description advancing the network between two hand-overs.
+//!
+//! A [`Simulation`](crate::Simulation) advances one phase at a time and knows phases only
+//! through [`Phase`]: the density ([`DensityPhase`]) and the particles
+//! ([`ParticlePhase`]) are its two built-in implementations. The solver kind maps to a
+//! schedule in one place ([`Schedule::of`]): which phase starts, and whether a refused
+//! step hands over to the other description or ends the run. A new kind of phase (a
+//! frozen density, a reduced model) is one `impl Phase` started with
+//! [`SimulationBuilder::start_with`](crate::SimulationBuilder::start_with).
+
+use coupling::Estimator;
+use fp_macro::Grid;
+use nlif_micro::{Mfe, Parallelism};
+use nlif_model::ModelParams;
+
+use crate::Components;
+use crate::config::{RunError, SolverKind};
+use crate::simulation::PhaseState;
+use crate::trace::{Mode, SwitchReason};
+
+mod density;
+mod particles;
+
+pub use density::DensityPhase;
+pub use particles::ParticlePhase;
+
+/// What a phase may use during a step besides itself: the model, the grid, the
+/// parallelism, the reduction over the parts of a distributed run, and the largest rate
+/// the policy allows this step.
+#[non_exhaustive]
+pub struct Env<'a, C: Components> {
+    /// The model.
+    pub params: &'a ModelParams,
+    /// The grid of the density and of every estimate.
+    pub grid: &'a Grid,
+    /// How the particle blocks are processed.
+    pub parallelism: Parallelism,
+    /// Sums over the parts of a distributed run.
+    pub reduction: &'a mut C::Reduction,
+    /// The largest rate this step may produce (`∞` but in a density phase of a run that
+    /// can switch).
+    pub bound: f64,
+}
+
+/// What one step of a phase did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum Stepped {
+    /// The phase advanced by one step.
+    Advanced {
+        /// The step's mean firing rate.
+        rate: f64,
+        /// The density's mass after the step, for a phase that holds one (checked against
+        /// [`MASS_TOLERANCE`](crate::MASS_TOLERANCE)).
+        mass: Option<f64>,
+        /// The multiple firing events of the step.
+        mfes: [Option<Mfe>; 2],
+    },
+    /// The phase cannot take the step (it did not advance): the run hands over to the
+    /// other description, from a state kept `rollback` before if `rollback`, or ends.
+    Refused {
+        /// Why.
+        reason: SwitchReason,
+        /// Whether the hand-over should start from a state kept before (the phase's
+        /// recent states are suspect).
+        rollback: bool,
+    },
+    /// The phase advanced but broke an invariant (non-finite values): the run ends.
+    Invalid {
+        /// The step's rate, as far as it was counted.
+        rate: f64,
+    },
+}
+
+/// One description of the network, advanced step by step.
+///
+/// What an implementation promises: `time()` grows by `dt()` at each advanced step and
+/// only then; `step` is deterministic given the phase's state and `env` (the same on every
+/// part of a distributed run, whose counts it sums through `env.reduction`); `estimate`
+/// does not change what the phase will compute.
+pub trait Phase<C: Components> {
+    /// Which description this is (what the samples record).
+    fn mode(&self) -> Mode;
+    /// The current time.
+    fn time(&self) -> f64;
+    /// The step.
+    fn dt(&self) -> f64;
+    /// Steps taken since the phase started (a switch-down is decided every
+    /// [`RunConfig::switch_check_every`](crate::RunConfig::switch_check_every) of them).
+    fn steps(&self) -> u64;
+    /// The current firing rate.
+    fn rate(&self) -> f64;
+    /// One step.
+    fn step(&mut self, env: &mut Env<'_, C>) -> Stepped;
+    /// The density on the grid, for a phase that holds one.
+    fn density(&self) -> Option<&[f64]> {
+        None
+    }
+    /// The particle voltages held (this part's), pending kicks applied, for a phase of
+    /// particles.
+    fn voltages(&mut self) -> Option<&[f64]> {
+        None
+    }
+    /// An estimate of the density on the grid into `out` (a phase's own density, or an
+    /// estimate from particles by `estimator`, given the `rate` that sets the kink at the
+    /// reset); returns the estimator's bandwidth (0 for a density).
+    ///
+    /// # Errors
+    ///
+    /// A failed estimate ([`RunError::Coupling`]).
+    fn estimate(
+        &mut self,
+        env: &mut Env<'_, C>,
+        estimator: Estimator,
+        rate: f64,
+        out: &mut [f64],
+    ) -> Result<f64, RunError>;
+    /// The phase's savable state (`None`: this phase cannot be saved).
+    fn state(&self) -> Option<PhaseState>;
+    /// Gives back the phase's large buffer for reuse by the next phase (the particles'
+    /// voltages, whose pages are mapped).
+    fn into_buffer(self: Box<Self>) -> Vec<f64> {
+        Vec::new()
+    }
+}
+
+/// What a solver kind runs: the phase it starts with, and whether a refused density step
+/// hands over to particles (and the particles back) or ends the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schedule {
+    /// The description at `t = 0`.
+    pub start: Mode,
+    /// Whether the run switches between the descriptions.
+    pub switching: bool,
+}
+
+impl Schedule {
+    /// The schedule of `kind`: the one place that maps a solver kind to its phases.
+    pub fn of(kind: SolverKind) -> Self {
+        match kind {
+            SolverKind::Macro => Schedule {
+                start: Mode::Macro,
+                switching: false,
+            },
+            SolverKind::Micro => Schedule {
+                start: Mode::Micro,
+                switching: false,
+            },
+            SolverKind::Multiscale => Schedule {
+                start: Mode::Macro,
+                switching: true,
+            },
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! The hand-overs between the density and the particles.
+
+use coupling::{Reconstruction, impose_rate};
+use fp_macro::MacroSolver;
+use nlif_micro::{BLOCK_SIZE, MicroConfig, Parallelism, ParticleSystem, Partition};
+use nlif_model::seed::derive as derive_seed;
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use rayon::prelude::*;
+
+use super::Simulation;
+use crate::components::Components;
+use crate::config::{RunConfig, RunError};
+use crate::observer::{Event, Observer};
+use crate::policy::SwitchingPolicy;
+use crate::phase::{DensityPhase, ParticlePhase, Phase};
+use crate::trace::{Mode, Switch, SwitchReason};
+
+/// What the hand-overs keep between phases.
+#[derive(Debug, Default)]
+pub(crate) struct HandOvers {
+    /// Particle phases started so far: each draws from streams of its own.
+    pub(crate) segments: u64,
+    /// The last particle phase's voltage buffer, kept for the next hand-over to particles
+    /// (its pages are mapped: a fresh one cost a third of a hand-over of 1e5). Not state.
+    /// It stays resident through the density phase; the peak is the particle phase's.
+    pub(crate) spare: Vec<f64>,
+}
+
+/// Part `index` of `parts` of the config's particles, with its number of particles.
+pub(crate) fn share(
+    config: &RunConfig,
+    (index, parts): (usize, usize),
+) -> Result<(Partition, usize), RunError> {
+    let split = Partition::split(config.micro.particles, parts)?;
+    split.get(index).copied().ok_or_else(|| RunError::Invalid {
+        field: "part",
+        value: index as f64,
+        reason: format!("there are only {parts} parts"),
+    })
+}
+
+impl<C: Components> Simulation<C> {
+    /// Density → particles, from a state kept at least `rollback` before the trigger.
+    pub(super) fn hand_over_to_particles<O: Observer>(
+        &mut self,
+        reason: SwitchReason,
+        rollback: bool,
+        observer: &mut O,
+    ) -> Result<(), RunError> {
+        let triggered_at = self.phase.time();
+        let kept = if rollback {
+            let rollback = self.problem.config.switching.rollback;
+            self.ring.before(triggered_at, rollback)
+        } else {
+            None
+        };
+        let (t, density, rate) = match kept {
+            Some(kept) if kept.t < triggered_at => {
+                // Everything recorded after the kept state is taken back (by count).
+                let samples = kept.next_sample - 1;
+                let densities = self.clock.snapshots_in(samples);
+                self.trace.truncate_to(samples as usize, densities as usize);
+                self.clock.state.next_sample = kept.next_sample;
+                self.clock.state.accumulated = kept.accumulated;
+                Self::emit(&mut self.stop, observer, Event::Rollback { t: kept.t });
+                (kept.t, kept.density, kept.rate)
+            }
+            _ => (triggered_at, self.current_density()?, self.phase.rate()),
+        };
+        self.phase = self.particles_from(&density, rate, t)?;
+        self.ring.clear();
+        self.monitor.restart(rate);
+        self.policy.enter_micro(t);
+        let switch = Switch {
+            t,
+            triggered_at,
+            to: Mode::Micro,
+            reason,
+            rate_before: rate,
+            rate_after: None,
+        };
+        self.trace.switches.push(switch);
+        Self::emit(&mut self.stop, observer, Event::Switch(&switch));
+        Ok(())
+    }
+
+    /// The density the phase holds (or its estimate, for a phase without one).
+    fn current_density(&mut self) -> Result<Vec<f64>, RunError> {
+        if let Some(density) = self.phase.density() {
+            return Ok(density.to_vec());
+        }
+        let mut values = vec![0.0; self.grid.len()];
+        let rate = self.phase.rate();
+        let mut env = env!(self, f64::INFINITY);
+        let estimator = self.problem.config.switching.estimator;
+        self.phase.estimate(&mut env, estimator, rate, &mut values)?;
+        Ok(values)
+    }
+
+    /// This part's particles sampled from `density`, with their own streams for this
+    /// segment: block `j` of the network draws its strata `j · BLOCK_SIZE ..` from the
+    /// stream seeded by `derive_seed(segment seed, j)`, so the part holds what the whole
+    /// network would in its blocks.
+    pub(super) fn particles_from(
+        &mut self,
+        density: &[f64],
+        rate: f64,
+        t: f64,
+    ) -> Result<Box<dyn Phase<C>>, RunError> {
+        let config = self.problem.config;
+        let (partition, local) = share(&config, self.part)?;
+        let reconstruction = Reconstruction::new(&self.grid, density)?;
+        let sampling = derive_seed(config.seed, 2 * self.handovers.segments + 2);
+        let total = config.micro.particles as u64;
+        let mut voltages = self.particle_buffer(local)?;
+        voltages.resize(local, 0.0);
+        // Each block from its own stream: the same draws in any order, on any thread.
+        let sampler = config.switching.sampler;
+        let sample_block = |(j, chunk): (usize, &mut [f64])| {
+            let block = (partition.first_block + j) as u64;
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(derive_seed(sampling, block));
+            let first = block * BLOCK_SIZE as u64;
+            reconstruction.sample_strata(sampler, first, total, chunk, &mut rng);
+        };
+        match self.parallelism {
+            Parallelism::Sequential => voltages
+                .chunks_mut(BLOCK_SIZE)
+                .enumerate()
+                .for_each(sample_block),
+            _ => voltages
+                .par_chunks_mut(BLOCK_SIZE)
+                .enumerate()
+                .for_each(sample_block),
+        }
+        self.particles_with(voltages, partition, rate, t)
+    }
+
+    /// An empty buffer for `local` voltages (the last particle phase's, reused). A failed
+    /// allocation is an error, not an abort: a process of a distributed run that cannot
+    /// hold its part reports it.
+    pub(super) fn particle_buffer(&mut self, local: usize) -> Result<Vec<f64>, RunError> {
+        let mut voltages = std::mem::take(&mut self.handovers.spare);
+        voltages.clear();
+        voltages
+            .try_reserve_exact(local)
+            .map_err(|_| RunError::Invalid {
+                field: "solver.micro.particles",
+                value: local as f64,
+                reason: format!("cannot allocate {} bytes for the particles", 8 * local),
+            })?;
+        Ok(voltages)
+    }
+
+    /// A particle phase of this part's `voltages` at `t`, carrying `rate`, with the
+    /// streams of the next segment.
+    pub(super) fn particles_with(
+        &mut self,
+        voltages: Vec<f64>,
+        partition: Partition,
+        rate: f64,
+        t: f64,
+    ) -> Result<Box<dyn Phase<C>>, RunError> {
+        let segment = self.handovers.segments;
+        self.handovers.segments += 1;
+        let problem = &self.problem;
+        let system = ParticleSystem::builder(
+            problem.params,
+            problem.input,
+            MicroConfig {
+                particles: voltages.len(),
+                ..problem.config.micro
+            },
+            derive_seed(problem.config.seed, 2 * segment + 1),
+        )
+        .partition(partition)
+        .stepper(self.stepper.clone())
+        .t_start(t)
+        .rate(rate)
+        .parallelism(self.parallelism)
+        .voltages(voltages)?;
+        Ok(Box::new(ParticlePhase(system)))
+    }
+
+    /// Particles → density, carrying the particle rate `rate` (smoothed, or since the
+    /// last event).
+    pub(super) fn hand_over_to_density<O: Observer>(
+        &mut self,
+        rate: f64,
+        reason: SwitchReason,
+        observer: &mut O,
+    ) -> Result<(), RunError> {
+        let t = self.phase.time();
+        let config = self.problem.config;
+        let mut density = vec![0.0; self.grid.len()];
+        let mut env = env!(self, f64::INFINITY);
+        let estimator = config.switching.estimator;
+        let bandwidth = self
+            .phase
+            .estimate(&mut env, estimator, rate, &mut density)?;
+        if config.switching.match_rate {
+            let a = self.problem.params.diffusion(rate);
+            let width = (3.0 * self.grid.spacing()).max(bandwidth);
+            impose_rate(&self.grid, &mut density, rate, a, width)?;
+        }
+        let solver = MacroSolver::with_scheme(
+            self.scheme.clone(),
+            self.problem.params,
+            self.problem.input,
+            config.macro_config,
+            density,
+            t,
+            Some(rate),
+        )?;
+        let particles = std::mem::replace(&mut self.phase, Box::new(DensityPhase(solver)));
+        self.handovers.spare = particles.into_buffer();
+        let switch = Switch {
+            t,
+            triggered_at: t,
+            to: Mode::Macro,
+            reason,
+            rate_before: rate,
+            rate_after: None,
+        };
+        self.trace.switches.push(switch);
+        Self::emit(&mut self.stop, observer, Event::Switch(&switch));
+        self.ring.clear();
+        self.keep_state();
+        Ok(())
+    }
+}
