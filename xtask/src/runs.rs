@@ -5,15 +5,16 @@
 //! whose run loop writes the checkpoints.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::Instant;
 
+use multiscale::{Driver, Finish, Simulation};
+use nlif_experiment::checkpoint::Stats;
+use nlif_experiment::writer::CheckpointWriter;
 use nlif_experiment::{Config, Parallelism, config, output, report, set};
-use serde_json::Value;
 
 use crate::curves::{average, distance, smooth};
-use crate::{cargo, root};
+use crate::root;
 
 struct Run {
     wall: f64,
@@ -54,43 +55,67 @@ fn run_on(root: &Path, name: &str, sets: &[String], threads: Option<usize>) -> R
     })
 }
 
-fn nlif(root: &Path) -> PathBuf {
-    root.join("target/release/nlif")
-}
-
-/// `nlif run configs/NAME --quiet --out OUT --set …` and the extra arguments: the
-/// binary's `summary.json`.
-fn run_binary(
+/// Runs `configs/NAME` with the overrides `sets` on 2 worker threads in this process, as
+/// `nlif run --checkpoint-every EVERY` drives it (the library's driver and background
+/// checkpoint writer, and a final checkpoint at the end): the wall time and what the
+/// checkpoints cost.
+fn run_checkpointed(
     root: &Path,
     name: &str,
-    out: &Path,
     sets: &[String],
-    extra: &[String],
-) -> Result<Value, String> {
-    let mut args: Vec<String> = vec![
-        "run".into(),
-        root.join("configs").join(name).display().to_string(),
-        "--quiet".into(),
-        "--out".into(),
-        out.display().to_string(),
-    ];
-    for s in sets {
-        args.push("--set".into());
-        args.push(s.clone());
-    }
-    args.extend(extra.iter().cloned());
-    eprintln!("xtask: nlif {}", args[1..].join(" "));
-    let status = Command::new(nlif(root))
-        .args(&args)
-        .status()
-        .map_err(|e| format!("cannot run nlif: {e}"))?;
-    if !status.success() {
-        return Err(format!("nlif {} failed", args.join(" ")));
-    }
-    serde_json::from_str(
-        &std::fs::read_to_string(out.join("summary.json")).map_err(|e| e.to_string())?,
-    )
-    .map_err(|e| e.to_string())
+    dir: &Path,
+    every: Option<f64>,
+) -> Result<(f64, Stats), String> {
+    let mut config = experiment(root, name, sets)?;
+    config.output.checkpoint = every;
+    eprintln!(
+        "xtask: run {name} {} checkpoint every {every:?}",
+        sets.join(" ")
+    );
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .map_err(|e| format!("cannot start the worker threads: {e}"))?;
+    let failed = |e: &dyn std::fmt::Display| e.to_string();
+    pool.install(|| -> Result<(f64, Stats), String> {
+        let clock = Instant::now();
+        let mut simulation = Simulation::new(
+            config.model.params(),
+            config.model.input,
+            &config.initial,
+            config.run_config(),
+            Parallelism::Rayon,
+        )
+        .map_err(|e| failed(&e))?;
+        let mut writer = CheckpointWriter::new(dir.to_path_buf(), config.clone(), Stats::default());
+        let finish = Driver::new()
+            .checkpoint_every(every)
+            .run(&mut simulation, &mut (), &mut writer)
+            .map_err(|e| failed(&e))?;
+        if !matches!(finish, Finish::Ended(o) if o.is_completed()) {
+            return Err(format!("{name}: {finish:?}"));
+        }
+        if every.is_some() {
+            let state = simulation.state().map_err(|e| failed(&e))?;
+            writer.write(state, true, true).map_err(|e| report(&e))?;
+        }
+        Ok((clock.elapsed().as_secs_f64(), writer.stats))
+    })
+}
+
+/// Resets this process's peak resident set to its current one (Linux: `5` into
+/// `/proc/self/clear_refs`), so the next [`peak_rss`] is that of what runs after.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// The peak resident set of this process since the last reset (`VmHWM`), bytes.
+fn peak_rss() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024.0)
 }
 
 pub(crate) fn whole_runs(quick: bool) -> Result<String, String> {
@@ -255,10 +280,10 @@ fn long_run_rates(root: &Path, quick: bool, s: &mut String) -> Result<(), String
     Ok(())
 }
 
-/// Wall time against N_p and threads, and memory per particle: one `nlif` process per
-/// run, so that its peak resident set is that run's alone.
+/// Wall time against N_p and threads, and memory per particle: the peak resident set of
+/// this process, reset before each run (`/proc/self/clear_refs`), so it is that run's.
 fn scaling(root: &Path, scratch: &Path, quick: bool, s: &mut String) -> Result<(), String> {
-    cargo(&["build", "--release", "-p", "nlif-cli"])?;
+    let _ = scratch;
     let sizes: &[usize] = if quick {
         &[100_000, 1_000_000]
     } else {
@@ -268,8 +293,8 @@ fn scaling(root: &Path, scratch: &Path, quick: bool, s: &mut String) -> Result<(
     let _ = writeln!(
         s,
         "**Scaling** (`configs/micro-steady.ron` for {steps} steps of dt = 1e-3, Brownian bridge,\n\
-         no plots or snapshots; `nlif run --threads 1` and `2`, one process each). Memory: the\n\
-         process's peak resident set (`peak_rss_bytes` of `summary.json`, 2 threads); per\n\
+         no plots or snapshots; 1 and 2 worker threads, in the xtask process). Memory: the\n\
+         process's peak resident set during the run (reset before it; 2 threads); per\n\
          particle = its growth between sizes divided by the added particles.\n"
     );
     let _ = writeln!(
@@ -289,15 +314,10 @@ fn scaling(root: &Path, scratch: &Path, quick: bool, s: &mut String) -> Result<(
                 "output.plots=false".into(),
                 "output.density_interval=None".into(),
             ];
-            let summary = run_binary(
-                root,
-                "micro-steady.ron",
-                &scratch.join(format!("scaling-{n}-{threads}")),
-                &sets,
-                &["--threads".to_owned(), threads.to_string()],
-            )?;
-            walls.push(summary["wall_seconds"].as_f64().unwrap_or(f64::NAN));
-            rss = summary["peak_rss_bytes"].as_f64().unwrap_or(f64::NAN);
+            reset_peak_rss();
+            let run = run_on(root, "micro-steady.ron", &sets, Some(threads))?;
+            walls.push(run.wall);
+            rss = peak_rss().unwrap_or(f64::NAN);
         }
         let per_particle = previous.map_or("—".to_owned(), |(m, r)| {
             format!("{:.1}", (rss - r) / (n - m) as f64)
@@ -318,10 +338,9 @@ fn scaling(root: &Path, scratch: &Path, quick: bool, s: &mut String) -> Result<(
 }
 
 /// What writing checkpoints costs a run checkpointed every 10 % of its length: the same
-/// run with and without checkpoints, side by side, by the `nlif` binary (its run loop
-/// takes the checkpoints and writes them on a background thread).
+/// run with and without checkpoints, side by side, driven as `nlif run` drives it (the
+/// library's driver takes the checkpoints, written on a background thread).
 fn checkpoints(root: &Path, scratch: &Path, quick: bool, s: &mut String) -> Result<(), String> {
-    cargo(&["build", "--release", "-p", "nlif-cli"])?;
     let cases: &[(usize, f64)] = if quick {
         &[(100_000, 10.0), (1_000_000, 1.0)]
     } else {
@@ -348,31 +367,11 @@ fn checkpoints(root: &Path, scratch: &Path, quick: bool, s: &mut String) -> Resu
             "output.plots=false".into(),
             "output.density_interval=None".into(),
         ];
-        let threads = ["--threads".to_owned(), "2".to_owned()];
-        let plain = run_binary(
-            root,
-            "micro-steady.ron",
-            &scratch.join(format!("checkpoint-{n}-none")),
-            &sets,
-            &threads,
-        )?;
-        let mut args = threads.to_vec();
-        args.extend(["--checkpoint-every".to_owned(), format!("{}", t_end / 10.0)]);
-        let r = run_binary(
-            root,
-            "micro-steady.ron",
-            &scratch.join(format!("checkpoint-{n}")),
-            &sets,
-            &args,
-        )?;
-        let wall = |summary: &Value| summary["wall_seconds"].as_f64().unwrap_or(f64::NAN);
-        let (plain, with) = (wall(&plain), wall(&r));
-        let c = &r["checkpoints"];
-        let (count, bytes, seconds) = (
-            c["count"].as_u64().unwrap_or(0),
-            c["bytes"].as_f64().unwrap_or(f64::NAN),
-            c["seconds"].as_f64().unwrap_or(f64::NAN),
-        );
+        let dir = scratch.join(format!("checkpoint-{n}"));
+        let (plain, _) = run_checkpointed(root, "micro-steady.ron", &sets, &dir, None)?;
+        let (with, stats) =
+            run_checkpointed(root, "micro-steady.ron", &sets, &dir, Some(t_end / 10.0))?;
+        let (count, bytes, seconds) = (stats.count, stats.bytes as f64, stats.seconds);
         let _ = writeln!(
             s,
             "| {n} | {t_end} | {count} | {:.1} | {:.1} | {:+.2} % | {seconds:.2} | {:.1} MB | {:.2} |",

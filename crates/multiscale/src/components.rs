@@ -31,8 +31,16 @@ pub trait Components {
 /// run, as a type: [`Simulation<With<P, S, T, R>>`](crate::Simulation). Every parameter
 /// defaults to the built-in one.
 pub struct With<P = BuiltinPolicy, S = Scheme, T = Stepper, R = SingleProcess>(
-    PhantomData<fn() -> (P, S, T, R)>,
+    PhantomData<Types<P, S, T, R>>,
 );
+
+/// The four types, as a marker that owns none of them (`With` is `Send`, `Sync` and
+/// `'static` whatever they are).
+type Types<P, S, T, R> = fn() -> (P, S, T, R);
+
+/// The components `C` with the policy `Q` instead of its own.
+pub type WithPolicy<C, Q> =
+    With<Q, <C as Components>::Scheme, <C as Components>::Stepper, <C as Components>::Reduction>;
 
 impl<P, S, T, R> Components for With<P, S, T, R>
 where

@@ -8,6 +8,8 @@
 //!   [`Simulation::builder`] ([`SimulationBuilder`]) injects the components, and
 //!   [`Simulation::state`] / [`Simulation::from_state`] ([`SimulationState`]) save and
 //!   continue a run.
+//! - [`Driver`]: runs a simulation to its end with checkpoints ([`Checkpoint`]) on a
+//!   schedule, an interrupt and an observer: the one run loop of every front end.
 //! - [`preflight`] (and its allocation-free half [`plan`], with a [`MemoryEstimate`]):
 //!   every check a run makes before it starts.
 //! - [`SwitchingPolicy`]: when to switch ([`BuiltinPolicy`]: [`RateHysteresis`],
@@ -31,6 +33,7 @@
 
 mod components;
 mod config;
+mod driver;
 mod observer;
 pub mod phase;
 mod policy;
@@ -38,10 +41,11 @@ mod preflight;
 mod simulation;
 mod trace;
 
-pub use components::{Builtin, Components, Identity, With};
+pub use components::{Builtin, Components, Identity, With, WithPolicy};
 pub use config::{
     BlowUpWatch, MAX_STEPS, Policy, RunConfig, RunError, SolverKind, SwitchingConfig,
 };
+pub use driver::{Checkpoint, DriveError, Driver, Finish, Save};
 pub use observer::{Event, FnObserver, Observer, StepView, observe_with};
 pub use phase::{DensityPhase, ParticlePhase, Phase, Schedule};
 pub use policy::{
@@ -50,8 +54,8 @@ pub use policy::{
 };
 pub use preflight::{MemoryEstimate, Preflight, plan, preflight};
 pub use simulation::{
-    PhaseState, Problem, SIMULATION_STATE_VERSION, Simulation, SimulationBuilder,
-    SimulationState, Start,
+    PhaseState, Problem, SIMULATION_STATE_VERSION, Simulation, SimulationBuilder, SimulationState,
+    Start,
 };
 pub use trace::{
     DensitySnapshot, MASS_TOLERANCE, Mode, Outcome, RateCrossing, Sample, Switch, SwitchReason,

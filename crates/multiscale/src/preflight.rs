@@ -206,7 +206,13 @@ pub fn plan(
     initial: &InitialDensity,
     config: &RunConfig,
 ) -> Result<(Grid, MemoryEstimate), RunError> {
-    plan_with(params, input, Some(initial), config, SwitchingConfig::validate_policy)
+    plan_with(
+        params,
+        input,
+        Some(initial),
+        config,
+        SwitchingConfig::validate_policy,
+    )
 }
 
 /// [`plan`] with the policy's own check of its settings (a custom policy checks only

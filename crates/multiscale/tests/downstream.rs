@@ -57,7 +57,14 @@ fn config(kind: SolverKind) -> RunConfig {
 }
 
 fn started(kind: SolverKind) -> Simulation {
-    Simulation::new(params(), INPUT, &INITIAL, config(kind), Parallelism::Sequential).unwrap()
+    Simulation::new(
+        params(),
+        INPUT,
+        &INITIAL,
+        config(kind),
+        Parallelism::Sequential,
+    )
+    .unwrap()
 }
 
 fn state_at(t: f64) -> SimulationState<BuiltinPolicy> {
@@ -156,7 +163,11 @@ fn an_observer_sees_every_step_and_can_stop_the_run() {
     let trace = watched.trace();
     // Every step taken is seen, but the refused macro steps that triggered a hand-over
     // (counted by the trace, not advanced).
-    let refused = trace.switches.iter().filter(|s| s.to == Mode::Micro).count() as u64;
+    let refused = trace
+        .switches
+        .iter()
+        .filter(|s| s.to == Mode::Micro)
+        .count() as u64;
     assert_eq!(steps + refused, trace.macro_steps + trace.micro_steps);
     assert_eq!(trace, straight.trace());
     let grid = *watched.grid();
@@ -174,7 +185,12 @@ fn an_observer_sees_every_step_and_can_stop_the_run() {
 fn a_run_starts_from_a_density_or_from_voltages() {
     let c = config(SolverKind::Multiscale);
     let mut reference = started(SolverKind::Multiscale);
-    let values: Vec<f64> = reference.density().unwrap().iter().map(|v| 3.0 * v).collect();
+    let values: Vec<f64> = reference
+        .density()
+        .unwrap()
+        .iter()
+        .map(|v| 3.0 * v)
+        .collect();
     reference.run(&mut ()).unwrap();
     let mut from_values = Simulation::builder(params(), INPUT, c)
         .parallelism(Parallelism::Sequential)
@@ -185,7 +201,10 @@ fn a_run_starts_from_a_density_or_from_voltages() {
     assert_eq!(got.samples.len(), want.samples.len());
     for (a, b) in got.samples.iter().zip(&want.samples) {
         assert_eq!((a.t, a.mode), (b.t, b.mode));
-        assert!((a.rate - b.rate).abs() <= 1e-12 * b.rate.abs().max(1.0), "{a:?} {b:?}");
+        assert!(
+            (a.rate - b.rate).abs() <= 1e-12 * b.rate.abs().max(1.0),
+            "{a:?} {b:?}"
+        );
     }
     let times = |t: &multiscale::Trace| t.switches.iter().map(|s| (s.t, s.to)).collect::<Vec<_>>();
     assert_eq!(times(got), times(want));
@@ -269,7 +288,12 @@ fn a_stateful_policy_sees_the_density_and_checks_only_its_own_settings() {
         .iter()
         .find(|&&(t, _)| t - t_above >= 0.05 - 1e-12)
         .unwrap();
-    assert!(rates[first_above..].iter().take_while(|&&(t, _)| t <= expected).all(|&(_, r)| r > 1.0));
+    assert!(
+        rates[first_above..]
+            .iter()
+            .take_while(|&&(t, _)| t <= expected)
+            .all(|&(_, r)| r > 1.0)
+    );
 
     let mut c = config(SolverKind::Multiscale);
     c.switching.rate_up = 1.0;
@@ -284,8 +308,15 @@ fn a_stateful_policy_sees_the_density_and_checks_only_its_own_settings() {
         last_event: 0.0,
         seen: Vec::new(),
     };
-    let mut run = Simulation::with_policy(policy, params(), INPUT, &INITIAL, c, Parallelism::Sequential)
-        .unwrap();
+    let mut run = Simulation::with_policy(
+        policy,
+        params(),
+        INPUT,
+        &INITIAL,
+        c,
+        Parallelism::Sequential,
+    )
+    .unwrap();
     run.run(&mut ()).unwrap();
     let first = run.trace().switches[0];
     assert_eq!(first.triggered_at, expected);

@@ -4,6 +4,7 @@
 mod cluster;
 mod init;
 mod session;
+mod staging;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

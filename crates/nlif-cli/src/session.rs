@@ -1,32 +1,33 @@
-//! `nlif run` and `nlif resume`: drive a simulation to its end, writing checkpoints on the
-//! way and stopping cleanly on SIGINT / SIGTERM, then write the outputs.
-//!
-//! A checkpointed run works in a staging directory `.NAME.partial` beside its output
-//! `NAME` (a name that does not depend on the process, so `nlif resume NAME` finds it):
-//! `config.ron` and `checkpoint.nlif` live there while the run goes on, and the outputs are
-//! added at the end, when the directory is renamed into place. A run without checkpoints
-//! writes everything at the end through a staging directory of its own.
+//! `nlif run` and `nlif resume`: the command-line side of a run. The library's driver
+//! (`multiscale::Driver`) runs the simulation; this module brings what only a program
+//! has: the signals that interrupt it, the processes of a distributed run, the progress
+//! on the terminal, the staging directory (module `staging`) and the outputs.
 
 use std::fs;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use fp_macro::Scheme;
-use multiscale::{BuiltinPolicy, Outcome, PhaseState, Problem, Simulation, With};
+use multiscale::{
+    BuiltinPolicy, Checkpoint as Checkpoints, DriveError, Driver, Finish, Outcome, PhaseState,
+    Problem, Save, Simulation, With,
+};
 use nlif_micro::{Parallelism, Stepper};
-use nlif_model::time::{next_multiple, reached};
 
 use nlif_experiment::Config;
-use nlif_experiment::checkpoint::{self, Checkpoint, Stats};
+use nlif_experiment::checkpoint::{self, Stats};
 use nlif_experiment::lock::Lock;
 use nlif_experiment::output::{self, RunResult};
 use nlif_experiment::progress::{Progress, Show};
+use nlif_experiment::writer::CheckpointWriter;
 
 use crate::cluster::{Cluster, Exchange};
+pub(crate) use crate::staging::checkpoint_staging;
+use crate::staging::{claim, open_checkpoint, prepare, stage_resumed};
 
 /// How a command that ran a simulation ended.
 pub(crate) enum Ended {
@@ -49,17 +50,11 @@ struct Plan {
     /// `.NAME.partial-PID`, made before the run (so an unwritable place fails at once).
     staging: PathBuf,
     every: Option<f64>,
-    stats: Stats,
-    /// The checkpoint being written in the background.
-    writing: Option<Writing>,
+    /// The checkpoints, written into `staging` in the background (rank 0).
+    writer: CheckpointWriter,
     quiet: bool,
     /// The lock of the output, held until the outputs are in place (rank 0).
     _lock: Option<Lock>,
-}
-
-/// The staging directory of a checkpointed run writing to `out`.
-pub(crate) fn checkpoint_staging(out: &Path) -> PathBuf {
-    nlif_experiment::target::beside(out, ".partial")
 }
 
 /// Sizes rayon's global pool, on which the particle blocks are stepped (the driving
@@ -99,9 +94,8 @@ pub(crate) fn run(
     let mut plan = Plan {
         out,
         every: config.output.checkpoint,
+        writer: CheckpointWriter::new(staging.clone(), config.clone(), Stats::default()),
         staging,
-        stats: Stats::default(),
-        writing: None,
         quiet: quiet || !cluster.is_root(),
         _lock: lock,
     };
@@ -126,68 +120,10 @@ pub(crate) fn run(
     }
 }
 
-/// Takes the lock of the output `out` (rank 0) before anything else is looked at, and
-/// removes what dead runs left beside it.
-fn claim(out: &Path) -> Result<Lock> {
-    let lock = Lock::exclusive(out)?;
-    lock.remove_leftovers(out);
-    Ok(lock)
-}
-
-/// Rank 0's lock, checks and staging directory before a run.
-fn prepare(config: &Config, out: &Path) -> Result<(PathBuf, Option<Lock>)> {
-    let lock = claim(out)?;
-    let staging = stage(config, out)?;
-    Ok((staging, Some(lock)))
-}
-
-/// Rank 0's checks and staging directory before a run (the lock held).
-fn stage(config: &Config, out: &Path) -> Result<PathBuf> {
-    output::check_target(out)?;
-    if config.output.checkpoint.is_none()
-        && checkpoint_staging(out).join(checkpoint::FILE).is_file()
-    {
-        bail!(
-            "an interrupted checkpointed run of {} is waiting in {}: continue it with `nlif resume {}`, or remove that directory first",
-            out.display(),
-            checkpoint_staging(out).display(),
-            out.display()
-        );
-    }
-    match config.output.checkpoint {
-        None => output::staging_for(out),
-        Some(_) => {
-            let staging = checkpoint_staging(out);
-            if fs::symlink_metadata(&staging).is_ok_and(|m| m.is_dir()) {
-                remove_if_stale(&staging)?;
-            }
-            if fs::symlink_metadata(&staging).is_ok() {
-                bail!(
-                    "an interrupted run of {} is waiting in {}: continue it with `nlif resume {}`, or remove that directory to start afresh",
-                    out.display(),
-                    staging.display(),
-                    out.display()
-                );
-            }
-            if let Some(parent) = staging.parent() {
-                fs::create_dir_all(parent).with_context(|| {
-                    format!("cannot create the output directory {}", parent.display())
-                })?;
-            }
-            fs::create_dir(&staging)
-                .with_context(|| format!("cannot create {}", staging.display()))?;
-            checkpoint::write_config_file(&staging, config)?;
-            Ok(staging)
-        }
-    }
-}
-
 /// Removes the staging directory after a failure that a resume could not get past
 /// (once a checkpoint being written has finished).
 fn discard(plan: &mut Plan) {
-    if let Some((_, writer)) = plan.writing.take() {
-        let _ = writer.join();
-    }
+    let _ = plan.writer.wait();
     // A checkpoint is the user's work: kept (a resume may get past the failure, e.g.
     // after freeing disk space); without one the staging directory holds nothing of
     // value.
@@ -214,26 +150,6 @@ pub(crate) fn signal_flag() -> Result<Arc<AtomicBool>> {
             .context("cannot install the signal handlers")?;
     }
     Ok(flag)
-}
-
-/// A checkpointed run's staging directory left without a checkpoint (the run was
-/// stopped before its first one): nothing to resume, so it is removed. Only what nlif
-/// writes there is accepted.
-fn remove_if_stale(staging: &Path) -> Result<bool> {
-    if staging.join(checkpoint::FILE).is_file() {
-        return Ok(false);
-    }
-    let entries =
-        fs::read_dir(staging).with_context(|| format!("cannot read {}", staging.display()))?;
-    for entry in entries {
-        let name = entry?.file_name();
-        let name = name.to_string_lossy();
-        if name != checkpoint::CONFIG_FILE && !name.ends_with(".tmp") {
-            return Ok(false);
-        }
-    }
-    fs::remove_dir_all(staging).with_context(|| format!("cannot remove {}", staging.display()))?;
-    Ok(true)
 }
 
 /// `nlif resume DIR`: continues an interrupted run from its checkpoint, or extends a
@@ -326,10 +242,9 @@ pub(crate) fn resume(
     cluster.agree(staged)?;
     let plan = Plan {
         out,
+        writer: CheckpointWriter::new(staging.clone(), config.clone(), stats),
         staging,
         every: config.output.checkpoint,
-        stats,
-        writing: None,
         quiet: quiet || !cluster.is_root(),
         _lock: lock,
     };
@@ -346,66 +261,14 @@ pub(crate) fn resume(
     )
 }
 
-/// The checkpoint to resume: where it is, whether the run had finished, and its
-/// contents. Rank 0 also checks `config.ron` and the output directory.
-fn open_checkpoint(
-    out: &Path,
-    staging: &Path,
-    root: bool,
-) -> Result<(
-    PathBuf,
-    bool,
-    Config,
-    Stats,
-    multiscale::SimulationState<BuiltinPolicy>,
-)> {
-    let (source, finished) = if staging.join(checkpoint::FILE).is_file() {
-        (staging.to_path_buf(), false)
-    } else if out.join(checkpoint::FILE).is_file() {
-        (out.to_path_buf(), true)
-    } else {
-        bail!(
-            "no checkpoint to resume: neither {} nor {} exists (only a run with --checkpoint-every, or output.checkpoint, can be resumed)",
-            staging.join(checkpoint::FILE).display(),
-            out.join(checkpoint::FILE).display()
-        );
-    };
-    // Everything is checked before anything is written.
-    let (
-        Checkpoint {
-            config,
-            stats,
-            state,
-        },
-        _,
-    ) = checkpoint::read(&source.join(checkpoint::FILE))?;
-    if root {
-        checkpoint::check_config_file(&source, &config)?;
-        output::check_target(out)?;
-    }
-    Ok((source, finished, config, stats, state))
-}
-
-/// Rank 0: the staging directory of a resumed run, with its (possibly extended) config.
-fn stage_resumed(out: &Path, staging: &Path, finished: bool, config: &Config) -> Result<()> {
-    if finished {
-        output::check_target(out)?;
-        if fs::symlink_metadata(staging).is_ok() {
-            bail!("{} exists; remove it to extend the run", staging.display());
-        }
-        fs::create_dir(staging).with_context(|| format!("cannot create {}", staging.display()))?;
-    }
-    checkpoint::write_config_file(staging, config)
-}
-
 /// Runs to the end, checkpointing on the way; writes the outputs.
-fn drive(
-    mut simulation: Run<'_>,
+fn drive<'c>(
+    mut simulation: Run<'c>,
     config: &Config,
     mut plan: Plan,
     interrupted: Arc<AtomicBool>,
     ended_before: bool,
-    cluster: &Cluster,
+    cluster: &'c Cluster,
 ) -> Result<Ended> {
     let show = match (plan.quiet, std::io::stderr().is_terminal()) {
         (true, _) => Show::Nothing,
@@ -417,30 +280,22 @@ fn drive(
     if simulation.time() > 0.0 {
         progress = progress.resumed(simulation.time(), simulation.trace());
     }
-    let run_config = config.run_config();
-    // Chunks short enough to answer a signal promptly (50 steps); the results do not
-    // depend on them.
-    let chunk = 50.0 * run_config.finest_step();
-    let outcome = (|| -> Result<Option<Outcome>> {
-        loop {
-            let t = simulation.time();
-            let next_checkpoint = plan.every.map_or(f64::INFINITY, |dt| next_multiple(t, dt));
-            let until = (t + chunk).min(next_checkpoint).min(config.t_end);
-            if let Some(outcome) = simulation.advance(until, &mut progress)? {
-                return Ok(Some(outcome));
-            }
-            if reached(simulation.time(), next_checkpoint) {
-                save(&simulation, config, &mut plan, true, false, cluster)?;
-            }
-            // A signal may reach the ranks at different steps: they stop together.
-            if cluster.any(interrupted.load(Ordering::SeqCst)) {
-                if plan.every.is_some() {
-                    save(&simulation, config, &mut plan, false, true, cluster)?;
-                }
-                return Ok(None);
-            }
-        }
-    })();
+    // The library's run loop: checkpoints at their times and at an interrupt, which a
+    // signal may bring to the ranks at different steps (they stop together).
+    let mut saver = Saver {
+        plan: &mut plan,
+        cluster,
+    };
+    let driven = Driver::new()
+        .checkpoint_every(saver.plan.every)
+        .interrupt(|| cluster.any(interrupted.load(Ordering::SeqCst)))
+        .run(&mut simulation, &mut progress, &mut saver);
+    let outcome = match driven {
+        Ok(Finish::Ended(outcome)) => Ok(Some(outcome)),
+        Ok(_) => Ok(None),
+        Err(DriveError::Checkpoint(e)) => Err(e),
+        Err(e) => Err(anyhow::Error::new(e)),
+    };
     progress.finish();
     let outcome = match outcome {
         // Another rank may be waiting in a sum this one will not join.
@@ -453,14 +308,7 @@ fn drive(
         other => other,
     };
     if !cluster.is_root() {
-        return worker_end(
-            simulation,
-            config,
-            &mut plan,
-            outcome,
-            ended_before,
-            cluster,
-        );
+        return worker_end(simulation, &mut plan, outcome, ended_before, cluster);
     }
     let outcome = match outcome {
         Ok(Some(outcome)) => outcome,
@@ -549,9 +397,9 @@ fn finish(
 ) -> Result<(RunResult, f64)> {
     // The final state, whatever the outcome: a finished output's checkpoint is its end.
     if plan.every.is_some() && !ended_before {
-        save(&simulation, config, plan, true, true, cluster)?;
+        save(&simulation, plan, true, true, cluster)?;
     }
-    finish_writing(plan)?;
+    plan.writer.wait()?;
     let wall_seconds = clock.elapsed().as_secs_f64();
     let grid = simulation.grid_nodes();
     let result = RunResult {
@@ -559,7 +407,7 @@ fn finish(
         outcome,
         wall_seconds,
         grid,
-        checkpoints: plan.every.map(|_| plan.stats),
+        checkpoints: plan.every.map(|_| plan.writer.stats),
         processes: cluster.size(),
     };
     let writing = Instant::now();
@@ -567,23 +415,20 @@ fn finish(
     Ok((result, writing.elapsed().as_secs_f64()))
 }
 
-/// A checkpoint being written on a background thread: whether it is a scheduled one,
-/// and the writer, which returns the file's size.
-type Writing = (bool, std::thread::JoinHandle<Result<u64>>);
+/// The checkpoints of a driven run: every rank takes part, rank 0 writes.
+struct Saver<'a, 'c> {
+    plan: &'a mut Plan,
+    cluster: &'c Cluster,
+}
 
-/// Waits for the checkpoint being written, if any; records its size.
-fn finish_writing(plan: &mut Plan) -> Result<()> {
-    if let Some((scheduled, writer)) = plan.writing.take() {
-        let clock = Instant::now();
-        let bytes = writer
-            .join()
-            .map_err(|_| anyhow::anyhow!("the checkpoint writer failed"))??;
-        if scheduled {
-            plan.stats.bytes = bytes;
-        }
-        plan.stats.seconds += clock.elapsed().as_secs_f64();
+impl<'a, 'c> Checkpoints<With<BuiltinPolicy, Scheme, Stepper, Exchange<'c>>> for Saver<'a, 'c> {
+    type Error = anyhow::Error;
+    fn save(&mut self, simulation: &Run<'c>, why: Save) -> Result<()> {
+        // A scheduled checkpoint counts in the statistics and is written in the
+        // background; the interruption's is waited for.
+        let scheduled = why == Save::Scheduled;
+        save(simulation, self.plan, scheduled, !scheduled, self.cluster)
     }
-    Ok(())
 }
 
 /// Takes a checkpoint of the run and writes it into the staging directory on a
@@ -593,7 +438,6 @@ fn finish_writing(plan: &mut Plan) -> Result<()> {
 /// what a straight one would); `wait` waits until the file is on disk.
 fn save(
     simulation: &Run<'_>,
-    config: &Config,
     plan: &mut Plan,
     scheduled: bool,
     wait: bool,
@@ -610,7 +454,7 @@ fn save(
         _ => Ok(None),
     };
     let written = if cluster.is_root() {
-        finish_writing(plan)
+        plan.writer.wait()
     } else {
         Ok(())
     };
@@ -620,21 +464,9 @@ fn save(
     if !cluster.is_root() {
         return Ok(());
     }
-    let clock = Instant::now();
-    if scheduled {
-        plan.stats.count += 1;
-    }
-    let checkpoint = Checkpoint {
-        config: config.clone(),
-        stats: plan.stats,
-        state,
-    };
-    let staging = plan.staging.clone();
-    let writer = std::thread::spawn(move || checkpoint::write(&staging, &checkpoint));
-    plan.stats.seconds += clock.elapsed().as_secs_f64();
-    plan.writing = Some((scheduled, writer));
+    plan.writer.start(state, scheduled);
     if wait {
-        finish_writing(plan)?;
+        plan.writer.wait()?;
     }
     Ok(())
 }
@@ -643,7 +475,6 @@ fn save(
 /// taking part in the final checkpoint, without writing or printing anything.
 fn worker_end(
     simulation: Run<'_>,
-    config: &Config,
     plan: &mut Plan,
     outcome: Result<Option<Outcome>>,
     ended_before: bool,
@@ -653,7 +484,7 @@ fn worker_end(
         None => Ok(Ended::Interrupted),
         Some(outcome) => {
             if plan.every.is_some() && !ended_before {
-                save(&simulation, config, plan, true, true, cluster)?;
+                save(&simulation, plan, true, true, cluster)?;
             }
             Ok(if outcome.is_completed() {
                 Ended::Completed

@@ -28,6 +28,7 @@ pub mod set;
 pub mod stdout;
 pub mod sweep;
 pub mod target;
+pub mod writer;
 
 use std::time::Instant;
 

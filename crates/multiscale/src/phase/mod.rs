@@ -8,7 +8,7 @@
 //! frozen density, a reduced model) is one `impl Phase` started with
 //! [`SimulationBuilder::start_with`](crate::SimulationBuilder::start_with).
 
-use coupling::Estimator;
+pub use coupling::Estimator;
 use fp_macro::Grid;
 use nlif_micro::{Mfe, Parallelism};
 use nlif_model::ModelParams;

@@ -130,9 +130,24 @@ impl<C: Components> SimulationBuilder<C> {
         self,
         policy: Q,
     ) -> Replaced<Q, C::Scheme, C::Stepper, C::Reduction> {
-        let SimulationBuilder { problem, scheme, stepper, reduction, parallelism, part, .. } =
-            self;
-        SimulationBuilder { problem, policy, scheme, stepper, reduction, parallelism, part }
+        let SimulationBuilder {
+            problem,
+            scheme,
+            stepper,
+            reduction,
+            parallelism,
+            part,
+            ..
+        } = self;
+        SimulationBuilder {
+            problem,
+            policy,
+            scheme,
+            stepper,
+            reduction,
+            parallelism,
+            part,
+        }
     }
 
     /// The flux scheme of the density (default: `config.macro_config.scheme`).
@@ -140,9 +155,24 @@ impl<C: Components> SimulationBuilder<C> {
     where
         Q: fp_macro::FluxScheme + Clone + std::fmt::Debug + Send,
     {
-        let SimulationBuilder { problem, policy, stepper, reduction, parallelism, part, .. } =
-            self;
-        SimulationBuilder { problem, policy, scheme, stepper, reduction, parallelism, part }
+        let SimulationBuilder {
+            problem,
+            policy,
+            stepper,
+            reduction,
+            parallelism,
+            part,
+            ..
+        } = self;
+        SimulationBuilder {
+            problem,
+            policy,
+            scheme,
+            stepper,
+            reduction,
+            parallelism,
+            part,
+        }
     }
 
     /// The sub-threshold stepper of the particles (default: `config.micro.stepper`).
@@ -150,9 +180,24 @@ impl<C: Components> SimulationBuilder<C> {
     where
         Q: SubthresholdStepper + Clone + std::fmt::Debug + Send + 'static,
     {
-        let SimulationBuilder { problem, policy, scheme, reduction, parallelism, part, .. } =
-            self;
-        SimulationBuilder { problem, policy, scheme, stepper, reduction, parallelism, part }
+        let SimulationBuilder {
+            problem,
+            policy,
+            scheme,
+            reduction,
+            parallelism,
+            part,
+            ..
+        } = self;
+        SimulationBuilder {
+            problem,
+            policy,
+            scheme,
+            stepper,
+            reduction,
+            parallelism,
+            part,
+        }
     }
 
     /// The reduction that sums the particles' counts and tallies over the parts of the
@@ -163,9 +208,24 @@ impl<C: Components> SimulationBuilder<C> {
         self,
         reduction: Q,
     ) -> Replaced<C::Policy, C::Scheme, C::Stepper, Q> {
-        let SimulationBuilder { problem, policy, scheme, stepper, parallelism, part, .. } =
-            self;
-        SimulationBuilder { problem, policy, scheme, stepper, reduction, parallelism, part }
+        let SimulationBuilder {
+            problem,
+            policy,
+            scheme,
+            stepper,
+            parallelism,
+            part,
+            ..
+        } = self;
+        SimulationBuilder {
+            problem,
+            policy,
+            scheme,
+            stepper,
+            reduction,
+            parallelism,
+            part,
+        }
     }
 
     /// How the particle blocks are processed (default: [`Parallelism::Rayon`]); the
@@ -227,9 +287,20 @@ impl<C: Components> SimulationBuilder<C> {
     /// of the wrong number (`start.voltages`) or refused by the particles
     /// (`solver.micro`), voltages for a `Macro` run.
     pub fn start_from(self, start: Start<'_, C>) -> Result<Simulation<C>, RunError> {
-        let SimulationBuilder { problem, policy, scheme, stepper, reduction, parallelism, part } =
-            self;
-        let Problem { params, input, config } = problem;
+        let SimulationBuilder {
+            problem,
+            policy,
+            scheme,
+            stepper,
+            reduction,
+            parallelism,
+            part,
+        } = self;
+        let Problem {
+            params,
+            input,
+            config,
+        } = problem;
         let schedule = Schedule::of(config.kind);
         let initial = match &start {
             Start::Initial(initial) => Some(*initial),
@@ -266,9 +337,7 @@ impl<C: Components> SimulationBuilder<C> {
             stop: false,
         };
         let density = match start {
-            Start::Initial(initial) => {
-                Some(discretised(&grid, initial)?)
-            }
+            Start::Initial(initial) => Some(discretised(&grid, initial)?),
             Start::Density(values) => Some(normalised(&grid, values)?),
             Start::Voltages(voltages) => {
                 simulation.start_particles(voltages)?;
@@ -357,7 +426,10 @@ fn normalised(grid: &fp_macro::Grid, mut values: Vec<f64>) -> Result<Vec<f64>, R
         ));
     }
     if let Some(&v) = values.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
-        return Err(bad(v, "every value must be finite and non-negative".to_owned()));
+        return Err(bad(
+            v,
+            "every value must be finite and non-negative".to_owned(),
+        ));
     }
     let mass = grid.mass(&values);
     if !(mass > 0.0 && mass.is_finite()) {

@@ -91,7 +91,8 @@ impl SampleClock {
 
     /// Whether sample `k` comes with a density snapshot.
     pub(crate) fn snapshot_at(&self, k: u64) -> bool {
-        self.density_every.is_some_and(|every| k.is_multiple_of(every))
+        self.density_every
+            .is_some_and(|every| k.is_multiple_of(every))
     }
 
     /// Density snapshots among the first `samples` samples (sample 0, at `t = 0`, counts).

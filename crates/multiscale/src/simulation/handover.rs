@@ -12,8 +12,8 @@ use super::Simulation;
 use crate::components::Components;
 use crate::config::{RunConfig, RunError};
 use crate::observer::{Event, Observer};
-use crate::policy::SwitchingPolicy;
 use crate::phase::{DensityPhase, ParticlePhase, Phase};
+use crate::policy::SwitchingPolicy;
 use crate::trace::{Mode, Switch, SwitchReason};
 
 /// What the hand-overs keep between phases.
@@ -94,7 +94,8 @@ impl<C: Components> Simulation<C> {
         let rate = self.phase.rate();
         let mut env = env!(self, f64::INFINITY);
         let estimator = self.problem.config.switching.estimator;
-        self.phase.estimate(&mut env, estimator, rate, &mut values)?;
+        self.phase
+            .estimate(&mut env, estimator, rate, &mut values)?;
         Ok(values)
     }
 

@@ -309,8 +309,7 @@ impl<C: Components> Simulation<C> {
             }
         }
         let watch = self.problem.config.blow_up;
-        if !switching && mode == Mode::Macro && rate > watch.rate && self.trace.blow_up.is_none()
-        {
+        if !switching && mode == Mode::Macro && rate > watch.rate && self.trace.blow_up.is_none() {
             let t = tidy_time(t);
             self.trace.blow_up = Some(RateCrossing { t, rate });
             if watch.stop {
@@ -430,7 +429,10 @@ impl<C: Components> Simulation<C> {
     fn final_sample<O: Observer>(&mut self, observer: &mut O) {
         let t = self.time().min(self.problem.config.t_end);
         let switches = &mut self.trace.switches;
-        let Some(due) = self.clock.partial(t, |rate| fill_rate_after(switches, rate)) else {
+        let Some(due) = self
+            .clock
+            .partial(t, |rate| fill_rate_after(switches, rate))
+        else {
             return;
         };
         let sample = Sample {

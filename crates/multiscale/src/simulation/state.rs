@@ -19,7 +19,7 @@ use super::handover::{HandOvers, share};
 use super::monitor::MonitorState;
 use super::ring::{RollbackRing, SnapshotState};
 use super::{Problem, Simulation, SimulationBuilder};
-use crate::components::{Components, Identity, With};
+use crate::components::{Components, Identity, With, WithPolicy};
 use crate::config::{RunError, SolverKind};
 use crate::phase::{DensityPhase, ParticlePhase, Phase, Schedule};
 use crate::policy::SwitchingPolicy;
@@ -181,7 +181,11 @@ impl<P: SwitchingPolicy + Serialize> Simulation<With<P>> {
         state: SimulationState<P>,
         parallelism: nlif_micro::Parallelism,
     ) -> Result<Self, RunError> {
-        let Problem { params, input, config } = state.problem;
+        let Problem {
+            params,
+            input,
+            config,
+        } = state.problem;
         Simulation::builder(params, input, config)
             .parallelism(parallelism)
             .resume(state)
@@ -212,7 +216,7 @@ impl<C: Components> SimulationBuilder<C> {
     pub fn resume<Q: SwitchingPolicy + Serialize>(
         self,
         state: SimulationState<Q>,
-    ) -> Result<Simulation<With<Q, C::Scheme, C::Stepper, C::Reduction>>, RunError> {
+    ) -> Result<Simulation<WithPolicy<C, Q>>, RunError> {
         if state.version != SIMULATION_STATE_VERSION {
             return Err(RunError::Invalid {
                 field: "state.version",
@@ -245,10 +249,7 @@ impl<C: Components> SimulationBuilder<C> {
                 ));
             }
         }
-        let identity = Identity::of::<With<Q, C::Scheme, C::Stepper, C::Reduction>>(
-            &self.scheme,
-            &self.stepper,
-        );
+        let identity = Identity::of::<WithPolicy<C, Q>>(&self.scheme, &self.stepper);
         if identity != state.identity {
             return Err(bad(
                 "state.identity",
@@ -266,29 +267,33 @@ impl<C: Components> SimulationBuilder<C> {
         if schedule.switching {
             state.policy.validate(&config.switching)?;
         }
-        let grid = Grid::for_model(&problem.params, config.macro_config.v_min, config.macro_config.dv)?;
+        let grid = Grid::for_model(
+            &problem.params,
+            config.macro_config.v_min,
+            config.macro_config.dv,
+        )?;
         check_parts(&state, &grid)?;
-        let phase: Box<dyn Phase<With<Q, C::Scheme, C::Stepper, C::Reduction>>> =
-            match state.phase {
-                PhaseState::Macro(s) => {
-                    Box::new(DensityPhase(MacroSolver::from_state_with(self.scheme.clone(), s)?))
-                }
-                PhaseState::Micro(s) => {
-                    // A whole network's state (a checkpoint) is cut to this part; a part's
-                    // state must be this part.
-                    let (partition, local) = share(&config, self.part)?;
-                    let s = if s.partition == partition && s.config.particles == local {
-                        s
-                    } else {
-                        s.part(partition, local)?
-                    };
-                    Box::new(ParticlePhase(ParticleSystem::from_state_with_stepper(
-                        s,
-                        self.stepper.clone(),
-                        self.parallelism,
-                    )?))
-                }
-            };
+        let phase: Box<dyn Phase<WithPolicy<C, Q>>> = match state.phase {
+            PhaseState::Macro(s) => Box::new(DensityPhase(MacroSolver::from_state_with(
+                self.scheme.clone(),
+                s,
+            )?)),
+            PhaseState::Micro(s) => {
+                // A whole network's state (a checkpoint) is cut to this part; a part's
+                // state must be this part.
+                let (partition, local) = share(&config, self.part)?;
+                let s = if s.partition == partition && s.config.particles == local {
+                    s
+                } else {
+                    s.part(partition, local)?
+                };
+                Box::new(ParticlePhase(ParticleSystem::from_state_with_stepper(
+                    s,
+                    self.stepper.clone(),
+                    self.parallelism,
+                )?))
+            }
+        };
         Ok(Simulation {
             problem,
             policy: state.policy,
@@ -318,7 +323,10 @@ impl<C: Components> SimulationBuilder<C> {
 fn check_parts<P>(state: &SimulationState<P>, grid: &Grid) -> Result<(), RunError> {
     let Problem { params, config, .. } = &state.problem;
     if state.clock.next_sample == 0 || !state.clock.accumulated.is_finite() {
-        return Err(bad("state.clock", "the first sample index is 1, the accumulated rate finite"));
+        return Err(bad(
+            "state.clock",
+            "the first sample index is 1, the accumulated rate finite",
+        ));
     }
     if let Some(e) = state.monitor.since_event
         && !e.is_valid()
@@ -333,15 +341,24 @@ fn check_parts<P>(state: &SimulationState<P>, grid: &Grid) -> Result<(), RunErro
         .iter()
         .any(|s| s.density.len() != grid.len() || s.next_sample == 0 || !s.accumulated.is_finite())
     {
-        return Err(bad("state.ring", "a kept macro state does not match the grid or the clock"));
+        return Err(bad(
+            "state.ring",
+            "a kept macro state does not match the grid or the clock",
+        ));
     }
     match (&state.phase, config.kind) {
         (PhaseState::Macro(_), SolverKind::Micro) | (PhaseState::Micro(_), SolverKind::Macro) => {
-            Err(bad("state.phase", "the phase does not belong to the solver kind of the config"))
+            Err(bad(
+                "state.phase",
+                "the phase does not belong to the solver kind of the config",
+            ))
         }
-        (PhaseState::Macro(m), _) if m.config != config.macro_config || m.params != *params => Err(
-            bad("state.phase", "the density's settings differ from the run's solver.macro section"),
-        ),
+        (PhaseState::Macro(m), _) if m.config != config.macro_config || m.params != *params => {
+            Err(bad(
+                "state.phase",
+                "the density's settings differ from the run's solver.macro section",
+            ))
+        }
         (PhaseState::Micro(p), _)
             if MicroConfig {
                 particles: config.micro.particles,

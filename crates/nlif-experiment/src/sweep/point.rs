@@ -1,13 +1,14 @@
 //! One point of a sweep: its run, its result (`point.json`), and whether it is done.
 
-use nlif_model::time::{next_multiple, reached};
 use std::fs;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use multiscale::{Outcome, Simulation};
+use multiscale::{
+    Builtin, Checkpoint as Checkpoints, DriveError, Driver, Finish, Outcome, Save, Simulation,
+};
 use nlif_micro::Parallelism;
 use serde::{Deserialize, Serialize};
 
@@ -180,43 +181,46 @@ pub(super) fn run_point(
     }))
 }
 
-/// Runs a point to its end, in chunks short enough to answer `stop` promptly (the
-/// results do not depend on them). A checkpointed point writes its state every `dt`
-/// into its directory, and once more when stopped, so an interrupted sweep continues
-/// the point where it stopped; `None` if stopped.
+/// Runs a point to its end with the library's driver, which answers `stop` promptly (the
+/// results do not depend on it). A checkpointed point writes its state every `dt` into
+/// its directory, and once more when stopped, so an interrupted sweep continues the point
+/// where it stopped; `None` if stopped.
 fn advance(
     simulation: &mut Simulation,
     config: &Config,
     point_dir: &Path,
     stop: &AtomicBool,
 ) -> Result<Option<Outcome>> {
-    let chunk = 50.0 * config.run_config().finest_step();
-    loop {
-        let t = simulation.time();
-        // Checkpoint times placed by the rule every solver uses (nlif_model::time), the
-        // rule by which `advance` stops: the two always agree.
-        let next = config
-            .output
-            .checkpoint
-            .map_or(f64::INFINITY, |dt| next_multiple(t, dt));
-        let until = (t + chunk).min(next).min(config.t_end);
-        if let Some(outcome) = simulation.advance(until, &mut ())? {
-            return Ok(Some(outcome));
-        }
-        let stopped = stop.load(Ordering::SeqCst);
-        let scheduled = reached(simulation.time(), next);
-        if config.output.checkpoint.is_some() && (scheduled || stopped) {
-            fs::create_dir_all(point_dir)?;
-            let checkpoint = Checkpoint {
-                config: config.clone(),
-                stats: Stats::default(),
-                state: simulation.state()?,
-            };
-            checkpoint::write(point_dir, &checkpoint)?;
-        }
-        if stopped {
-            return Ok(None);
-        }
+    let mut files = PointCheckpoint { config, point_dir };
+    let finish = Driver::new()
+        .checkpoint_every(config.output.checkpoint)
+        .interrupt(|| stop.load(Ordering::SeqCst))
+        .run(simulation, &mut (), &mut files);
+    match finish {
+        Ok(Finish::Ended(outcome)) => Ok(Some(outcome)),
+        Ok(_) => Ok(None),
+        Err(DriveError::Checkpoint(e)) => Err(e),
+        Err(e) => Err(anyhow::Error::new(e)),
+    }
+}
+
+/// A point's checkpoint file, in its directory.
+struct PointCheckpoint<'a> {
+    config: &'a Config,
+    point_dir: &'a Path,
+}
+
+impl Checkpoints<Builtin> for PointCheckpoint<'_> {
+    type Error = anyhow::Error;
+    fn save(&mut self, simulation: &Simulation, _why: Save) -> Result<()> {
+        fs::create_dir_all(self.point_dir)?;
+        let checkpoint = Checkpoint {
+            config: self.config.clone(),
+            stats: Stats::default(),
+            state: simulation.state()?,
+        };
+        checkpoint::write(self.point_dir, &checkpoint)?;
+        Ok(())
     }
 }
 
