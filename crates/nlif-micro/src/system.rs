@@ -310,8 +310,10 @@ impl<S: SubthresholdStepper> ParticleSystemBuilder<S> {
     /// # Errors
     ///
     /// As [`ParticleSystemBuilder::voltages`] for the settings; [`MicroError::Model`] for
-    /// invalid initial data, [`MicroError::Invalid`] naming `initial.mean` if the
-    /// Gaussian has (almost) no mass in `[v_min, v_f)`.
+    /// invalid initial data; [`MicroError::Invalid`] naming `v_min` if it is not finite
+    /// and below `v_f` (in a run's config it is `solver.macro.v_min`), and if the
+    /// Gaussian has (almost) no mass in `[v_min, v_f)` naming `initial.mean` when the
+    /// mean lies outside the interval, `v_min` when the interval is too narrow for it.
     pub fn sample(
         self,
         initial: &InitialDensity,
@@ -322,14 +324,32 @@ impl<S: SubthresholdStepper> ParticleSystemBuilder<S> {
         let InitialDensity::Gaussian { mean, var } = *initial;
         let sd = var.sqrt();
         let v_f = system.params.v_f;
+        if !(v_min.is_finite() && v_min < v_f) {
+            return Err(MicroError::Invalid {
+                field: "v_min",
+                value: v_min,
+                reason: "the lower end of the sampled interval must be finite and below v_f",
+            });
+        }
         let cdf = nlif_model::special::normal_cdf;
         let acceptance = cdf((v_f - mean) / sd) - cdf((v_min - mean) / sd);
         if acceptance.is_nan() || acceptance <= 1e-6 {
-            return Err(MicroError::Invalid {
-                field: "initial.mean",
-                value: mean,
-                reason: "the initial Gaussian has (almost) no mass in [v_min, v_f)",
-            });
+            // The Gaussian lies outside the interval (its mean is), or the interval is too
+            // narrow for it: blame the one that is off.
+            let error = if (v_min..v_f).contains(&mean) {
+                MicroError::Invalid {
+                    field: "v_min",
+                    value: v_min,
+                    reason: "the interval [v_min, v_f) is too narrow to hold the initial Gaussian's mass",
+                }
+            } else {
+                MicroError::Invalid {
+                    field: "initial.mean",
+                    value: mean,
+                    reason: "the initial Gaussian has (almost) no mass in [v_min, v_f)",
+                }
+            };
+            return Err(error);
         }
         system.voltages = vec![0.0; system.config.particles];
         system.for_each_block(|_, v, block| {
