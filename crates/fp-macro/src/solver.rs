@@ -1,14 +1,12 @@
 //! The mean-field solver: a density on a grid advanced by semi-implicit steps.
 
-use std::any::Any;
-
 use nlif_model::{InitialDensity, Input, ModelParams};
 use serde::{Deserialize, Serialize};
 
 use crate::Grid;
 use crate::error::{MacroError, invalid};
 use crate::operator::{Frozen, Reinjection, SolveFailure, StepOperator};
-use crate::scheme::{ChangCooper, FluxScheme, ScharfetterGummel, Scheme, Upwind};
+use crate::scheme::{FluxScheme, Scheme, SchemeVisitor};
 use crate::state::{MACRO_STATE_VERSION, MacroState};
 
 /// Settings of the mean-field solver, as written in the `solver.macro` section of a config.
@@ -531,23 +529,39 @@ impl<S: FluxScheme> MacroSolver<S> {
         }
     }
 
-    /// Forms and solves the step with the scheme's weights into `self.next`. The built-in
-    /// enum is matched once here, so that the face loop is the concrete scheme's
-    /// (`Scheme::weights` would match once per face: ~4 % of a Scharfetter–Gummel step);
-    /// the type test is a constant after monomorphisation. Any other scheme is used as it
-    /// is.
+    /// Forms and solves the step with the scheme's weights into `self.next`, with the
+    /// scheme [`FluxScheme::dispatch`] hands over: the built-in enum matches its variant
+    /// once here, so that the face loop is the concrete scheme's (`Scheme::weights` would
+    /// match once per face: ~4 % of a Scharfetter–Gummel step); any other scheme is used
+    /// as it is. Both are resolved at compile time after monomorphisation.
     #[inline]
     fn solve_step(&mut self, frozen: Frozen, previous: &[f64]) -> Result<f64, SolveFailure> {
-        let builtin = (&self.scheme as &dyn Any).downcast_ref::<Scheme>();
-        let (operator, grid, next) = (&mut self.operator, &self.grid, &mut self.next);
-        match builtin {
-            Some(Scheme::ChangCooper) => operator.step(grid, &ChangCooper, frozen, previous, next),
-            Some(Scheme::ScharfetterGummel) => {
-                operator.step(grid, &ScharfetterGummel, frozen, previous, next)
-            }
-            Some(Scheme::Upwind) => operator.step(grid, &Upwind, frozen, previous, next),
-            None => operator.step(grid, &self.scheme, frozen, previous, next),
-        }
+        self.scheme.dispatch(Step {
+            operator: &mut self.operator,
+            grid: &self.grid,
+            frozen,
+            previous,
+            next: &mut self.next,
+        })
+    }
+}
+
+/// One step of the operator with the scheme a [`FluxScheme::dispatch`] hands over.
+struct Step<'a> {
+    operator: &'a mut StepOperator,
+    grid: &'a Grid,
+    frozen: Frozen,
+    previous: &'a [f64],
+    next: &'a mut [f64],
+}
+
+impl SchemeVisitor for Step<'_> {
+    type Output = Result<f64, SolveFailure>;
+
+    #[inline(always)]
+    fn visit<K: FluxScheme>(self, scheme: &K) -> Self::Output {
+        self.operator
+            .step(self.grid, scheme, self.frozen, self.previous, self.next)
     }
 }
 
