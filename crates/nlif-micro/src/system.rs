@@ -168,7 +168,9 @@ pub struct ParticleSystemBuilder<S = Stepper> {
 impl ParticleSystem<Stepper> {
     /// A builder for a system of `config.particles` neurons whose random streams derive
     /// from `seed`: block `j` of the network uses the xoshiro256++ stream seeded from
-    /// `seed` and jumped `j` times (`2^128` draws apart).
+    /// `seed` and jumped `j` times (`2^128` draws apart). The main way to build a system
+    /// ([`ParticleSystemBuilder`]); [`new`](ParticleSystem::new) and
+    /// [`from_initial`](ParticleSystem::from_initial) are positional shorthands for it.
     pub fn builder(
         params: ModelParams,
         input: Input,
@@ -189,7 +191,9 @@ impl ParticleSystem<Stepper> {
     }
 
     /// The whole network with the given voltages at time `t_start`, all below `v_f`
-    /// (shorthand for the [builder](ParticleSystem::builder)).
+    /// (a positional shorthand for the [builder](ParticleSystem::builder), the main way:
+    /// `builder(params, input, config, seed).t_start(t_start).parallelism(parallelism)
+    /// .voltages(voltages)`).
     ///
     /// # Errors
     ///
@@ -210,7 +214,17 @@ impl ParticleSystem<Stepper> {
     }
 
     /// The whole network at `t = 0` with voltages drawn from `initial` restricted to
-    /// `[v_min, v_f)` (shorthand for the [builder](ParticleSystem::builder)).
+    /// `[v_min, v_f)`: a shorthand, with positional arguments, for
+    ///
+    /// ```text
+    /// ParticleSystem::builder(params, input, config, seed)
+    ///     .parallelism(parallelism)
+    ///     .sample(initial, v_min)
+    /// ```
+    ///
+    /// Prefer the [builder](ParticleSystem::builder), which names each setting (two of
+    /// the seven arguments here are `f64`s and one a `u64`, easily swapped) and offers the
+    /// others (partition, start time, rate, stepper). Kept for the callers that use it.
     ///
     /// # Errors
     ///
