@@ -70,8 +70,6 @@ mod state;
 pub mod stepper;
 mod system;
 
-#[doc(hidden)]
-pub use cascade::cascade_reference;
 pub use cascade::{CascadeOutcome, Reduction, SingleProcess, ThreadGroup};
 pub use config::{MAX_PART_PARTICLES, MAX_PARTICLES, MicroConfig, MicroError, Partition};
 pub use state::{PARTICLE_STATE_VERSION, ParticleState};

@@ -1,8 +1,7 @@
 //! Input kicks, cascades inside the particle system, determinism and validation.
 
-use nlif_micro::{
-    MicroConfig, MicroError, Parallelism, ParticleSystem, Stepper, cascade_reference,
-};
+use nlif_micro::cascade::cascade_reference;
+use nlif_micro::{MicroConfig, MicroError, Parallelism, ParticleSystem, Stepper};
 use nlif_model::{InitialDensity, Input, ModelParams};
 
 fn config(particles: usize) -> MicroConfig {
