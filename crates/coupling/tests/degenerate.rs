@@ -422,12 +422,18 @@ fn bad_settings_name_their_field() {
     };
     assert!(estimate(SILVERMAN, &grid, &particles, &mut out).is_ok());
     // The histogram has no kink: its `v_r` is neither used nor checked.
-    let histogram = Particles { v_r: 0.5, ..particles };
+    let histogram = Particles {
+        v_r: 0.5,
+        ..particles
+    };
     assert!(estimate(Estimator::Histogram, &grid, &histogram, &mut out).is_ok());
     // The tally, the same check.
     let mut tally = Tally::new(SILVERMAN, &grid).unwrap();
     tally.add(&[0.0]);
-    assert_eq!(tally.estimate(1.0, 1.0, 0.5, &mut out).unwrap_err().field(), "v_r");
+    assert_eq!(
+        tally.estimate(1.0, 1.0, 0.5, &mut out).unwrap_err().field(),
+        "v_r"
+    );
 
     let mut p = vec![1.0 / (N as f64 * H); N];
     for (rate, a, width, name) in [

@@ -140,7 +140,6 @@ impl StepOperator {
         }
     }
 
-
     /// `Σ p_i` of the density the last [`StepOperator::step`] solved.
     pub(crate) fn sum(&self) -> f64 {
         self.sum

@@ -175,9 +175,14 @@ fn a_custom_choice_of_schemes_dispatches_once_per_step() {
             dt: 1e-3,
             ..MacroConfig::default()
         };
-        let mut solver =
-            MacroSolver::from_initial_with(scheme, ModelParams::default(), periodic(), config, &INITIAL)
-                .unwrap();
+        let mut solver = MacroSolver::from_initial_with(
+            scheme,
+            ModelParams::default(),
+            periodic(),
+            config,
+            &INITIAL,
+        )
+        .unwrap();
         for _ in 0..200 {
             assert!(solver.step(f64::INFINITY).rate().is_some());
         }

@@ -272,7 +272,9 @@ fn sampling_blames_v_min_or_the_mean_whichever_is_off() {
     for v_min in [f64::NAN, f64::NEG_INFINITY, 2.0, 2.5] {
         let err = sampled(wide, v_min).unwrap_err();
         assert_eq!(err.field(), "v_min", "v_min = {v_min}");
-        assert!(matches!(err, MicroError::Invalid { value, .. } if value.to_bits() == v_min.to_bits()));
+        assert!(
+            matches!(err, MicroError::Invalid { value, .. } if value.to_bits() == v_min.to_bits())
+        );
     }
     // The mean inside [v_min, v_f) = [2 - 1e-9, 2), the mass in it about 4e-10.
     let inside = InitialDensity::Gaussian {

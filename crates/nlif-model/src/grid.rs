@@ -295,7 +295,11 @@ mod tests {
     /// node by a fraction of a cell, a whole cell away, non-finite: not.
     #[test]
     fn the_reset_a_grid_was_built_with_is_its_reset() {
-        for (v_min, v_f, v_r, dv) in [(-4.0, 2.0, 1.0, 0.02), (-1.0, 2.0, 0.5, 0.5), (0.0, 1.0, 0.3, 0.1)] {
+        for (v_min, v_f, v_r, dv) in [
+            (-4.0, 2.0, 1.0, 0.02),
+            (-1.0, 2.0, 0.5, 0.5),
+            (0.0, 1.0, 0.3, 0.1),
+        ] {
             let grid = Grid::new(v_min, v_f, v_r, dv).unwrap();
             assert!(grid.is_reset(v_r), "{v_r} on {grid:?}");
             assert!(grid.is_reset(grid.node(grid.reset_index())));

@@ -4,13 +4,7 @@ use super::*;
 use proptest::prelude::*;
 
 /// Runs the fast resolution on `voltages` with the window `v + theta >= v_f`.
-fn fast(
-    voltages: &[f64],
-    s0: u64,
-    kick: f64,
-    v_f: f64,
-    theta: f64,
-) -> (CascadeOutcome, Vec<bool>) {
+fn fast(voltages: &[f64], s0: u64, kick: f64, v_f: f64, theta: f64) -> (CascadeOutcome, Vec<bool>) {
     let mut ws = CascadeWorkspace::default();
     ws.candidates.items = voltages
         .iter()

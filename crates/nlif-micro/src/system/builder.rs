@@ -311,7 +311,11 @@ pub(super) fn check_clock(t_start: f64, rate: f64) -> Result<(), MicroError> {
     Ok(())
 }
 
-pub(super) fn check_voltages(voltages: &[f64], particles: usize, v_f: f64) -> Result<(), MicroError> {
+pub(super) fn check_voltages(
+    voltages: &[f64],
+    particles: usize,
+    v_f: f64,
+) -> Result<(), MicroError> {
     if voltages.len() != particles {
         return Err(MicroError::Count {
             expected: particles,

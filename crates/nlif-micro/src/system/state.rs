@@ -5,9 +5,9 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::builder::{check_clock, check_voltages, validate_settings};
 use super::{BLOCK_SIZE, Parallelism, ParticleSystem};
+use crate::MicroError;
 use crate::state::{PARTICLE_STATE_VERSION, ParticleState};
 use crate::stepper::{Stepper, SubthresholdStepper};
-use crate::MicroError;
 
 impl ParticleSystem<Stepper> {
     /// Continues a run from a saved [`ParticleState`], with the stepper `config.stepper`

@@ -89,13 +89,23 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
         self.params.b / self.global_len() as f64
     }
 
-    pub(super) fn kick_event<R: Reduction>(&mut self, dv: f64, reduction: &mut R) -> (CascadeOutcome, u64) {
-        let (pending, v_r, v_f, theta) = (
+    /// What a pass over the blocks reads: the pending kick, `V_R`, `V_F` and the cascade
+    /// window ([`window`](Self::window)).
+    fn pass_inputs(&self) -> (f64, f64, f64, f64) {
+        (
             self.pending,
             self.params.v_r,
             self.params.v_f,
             self.window(),
-        );
+        )
+    }
+
+    pub(super) fn kick_event<R: Reduction>(
+        &mut self,
+        dv: f64,
+        reduction: &mut R,
+    ) -> (CascadeOutcome, u64) {
+        let (pending, v_r, v_f, theta) = self.pass_inputs();
         self.for_each_block(|offset, v, block| {
             block.fired = 0;
             block.non_finite = 0;
@@ -114,12 +124,7 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
         kernel: S::Kernel,
         reduction: &mut R,
     ) -> (CascadeOutcome, u64) {
-        let (pending, v_r, v_f, theta) = (
-            self.pending,
-            self.params.v_r,
-            self.params.v_f,
-            self.window(),
-        );
+        let (pending, v_r, v_f, theta) = self.pass_inputs();
         self.for_each_block(|offset, v, block| {
             kernel.dispatch(BlockPass {
                 offset,
