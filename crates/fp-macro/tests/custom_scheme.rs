@@ -99,24 +99,30 @@ impl FluxScheme for PerFace {
     }
 }
 
+/// A solver with `scheme` from `INITIAL` under the periodic input, after `steps` steps
+/// that each advanced.
+fn advanced<S: FluxScheme>(scheme: S, config: MacroConfig, steps: usize) -> MacroSolver<S> {
+    let mut solver = MacroSolver::from_initial_with(
+        scheme,
+        ModelParams::default(),
+        periodic(),
+        config,
+        &INITIAL,
+    )
+    .unwrap();
+    for _ in 0..steps {
+        assert!(solver.step(f64::INFINITY).rate().is_some());
+    }
+    solver
+}
+
 /// Oracle: the enum's dispatch is the arithmetic of the scheme it names. For each variant,
 /// the solver's once-per-step dispatch (`Scheme` from the config), the unit struct as a
 /// custom scheme, and the enum through the trait per face give the same run, bit for bit.
 #[test]
 fn the_scheme_enum_dispatches_to_the_same_arithmetic() {
     fn run<S: FluxScheme>(scheme: S, config: MacroConfig) -> MacroSolver<S> {
-        let mut solver = MacroSolver::from_initial_with(
-            scheme,
-            ModelParams::default(),
-            periodic(),
-            config,
-            &INITIAL,
-        )
-        .unwrap();
-        for _ in 0..500 {
-            assert!(solver.step(f64::INFINITY).rate().is_some());
-        }
-        solver
+        advanced(scheme, config, 500)
     }
     for scheme in [
         Scheme::ChangCooper,
@@ -175,17 +181,7 @@ fn a_custom_choice_of_schemes_dispatches_once_per_step() {
             dt: 1e-3,
             ..MacroConfig::default()
         };
-        let mut solver = MacroSolver::from_initial_with(
-            scheme,
-            ModelParams::default(),
-            periodic(),
-            config,
-            &INITIAL,
-        )
-        .unwrap();
-        for _ in 0..200 {
-            assert!(solver.step(f64::INFINITY).rate().is_some());
-        }
+        let solver = advanced(scheme, config, 200);
         let mut bits: Vec<u64> = solver.density().iter().map(|x| x.to_bits()).collect();
         bits.push(solver.rate().to_bits());
         bits
