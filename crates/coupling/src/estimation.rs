@@ -118,11 +118,14 @@ pub struct Particles<'a> {
     /// Voltages, finite; those at or above `V_F` have fired and carry no density.
     pub voltages: &'a [f64],
     /// The particle firing rate (smoothed), for the kink at `V_R` (kernel estimate only:
-    /// finite and non-negative; `a` and `v_r` must then be finite, `a` positive).
+    /// finite and non-negative; with a positive rate `a` must then be finite and positive,
+    /// and `v_r` the grid's reset).
     pub rate: f64,
     /// The diffusion coefficient `a(N)`.
     pub a: f64,
-    /// The reset potential `V_R`.
+    /// The reset potential `V_R`: the `v_r` the grid was built with
+    /// ([`Grid::is_reset`]). Used, and checked, only by the kernel estimate with a
+    /// positive rate (the histogram has no kink).
     pub v_r: f64,
 }
 
@@ -147,15 +150,15 @@ pub struct EstimateReport {
 /// [`CouplingError::Length`] (`out`), [`CouplingError::Voltage`] (a non-finite voltage),
 /// [`CouplingError::NoMass`] (no particle below `V_F`), [`CouplingError::Invalid`] (a
 /// fixed bandwidth that is not finite and positive; for the kernel estimate, a rate that is
-/// not finite and non-negative, or with a positive rate a non-positive `a` or a non-finite
-/// `v_r`).
+/// not finite and non-negative, or with a positive rate a non-positive `a` or a `v_r`
+/// that is not the grid's reset, [`Grid::is_reset`]).
 ///
 /// ```
 /// use coupling::{Estimator, Particles, Grid, estimate};
 /// let grid = Grid::new(-1.0, 2.0, 0.5, 0.5)?; // nodes -1, -0.5, …, 1.5
 /// let voltages = [-0.9, 0.1, 0.2, 0.6, 1.1, 1.4];
 /// let mut p = vec![0.0; 6];
-/// let particles = Particles { voltages: &voltages, rate: 0.1, a: 1.0, v_r: 1.0 };
+/// let particles = Particles { voltages: &voltages, rate: 0.1, a: 1.0, v_r: 0.5 };
 /// estimate(Estimator::Histogram, &grid, &particles, &mut p)?;
 /// assert!((grid.mass(&p) - 1.0).abs() < 1e-15);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -182,14 +185,15 @@ pub fn estimate(
     }
     let mut tally = Tally::new(estimator, grid)?;
     if let Estimator::Kernel { .. } = estimator {
-        check_kink(particles.rate, particles.a, particles.v_r)?;
+        check_kink(grid, particles.rate, particles.a, particles.v_r)?;
     }
     tally.add(particles.voltages);
     tally.estimate(particles.rate, particles.a, particles.v_r, out)
 }
 
-/// The kink correction's inputs.
-pub(crate) fn check_kink(rate: f64, a: f64, v_r: f64) -> Result<(), CouplingError> {
+/// The kink correction's inputs (checked only where the correction is made: the kernel
+/// estimate with a positive rate).
+pub(crate) fn check_kink(grid: &Grid, rate: f64, a: f64, v_r: f64) -> Result<(), CouplingError> {
     let invalid = |field, value, reason| {
         Err(CouplingError::Invalid {
             field,
@@ -214,6 +218,15 @@ pub(crate) fn check_kink(rate: f64, a: f64, v_r: f64) -> Result<(), CouplingErro
         }
         if !v_r.is_finite() {
             return invalid("v_r", v_r, "the reset potential must be finite");
+        }
+        // The kink sits at `v_r` on the grid's nodes: a reset other than the grid's (of
+        // another model, or off the node) would put it where no density has one.
+        if !grid.is_reset(v_r) {
+            return invalid(
+                "v_r",
+                v_r,
+                "the reset potential is not the grid's reset node (Grid::is_reset)",
+            );
         }
     }
     Ok(())

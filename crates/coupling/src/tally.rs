@@ -200,7 +200,7 @@ impl Tally {
             });
         }
         if let Estimator::Kernel { .. } = self.estimator {
-            estimation::check_kink(rate, a, v_r)?;
+            estimation::check_kink(grid, rate, a, v_r)?;
         }
         if self.words[BELOW] == 0 {
             return Err(CouplingError::NoMass);

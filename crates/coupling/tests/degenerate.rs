@@ -4,7 +4,8 @@
 //! round-off negatives. Each case fails on the code before the fix unless noted.
 
 use coupling::{
-    Bandwidth, CouplingError, Estimator, Grid, Particles, Sampler, estimate, impose_rate, sample,
+    Bandwidth, CouplingError, Estimator, Grid, Particles, Sampler, Tally, estimate, impose_rate,
+    sample,
 };
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -409,6 +410,30 @@ fn bad_settings_name_their_field() {
     assert_eq!(field(&[0.0], -1.0, 1.0, 1.0, &mut out), "rate");
     assert_eq!(field(&[0.0], 1.0, 0.0, 1.0, &mut out), "a");
     assert_eq!(field(&[0.0], 1.0, 1.0, f64::NAN, &mut out), "v_r");
+    // Oracle: the grid's reset node (the grid is built with V_R = 1): a finite reset of
+    // another model, or off the node, is named too; the grid's own passes.
+    assert_eq!(field(&[0.0], 1.0, 1.0, 0.5, &mut out), "v_r");
+    assert_eq!(field(&[0.0], 1.0, 1.0, 1.0 + 0.3 * H, &mut out), "v_r");
+    let particles = Particles {
+        voltages: &[0.0],
+        rate: 1.0,
+        a: 1.0,
+        v_r: 1.0,
+    };
+    assert!(estimate(SILVERMAN, &grid, &particles, &mut out).is_ok());
+    // The histogram has no kink: its `v_r` is neither used nor checked.
+    let histogram = Particles {
+        v_r: 0.5,
+        ..particles
+    };
+    assert!(estimate(Estimator::Histogram, &grid, &histogram, &mut out).is_ok());
+    // The tally, the same check.
+    let mut tally = Tally::new(SILVERMAN, &grid).unwrap();
+    tally.add(&[0.0]);
+    assert_eq!(
+        tally.estimate(1.0, 1.0, 0.5, &mut out).unwrap_err().field(),
+        "v_r"
+    );
 
     let mut p = vec![1.0 / (N as f64 * H); N];
     for (rate, a, width, name) in [

@@ -107,7 +107,6 @@ proptest! {
         estimator in estimators(),
         rate in prop_oneof![Just(0.0), 0.0f64..50.0],
         a in 0.2f64..5.0,
-        reset_at in 0.0f64..1.0,
         impose in 0.0f64..0.9,
         width_cells in 0.0f64..10.0,
     ) {
@@ -115,7 +114,8 @@ proptest! {
         let n = grid.len();
         let h = grid.spacing();
         let v_f = grid.v_f_from_v_min();
-        let v_r = grid.node_from_v_min(((reset_at * n as f64) as usize).min(n - 1));
+        // The kink at the grid's reset (anywhere on the grid, as `grids` places it).
+        let v_r = grid.node(grid.reset_index());
         let particles = Particles { voltages: &voltages, rate, a, v_r };
         let mut p = vec![0.0; n];
         let result = estimate(estimator, &grid, &particles, &mut p);

@@ -10,7 +10,8 @@
 //!   [`threshold_rate`].
 //! - [`MacroState`] and [`MACRO_STATE_VERSION`]: saving and restoring
 //!   ([`MacroSolver::state`], [`MacroSolver::from_state`], [`MacroSolver::from_state_with`]).
-//! - [`scheme`]: the trait, the built-in weights ([`scheme::ScharfetterGummel`],
+//! - [`scheme`]: the trait (with [`SchemeVisitor`], through which a scheme that chooses
+//!   among schemes hands the step the chosen one), the built-in weights ([`scheme::ScharfetterGummel`],
 //!   [`scheme::ChangCooper`], [`scheme::Upwind`]) and the functions they use
 //!   ([`scheme::bernoulli`], [`scheme::chang_cooper_delta`]).
 //! - [`MacroError`]: every refusal, naming the field ([`MacroError::field`]).
@@ -28,7 +29,7 @@ pub use error::MacroError;
 pub use grid::{discretise, threshold_rate};
 pub use nlif_model::{Grid, GridError, MAX_CELLS};
 pub use operator::Reinjection;
-pub use scheme::{FluxScheme, Scheme};
+pub use scheme::{FluxScheme, Scheme, SchemeVisitor};
 #[cfg(feature = "sprs")]
 pub use solver::StepSystem;
 pub use solver::{FrozenAt, MacroConfig, MacroSolver, StepOutcome};

@@ -31,7 +31,9 @@
 //! let params = ModelParams::default(); // a0 = 1, b = 0, V_F = 2, V_R = 1
 //! let config = MicroConfig { particles: 2000, dt: 1e-2, stepper: Stepper::BrownianBridge, ..Default::default() };
 //! let initial = InitialDensity::Gaussian { mean: 0.0, var: 0.25 };
-//! let mut net = ParticleSystem::from_initial(params, Input::None, config, &initial, -4.0, 7, Parallelism::Sequential)?;
+//! let mut net = ParticleSystem::builder(params, Input::None, config, 7)
+//!     .parallelism(Parallelism::Sequential)
+//!     .sample(&initial, -4.0)?;
 //! let mut spikes = 0;
 //! while net.time() < 5.0 {
 //!     spikes += net.step().spikes;
@@ -68,8 +70,6 @@ mod state;
 pub mod stepper;
 mod system;
 
-#[doc(hidden)]
-pub use cascade::cascade_reference;
 pub use cascade::{CascadeOutcome, Reduction, SingleProcess, ThreadGroup};
 pub use config::{MAX_PART_PARTICLES, MAX_PARTICLES, MicroConfig, MicroError, Partition};
 pub use state::{PARTICLE_STATE_VERSION, ParticleState};

@@ -30,7 +30,9 @@ pub const PARTICLE_STATE_VERSION: u32 = 2;
 ///
 /// let config = MicroConfig { particles: 1000, dt: 1e-3, ..MicroConfig::default() };
 /// let initial = InitialDensity::Gaussian { mean: 0.0, var: 0.5 };
-/// let mut a = ParticleSystem::from_initial(ModelParams::default(), Input::None, config, &initial, -4.0, 3, Parallelism::Sequential)?;
+/// let mut a = ParticleSystem::builder(ModelParams::default(), Input::None, config, 3)
+///     .parallelism(Parallelism::Sequential)
+///     .sample(&initial, -4.0)?;
 /// for _ in 0..10 { let _ = a.step(); }
 /// let mut b = ParticleSystem::from_state(a.state(), Parallelism::Sequential)?;
 /// assert_eq!(a.step(), b.step());

@@ -1,8 +1,7 @@
 //! Input kicks, cascades inside the particle system, determinism and validation.
 
-use nlif_micro::{
-    MicroConfig, MicroError, Parallelism, ParticleSystem, Stepper, cascade_reference,
-};
+use nlif_micro::cascade::cascade_reference;
+use nlif_micro::{MicroConfig, MicroError, Parallelism, ParticleSystem, Stepper};
 use nlif_model::{InitialDensity, Input, ModelParams};
 
 fn config(particles: usize) -> MicroConfig {
@@ -252,6 +251,43 @@ fn invalid_settings_are_rejected_with_the_field_named() {
     )
     .unwrap_err();
     assert_eq!(err.field(), "initial.mean");
+}
+
+/// Oracle: the documented refusals of `sample`, each naming the input that is off. A
+/// `v_min` that is not a number, or not below `v_f`, leaves no interval to sample; an
+/// interval too narrow for a Gaussian centred inside it is `v_min`'s fault too; a
+/// Gaussian centred outside the interval is the mean's. (The first three used to be
+/// reported as `initial.mean`.)
+#[test]
+fn sampling_blames_v_min_or_the_mean_whichever_is_off() {
+    let sampled = |initial: InitialDensity, v_min: f64| {
+        ParticleSystem::builder(ModelParams::default(), Input::None, config(10), 1)
+            .parallelism(Parallelism::Sequential)
+            .sample(&initial, v_min)
+    };
+    let wide = InitialDensity::Gaussian {
+        mean: 0.0,
+        var: 1.0,
+    };
+    for v_min in [f64::NAN, f64::NEG_INFINITY, 2.0, 2.5] {
+        let err = sampled(wide, v_min).unwrap_err();
+        assert_eq!(err.field(), "v_min", "v_min = {v_min}");
+        assert!(
+            matches!(err, MicroError::Invalid { value, .. } if value.to_bits() == v_min.to_bits())
+        );
+    }
+    // The mean inside [v_min, v_f) = [2 - 1e-9, 2), the mass in it about 4e-10.
+    let inside = InitialDensity::Gaussian {
+        mean: 2.0 - 5e-10,
+        var: 1.0,
+    };
+    assert_eq!(sampled(inside, 2.0 - 1e-9).unwrap_err().field(), "v_min");
+    // Centred below the interval, and above it.
+    for mean in [-30.0, 30.0] {
+        let far = InitialDensity::Gaussian { mean, var: 0.01 };
+        assert_eq!(sampled(far, -4.0).unwrap_err().field(), "initial.mean");
+    }
+    assert!(sampled(wide, -4.0).is_ok());
 }
 
 /// Oracle: the Ornstein–Uhlenbeck mean. With a threshold far away (no spikes), the

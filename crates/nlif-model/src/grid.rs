@@ -230,10 +230,35 @@ impl Grid {
         (0..self.n).map(|i| self.node(i))
     }
 
-    /// Mass `h Σ p_i` of nodal values `p`.
+    /// Mass `h Σ p_i` of nodal values `p`, one per unknown (`p.len() == self.len()`).
+    ///
+    /// # Panics
+    ///
+    /// If `p` does not hold exactly [`len`](Self::len) values: a density of another grid
+    /// (or one including the threshold node) has no mass on this one. The callers that
+    /// take a density from outside check its length first and report it as an error.
     #[must_use]
     pub fn mass(&self, p: &[f64]) -> f64 {
+        assert_eq!(
+            p.len(),
+            self.n,
+            "Grid::mass: the density must hold one value per unknown of the grid"
+        );
         self.h * p.iter().sum::<f64>()
+    }
+
+    /// Whether `v_r` is this grid's reset: the value that [`Grid::new`] (with this grid's
+    /// threshold and spacing) places on the reset node [`reset_index`](Self::reset_index),
+    /// by the same test, `(V_F - v_r) / h` within a relative `1e-9` of the whole number
+    /// `n - r`. The `v_r` a grid was built with always is (the same arithmetic on the same
+    /// values); a reset of another model, or off the node, is not.
+    #[must_use]
+    pub fn is_reset(&self, v_r: f64) -> bool {
+        let cells_above = (self.v_f - v_r) / self.h;
+        let m = cells_above.round();
+        v_r.is_finite()
+            && (cells_above - m).abs() <= ON_NODE_RTOL * cells_above
+            && m == (self.n - self.r) as f64
     }
 }
 
@@ -253,6 +278,35 @@ mod tests {
         }
         assert_eq!((grid.v_f(), grid.v_f_from_v_min()), (2.0, 2.0));
         assert_eq!(grid.mass(&[1.0; 12]), 3.0);
+    }
+
+    /// Oracle: the definition of the mass, `h Σ p_i` over the `n` unknowns. A slice of
+    /// any other length has no mass on the grid: one more value (the threshold node
+    /// included) is refused with the documented panic, not summed.
+    #[test]
+    #[should_panic(expected = "one value per unknown")]
+    fn the_mass_of_a_density_of_the_wrong_length_panics() {
+        let grid = Grid::new(-1.0, 2.0, 1.0, 0.25).unwrap();
+        let _ = grid.mass(&[1.0; 13]);
+    }
+
+    /// Oracle: the reset a grid was built with, and `Grid::new` itself: a `v_r` is the
+    /// grid's reset exactly when a grid built with it has the same reset node. Off the
+    /// node by a fraction of a cell, a whole cell away, non-finite: not.
+    #[test]
+    fn the_reset_a_grid_was_built_with_is_its_reset() {
+        for (v_min, v_f, v_r, dv) in [
+            (-4.0, 2.0, 1.0, 0.02),
+            (-1.0, 2.0, 0.5, 0.5),
+            (0.0, 1.0, 0.3, 0.1),
+        ] {
+            let grid = Grid::new(v_min, v_f, v_r, dv).unwrap();
+            assert!(grid.is_reset(v_r), "{v_r} on {grid:?}");
+            assert!(grid.is_reset(grid.node(grid.reset_index())));
+            for other in [v_r + 0.3 * dv, v_r - dv, v_r + dv, f64::NAN, f64::INFINITY] {
+                assert!(!grid.is_reset(other), "{other} on {grid:?}");
+            }
+        }
     }
 
     /// Oracle: each refusal names its argument.

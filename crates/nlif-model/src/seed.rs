@@ -1,7 +1,7 @@
 //! Seeds of independent random streams derived from one run seed.
 //!
 //! Every random stream of a run (a particle phase's per-block streams, the sampling at a
-//! hand-over, a sweep point's seed) is seeded by [`derive`]`(seed, tag)` with a tag of its
+//! hand-over, a sweep point's seed) is seeded by [`derive`](fn@derive)`(seed, tag)` with a tag of its
 //! own, so one seed determines the whole run and streams never share a seed by accident.
 
 /// SplitMix64's finaliser applied to `seed XOR tag · φ` (`φ = 0x9E3779B97F4A7C15`, the

@@ -1,0 +1,154 @@
+//! One step of the mean-field solver: an input kick, the coefficients it freezes, and the
+//! operator's solve with the scheme [`FluxScheme::dispatch`] hands over.
+
+use super::{FrozenAt, MacroSolver, StepOutcome};
+use crate::Grid;
+use crate::operator::{Frozen, SolveFailure, StepOperator};
+use crate::scheme::{FluxScheme, SchemeVisitor};
+
+impl<S: FluxScheme> MacroSolver<S> {
+    /// Attempts one step of length `dt`; advances only if the outcome is `Advanced` and the
+    /// new rate is at most `rate_bound` (pass `f64::INFINITY` for no bound).
+    ///
+    /// A kick of the input that falls into this step (`nlif_model::time::in_step`, the
+    /// step from `t` to the clock's next time) is applied first, by a mass-conserving linear
+    /// remap of the density shifted by `dv` (mass shifted below `v_0` stays in cell 0); if
+    /// any mass reaches `V_F` the step reports [`StepOutcome::SynchronousKick`] instead.
+    /// Then the step operator is assembled with the scheme's weights and solved in `O(n)`
+    /// without allocating (module `operator`, docs/fp-macro.md); every failure is an
+    /// outcome, and anything but `Advanced` leaves the state unchanged.
+    pub fn step(&mut self, rate_bound: f64) -> StepOutcome {
+        let t = self.time();
+        let dt = self.config.dt;
+        let mut previous = std::mem::take(&mut self.density);
+        // The next step's start as the clock computes it: consecutive windows share their
+        // end points, so a kick falls into exactly one step (nlif_model::time).
+        let t_next = self.t_start + (self.steps + 1) as f64 * dt;
+        if let Some(dv) = self.input.kick_within(t, t_next) {
+            let fraction = shift_density(&self.grid, &previous, dv, &mut self.next);
+            if fraction > 0.0 {
+                self.density = previous;
+                return StepOutcome::SynchronousKick {
+                    t0: t,
+                    dv,
+                    fraction,
+                };
+            }
+            std::mem::swap(&mut previous, &mut self.next);
+        }
+        let frozen = self.frozen(self.frozen_rate(), dt);
+        let outcome = match self.solve_step(frozen, &previous) {
+            Ok(rate) if !rate.is_finite() => StepOutcome::NonFinite,
+            Ok(rate) if rate > rate_bound => StepOutcome::RateAboveBound {
+                rate,
+                bound: rate_bound,
+            },
+            Ok(rate) => StepOutcome::Advanced { rate },
+            Err(SolveFailure::Positivity { max_dt }) => StepOutcome::PositivityLost { max_dt },
+            Err(SolveFailure::Negative { index, value }) => {
+                StepOutcome::NegativeDensity { index, value }
+            }
+            Err(SolveFailure::NotFinite) => StepOutcome::NonFinite,
+        };
+        if let StepOutcome::Advanced { rate } = outcome {
+            self.density = std::mem::replace(&mut self.next, previous);
+            self.mass = self.grid.spacing() * self.operator.sum();
+            self.previous_rate = self.rate;
+            self.rate = rate;
+            self.steps += 1;
+        } else {
+            self.density = previous;
+        }
+        outcome
+    }
+
+    /// The rate the next step freezes: `N^m`, or with [`FrozenAt::StepEnd`] the
+    /// extrapolation `max(0, 2 N^m - N^{m-1})`.
+    pub(super) fn frozen_rate(&self) -> f64 {
+        match self.config.frozen_at {
+            FrozenAt::StepStart => self.rate,
+            FrozenAt::StepEnd => (2.0 * self.rate - self.previous_rate).max(0.0),
+        }
+    }
+
+    /// The coefficients a step of length `dt` from the current time freezes with the rate
+    /// `rate`: `a(rate)` and the drift shift `b · rate + I`, the input taken at the step's
+    /// start ([`FrozenAt::StepStart`]) or end.
+    pub(super) fn frozen(&self, rate: f64, dt: f64) -> Frozen {
+        let t = self.time();
+        let t_input = match self.config.frozen_at {
+            FrozenAt::StepStart => t,
+            FrozenAt::StepEnd => t + dt,
+        };
+        Frozen {
+            a: self.params.diffusion(rate),
+            shift: self.params.b * rate + self.input.current(t_input),
+            dt,
+        }
+    }
+
+    /// Forms and solves the step with the scheme's weights into `self.next`, with the
+    /// scheme [`FluxScheme::dispatch`] hands over: the built-in enum matches its variant
+    /// once here, so that the face loop is the concrete scheme's (`Scheme::weights` would
+    /// match once per face: ~4 % of a Scharfetter–Gummel step); any other scheme is used
+    /// as it is. Both are resolved at compile time after monomorphisation.
+    #[inline]
+    fn solve_step(&mut self, frozen: Frozen, previous: &[f64]) -> Result<f64, SolveFailure> {
+        self.scheme.dispatch(Step {
+            operator: &mut self.operator,
+            grid: &self.grid,
+            frozen,
+            previous,
+            next: &mut self.next,
+        })
+    }
+}
+
+/// One step of the operator with the scheme a [`FluxScheme::dispatch`] hands over.
+struct Step<'a> {
+    operator: &'a mut StepOperator,
+    grid: &'a Grid,
+    frozen: Frozen,
+    previous: &'a [f64],
+    next: &'a mut [f64],
+}
+
+impl SchemeVisitor for Step<'_> {
+    type Output = Result<f64, SolveFailure>;
+
+    #[inline(always)]
+    fn visit<K: FluxScheme>(self, scheme: &K) -> Self::Output {
+        self.operator
+            .step(self.grid, scheme, self.frozen, self.previous, self.next)
+    }
+}
+
+/// Shifts nodal values `p` by `dv` into `out` with the conservative linear remap (the mass
+/// `h p_i` at `v_i + dv` is split between the two nearest nodes); returns the mass landing
+/// at or beyond `V_F` (node `n`), which `out` does not hold.
+pub(super) fn shift_density(grid: &Grid, p: &[f64], dv: f64, out: &mut [f64]) -> f64 {
+    let n = grid.len();
+    // A shift of more than the whole grid moves every cell past one end; clamping keeps
+    // the cell index arithmetic in range for any finite `dv` without changing the result.
+    let bound = n as f64 + 2.0;
+    let cells = (dv / grid.spacing()).clamp(-bound, bound);
+    let whole = cells.floor();
+    let frac = cells - whole;
+    let whole = whole as i64;
+    out.iter_mut().for_each(|x| *x = 0.0);
+    let mut fired = 0.0;
+    for (i, &value) in p.iter().enumerate() {
+        for (target, weight) in [(i as i64 + whole, 1.0 - frac), (i as i64 + whole + 1, frac)] {
+            let share = value * weight;
+            if share == 0.0 {
+                continue;
+            }
+            if target >= n as i64 {
+                fired += share;
+            } else {
+                out[target.max(0) as usize] += share;
+            }
+        }
+    }
+    fired * grid.spacing()
+}
