@@ -33,4 +33,4 @@ pub use scheme::{FluxScheme, Scheme, SchemeVisitor};
 #[cfg(feature = "sprs")]
 pub use solver::StepSystem;
 pub use solver::{FrozenAt, MacroConfig, MacroSolver, StepOutcome};
-pub use state::{MACRO_STATE_VERSION, MacroState};
+pub use state::{DensityDynamics, MACRO_STATE_VERSION, MacroState};

@@ -78,3 +78,72 @@ pub struct MacroState {
     /// Steps taken since `t_start`: the time is `t_start + steps · dt`.
     pub steps: u64,
 }
+
+/// What of a [`MacroState`] changes over a run: the state without the problem it solves
+/// (model, input, settings), for a caller that keeps the problem once and gives it back
+/// with [`MacroState::from_dynamics`].
+///
+/// ```
+/// use fp_macro::{MacroConfig, MacroSolver, MacroState};
+/// use nlif_model::{InitialDensity, Input, ModelParams};
+///
+/// let config = MacroConfig::default();
+/// let initial = InitialDensity::Gaussian { mean: 0.0, var: 0.5 };
+/// let solver = MacroSolver::from_initial(ModelParams::default(), Input::None, config, &initial)?;
+/// let state = solver.state();
+/// let dynamics = state.clone().into_dynamics();
+/// let back = MacroState::from_dynamics(ModelParams::default(), Input::None, config, dynamics);
+/// assert_eq!(back, state);
+/// # Ok::<(), fp_macro::MacroError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct DensityDynamics {
+    /// As [`MacroState::density`].
+    pub density: Vec<f64>,
+    /// As [`MacroState::rate`].
+    pub rate: f64,
+    /// As [`MacroState::previous_rate`].
+    pub previous_rate: f64,
+    /// As [`MacroState::t_start`].
+    pub t_start: f64,
+    /// As [`MacroState::steps`].
+    pub steps: u64,
+}
+
+impl MacroState {
+    /// The part that changes over a run.
+    #[must_use]
+    pub fn into_dynamics(self) -> DensityDynamics {
+        DensityDynamics {
+            density: self.density,
+            rate: self.rate,
+            previous_rate: self.previous_rate,
+            t_start: self.t_start,
+            steps: self.steps,
+        }
+    }
+
+    /// The state of this build's version from its problem and its dynamics (checked when
+    /// restored, by [`MacroSolver::from_state`](crate::MacroSolver::from_state)).
+    #[must_use]
+    pub fn from_dynamics(
+        params: ModelParams,
+        input: Input,
+        config: MacroConfig,
+        dynamics: DensityDynamics,
+    ) -> Self {
+        MacroState {
+            version: MACRO_STATE_VERSION,
+            params,
+            input,
+            config,
+            density: dynamics.density,
+            rate: dynamics.rate,
+            previous_rate: dynamics.previous_rate,
+            t_start: dynamics.t_start,
+            steps: dynamics.steps,
+        }
+    }
+}

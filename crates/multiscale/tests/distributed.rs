@@ -13,7 +13,7 @@
 
 use fp_macro::MacroConfig;
 use multiscale::{PhaseState, RunConfig, Simulation, SimulationState, SolverKind, Trace};
-use nlif_micro::{BLOCK_SIZE, MicroConfig, ParticleState, ThreadGroup};
+use nlif_micro::{BLOCK_SIZE, MicroConfig, ParticleDynamics, ParticleState, ThreadGroup};
 use nlif_model::{InitialDensity, Input, ModelParams};
 
 const PARTICLES: usize = 3 * BLOCK_SIZE + 500;
@@ -115,7 +115,7 @@ fn split_run(
                     };
                     run.run(&mut ()).unwrap();
                     let particles = match run.state().unwrap().phase {
-                        PhaseState::Micro(p) => Some(p),
+                        PhaseState::Micro(p) => Some(with_problem(case, p)),
                         _ => None,
                     };
                     (run.into_trace(), particles)
@@ -144,7 +144,7 @@ fn parts_reproduce_the_single_process_run_bit_for_bit() {
             _ => assert!(trace.switches.len() >= 2, "a burst and back"),
         }
         let particles = match single.state().unwrap().phase {
-            PhaseState::Micro(p) => Some(p),
+            PhaseState::Micro(p) => Some(with_problem(case, p)),
             _ => None,
         };
         for parts in [2, 3] {
@@ -227,11 +227,17 @@ fn split_run_state(
     let particles: Vec<ParticleState> = states
         .into_iter()
         .map(|s| match s.phase {
-            PhaseState::Micro(p) => p,
+            PhaseState::Micro(p) => with_problem(case, p),
             _ => panic!("not in a particle phase"),
         })
         .collect();
-    whole
-        .with_phase(PhaseState::Micro(ParticleState::join(particles).unwrap()))
-        .unwrap()
+    let joined = ParticleState::join(particles).unwrap().into_dynamics();
+    whole.with_phase(PhaseState::Micro(joined)).unwrap()
+}
+
+/// A part's particle state with the problem of `case` (the simulation state holds only
+/// what changes).
+fn with_problem(case: &Case, particles: ParticleDynamics) -> ParticleState {
+    let micro = config(case.kind, case.t_end).micro;
+    ParticleState::from_dynamics(params(case), case.input, micro, particles)
 }

@@ -6,8 +6,8 @@ use std::ops::ControlFlow;
 
 use fp_macro::MacroConfig;
 use multiscale::{
-    BuiltinPolicy, DensityView, Event, Mode, RunConfig, Simulation, SimulationState, SolverKind,
-    Start, SwitchingPolicy, observe_with,
+    BuiltinPolicy, DensityView, Event, Mode, Problem, RunConfig, Simulation, SimulationState,
+    SolverKind, Start, SwitchingPolicy, observe_with,
 };
 use nlif_micro::{MicroConfig, Parallelism};
 use nlif_model::{InitialDensity, Input, ModelParams};
@@ -56,6 +56,14 @@ fn config(kind: SolverKind) -> RunConfig {
     c
 }
 
+fn problem() -> Problem {
+    Problem {
+        params: params(),
+        input: INPUT,
+        config: config(SolverKind::Multiscale),
+    }
+}
+
 fn started(kind: SolverKind) -> Simulation {
     Simulation::new(
         params(),
@@ -78,15 +86,15 @@ fn state_at(t: f64) -> SimulationState<BuiltinPolicy> {
 #[test]
 fn a_state_with_changed_bits_is_refused() {
     let state = state_at(0.7);
-    assert!(Simulation::from_state(state.clone(), Parallelism::Sequential).is_ok());
+    assert!(Simulation::from_state(problem(), state.clone(), Parallelism::Sequential).is_ok());
     let mut changed = state.clone();
     let rate = &mut changed.trace.samples[3].rate;
     *rate = f64::from_bits(rate.to_bits() + 1); // one unit in the last place
-    let err = Simulation::from_state(changed, Parallelism::Sequential).unwrap_err();
+    let err = Simulation::from_state(problem(), changed, Parallelism::Sequential).unwrap_err();
     assert_eq!(err.field(), "state.checksum");
     let mut policy = state.clone();
     policy.segments += 1;
-    let err = Simulation::from_state(policy, Parallelism::Sequential).unwrap_err();
+    let err = Simulation::from_state(problem(), policy, Parallelism::Sequential).unwrap_err();
     assert_eq!(err.field(), "state.checksum");
 }
 

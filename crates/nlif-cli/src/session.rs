@@ -16,7 +16,7 @@ use multiscale::{
     BuiltinPolicy, Checkpoint as Checkpoints, DriveError, Driver, Finish, Outcome, PhaseState,
     Problem, Save, Simulation, With,
 };
-use nlif_micro::{Parallelism, Stepper};
+use nlif_micro::{Parallelism, ParticleState, Stepper};
 
 use nlif_experiment::Config;
 use nlif_experiment::checkpoint::{self, Stats};
@@ -191,7 +191,7 @@ pub(crate) fn resume(
         params,
         input,
         config: run_config,
-    } = state.problem;
+    } = config.problem();
     let resumed = Simulation::builder(params, input, run_config)
         .reduction(cluster.exchange())
         .part(cluster.rank(), cluster.size())
@@ -450,7 +450,17 @@ fn save(
     // previous checkpoint could not be written) stops every rank.
     let mut state = simulation.state()?;
     let gathered = match &state.phase {
-        PhaseState::Micro(part) => cluster.gather_particles(part),
+        PhaseState::Micro(part) if cluster.size() > 1 => {
+            let Problem {
+                params,
+                input,
+                config,
+            } = *simulation.problem();
+            let local = ParticleState::from_dynamics(params, input, config.micro, part.clone());
+            cluster
+                .gather_particles(&local)
+                .map(|whole| whole.map(ParticleState::into_dynamics))
+        }
         _ => Ok(None),
     };
     let written = if cluster.is_root() {

@@ -298,12 +298,12 @@ pub fn describe_bytes(path: &Path, data: &[u8]) -> Result<String> {
     let (phase, time, particles) = match &state.phase {
         PhaseState::Macro(m) => (
             "macro (density)",
-            m.t_start + m.steps as f64 * m.config.dt,
+            m.t_start + m.steps as f64 * checkpoint.config.solver.macro_.dt,
             None,
         ),
         PhaseState::Micro(p) => (
             "micro (particles)",
-            p.t_start + p.steps as f64 * p.config.dt,
+            p.t_start + p.steps as f64 * checkpoint.config.solver.micro.dt,
             Some(p.voltages.len()),
         ),
         _ => ("unknown", f64::NAN, None),

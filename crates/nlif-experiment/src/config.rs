@@ -153,6 +153,15 @@ impl Config {
         }
     }
 
+    /// The problem a run of this experiment solves: model, input and run settings.
+    pub fn problem(&self) -> multiscale::Problem {
+        multiscale::Problem {
+            params: self.model.params(),
+            input: self.model.input,
+            config: self.run_config(),
+        }
+    }
+
     /// The run settings of the `multiscale` crate.
     pub fn run_config(&self) -> RunConfig {
         RunConfig {

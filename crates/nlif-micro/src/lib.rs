@@ -72,7 +72,7 @@ mod system;
 
 pub use cascade::{CascadeOutcome, Reduction, SingleProcess, ThreadGroup};
 pub use config::{MAX_PART_PARTICLES, MAX_PARTICLES, MicroConfig, MicroError, Partition};
-pub use state::{PARTICLE_STATE_VERSION, ParticleState};
+pub use state::{PARTICLE_STATE_VERSION, ParticleDynamics, ParticleState};
 pub use stepper::{Coefficients, KernelVisitor, Stepper, SubthresholdStep, SubthresholdStepper};
 pub use system::{BLOCK_SIZE, Mfe, Parallelism, ParticleSystem, ParticleSystemBuilder, StepReport};
 

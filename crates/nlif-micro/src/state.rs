@@ -200,6 +200,88 @@ impl ParticleState {
     }
 }
 
+/// What of a [`ParticleState`] changes over a run: the state without the problem it
+/// solves (model, input, settings), for a caller that keeps the problem once and gives it
+/// back with [`ParticleState::from_dynamics`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ParticleDynamics {
+    /// As [`ParticleState::partition`].
+    pub partition: Partition,
+    /// As [`ParticleState::t_start`].
+    pub t_start: f64,
+    /// As [`ParticleState::steps`].
+    pub steps: u64,
+    /// As [`ParticleState::rate`].
+    pub rate: f64,
+    /// As [`ParticleState::last_initiators`].
+    pub last_initiators: u64,
+    /// As [`ParticleState::voltages`].
+    pub voltages: Vec<f64>,
+    /// As [`ParticleState::rngs`].
+    pub rngs: Vec<[u64; 4]>,
+}
+
+impl ParticleState {
+    /// The part that changes over a run.
+    #[must_use]
+    pub fn into_dynamics(self) -> ParticleDynamics {
+        ParticleDynamics {
+            partition: self.partition,
+            t_start: self.t_start,
+            steps: self.steps,
+            rate: self.rate,
+            last_initiators: self.last_initiators,
+            voltages: self.voltages,
+            rngs: self.rngs,
+        }
+    }
+
+    /// The state of this build's version from its problem and its dynamics: `config`'s
+    /// `particles` becomes the number of voltages held (checked when restored, by
+    /// [`ParticleSystem::from_state`](crate::ParticleSystem::from_state)).
+    ///
+    /// ```
+    /// use nlif_micro::{MicroConfig, Parallelism, ParticleState, ParticleSystem};
+    /// use nlif_model::{InitialDensity, Input, ModelParams};
+    ///
+    /// let config = MicroConfig { particles: 1000, ..MicroConfig::default() };
+    /// let initial = InitialDensity::Gaussian { mean: 0.0, var: 0.5 };
+    /// let system = ParticleSystem::builder(ModelParams::default(), Input::None, config, 3)
+    ///     .sample(&initial, -4.0)?;
+    /// let state = system.state();
+    /// let back = ParticleState::from_dynamics(
+    ///     ModelParams::default(), Input::None, config, state.clone().into_dynamics());
+    /// assert_eq!(back, state);
+    /// # Ok::<(), nlif_micro::MicroError>(())
+    /// ```
+    #[must_use]
+    pub fn from_dynamics(
+        params: ModelParams,
+        input: Input,
+        config: MicroConfig,
+        dynamics: ParticleDynamics,
+    ) -> Self {
+        ParticleState {
+            version: PARTICLE_STATE_VERSION,
+            params,
+            input,
+            config: MicroConfig {
+                particles: dynamics.voltages.len(),
+                ..config
+            },
+            partition: dynamics.partition,
+            t_start: dynamics.t_start,
+            steps: dynamics.steps,
+            rate: dynamics.rate,
+            last_initiators: dynamics.last_initiators,
+            voltages: dynamics.voltages,
+            rngs: dynamics.rngs,
+        }
+    }
+}
+
 fn invalid(field: &'static str, value: f64, reason: &'static str) -> MicroError {
     MicroError::Invalid {
         field,

@@ -72,6 +72,6 @@ impl<S: FluxScheme, C: Components<Scheme = S>> Phase<C> for DensityPhase<S> {
     }
 
     fn state(&self) -> Option<PhaseState> {
-        Some(PhaseState::Macro(self.0.state()))
+        Some(PhaseState::Macro(self.0.state().into_dynamics()))
     }
 }

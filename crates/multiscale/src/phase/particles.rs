@@ -69,7 +69,7 @@ impl<T: SubthresholdStepper, C: Components<Stepper = T>> Phase<C> for ParticlePh
     }
 
     fn state(&self) -> Option<PhaseState> {
-        Some(PhaseState::Micro(self.0.state()))
+        Some(PhaseState::Micro(self.0.state().into_dynamics()))
     }
 
     fn into_buffer(self: Box<Self>) -> Vec<f64> {

@@ -3,15 +3,17 @@
 //! A [`SimulationState`] is composed of the parts' states: the phase's own state (the
 //! density with its clock, or the particles with their clock, per-block random streams
 //! and pending kick), the sample clock, the rollback ring, the rate monitor, the policy,
-//! the hand-overs' count and the trace; with the problem once. Restored with
-//! [`Simulation::from_state`] (or [`SimulationBuilder::resume`] with custom components),
-//! the run continues exactly as if it had never stopped: the same steps, the same random
-//! numbers, the same samples, on any number of threads — or the restore is refused: a
-//! state whose bits changed (a checksum), one written by other components (their
-//! identity) or for another problem never continues silently.
+//! the hand-overs' count and the trace. It holds what changes over a run, not the problem
+//! (model, input, settings): that is given back at restore, and a fingerprint of it in
+//! the state refuses another. Restored with [`Simulation::from_state`] (or
+//! [`SimulationBuilder::resume`] with custom components), the run continues exactly as if
+//! it had never stopped: the same steps, the same random numbers, the same samples, on
+//! any number of threads — or the restore is refused: a state whose bits changed (a
+//! checksum), one written by other components (their identity) or for another problem
+//! never continues silently.
 
-use fp_macro::{Grid, MacroSolver, MacroState};
-use nlif_micro::{MicroConfig, ParticleState, ParticleSystem};
+use fp_macro::{DensityDynamics, Grid, MacroSolver, MacroState};
+use nlif_micro::{ParticleDynamics, ParticleState, ParticleSystem};
 use serde::{Deserialize, Serialize};
 
 use super::clock::{ClockState, SampleClock};
@@ -28,14 +30,15 @@ use crate::trace::{Outcome, Trace};
 /// The version of [`SimulationState`]'s layout; a state of another version is refused.
 pub const SIMULATION_STATE_VERSION: u32 = 4;
 
-/// The state of the description advancing the network.
+/// The state of the description advancing the network: what changes over the run (the
+/// problem is the simulation's).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum PhaseState {
     /// The density.
-    Macro(MacroState),
-    /// The particles.
-    Micro(ParticleState),
+    Macro(DensityDynamics),
+    /// The particles (this part's, or the whole network's in a checkpoint).
+    Micro(ParticleDynamics),
 }
 
 /// Everything a [`Simulation`] needs to continue bit for bit.
@@ -49,8 +52,9 @@ pub struct SimulationState<P> {
     /// FNV-1a of the state's bits (its postcard encoding with this field 0): a state
     /// that did not survive its format exactly (JSON without exact floats) is refused.
     pub checksum: u64,
-    /// The model, input and settings.
-    pub problem: Problem,
+    /// FNV-1a of the problem's bits (model, input and settings, [`Problem`]): the
+    /// problem is given back at restore, and another one is refused.
+    pub problem: u64,
     /// The switching policy with its state.
     pub policy: P,
     /// The density or the particles.
@@ -80,7 +84,7 @@ impl<P: Serialize> SimulationState<P> {
         struct Bits<'a, P> {
             version: u32,
             identity: &'a Identity,
-            problem: &'a Problem,
+            problem: u64,
             policy: &'a P,
             phase: &'a PhaseState,
             clock: &'a ClockState,
@@ -93,7 +97,7 @@ impl<P: Serialize> SimulationState<P> {
         let bits = Bits {
             version: self.version,
             identity: &self.identity,
-            problem: &self.problem,
+            problem: self.problem,
             policy: &self.policy,
             phase: &self.phase,
             clock: &self.clock,
@@ -123,6 +127,12 @@ impl<P: Serialize> SimulationState<P> {
         self.checksum = self.compute_checksum()?;
         Ok(self)
     }
+}
+
+/// The fingerprint of a problem: FNV-1a of its postcard bits.
+pub(crate) fn fingerprint(problem: &Problem) -> u64 {
+    // Plain numbers and enums: the encoding cannot fail.
+    postcard::to_allocvec(problem).map_or(0, |bytes| fnv1a(&bytes))
 }
 
 /// FNV-1a, 64 bits: a checksum against changed bits, not against an adversary.
@@ -155,7 +165,7 @@ where
             version: SIMULATION_STATE_VERSION,
             identity: Identity::of::<C>(&self.scheme, &self.stepper),
             checksum: 0,
-            problem: self.problem,
+            problem: fingerprint(&self.problem),
             policy: self.policy.clone(),
             phase,
             clock: self.clock.state,
@@ -171,13 +181,14 @@ where
 }
 
 impl<P: SwitchingPolicy + Serialize> Simulation<With<P>> {
-    /// Continues a run with the built-in scheme, stepper and reduction from a saved state
-    /// (see [`Simulation::state`]); the problem and the policy are the state's.
+    /// Continues a run of `problem` with the built-in scheme, stepper and reduction from
+    /// a saved state (see [`Simulation::state`]); the policy is the state's.
     ///
     /// # Errors
     ///
     /// As [`SimulationBuilder::resume`].
     pub fn from_state(
+        problem: Problem,
         state: SimulationState<P>,
         parallelism: nlif_micro::Parallelism,
     ) -> Result<Self, RunError> {
@@ -185,7 +196,7 @@ impl<P: SwitchingPolicy + Serialize> Simulation<With<P>> {
             params,
             input,
             config,
-        } = state.problem;
+        } = problem;
         Simulation::builder(params, input, config)
             .parallelism(parallelism)
             .resume(state)
@@ -237,17 +248,11 @@ impl<C: Components> SimulationBuilder<C> {
             ));
         }
         let problem = self.problem;
-        for (differs, what) in [
-            (state.problem.params != problem.params, "model"),
-            (state.problem.input != problem.input, "input"),
-            (state.problem.config != problem.config, "settings"),
-        ] {
-            if differs {
-                return Err(bad(
-                    "state.problem",
-                    format!("the state was taken with another {what} than this builder's"),
-                ));
-            }
+        if fingerprint(&problem) != state.problem {
+            return Err(bad(
+                "state.problem",
+                "the state was taken in a run of another model, input or settings than this builder's",
+            ));
         }
         let identity = Identity::of::<WithPolicy<C, Q>>(&self.scheme, &self.stepper);
         if identity != state.identity {
@@ -272,13 +277,19 @@ impl<C: Components> SimulationBuilder<C> {
             config.macro_config.v_min,
             config.macro_config.dv,
         )?;
-        check_parts(&state, &grid)?;
+        check_parts(&state, &problem, &grid)?;
         let phase: Box<dyn Phase<WithPolicy<C, Q>>> = match state.phase {
-            PhaseState::Macro(s) => Box::new(DensityPhase(MacroSolver::from_state_with(
-                self.scheme.clone(),
-                s,
-            )?)),
-            PhaseState::Micro(s) => {
+            PhaseState::Macro(d) => {
+                let (params, input) = (problem.params, problem.input);
+                let s = MacroState::from_dynamics(params, input, config.macro_config, d);
+                Box::new(DensityPhase(MacroSolver::from_state_with(
+                    self.scheme.clone(),
+                    s,
+                )?))
+            }
+            PhaseState::Micro(d) => {
+                let (params, input) = (problem.params, problem.input);
+                let s = ParticleState::from_dynamics(params, input, config.micro, d);
                 // A whole network's state (a checkpoint) is cut to this part; a part's
                 // state must be this part.
                 let (partition, local) = share(&config, self.part)?;
@@ -319,9 +330,13 @@ impl<C: Components> SimulationBuilder<C> {
     }
 }
 
-/// The parts of `state` are ones a run of its problem can reach.
-fn check_parts<P>(state: &SimulationState<P>, grid: &Grid) -> Result<(), RunError> {
-    let Problem { params, config, .. } = &state.problem;
+/// The parts of `state` are ones a run of `problem` can reach.
+fn check_parts<P>(
+    state: &SimulationState<P>,
+    problem: &Problem,
+    grid: &Grid,
+) -> Result<(), RunError> {
+    let config = &problem.config;
     if state.clock.next_sample == 0 || !state.clock.accumulated.is_finite() {
         return Err(bad(
             "state.clock",
@@ -353,23 +368,10 @@ fn check_parts<P>(state: &SimulationState<P>, grid: &Grid) -> Result<(), RunErro
                 "the phase does not belong to the solver kind of the config",
             ))
         }
-        (PhaseState::Macro(m), _) if m.config != config.macro_config || m.params != *params => {
+        (PhaseState::Micro(p), _) if p.partition.global_particles != config.micro.particles => {
             Err(bad(
                 "state.phase",
-                "the density's settings differ from the run's solver.macro section",
-            ))
-        }
-        (PhaseState::Micro(p), _)
-            if MicroConfig {
-                particles: config.micro.particles,
-                ..p.config
-            } != config.micro
-                || p.partition.global_particles != config.micro.particles
-                || p.params != *params =>
-        {
-            Err(bad(
-                "state.phase",
-                "the particles' settings differ from the run's solver.micro section",
+                "the particles held are not a part of solver.micro.particles",
             ))
         }
         _ => Ok(()),

@@ -234,7 +234,7 @@ fn resume_point(point_dir: &Path, config: &Config) -> Option<Simulation> {
     if &saved.config != config {
         return None;
     }
-    Simulation::from_state(saved.state, Parallelism::Sequential).ok()
+    Simulation::from_state(config.problem(), saved.state, Parallelism::Sequential).ok()
 }
 
 /// Writes `text` to `path` through a temporary file and a rename.
