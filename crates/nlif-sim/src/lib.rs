@@ -31,7 +31,9 @@ pub use multiscale::Simulation;
 pub mod prelude {
     pub use fp_macro::{MacroConfig, Scheme};
     pub use multiscale::{
-        Observer, Outcome, RunConfig, RunError, Simulation, SolverKind, SwitchingConfig, Trace,
+        DensityView, Driver, Event, Finish, Observer, Outcome, Problem, RunConfig, RunError,
+        Simulation, SimulationState, SolverKind, Start, SwitchingConfig, SwitchingPolicy,
+        Trace, observe_with,
     };
     pub use nlif_micro::{MicroConfig, Parallelism, Stepper};
     pub use nlif_model::{InitialDensity, Input, ModelParams, stationary_rates};
