@@ -19,9 +19,7 @@ use crate::config::{RunConfig, RunError};
 use crate::observer::{Event, Observer, StepView};
 use crate::phase::{Phase, Schedule, Stepped};
 use crate::policy::{DensityView, SwitchingPolicy};
-use crate::trace::{
-    DensitySnapshot, MASS_TOLERANCE, Mode, Outcome, RateCrossing, Sample, SwitchReason, Trace,
-};
+use crate::trace::{MASS_TOLERANCE, Mode, Outcome, RateCrossing, Sample, SwitchReason, Trace};
 
 /// What a phase may use besides itself ([`Env`]), for a step bounded by `bound`: built
 /// from the simulation's fields, so that the phase (another field) can be borrowed too.
@@ -41,6 +39,7 @@ mod builder;
 mod clock;
 mod handover;
 mod monitor;
+mod record;
 mod ring;
 mod state;
 
@@ -404,97 +403,9 @@ impl<C: Components> Simulation<C> {
         Ok(())
     }
 
-    /// The density snapshot of sample `k`, if one is due: the density itself, or the
-    /// particles' histogram.
-    fn record_density(&mut self, k: u64) -> Result<(), RunError> {
-        if !self.clock.snapshot_at(k) {
-            return Ok(());
-        }
-        let t = tidy_time(k as f64 * self.problem.config.sample_interval);
-        let mut values = vec![0.0; self.grid.len()];
-        let mut env = env!(self, f64::INFINITY);
-        let histogram = coupling::Estimator::Histogram;
-        self.phase
-            .estimate(&mut env, histogram, self.monitor.smoothed, &mut values)?;
-        self.trace.densities.push(DensitySnapshot {
-            t,
-            mode: self.mode(),
-            values,
-        });
-        Ok(())
-    }
-
-    /// The partial sample over `(k · interval, t]` at the end of a run, `k · interval`
-    /// being the last full sample (nothing if the run ended on a sample time).
-    fn final_sample<O: Observer>(&mut self, observer: &mut O) {
-        let t = self.time().min(self.problem.config.t_end);
-        let switches = &mut self.trace.switches;
-        let Some(due) = self
-            .clock
-            .partial(t, |rate| fill_rate_after(switches, rate))
-        else {
-            return;
-        };
-        let sample = Sample {
-            t: due.t,
-            rate: due.rate,
-            mode: self.mode(),
-        };
-        self.trace.samples.push(sample);
-        Self::emit(&mut self.stop, observer, Event::Sample(&sample));
-    }
-
     /// Gives the first sample after a switch its rate; whether there was one to fill.
     fn fill_rate_after(&mut self, rate: f64) -> bool {
         fill_rate_after(&mut self.trace.switches, rate)
-    }
-
-    /// Extends a completed run to a later end time, as if it had been started with it:
-    /// the final partial sample of the old end (if any) is taken back, with the
-    /// accumulator it flushed, so the run continues exactly as a run to `t_end` would.
-    ///
-    /// # Errors
-    ///
-    /// [`RunError::Invalid`] naming `t_end` if the run ended early (only a completed or
-    /// still running run can be extended) or `t_end` is not later than the current end;
-    /// the checks of [`RunConfig::validate`] for the new end time.
-    pub fn extend_to(&mut self, t_end: f64) -> Result<(), RunError> {
-        let refuse = |reason: String| RunError::Invalid {
-            field: "t_end",
-            value: t_end,
-            reason,
-        };
-        if let Some(outcome) = self.outcome
-            && !outcome.is_completed()
-        {
-            return Err(refuse(format!(
-                "the run ended early ({}) and cannot be extended",
-                outcome.as_str()
-            )));
-        }
-        let old = self.problem.config;
-        if !(t_end > old.t_end) {
-            return Err(refuse(format!(
-                "an extension must end after the current end t_end = {:?}",
-                old.t_end
-            )));
-        }
-        let config = RunConfig { t_end, ..old };
-        config.validate_run()?;
-        if self.schedule.switching {
-            self.policy.validate(&config.switching)?;
-        }
-        if let Some(tail) = self.clock.take_back() {
-            self.trace.samples.pop();
-            if tail.filled_rate_after
-                && let Some(last) = self.trace.switches.last_mut()
-            {
-                last.rate_after = None;
-            }
-        }
-        self.outcome = None;
-        self.problem.config = config;
-        Ok(())
     }
 }
 
