@@ -3,6 +3,7 @@
 
 mod cluster;
 mod init;
+mod overrides;
 mod session;
 
 use std::path::{Path, PathBuf};
@@ -11,7 +12,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use multiscale::{MemoryEstimate, SolverKind};
-use nlif_experiment::{Config, checkpoint, config, report, set, shortest, stdout, sweep, target};
+use nlif_experiment::{Config, checkpoint, config, report, shortest, stdout, sweep, target};
 use nlif_model::{ModelParams, stationary_states};
 
 /// Simulate noisy leaky integrate-and-fire networks: mean-field Fokker–Planck (macro),
@@ -518,7 +519,7 @@ fn resolve_loaded(
         None => (Config::builtin(), None),
     };
     for assignment in set {
-        set::apply(&mut config, assignment)?;
+        overrides::apply(&mut config, assignment)?;
     }
     let located = if set.is_empty() {
         source.as_ref().map(|(p, t)| (p.as_path(), t.as_str()))

@@ -84,12 +84,39 @@ pub fn shortest(x: f64) -> String {
     }
 }
 
+/// An error with a chain of causes: an [`anyhow::Error`], or one of this crate's typed
+/// errors (their [`std::error::Error::source`]s).
+pub trait Causes {
+    /// The message of the error, then of each cause.
+    fn causes(&self) -> Vec<String>;
+}
+
+impl Causes for anyhow::Error {
+    fn causes(&self) -> Vec<String> {
+        self.chain().map(ToString::to_string).collect()
+    }
+}
+
+/// [`Causes`] of typed errors, by their sources.
+macro_rules! causes {
+    ($($t:ty),* $(,)?) => {$(
+        impl Causes for $t {
+            fn causes(&self) -> Vec<String> {
+                std::iter::successors(Some(self as &dyn std::error::Error), |e| e.source())
+                    .map(ToString::to_string)
+                    .collect()
+            }
+        }
+    )*};
+}
+
+causes!(set::SetError, set::OverrideError);
+
 /// The error and its causes, each said once (a cause whose text the message already
 /// holds is not repeated).
-pub fn report(e: &anyhow::Error) -> String {
+pub fn report<E: Causes + ?Sized>(e: &E) -> String {
     let mut text = String::new();
-    for cause in e.chain() {
-        let part = cause.to_string();
+    for part in e.causes() {
         if text.contains(&part) {
             continue;
         }

@@ -31,8 +31,10 @@ mod assemble;
 pub mod plot;
 mod point;
 mod progress;
+mod words;
 
 pub use point::PointResult;
+pub use words::refused_override;
 
 /// One `--vary PATH=…`: a dotted config path and its values as RON text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -188,7 +190,8 @@ impl Definition {
     pub fn config(&self, index: usize) -> Result<Config> {
         let mut config = self.base.clone();
         for (vary, value) in self.vary.iter().zip(self.values(index)) {
-            crate::set::apply(&mut config, &format!("{}={value}", vary.path))
+            crate::set::assign(&mut config, &vary.path, value)
+                .map_err(|e| anyhow!(refused_override(&vary.path, &e)))
                 .with_context(|| format!("point {index}"))?;
         }
         if self.seed_per_point {
