@@ -531,8 +531,10 @@ fn resolve_loaded(
         .filter_map(|a| a.split_once('=').map(|(key, _)| key.trim()))
         .collect();
     match config::check(&config, located, &overridden, cluster::processes()) {
-        Err(e) if !set.is_empty() => Err(e.context("after the --set overrides")),
-        other => other.map(|memory| (config, memory)),
+        Err(e) if !set.is_empty() => {
+            Err(anyhow::Error::new(e).context("after the --set overrides"))
+        }
+        other => Ok(other.map(|memory| (config, memory))?),
     }
 }
 

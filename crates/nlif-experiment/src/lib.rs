@@ -110,7 +110,14 @@ macro_rules! causes {
     )*};
 }
 
-causes!(set::SetError, set::OverrideError);
+causes!(
+    set::SetError,
+    set::OverrideError,
+    config::LoadError,
+    config::ParseError,
+    config::MemoryLimitError,
+    config::CheckError,
+);
 
 /// The error and its causes, each said once (a cause whose text the message already
 /// holds is not repeated).

@@ -235,7 +235,7 @@ pub fn check_all(definition: &Definition) -> Result<usize> {
     for index in 0..definition.len() {
         let problem = definition
             .config(index)
-            .and_then(|config| crate::config::check(&config, None, &[], 1).map(|_| ()));
+            .and_then(|config| Ok(crate::config::check(&config, None, &[], 1).map(|_| ())?));
         if let Err(e) = problem {
             count += 1;
             let values = definition.values(index).join(", ");

@@ -1,0 +1,270 @@
+//! The experiment config: one RON file, all sections, `solver.kind` picks the solver.
+
+mod check;
+mod error;
+mod memory;
+mod text;
+
+pub use check::{check, notes};
+pub use error::{CheckError, LoadError, MemoryLimitError, ParseError};
+pub use memory::{MEMORY_LIMIT_VAR, available_memory, bytes, memory_limit, parse_memory_limit};
+pub use text::{from_bytes, load, locate, parse, to_ron};
+
+use fp_macro::MacroConfig;
+use multiscale::{BlowUpWatch, MemoryEstimate, RunConfig, RunError, SolverKind, SwitchingConfig};
+use nlif_micro::MicroConfig;
+use nlif_model::{InitialDensity, Input, ModelParams};
+use serde::{Deserialize, Serialize};
+
+/// The `model` section: the network parameters and the input current.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModelSection {
+    /// Constant part of the noise, `a(N) = a0 + a1 N`.
+    pub a0: f64,
+    /// Rate-dependent part of the noise.
+    pub a1: f64,
+    /// Connectivity.
+    pub b: f64,
+    /// Firing threshold `V_F`.
+    pub v_f: f64,
+    /// Reset potential `V_R`.
+    pub v_r: f64,
+    /// The input current.
+    pub input: Input,
+}
+
+impl Default for ModelSection {
+    fn default() -> Self {
+        let p = ModelParams::default();
+        ModelSection {
+            a0: p.a0,
+            a1: p.a1,
+            b: p.b,
+            v_f: p.v_f,
+            v_r: p.v_r,
+            input: Input::None,
+        }
+    }
+}
+
+impl ModelSection {
+    /// The network parameters.
+    pub fn params(&self) -> ModelParams {
+        ModelParams {
+            a0: self.a0,
+            a1: self.a1,
+            b: self.b,
+            v_f: self.v_f,
+            v_r: self.v_r,
+        }
+    }
+}
+
+/// The `solver` section.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SolverSection {
+    /// Which solver runs.
+    pub kind: SolverKind,
+    /// The mean-field solver's settings (`solver.macro`).
+    #[serde(rename = "macro")]
+    pub macro_: MacroConfig,
+    /// The particle solver's settings.
+    pub micro: MicroConfig,
+    /// When the multi-scale solver switches.
+    pub switching: SwitchingConfig,
+    /// What a `Macro` run does at a blow-up of its rate.
+    pub blow_up: BlowUpWatch,
+}
+
+impl Default for SolverSection {
+    fn default() -> Self {
+        SolverSection {
+            kind: SolverKind::Multiscale,
+            macro_: MacroConfig::default(),
+            micro: MicroConfig::default(),
+            switching: SwitchingConfig::default(),
+            blow_up: BlowUpWatch::default(),
+        }
+    }
+}
+
+/// The `output` section.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutputSection {
+    /// Spacing of the rate samples (a multiple of the solver's time step).
+    pub interval: f64,
+    /// Spacing of the density snapshots (a multiple of `interval`), or `None`.
+    pub density_interval: Option<f64>,
+    /// Write `rate.png`, `rate.svg` and `density.png`.
+    pub plots: bool,
+    /// Write a checkpoint every this much model time (`None`: no checkpoints).
+    pub checkpoint: Option<f64>,
+}
+
+impl Default for OutputSection {
+    fn default() -> Self {
+        OutputSection {
+            interval: 1e-3,
+            density_interval: Some(0.05),
+            plots: true,
+            checkpoint: None,
+        }
+    }
+}
+
+/// One experiment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The experiment's name (and default output directory `out/NAME`).
+    pub name: String,
+    /// The network and its input.
+    #[serde(default)]
+    pub model: ModelSection,
+    /// The initial voltage density.
+    #[serde(default)]
+    pub initial: InitialDensity,
+    /// The solver and its settings.
+    #[serde(default)]
+    pub solver: SolverSection,
+    /// The end time.
+    pub t_end: f64,
+    /// The seed that determines the run bit for bit.
+    #[serde(default)]
+    pub seed: u64,
+    /// What is recorded and written.
+    #[serde(default)]
+    pub output: OutputSection,
+}
+
+impl Config {
+    /// The built-in default experiment: the multi-scale solver through blow-up A.
+    pub fn builtin() -> Self {
+        Config {
+            name: "blowup-a".to_owned(),
+            model: ModelSection {
+                b: 3.0,
+                ..ModelSection::default()
+            },
+            initial: InitialDensity::Gaussian {
+                mean: -1.0,
+                var: 0.5,
+            },
+            solver: SolverSection::default(),
+            t_end: 5.0,
+            seed: 1,
+            output: OutputSection::default(),
+        }
+    }
+
+    /// The run settings of the `multiscale` crate.
+    pub fn run_config(&self) -> RunConfig {
+        RunConfig {
+            kind: self.solver.kind,
+            macro_config: self.solver.macro_,
+            micro: self.solver.micro,
+            switching: self.solver.switching,
+            blow_up: self.solver.blow_up,
+            t_end: self.t_end,
+            seed: self.seed,
+            sample_interval: self.output.interval,
+            density_interval: self.output.density_interval,
+        }
+    }
+
+    /// Every check a run makes before it starts (the one validation path of `check` and
+    /// `run`): the name, every setting the chosen solver uses, the memory the run would
+    /// need against what the machine has, and the initial density on the grid.
+    ///
+    /// `overridden` lists the dotted paths the user set on the command line: when two
+    /// fields contradict each other (`v_r < v_f`), the one the user changed is blamed.
+    /// `processes` is the number of processes the run is split across (each holds its
+    /// share of the particles; 1 without MPI).
+    ///
+    /// # Errors
+    ///
+    /// The dotted path of the offending field and the message.
+    pub fn validate(
+        &self,
+        overridden: &[&str],
+        processes: usize,
+    ) -> Result<MemoryEstimate, (String, String)> {
+        if let Err(reason) = valid_name(&self.name) {
+            return Err(("name".into(), format!("{:?}: {reason}", self.name)));
+        }
+        let (v_f, v_r) = (self.model.v_f, self.model.v_r);
+        if v_f.is_finite() && v_r.is_finite() && v_r >= v_f {
+            let blame_v_f = overridden.contains(&"model.v_f") && !overridden.contains(&"model.v_r");
+            return Err(if blame_v_f {
+                (
+                    "model.v_f".into(),
+                    format!(
+                        "invalid `v_f` = {v_f:?}: the threshold must lie above the reset v_r = {v_r:?}"
+                    ),
+                )
+            } else {
+                (
+                    "model.v_r".into(),
+                    format!(
+                        "invalid `v_r` = {v_r:?}: the reset must lie below the threshold v_f = {v_f:?}"
+                    ),
+                )
+            });
+        }
+        let available =
+            available_memory().map_err(|e| (MEMORY_LIMIT_VAR.to_owned(), e.to_string()))?;
+        let (params, input) = (self.model.params(), self.model.input);
+        let run = self.run_config();
+        let blame = |e: RunError| (e.field(), e.to_string());
+        let (_, mut memory) =
+            multiscale::plan(&params, &input, &self.initial, &run).map_err(blame)?;
+        // Each process of an MPI run holds its share of the particles.
+        let processes = processes.max(1);
+        memory.particles = memory.particles.div_ceil(processes as u64);
+        if let Some(available) = available
+            && memory.total() > available
+        {
+            let each = if processes > 1 { " per process" } else { "" };
+            return Err((
+                memory.largest_part().to_owned(),
+                format!(
+                    "the run would need about {}{each} of memory ({} for particles, {} for the density, {} for rollback states, {} for the recorded trace), but {} is available",
+                    bytes(memory.total()),
+                    bytes(memory.particles),
+                    bytes(memory.density),
+                    bytes(memory.rollback),
+                    bytes(memory.trace),
+                    bytes(available)
+                ),
+            ));
+        }
+        if let Some(dt) = self.output.checkpoint
+            && !(dt > 0.0 && dt.is_finite() && self.t_end / dt <= 1e6)
+        {
+            return Err((
+                "output.checkpoint".into(),
+                format!(
+                    "invalid `checkpoint` = {dt:?}: a positive time, at most 10^6 checkpoints per run (t_end = {:?})",
+                    self.t_end
+                ),
+            ));
+        }
+        multiscale::preflight(&params, &input, &self.initial, &run).map_err(blame)?;
+        Ok(memory)
+    }
+}
+
+/// A name usable as a directory name: non-empty, not `.` or `..`, no path separator or
+/// control character.
+pub fn valid_name(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() || name == "." || name == ".." {
+        return Err("the name must be non-empty and not `.` or `..`");
+    }
+    if name.contains(['/', '\\']) || name.chars().any(char::is_control) {
+        return Err("the name names the output directory: no path separator or control character");
+    }
+    Ok(())
+}
