@@ -123,7 +123,9 @@ fn command_here(command: Command) -> Result<Status> {
         } => {
             let cluster = cluster::Cluster::start()?;
             let result = bounded("--threads", threads)
-                .and_then(|()| cluster.agree(target::resolve(&dir, "the run's directory")))
+                .and_then(|()| {
+                    cluster.agree(target::resolve(&dir, "the run's directory").map_err(Into::into))
+                })
                 .and_then(|dir| session::resume(dir, t_end, threads, quiet, &cluster))
                 .map(Status::from);
             cluster.settle(result)
@@ -158,7 +160,7 @@ fn command_here(command: Command) -> Result<Status> {
             let (base, _) = resolve(Some(path), &set)?;
             let vary = vary
                 .iter()
-                .map(|v| sweep::parse_vary(v))
+                .map(|v| sweep::parse_vary(v).map_err(|e| anyhow::anyhow!("--vary {e}")))
                 .collect::<Result<Vec<_>>>()?;
             for (k, v) in vary.iter().enumerate() {
                 if vary[..k].iter().any(|w| w.path == v.path) {
@@ -190,7 +192,10 @@ fn command_here(command: Command) -> Result<Status> {
                 None => std::thread::available_parallelism().map_or(1, |n| n.get()),
             };
             let dir = output_dir(out, &definition.base.name, "-sweep")?;
-            let shard = shard.as_deref().map(sweep::parse_shard).transpose()?;
+            let shard = shard
+                .as_deref()
+                .map(|s| sweep::parse_shard(s).map_err(|e| anyhow::anyhow!("--shard {e}")))
+                .transpose()?;
             let stop = session::signal_flag()?;
             let request = sweep::Request {
                 definition,
@@ -268,10 +273,10 @@ const NAME_ORIGIN: &str = "the config's `name`";
 /// once (`nlif_experiment::target`).
 fn output_dir(out: Option<PathBuf>, name: &str, suffix: &str) -> Result<PathBuf> {
     match out {
-        Some(out) => target::resolve(&out, "--out"),
+        Some(out) => Ok(target::resolve(&out, "--out")?),
         None => {
             let out = PathBuf::from("out").join(format!("{name}{suffix}"));
-            target::resolve(&out, NAME_ORIGIN)
+            Ok(target::resolve(&out, NAME_ORIGIN)?)
         }
     }
 }

@@ -3,7 +3,7 @@
 //! ## API map
 //!
 //! - the experiment file: [`Config`] (one RON file, every section; [`config::load`],
-//!   [`config::parse`]), its dotted overrides ([`set::apply`]), the one validation path
+//!   [`config::parse`]), its dotted overrides ([`set::assign`]), the one validation path
 //!   with messages naming the field's file, line and column ([`config::check`]), and the
 //!   run settings it defines ([`Config::run_config`]);
 //! - a run in this process: [`run`], giving a [`RunResult`];
@@ -15,8 +15,12 @@
 //! - [`sweep`]: one config over a grid of parameter values, its results and phase
 //!   diagram.
 //!
-//! Errors are [`anyhow::Error`]s whose messages name what is wrong; [`report`] says each
-//! cause once.
+//! Reading and checking a config, its overrides, a sweep's varied fields and an output's
+//! path have typed errors ([`config::LoadError`], [`config::CheckError`],
+//! [`set::SetError`], [`sweep::VaryError`], [`target::TargetError`], …) that carry the
+//! file, place and field as data and name no command-line option; a front end adds its
+//! own words. Running, writing outputs and checkpoints still return [`anyhow::Error`]s.
+//! Either way the messages name what is wrong; [`report`] says each cause once.
 
 pub mod checkpoint;
 pub mod config;
@@ -117,6 +121,9 @@ causes!(
     config::ParseError,
     config::MemoryLimitError,
     config::CheckError,
+    sweep::VaryError,
+    sweep::ShardError,
+    target::TargetError,
 );
 
 /// The error and its causes, each said once (a cause whose text the message already
