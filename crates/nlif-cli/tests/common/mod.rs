@@ -108,21 +108,10 @@ pub(crate) fn listing(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     all
 }
 
-/// A small multi-scale run with a micro phase (switches and MFEs) in well under a second.
-pub(crate) const VALID: &str = r#"(
-    name: "t",
-    model: (a0: 1.0, a1: 0.0, b: 1.5, v_f: 2.0, v_r: 1.0, input: None),
-    initial: Gaussian(mean: 1.5, var: 0.005),
-    solver: (
-        kind: Multiscale,
-        macro: (dv: 0.02, dt: 1e-3),
-        micro: (particles: 20000, dt: 1e-3),
-    ),
-    t_end: 0.6,
-    seed: 7,
-    output: (interval: 1e-2, density_interval: Some(0.1)),
-)
-"#;
+/// A small multi-scale run with a micro phase (switches and MFEs) in well under a second
+/// (the valid config of the tests of nlif-experiment).
+pub(crate) const VALID: &str =
+    include_str!("../../../nlif-experiment/tests/common/valid.ron");
 
 /// [`VALID`] without plots (a second faster).
 pub(crate) fn valid_without_plots() -> String {
