@@ -110,8 +110,7 @@ pub(crate) fn listing(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 
 /// A small multi-scale run with a micro phase (switches and MFEs) in well under a second
 /// (the valid config of the tests of nlif-experiment).
-pub(crate) const VALID: &str =
-    include_str!("../../../nlif-experiment/tests/common/valid.ron");
+pub(crate) const VALID: &str = include_str!("../../../nlif-experiment/tests/common/valid.ron");
 
 /// [`VALID`] without plots (a second faster).
 pub(crate) fn valid_without_plots() -> String {
