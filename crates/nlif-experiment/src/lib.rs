@@ -35,7 +35,6 @@ pub mod target;
 
 use std::time::Instant;
 
-use anyhow::{Context, Result};
 use multiscale::Simulation;
 
 pub use config::Config;
@@ -54,7 +53,7 @@ pub use output::RunResult;
 ///
 /// The config cannot start a run (invalid settings), or the run fails (a conversion
 /// between density and particles that cannot be made).
-pub fn run(config: &Config, parallelism: Parallelism) -> Result<RunResult> {
+pub fn run(config: &Config, parallelism: Parallelism) -> Result<RunResult, ExperimentError> {
     let clock = Instant::now();
     let mut simulation = Simulation::new(
         config.model.params(),
@@ -63,8 +62,11 @@ pub fn run(config: &Config, parallelism: Parallelism) -> Result<RunResult> {
         config.run_config(),
         parallelism,
     )
-    .with_context(|| format!("cannot start `{}`", config.name))?;
-    let outcome = simulation.run(&mut ()).context("the run failed")?;
+    .map_err(|source| ExperimentError::Start {
+        name: config.name.clone(),
+        source,
+    })?;
+    let outcome = simulation.run(&mut ()).map_err(ExperimentError::Run)?;
     let wall_seconds = clock.elapsed().as_secs_f64();
     let grid = simulation.grid_nodes();
     Ok(RunResult {
@@ -75,6 +77,24 @@ pub fn run(config: &Config, parallelism: Parallelism) -> Result<RunResult> {
         checkpoints: None,
         processes: 1,
     })
+}
+
+/// Why [`run`] could not run an experiment.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExperimentError {
+    /// The config cannot start a run.
+    #[error("cannot start `{name}`")]
+    Start {
+        /// The experiment's name.
+        name: String,
+        /// Why.
+        #[source]
+        source: multiscale::RunError,
+    },
+    /// The run stopped with an error.
+    #[error("the run failed")]
+    Run(#[source] multiscale::RunError),
 }
 
 /// A number (a time, a value of a field) as people read it: the shortest text that reads
@@ -115,6 +135,7 @@ macro_rules! causes {
 }
 
 causes!(
+    ExperimentError,
     set::SetError,
     set::OverrideError,
     config::LoadError,
