@@ -145,6 +145,7 @@ causes!(
     sweep::VaryError,
     sweep::ShardError,
     target::TargetError,
+    stdout::StdoutError,
 );
 
 /// The error and its causes, each said once (a cause whose text the message already
