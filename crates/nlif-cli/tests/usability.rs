@@ -20,6 +20,25 @@ fn nlif(args: &[&str], dir: &Path) -> Output {
     nlif_env(args, dir, "8000000000")
 }
 
+/// `nlif run` of [`valid_without_plots`] (written to `dir/t.ron` first) into `dir/OUT`
+/// with a checkpoint every 0.3 and the overrides `sets`.
+fn checkpointed(dir: &Path, out: &str, sets: &[&str]) -> Output {
+    std::fs::write(dir.join("t.ron"), valid_without_plots()).unwrap();
+    let mut args = vec![
+        "run",
+        "t.ron",
+        "--out",
+        out,
+        "--quiet",
+        "--checkpoint-every",
+        "0.3",
+    ];
+    for set in sets {
+        args.extend(["--set", set]);
+    }
+    nlif(&args, dir)
+}
+
 /// `nlif ARGS` with stdout a pipe whose reading end is closed before the program starts:
 /// every write to stdout fails with EPIPE.
 fn with_closed_stdout(args: &[&str], dir: &Path) -> Output {
@@ -223,19 +242,7 @@ fn a_piped_config_or_checkpoint_is_read_once() {
         "{}",
         stdout(&o)
     );
-    std::fs::write(dir.join("t.ron"), valid_without_plots()).unwrap();
-    let o = nlif(
-        &[
-            "run",
-            "t.ron",
-            "--out",
-            "a",
-            "--quiet",
-            "--checkpoint-every",
-            "0.3",
-        ],
-        &dir,
-    );
+    let o = checkpointed(&dir, "a", &[]);
     assert_eq!(status(&o), 0, "{}", stderr(&o));
     let bytes = std::fs::read(dir.join("a/checkpoint.nlif")).unwrap();
     for command in ["check", "inspect"] {
@@ -253,19 +260,7 @@ fn a_piped_config_or_checkpoint_is_read_once() {
 #[test]
 fn huge_times_print_in_short_form() {
     let dir = scratch("times");
-    std::fs::write(dir.join("t.ron"), valid_without_plots()).unwrap();
-    let o = nlif(
-        &[
-            "run",
-            "t.ron",
-            "--out",
-            "a",
-            "--quiet",
-            "--checkpoint-every",
-            "0.3",
-        ],
-        &dir,
-    );
+    let o = checkpointed(&dir, "a", &[]);
     assert_eq!(status(&o), 0, "{}", stderr(&o));
     let o = nlif(&["resume", "a", "--t-end", "1e300", "--quiet"], &dir);
     fails(&o, &["cannot extend the run to t_end = 1e300:"]);

@@ -8,22 +8,8 @@ use super::*;
 #[test]
 fn a_checkpoint_of_another_run_says_what_differs() {
     let dir = scratch("foreign");
-    std::fs::write(dir.join("t.ron"), valid_without_plots()).unwrap();
     for (out, seed) in [("a", "7"), ("b", "8")] {
-        let o = nlif(
-            &[
-                "run",
-                "t.ron",
-                "--out",
-                out,
-                "--quiet",
-                "--checkpoint-every",
-                "0.3",
-                "--set",
-                &format!("seed={seed}"),
-            ],
-            &dir,
-        );
+        let o = checkpointed(&dir, out, &[&format!("seed={seed}")]);
         assert_eq!(status(&o), 0, "{}", stderr(&o));
     }
     std::fs::copy(dir.join("a/checkpoint.nlif"), dir.join("b/checkpoint.nlif")).unwrap();
@@ -44,25 +30,12 @@ fn a_checkpoint_of_another_run_says_what_differs() {
 #[test]
 fn an_early_ended_run_is_not_offered_an_extension() {
     let dir = scratch("early");
-    std::fs::write(dir.join("t.ron"), valid_without_plots()).unwrap();
-    let o = nlif(
-        &[
-            "run",
-            "t.ron",
-            "--out",
-            "e",
-            "--quiet",
-            "--checkpoint-every",
-            "0.3",
-            "--set",
-            "solver.kind=Macro",
-            "--set",
-            "solver.blow_up.stop=true",
-            "--set",
-            "solver.blow_up.rate=1.0",
-        ],
-        &dir,
-    );
+    let sets = [
+        "solver.kind=Macro",
+        "solver.blow_up.stop=true",
+        "solver.blow_up.rate=1.0",
+    ];
+    let o = checkpointed(&dir, "e", &sets);
     assert_eq!(status(&o), 3, "{}", stderr(&o));
     let s = summary(&dir.join("e"));
     assert_eq!(s["outcome"], "blow_up");
@@ -82,19 +55,7 @@ fn an_early_ended_run_is_not_offered_an_extension() {
 #[test]
 fn progress_after_a_resume_counts_from_the_restored_trace() {
     let dir = scratch("progress");
-    std::fs::write(dir.join("t.ron"), valid_without_plots()).unwrap();
-    let o = nlif(
-        &[
-            "run",
-            "t.ron",
-            "--out",
-            "p",
-            "--quiet",
-            "--checkpoint-every",
-            "0.3",
-        ],
-        &dir,
-    );
+    let o = checkpointed(&dir, "p", &[]);
     assert_eq!(status(&o), 0, "{}", stderr(&o));
     let s = summary(&dir.join("p"));
     let switches = s["switches"].as_array().unwrap().len();
@@ -121,19 +82,7 @@ fn progress_after_a_resume_counts_from_the_restored_trace() {
 #[test]
 fn inspect_finds_the_checkpoint_of_an_output() {
     let dir = scratch("inspect");
-    std::fs::write(dir.join("t.ron"), valid_without_plots()).unwrap();
-    let o = nlif(
-        &[
-            "run",
-            "t.ron",
-            "--out",
-            "a",
-            "--quiet",
-            "--checkpoint-every",
-            "0.3",
-        ],
-        &dir,
-    );
+    let o = checkpointed(&dir, "a", &[]);
     assert_eq!(status(&o), 0, "{}", stderr(&o));
     let o = nlif(&["inspect", "a"], &dir);
     assert_eq!(status(&o), 0, "{}", stderr(&o));
