@@ -5,39 +5,13 @@
 //! Oracle: the straight run's own outputs, byte for byte (`summary.json` without the
 //! wall-clock fields `wall_seconds`, `peak_rss_bytes` and `checkpoints.seconds`).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_nlif")
-}
+mod common;
 
-fn nlif(args: &[&str], dir: &Path) -> Output {
-    Command::new(bin())
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("nlif-checkpoint-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn blowup_a() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../configs/blowup-a.ron")
-        .to_string_lossy()
-        .into_owned()
-}
+use common::{bin, config, listing, nlif, scratch, stderr};
 
 /// Blow-up A with dt = 1e-3 and 2e5 particles (a few seconds: long enough to be stopped
 /// in either phase), a checkpoint every 0.5.
@@ -85,7 +59,7 @@ fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
 /// Starts a checkpointed run, waits until its checkpoint shows `phase` at or after
 /// `after`, and sends `signal`; returns the exit status and what it said on stderr.
 fn stop_in(dir: &Path, out: &str, phase: &str, after: f64, signal: &str) -> (Option<i32>, String) {
-    let config = blowup_a();
+    let config = config("blowup-a.ron");
     let mut child = Command::new(bin())
         .args(args(&config, out, &[]))
         .current_dir(dir)
@@ -128,7 +102,7 @@ fn stop_in(dir: &Path, out: &str, phase: &str, after: f64, signal: &str) -> (Opt
 #[test]
 fn killed_interrupted_and_extended_runs_equal_the_straight_run() {
     let dir = scratch("resume");
-    let config = blowup_a();
+    let config = config("blowup-a.ron");
     let o = nlif(&args(&config, "straight", &[]), &dir);
     assert!(o.status.success(), "{}", stderr(&o));
     let reference = outputs(&dir.join("straight"));
@@ -173,25 +147,10 @@ fn killed_interrupted_and_extended_runs_equal_the_straight_run() {
     assert!(outputs(&dir.join("extended")) == reference);
 }
 
-/// Every file in `dir`, recursively, with its bytes.
-fn listing(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut all = vec![];
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            all.extend(listing(&path));
-        } else {
-            all.push((path.clone(), std::fs::read(&path).unwrap()));
-        }
-    }
-    all.sort();
-    all
-}
-
 #[test]
 fn damaged_checkpoints_are_refused_and_nothing_changes() {
     let dir = scratch("damaged");
-    let config = blowup_a();
+    let config = config("blowup-a.ron");
     let o = nlif(
         &args(
             &config,
@@ -253,7 +212,7 @@ fn damaged_checkpoints_are_refused_and_nothing_changes() {
 #[test]
 fn an_extension_from_an_end_between_checkpoints_reports_what_a_straight_run_does() {
     let dir = scratch("between");
-    let config = blowup_a();
+    let config = config("blowup-a.ron");
     let small = ["--set", "solver.micro.particles=20000"];
     let o = nlif(&args(&config, "straight", &small), &dir);
     assert!(o.status.success(), "{}", stderr(&o));

@@ -1,65 +1,10 @@
 //! The `nlif` binary, run as a user runs it.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn nlif(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nlif"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the binary runs")
-}
+mod common;
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("nlif-cli-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn configs_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs")
-}
-
-/// A failing call: non-zero exit, a message containing every `needle`, no panic.
-fn fails(output: &Output, needles: &[&str]) {
-    let err = stderr(output);
-    assert!(
-        !output.status.success(),
-        "expected failure, got success: {err}"
-    );
-    assert!(
-        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
-        "{err}"
-    );
-    for needle in needles {
-        assert!(err.contains(needle), "`{needle}` missing from: {err}");
-    }
-}
-
-const VALID: &str = r#"(
-    name: "t",
-    model: (a0: 1.0, a1: 0.0, b: 1.5, v_f: 2.0, v_r: 1.0, input: None),
-    initial: Gaussian(mean: 1.5, var: 0.005),
-    solver: (
-        kind: Multiscale,
-        macro: (dv: 0.02, dt: 1e-3),
-        micro: (particles: 20000, dt: 1e-3),
-    ),
-    t_end: 0.6,
-    seed: 7,
-    output: (interval: 1e-2, density_interval: Some(0.1)),
-)
-"#;
+use common::{VALID, configs_dir, fails, nlif, scratch, stderr, stdout};
 
 #[test]
 fn bad_input_gives_a_clear_error_naming_the_problem() {

@@ -3,50 +3,16 @@
 //! Oracles: the documented contract (what `--out` may replace, the exit statuses, the
 //! end time), the exact samples of the run itself, and the files on disk before and after.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
-use serde_json::Value;
+mod common;
 
+use common::{config, listing, scratch, status, stderr, summary};
+
+/// `nlif ARGS` in `dir`, with a memory limit that every run here fits.
 fn nlif(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nlif"))
-        .args(args)
-        .current_dir(dir)
-        .env("NLIF_MEMORY_LIMIT", "8000000000")
-        .output()
-        .expect("the binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("nlif-hardening-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn config(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../configs")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Exit status, with a panic or a signal counted as a failure of the test.
-fn status(o: &Output) -> i32 {
-    let err = stderr(o);
-    assert!(!err.contains("panicked"), "{err}");
-    o.status
-        .code()
-        .unwrap_or_else(|| panic!("killed by a signal: {err}"))
-}
-
-fn summary(dir: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
+    common::nlif_env(args, dir, "8000000000")
 }
 
 fn rate_rows(dir: &Path) -> Vec<(String, f64)> {
@@ -60,22 +26,6 @@ fn rate_rows(dir: &Path) -> Vec<(String, f64)> {
             (t, f.next().unwrap().parse().unwrap())
         })
         .collect()
-}
-
-/// Every entry of `dir`, recursively, with file contents: the oracle of "untouched".
-fn listing(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut all = vec![];
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            all.push((path.clone(), vec![]));
-            all.extend(listing(&path));
-        } else {
-            all.push((path.clone(), std::fs::read(&path).unwrap_or_default()));
-        }
-    }
-    all.sort();
-    all
 }
 
 const SHORT: [&str; 6] = [

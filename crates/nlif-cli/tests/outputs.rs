@@ -8,66 +8,39 @@
 
 use std::fs::{self, File};
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_nlif")
+mod common;
+
+use common::{bin, scratch, status, stderr, summary};
+
+/// The memory limit of every run here.
+const MEMORY_LIMIT: &str = "2000000000";
+
+/// `nlif ARGS` in `dir`, with [`MEMORY_LIMIT`].
+fn nlif(args: &[&str], dir: &Path) -> Output {
+    common::nlif_env(args, dir, MEMORY_LIMIT)
 }
 
-fn nlif(args: &[&str], dir: &Path) -> Output {
-    Command::new(bin())
-        .args(args)
-        .current_dir(dir)
-        .env("NLIF_MEMORY_LIMIT", "2000000000")
-        .output()
-        .expect("the binary runs")
+/// The steady macro config every test here runs.
+fn config() -> String {
+    common::config("macro-steady.ron")
 }
 
 fn spawn(args: &[&str], dir: &Path) -> Child {
     Command::new(bin())
         .args(args)
         .current_dir(dir)
-        .env("NLIF_MEMORY_LIMIT", "2000000000")
+        .env("NLIF_MEMORY_LIMIT", MEMORY_LIMIT)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary starts")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("nlif-outputs-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn config() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../configs/macro-steady.ron")
-        .to_string_lossy()
-        .into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Exit status; a panic or a signal fails the test.
-fn status(o: &Output) -> i32 {
-    let err = stderr(o);
-    assert!(!err.contains("panicked"), "{err}");
-    o.status
-        .code()
-        .unwrap_or_else(|| panic!("killed by a signal: {err}"))
-}
-
-fn summary(dir: &Path) -> Value {
-    serde_json::from_str(&fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
 }
 
 /// The names in `dir`, sorted.

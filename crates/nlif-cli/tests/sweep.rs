@@ -7,31 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn nlif(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nlif"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the binary runs")
-}
+mod common;
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("nlif-sweep-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn blowup_a() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../configs/blowup-a.ron")
-        .to_string_lossy()
-        .into_owned()
-}
+use common::{config, nlif, scratch, stderr};
 
 /// Blow-up A shortened and coarsened: a few milliseconds a point.
 const SETS: [&str; 10] = [
@@ -48,7 +26,7 @@ const SETS: [&str; 10] = [
 ];
 
 fn sweep(dir: &Path, out: &str, extra: &[&str]) -> Output {
-    let config = blowup_a();
+    let config = config("blowup-a.ron");
     let mut args = vec![
         "sweep",
         &config,
@@ -135,7 +113,7 @@ fn a_sweep_is_the_product_of_its_values_whatever_the_jobs_shards_or_restarts() {
     // A point's summary is the one `nlif run` writes for its config.
     let o = nlif(
         &[
-            &["run", &blowup_a(), "--out", "single", "--quiet"][..],
+            &["run", &config("blowup-a.ron"), "--out", "single", "--quiet"][..],
             &SETS,
             &[
                 "--set",
@@ -171,7 +149,7 @@ fn a_sweep_is_the_product_of_its_values_whatever_the_jobs_shards_or_restarts() {
 #[test]
 fn invalid_points_are_rows_with_their_error_and_check_lists_them_all() {
     let dir = scratch("errors");
-    let config = blowup_a();
+    let config = config("blowup-a.ron");
     let base = [
         "sweep",
         config.as_str(),
@@ -241,7 +219,7 @@ fn a_sweep_never_writes_into_a_foreign_directory() {
 #[test]
 fn a_killed_sweep_continues_its_checkpointed_point() {
     let dir = scratch("killed");
-    let config = blowup_a();
+    let config = config("blowup-a.ron");
     let args = |out: &str| -> Vec<String> {
         [
             "sweep",
@@ -308,7 +286,7 @@ fn a_killed_sweep_continues_its_checkpointed_point() {
 #[test]
 fn ranges_fit_integer_fields_and_huge_sweeps_are_refused() {
     let dir = scratch("sizes");
-    let config = blowup_a();
+    let config = config("blowup-a.ron");
     let o = nlif(
         &[
             &[

@@ -6,79 +6,37 @@
 //! documented seed formula, the thread bound from the machine's cores).
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use serde_json::Value;
+#[path = "usability/checkpoints.rs"]
+mod checkpoints;
+mod common;
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_nlif")
-}
+use common::{bin, fails, nlif_env, scratch, status, stderr, stdout, summary, valid_without_plots};
 
+/// `nlif ARGS` in `dir`, with a memory limit that every run here fits.
 fn nlif(args: &[&str], dir: &Path) -> Output {
     nlif_env(args, dir, "8000000000")
 }
 
-fn nlif_env(args: &[&str], dir: &Path, memory_limit: &str) -> Output {
-    Command::new(bin())
-        .args(args)
-        .current_dir(dir)
-        .env("NLIF_MEMORY_LIMIT", memory_limit)
-        .output()
-        .expect("the binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("nlif-usability-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// Exit status, a panic or a signal failing the test.
-fn status(o: &Output) -> i32 {
-    let err = stderr(o);
-    assert!(!err.contains("panicked"), "{err}");
-    o.status
-        .code()
-        .unwrap_or_else(|| panic!("killed by a signal: {err}"))
-}
-
-/// A failure (status 1, no panic) whose message holds every needle.
-fn fails(o: &Output, needles: &[&str]) {
-    let err = stderr(o);
-    assert_eq!(status(o), 1, "{err}");
-    for needle in needles {
-        assert!(err.contains(needle), "`{needle}` missing from: {err}");
+/// `nlif run` of [`valid_without_plots`] (written to `dir/t.ron` first) into `dir/OUT`
+/// with a checkpoint every 0.3 and the overrides `sets`.
+fn checkpointed(dir: &Path, out: &str, sets: &[&str]) -> Output {
+    std::fs::write(dir.join("t.ron"), valid_without_plots()).unwrap();
+    let mut args = vec![
+        "run",
+        "t.ron",
+        "--out",
+        out,
+        "--quiet",
+        "--checkpoint-every",
+        "0.3",
+    ];
+    for set in sets {
+        args.extend(["--set", set]);
     }
-}
-
-/// A small multi-scale run with a micro phase (switches and MFEs) in well under a second.
-const VALID: &str = r#"(
-    name: "t",
-    model: (a0: 1.0, a1: 0.0, b: 1.5, v_f: 2.0, v_r: 1.0, input: None),
-    initial: Gaussian(mean: 1.5, var: 0.005),
-    solver: (
-        kind: Multiscale,
-        macro: (dv: 0.02, dt: 1e-3),
-        micro: (particles: 20000, dt: 1e-3),
-    ),
-    t_end: 0.6,
-    seed: 7,
-    output: (interval: 1e-2, density_interval: Some(0.1), plots: false),
-)
-"#;
-
-fn summary(dir: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
+    nlif(&args, dir)
 }
 
 /// `nlif ARGS` with stdout a pipe whose reading end is closed before the program starts:
@@ -102,7 +60,7 @@ fn with_closed_stdout(args: &[&str], dir: &Path) -> Output {
 #[test]
 fn a_closed_stdout_is_a_quiet_end() {
     let dir = scratch("pipe");
-    std::fs::write(dir.join("t.ron"), VALID).unwrap();
+    std::fs::write(dir.join("t.ron"), valid_without_plots()).unwrap();
     for args in [
         &["init"][..],
         &["steady", "--b", "1.5"],
@@ -140,7 +98,7 @@ fn thread_bound() -> usize {
 #[test]
 fn thread_counts_are_bounded() {
     let dir = scratch("threads");
-    std::fs::write(dir.join("t.ron"), VALID).unwrap();
+    std::fs::write(dir.join("t.ron"), valid_without_plots()).unwrap();
     let max = thread_bound();
     let over = (max + 1).to_string();
     let o = nlif(&["run", "t.ron", "--out", "x", "--threads", &over], &dir);
@@ -195,7 +153,7 @@ fn thread_counts_are_bounded() {
 #[test]
 fn a_repeated_vary_path_is_refused() {
     let dir = scratch("vary");
-    std::fs::write(dir.join("t.ron"), VALID).unwrap();
+    std::fs::write(dir.join("t.ron"), valid_without_plots()).unwrap();
     let o = nlif(
         &[
             "sweep",
@@ -220,7 +178,7 @@ fn a_repeated_vary_path_is_refused() {
 #[test]
 fn the_memory_limit_takes_units_or_is_refused() {
     let dir = scratch("memory");
-    std::fs::write(dir.join("t.ron"), VALID).unwrap();
+    std::fs::write(dir.join("t.ron"), valid_without_plots()).unwrap();
     for bad in ["abc", "-5", "8X", "1.5.2G", ""] {
         let o = nlif_env(&["check", "t.ron"], &dir, bad);
         fails(
@@ -273,26 +231,18 @@ fn with_stdin(args: &[&str], dir: &Path, input: &[u8]) -> Output {
 #[test]
 fn a_piped_config_or_checkpoint_is_read_once() {
     let dir = scratch("piped");
-    let o = with_stdin(&["check", "/dev/stdin"], &dir, VALID.as_bytes());
+    let o = with_stdin(
+        &["check", "/dev/stdin"],
+        &dir,
+        valid_without_plots().as_bytes(),
+    );
     assert_eq!(status(&o), 0, "{}", stderr(&o));
     assert!(
         stdout(&o).starts_with("ok: `t` (Multiscale solver"),
         "{}",
         stdout(&o)
     );
-    std::fs::write(dir.join("t.ron"), VALID).unwrap();
-    let o = nlif(
-        &[
-            "run",
-            "t.ron",
-            "--out",
-            "a",
-            "--quiet",
-            "--checkpoint-every",
-            "0.3",
-        ],
-        &dir,
-    );
+    let o = checkpointed(&dir, "a", &[]);
     assert_eq!(status(&o), 0, "{}", stderr(&o));
     let bytes = std::fs::read(dir.join("a/checkpoint.nlif")).unwrap();
     for command in ["check", "inspect"] {
@@ -306,185 +256,11 @@ fn a_piped_config_or_checkpoint_is_read_once() {
     }
 }
 
-/// Item 10: a checkpoint copied beside another run's config.ron is not called "edited":
-/// the message says which fields differ and that the two belong to different runs.
-#[test]
-fn a_checkpoint_of_another_run_says_what_differs() {
-    let dir = scratch("foreign");
-    std::fs::write(dir.join("t.ron"), VALID).unwrap();
-    for (out, seed) in [("a", "7"), ("b", "8")] {
-        let o = nlif(
-            &[
-                "run",
-                "t.ron",
-                "--out",
-                out,
-                "--quiet",
-                "--checkpoint-every",
-                "0.3",
-                "--set",
-                &format!("seed={seed}"),
-            ],
-            &dir,
-        );
-        assert_eq!(status(&o), 0, "{}", stderr(&o));
-    }
-    std::fs::copy(dir.join("a/checkpoint.nlif"), dir.join("b/checkpoint.nlif")).unwrap();
-    let before = std::fs::read(dir.join("b/summary.json")).unwrap();
-    let o = nlif(&["resume", "b", "--t-end", "0.9", "--quiet"], &dir);
-    fails(
-        &o,
-        &[
-            "b/checkpoint.nlif and b/config.ron are of different runs: they differ in `seed` (7 in the checkpoint, 8 in config.ron)",
-        ],
-    );
-    assert!(!stderr(&o).contains("edited since"), "{}", stderr(&o));
-    assert_eq!(std::fs::read(dir.join("b/summary.json")).unwrap(), before);
-}
-
-/// Item 10: a run that ended early is not told to give `--t-end`, which it then refuses:
-/// both say it cannot be continued or extended, with its outcome and time.
-#[test]
-fn an_early_ended_run_is_not_offered_an_extension() {
-    let dir = scratch("early");
-    std::fs::write(dir.join("t.ron"), VALID).unwrap();
-    let o = nlif(
-        &[
-            "run",
-            "t.ron",
-            "--out",
-            "e",
-            "--quiet",
-            "--checkpoint-every",
-            "0.3",
-            "--set",
-            "solver.kind=Macro",
-            "--set",
-            "solver.blow_up.stop=true",
-            "--set",
-            "solver.blow_up.rate=1.0",
-        ],
-        &dir,
-    );
-    assert_eq!(status(&o), 3, "{}", stderr(&o));
-    let s = summary(&dir.join("e"));
-    assert_eq!(s["outcome"], "blow_up");
-    let t = s["t_final"].as_f64().unwrap();
-    let expected = format!(
-        "the run in e ended early (blow_up at t = {t}): it cannot be continued or extended"
-    );
-    for args in [&["resume", "e"][..], &["resume", "e", "--t-end", "1.2"]] {
-        let o = nlif(args, &dir);
-        fails(&o, &[&expected]);
-        assert!(!stderr(&o).contains("give --t-end"), "{}", stderr(&o));
-    }
-}
-
-/// Item 10: progress after a resume counts the switches and MFEs of the restored trace,
-/// and says so where it starts.
-#[test]
-fn progress_after_a_resume_counts_from_the_restored_trace() {
-    let dir = scratch("progress");
-    std::fs::write(dir.join("t.ron"), VALID).unwrap();
-    let o = nlif(
-        &[
-            "run",
-            "t.ron",
-            "--out",
-            "p",
-            "--quiet",
-            "--checkpoint-every",
-            "0.3",
-        ],
-        &dir,
-    );
-    assert_eq!(status(&o), 0, "{}", stderr(&o));
-    let s = summary(&dir.join("p"));
-    let switches = s["switches"].as_array().unwrap().len();
-    let mfes = s["mfe"].as_array().unwrap().len();
-    assert!(switches > 0 && mfes > 0, "the run must have events");
-    let o = nlif(&["resume", "p", "--t-end", "0.9"], &dir);
-    assert_eq!(status(&o), 0, "{}", stderr(&o));
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let line = format!(
-        "nlif: resumed at t = 0.6 / 0.9 with {} and {} so far",
-        plural(switches, "switch", "switches"),
-        plural(mfes, "MFE", "MFEs")
-    );
-    assert!(
-        stderr(&o).contains(&line),
-        "`{line}` missing from: {}",
-        stderr(&o)
-    );
-}
-
-/// Item 10: `nlif inspect OUT` finds the checkpoint of an output directory, and that of an
-/// interrupted run in its staging directory `.OUT.partial`.
-#[test]
-fn inspect_finds_the_checkpoint_of_an_output() {
-    let dir = scratch("inspect");
-    std::fs::write(dir.join("t.ron"), VALID).unwrap();
-    let o = nlif(
-        &[
-            "run",
-            "t.ron",
-            "--out",
-            "a",
-            "--quiet",
-            "--checkpoint-every",
-            "0.3",
-        ],
-        &dir,
-    );
-    assert_eq!(status(&o), 0, "{}", stderr(&o));
-    let o = nlif(&["inspect", "a"], &dir);
-    assert_eq!(status(&o), 0, "{}", stderr(&o));
-    assert!(
-        stdout(&o).starts_with("checkpoint a/checkpoint.nlif\n"),
-        "{}",
-        stdout(&o)
-    );
-    // An interrupted run: its checkpoint only in `.b.partial`.
-    std::fs::create_dir(dir.join(".b.partial")).unwrap();
-    std::fs::copy(
-        dir.join("a/checkpoint.nlif"),
-        dir.join(".b.partial/checkpoint.nlif"),
-    )
-    .unwrap();
-    for args in [&["inspect", "b"][..], &["check", "b"]] {
-        let o = nlif(args, &dir);
-        assert_eq!(status(&o), 0, "{args:?}: {}", stderr(&o));
-        assert!(
-            stdout(&o).starts_with("checkpoint .b.partial/checkpoint.nlif\n"),
-            "{}",
-            stdout(&o)
-        );
-    }
-    let o = nlif(&["inspect", "c"], &dir);
-    fails(
-        &o,
-        &["no checkpoint at c: neither c/checkpoint.nlif nor .c.partial/checkpoint.nlif exists"],
-    );
-}
-
 /// Item 10: times print in their shortest form (`1e300`, not 301 digits).
 #[test]
 fn huge_times_print_in_short_form() {
     let dir = scratch("times");
-    std::fs::write(dir.join("t.ron"), VALID).unwrap();
-    let o = nlif(
-        &[
-            "run",
-            "t.ron",
-            "--out",
-            "a",
-            "--quiet",
-            "--checkpoint-every",
-            "0.3",
-        ],
-        &dir,
-    );
+    let o = checkpointed(&dir, "a", &[]);
     assert_eq!(status(&o), 0, "{}", stderr(&o));
     let o = nlif(&["resume", "a", "--t-end", "1e300", "--quiet"], &dir);
     fails(&o, &["cannot extend the run to t_end = 1e300:"]);
@@ -495,7 +271,7 @@ fn huge_times_print_in_short_form() {
 #[test]
 fn print_writes_none_as_none() {
     let dir = scratch("print");
-    std::fs::write(dir.join("t.ron"), VALID).unwrap();
+    std::fs::write(dir.join("t.ron"), valid_without_plots()).unwrap();
     let o = nlif(&["check", "t.ron", "--print"], &dir);
     assert_eq!(status(&o), 0, "{}", stderr(&o));
     let printed = stdout(&o);
@@ -512,7 +288,7 @@ fn print_writes_none_as_none() {
 #[test]
 fn check_notes_a_v_min_moved_to_the_grid() {
     let dir = scratch("vmin");
-    std::fs::write(dir.join("t.ron"), VALID).unwrap();
+    std::fs::write(dir.join("t.ron"), valid_without_plots()).unwrap();
     // v_f = 2, dv = 0.02: the nodes are 2 - 0.02 k; the first at or below -3.99 is -4.
     let o = nlif(
         &["check", "t.ron", "--set", "solver.macro.v_min=-3.99"],
@@ -580,7 +356,7 @@ fn seed_per_point_does_what_the_docs_say() {
         "docs/sweeps.md does not define mix64"
     );
     let dir = scratch("seeds");
-    std::fs::write(dir.join("t.ron"), VALID).unwrap();
+    std::fs::write(dir.join("t.ron"), valid_without_plots()).unwrap();
     let o = nlif(
         &[
             "sweep",

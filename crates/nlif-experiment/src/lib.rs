@@ -3,7 +3,7 @@
 //! ## API map
 //!
 //! - the experiment file: [`Config`] (one RON file, every section; [`config::load`],
-//!   [`config::parse`]), its dotted overrides ([`set::apply`]), the one validation path
+//!   [`config::parse`]), its dotted overrides ([`set::assign`]), the one validation path
 //!   with messages naming the field's file, line and column ([`config::check`]), and the
 //!   run settings it defines ([`Config::run_config`]);
 //! - a run in this process: [`run`], giving a [`RunResult`];
@@ -15,8 +15,12 @@
 //! - [`sweep`]: one config over a grid of parameter values, its results and phase
 //!   diagram.
 //!
-//! Errors are [`anyhow::Error`]s whose messages name what is wrong; [`report`] says each
-//! cause once.
+//! Reading and checking a config, its overrides, a sweep's varied fields and an output's
+//! path have typed errors ([`config::LoadError`], [`config::CheckError`],
+//! [`set::SetError`], [`sweep::VaryError`], [`target::TargetError`], …) that carry the
+//! file, place and field as data and name no command-line option; a front end adds its
+//! own words. Running, writing outputs and checkpoints still return [`anyhow::Error`]s.
+//! Either way the messages name what is wrong; [`report`] says each cause once.
 
 pub mod checkpoint;
 pub mod config;
@@ -32,7 +36,6 @@ pub mod writer;
 
 use std::time::Instant;
 
-use anyhow::{Context, Result};
 use multiscale::Simulation;
 
 pub use config::Config;
@@ -51,7 +54,7 @@ pub use output::RunResult;
 ///
 /// The config cannot start a run (invalid settings), or the run fails (a conversion
 /// between density and particles that cannot be made).
-pub fn run(config: &Config, parallelism: Parallelism) -> Result<RunResult> {
+pub fn run(config: &Config, parallelism: Parallelism) -> Result<RunResult, ExperimentError> {
     let clock = Instant::now();
     let mut simulation = Simulation::new(
         config.model.params(),
@@ -60,8 +63,11 @@ pub fn run(config: &Config, parallelism: Parallelism) -> Result<RunResult> {
         config.run_config(),
         parallelism,
     )
-    .with_context(|| format!("cannot start `{}`", config.name))?;
-    let outcome = simulation.run(&mut ()).context("the run failed")?;
+    .map_err(|source| ExperimentError::Start {
+        name: config.name.clone(),
+        source,
+    })?;
+    let outcome = simulation.run(&mut ()).map_err(ExperimentError::Run)?;
     let wall_seconds = clock.elapsed().as_secs_f64();
     let grid = simulation.grid_nodes();
     Ok(RunResult {
@@ -72,6 +78,24 @@ pub fn run(config: &Config, parallelism: Parallelism) -> Result<RunResult> {
         checkpoints: None,
         processes: 1,
     })
+}
+
+/// Why [`run`] could not run an experiment.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExperimentError {
+    /// The config cannot start a run.
+    #[error("cannot start `{name}`")]
+    Start {
+        /// The experiment's name.
+        name: String,
+        /// Why.
+        #[source]
+        source: multiscale::RunError,
+    },
+    /// The run stopped with an error.
+    #[error("the run failed")]
+    Run(#[source] multiscale::RunError),
 }
 
 /// A number (a time, a value of a field) as people read it: the shortest text that reads
@@ -85,12 +109,51 @@ pub fn shortest(x: f64) -> String {
     }
 }
 
+/// An error with a chain of causes: an [`anyhow::Error`], or one of this crate's typed
+/// errors (their [`std::error::Error::source`]s).
+pub trait Causes {
+    /// The message of the error, then of each cause.
+    fn causes(&self) -> Vec<String>;
+}
+
+impl Causes for anyhow::Error {
+    fn causes(&self) -> Vec<String> {
+        self.chain().map(ToString::to_string).collect()
+    }
+}
+
+/// [`Causes`] of typed errors, by their sources.
+macro_rules! causes {
+    ($($t:ty),* $(,)?) => {$(
+        impl Causes for $t {
+            fn causes(&self) -> Vec<String> {
+                std::iter::successors(Some(self as &dyn std::error::Error), |e| e.source())
+                    .map(ToString::to_string)
+                    .collect()
+            }
+        }
+    )*};
+}
+
+causes!(
+    ExperimentError,
+    set::SetError,
+    set::OverrideError,
+    config::LoadError,
+    config::ParseError,
+    config::MemoryLimitError,
+    config::CheckError,
+    sweep::VaryError,
+    sweep::ShardError,
+    target::TargetError,
+    stdout::StdoutError,
+);
+
 /// The error and its causes, each said once (a cause whose text the message already
 /// holds is not repeated).
-pub fn report(e: &anyhow::Error) -> String {
+pub fn report<E: Causes + ?Sized>(e: &E) -> String {
     let mut text = String::new();
-    for cause in e.chain() {
-        let part = cause.to_string();
+    for part in e.causes() {
         if text.contains(&part) {
             continue;
         }

@@ -7,7 +7,11 @@ use std::fmt::Display;
 use std::io::{ErrorKind, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use anyhow::{Context, Result};
+/// Stdout cannot be written (for another reason than a closed pipe). Its message says
+/// why as well, so that it reads whole however it is printed.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write to stdout: {0}")]
+pub struct StdoutError(#[source] pub std::io::Error);
 
 /// Whether stdout's reader has gone away.
 static CLOSED: AtomicBool = AtomicBool::new(false);
@@ -17,7 +21,7 @@ static CLOSED: AtomicBool = AtomicBool::new(false);
 /// # Errors
 ///
 /// Stdout cannot be written for another reason than a closed pipe (e.g. a full disk).
-pub fn print(text: &str) -> Result<()> {
+pub fn print(text: &str) -> Result<(), StdoutError> {
     if CLOSED.load(Ordering::Relaxed) {
         return Ok(());
     }
@@ -28,7 +32,7 @@ pub fn print(text: &str) -> Result<()> {
             CLOSED.store(true, Ordering::Relaxed);
             Ok(())
         }
-        Err(e) => Err(e).context("cannot write to stdout"),
+        Err(e) => Err(StdoutError(e)),
     }
 }
 
@@ -37,6 +41,6 @@ pub fn print(text: &str) -> Result<()> {
 /// # Errors
 ///
 /// As [`print()`].
-pub fn line(text: impl Display) -> Result<()> {
+pub fn line(text: impl Display) -> Result<(), StdoutError> {
     print(&format!("{text}\n"))
 }

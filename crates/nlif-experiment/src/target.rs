@@ -12,7 +12,71 @@ use std::ffi::OsStr;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+/// An output path that cannot be used; `origin` says where it came from (an option, a
+/// field), as the caller named it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TargetError {
+    /// The name leaves no room for what nlif creates beside the output.
+    #[error(
+        "{origin}: the output's name is {len} bytes long; nlif creates `.NAME.partial-PID` beside it, which must fit the file system's limit of {NAME_MAX} bytes for a name: give a name of at most {MAX_NAME} bytes"
+    )]
+    NameTooLong {
+        /// Where the name came from.
+        origin: String,
+        /// Its length in bytes.
+        len: usize,
+    },
+    /// The path ends in `.`, `..` or a root.
+    #[error(
+        "{origin} {}: give a directory to create (or an earlier nlif output to replace), not `.`, `..` or a root",
+        out.display()
+    )]
+    NotANewDirectory {
+        /// Where the path came from.
+        origin: String,
+        /// The path.
+        out: PathBuf,
+    },
+    /// The current directory cannot be read.
+    #[error("cannot read the current directory")]
+    CurrentDir(#[source] std::io::Error),
+    /// A part of the path cannot be followed.
+    #[error("{origin} {}", out.display())]
+    Path {
+        /// Where the path came from.
+        origin: String,
+        /// The path.
+        out: PathBuf,
+        /// Which part, and why.
+        #[source]
+        source: PathError,
+    },
+}
+
+/// A part of a path on the way to an output that cannot be looked at.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PathError {
+    /// A link that cannot be followed.
+    #[error("cannot follow the link {}", path.display())]
+    Follow {
+        /// The link.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A part that cannot be inspected.
+    #[error("cannot inspect {}", path.display())]
+    Inspect {
+        /// The part.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
 
 /// The longest name the file systems nlif writes to allow for one path component.
 pub const NAME_MAX: usize = 255;
@@ -40,12 +104,17 @@ pub fn beside(out: &Path, suffix: &str) -> PathBuf {
 
 /// Checks that the output name `name` leaves room for what nlif creates beside it;
 /// `origin` says where the name comes from (`--out`, the config's `name`).
-pub fn check_name(name: &OsStr, origin: &str) -> Result<()> {
+///
+/// # Errors
+///
+/// The name is longer than [`MAX_NAME`] bytes.
+pub fn check_name(name: &OsStr, origin: &str) -> Result<(), TargetError> {
     let len = name.as_encoded_bytes().len();
     if len > MAX_NAME {
-        bail!(
-            "{origin}: the output's name is {len} bytes long; nlif creates `.NAME.partial-PID` beside it, which must fit the file system's limit of {NAME_MAX} bytes for a name: give a name of at most {MAX_NAME} bytes"
-        );
+        return Err(TargetError::NameTooLong {
+            origin: origin.to_owned(),
+            len,
+        });
     }
     Ok(())
 }
@@ -58,18 +127,22 @@ pub fn check_name(name: &OsStr, origin: &str) -> Result<()> {
 ///
 /// `out` ends in `..` or is a root or `.`; a link on the way cannot be followed; its
 /// name is too long ([`check_name`]).
-pub fn resolve(out: &Path, origin: &str) -> Result<PathBuf> {
+pub fn resolve(out: &Path, origin: &str) -> Result<PathBuf, TargetError> {
     let Some(Component::Normal(name)) = out.components().next_back() else {
-        bail!(
-            "{origin} {}: give a directory to create (or an earlier nlif output to replace), not `.`, `..` or a root",
-            out.display()
-        );
+        return Err(TargetError::NotANewDirectory {
+            origin: origin.to_owned(),
+            out: out.to_owned(),
+        });
     };
     check_name(name, origin)?;
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let cwd = std::env::current_dir().map_err(TargetError::CurrentDir)?;
     let parent = out.parent().unwrap_or(Path::new(""));
     let target = physical(&cwd.join(parent))
-        .with_context(|| format!("{origin} {}", out.display()))?
+        .map_err(|source| TargetError::Path {
+            origin: origin.to_owned(),
+            out: out.to_owned(),
+            source,
+        })?
         .join(name);
     Ok(match target.strip_prefix(&cwd) {
         Ok(below) if !below.as_os_str().is_empty() => below.to_path_buf(),
@@ -79,7 +152,7 @@ pub fn resolve(out: &Path, origin: &str) -> Result<PathBuf> {
 
 /// The directory an absolute `path` denotes: links followed, `.` dropped, `..` taken
 /// from where the path has led so far (from a part that does not exist, lexically).
-fn physical(path: &Path) -> Result<PathBuf> {
+fn physical(path: &Path) -> Result<PathBuf, PathError> {
     let mut at = PathBuf::new();
     for component in path.components() {
         match component {
@@ -93,13 +166,11 @@ fn physical(path: &Path) -> Result<PathBuf> {
                 match fs::symlink_metadata(&at) {
                     Ok(meta) if meta.file_type().is_symlink() => {
                         at = fs::canonicalize(&at)
-                            .with_context(|| format!("cannot follow the link {}", at.display()))?;
+                            .map_err(|source| PathError::Follow { path: at, source })?;
                     }
                     Ok(_) => {}
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => {
-                        return Err(e).with_context(|| format!("cannot inspect {}", at.display()));
-                    }
+                    Err(source) => return Err(PathError::Inspect { path: at, source }),
                 }
             }
         }

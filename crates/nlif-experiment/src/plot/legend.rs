@@ -2,7 +2,20 @@
 //! chart's width. Shared by the plots of this crate (rate, sweep) and those of
 //! `cargo xtask figures`; each draws its own swatches.
 
+use plotters::coord::Shift;
+use plotters::drawing::DrawingAreaErrorKind;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// One legend entry: its label, and what is drawn beside it (`S`: each plot's own kinds
+/// of swatch).
+#[derive(Clone, Debug)]
+pub struct LegendEntry<S> {
+    /// The label.
+    pub label: String,
+    /// What is drawn beside it.
+    pub swatch: S,
+}
 
 /// The sizes of a legend, in pixels.
 #[derive(Debug, Clone, Copy)]
@@ -27,6 +40,45 @@ impl LegendStyle {
     /// The labels' font.
     pub fn font(&self) -> FontDesc<'static> {
         ("sans-serif", self.font_size).into_font()
+    }
+
+    /// Lays `entries` out in rows no wider than `width` pixels.
+    pub fn layout<S>(&self, entries: &[LegendEntry<S>], width: i32) -> LegendLayout {
+        LegendLayout::new(entries.iter().map(|e| e.label.as_str()), self, width)
+    }
+
+    /// Draws the legend laid out as `layout` into its strip `area`, each row centred in the
+    /// pixel span `span` (of the whole drawing). `swatch` draws an entry's swatch with its
+    /// left end at `(x, y)`, `y` the row's centre line; `err` says what failed in drawing
+    /// a label.
+    pub fn draw<DB: DrawingBackend, S, E>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        entries: &[LegendEntry<S>],
+        layout: &LegendLayout,
+        span: (i32, i32),
+        mut swatch: impl FnMut(&S, i32, i32) -> Result<(), E>,
+        err: impl Fn(DrawingAreaErrorKind<DB::ErrorType>) -> E,
+    ) -> Result<(), E> {
+        let base = area.get_base_pixel().0;
+        let (s0, s1) = (span.0 - base, span.1 - base);
+        let text = TextStyle::from(self.font()).pos(Pos::new(HPos::Left, VPos::Center));
+        for (r, (row, row_width)) in layout.rows.iter().enumerate() {
+            let left = ((s0 + s1 - row_width) / 2).max(0);
+            let y = self.pad + r as i32 * self.row + self.row / 2;
+            for &(i, dx) in row {
+                let entry = &entries[i];
+                let x = left + dx;
+                swatch(&entry.swatch, x, y)?;
+                area.draw(&Text::new(
+                    entry.label.clone(),
+                    (x + self.swatch + self.swatch_gap, y),
+                    text.clone(),
+                ))
+                .map_err(&err)?;
+            }
+        }
+        Ok(())
     }
 }
 

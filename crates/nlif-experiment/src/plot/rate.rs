@@ -6,10 +6,9 @@ use anyhow::Result;
 use multiscale::Trace;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::clip::{Axis, clip_polyline};
-use super::legend::{LegendLayout, LegendStyle};
+use super::legend::{self, LegendLayout, LegendStyle};
 use super::{PixelRect, err, font};
 use crate::config::Config;
 
@@ -128,7 +127,7 @@ impl RatePlot<'_> {
             .map_err(err)?;
         // The legend, below the chart, centred under the plotting area.
         let span = (plot.0.start, plot.0.end);
-        draw_legend(&strip_area, self.legend, self.strip, span, Align::Center)?;
+        draw_legend(&strip_area, self.legend, self.strip, span)?;
         area.present().map_err(err)?;
         Ok(plot)
     }
@@ -190,12 +189,8 @@ enum Swatch {
     Marker(ShapeStyle),
 }
 
-/// One legend entry.
-#[derive(Clone, Debug)]
-struct LegendEntry {
-    label: String,
-    swatch: Swatch,
-}
+/// One legend entry of the rate plot.
+type LegendEntry = legend::LegendEntry<Swatch>;
 
 /// The sizes of the rate plot's legend.
 const LEGEND: LegendStyle = LegendStyle {
@@ -207,67 +202,33 @@ const LEGEND: LegendStyle = LegendStyle {
     font_size: 16,
     char_width: 9,
 };
-const LEGEND_ROW: i32 = LEGEND.row;
-const LEGEND_PAD: i32 = LEGEND.pad;
 const SWATCH: i32 = LEGEND.swatch;
-const SWATCH_GAP: i32 = LEGEND.swatch_gap;
-
-fn legend_font() -> FontDesc<'static> {
-    LEGEND.font()
-}
 
 /// Lays the entries out in rows no wider than `width` pixels.
 fn legend_layout(entries: &[LegendEntry], width: i32) -> LegendLayout {
-    LegendLayout::new(entries.iter().map(|e| e.label.as_str()), &LEGEND, width)
+    LEGEND.layout(entries, width)
 }
 
-/// Where a legend row sits in its span.
-#[derive(Clone, Copy, Debug)]
-enum Align {
-    Center,
-}
-
-/// Draws the legend into its strip, each row aligned within the pixel span `span`.
+/// Draws the legend into its strip, each row centred in the pixel span `span`.
 fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     entries: &[LegendEntry],
     layout: &LegendLayout,
     span: (i32, i32),
-    align: Align,
 ) -> Result<()> {
-    let base = area.get_base_pixel().0;
-    let (s0, s1) = (span.0 - base, span.1 - base);
-    let text = TextStyle::from(legend_font()).pos(Pos::new(HPos::Left, VPos::Center));
-    for (r, (row, row_width)) in layout.rows.iter().enumerate() {
-        let left = match align {
-            Align::Center => (s0 + s1 - row_width) / 2,
-        }
-        .max(0);
-        let y = LEGEND_PAD + r as i32 * LEGEND_ROW + LEGEND_ROW / 2;
-        for &(i, dx) in row {
-            let entry = &entries[i];
-            let x = left + dx;
-            match entry.swatch {
-                Swatch::Line(style) => {
-                    area.draw(&PathElement::new(vec![(x, y), (x + SWATCH, y)], style))
-                }
-                Swatch::Shade(style) => {
-                    area.draw(&Rectangle::new([(x, y - 7), (x + SWATCH, y + 7)], style))
-                }
-                Swatch::Marker(style) => {
-                    area.draw(&TriangleMarker::new((x + SWATCH / 2, y), 6, style))
-                }
+    let swatch = |swatch: &Swatch, x: i32, y: i32| {
+        match *swatch {
+            Swatch::Line(style) => {
+                area.draw(&PathElement::new(vec![(x, y), (x + SWATCH, y)], style))
             }
-            .map_err(err)?;
-            area.draw(&Text::new(
-                entry.label.clone(),
-                (x + SWATCH + SWATCH_GAP, y),
-                text.clone(),
-            ))
-            .map_err(err)?;
+            Swatch::Shade(style) => {
+                area.draw(&Rectangle::new([(x, y - 7), (x + SWATCH, y + 7)], style))
+            }
+            Swatch::Marker(style) => area.draw(&TriangleMarker::new((x + SWATCH / 2, y), 6, style)),
         }
-    }
-    Ok(())
+        .map_err(err)
+    };
+    LEGEND.draw(area, entries, layout, span, swatch, err)
 }
 
 #[cfg(test)]

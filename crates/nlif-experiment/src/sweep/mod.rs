@@ -31,93 +31,12 @@ mod assemble;
 pub mod plot;
 mod point;
 mod progress;
+mod vary;
+mod words;
 
 pub use point::PointResult;
-
-/// One `--vary PATH=…`: a dotted config path and its values as RON text.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Vary {
-    /// The dotted config path (any `--set` path).
-    pub path: String,
-    /// Its values, as RON text.
-    pub values: Vec<String>,
-}
-
-/// Parses `PATH=START:STOP:COUNT` (COUNT evenly spaced values, ends included) or
-/// `PATH=[v1, v2, …]` (RON values).
-pub fn parse_vary(text: &str) -> Result<Vary> {
-    let (path, spec) = text.split_once('=').ok_or_else(|| {
-        anyhow!("--vary `{text}`: expected PATH=START:STOP:COUNT or PATH=[v1,v2,...]")
-    })?;
-    let path = path.trim().to_owned();
-    let spec = spec.trim();
-    let values = if let Some(list) = spec.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
-        split_top_level(list)
-    } else {
-        let parts: Vec<&str> = spec.split(':').collect();
-        let [start, stop, count] = parts[..] else {
-            bail!("--vary `{text}`: expected START:STOP:COUNT or a list [v1,v2,...]");
-        };
-        let number = |s: &str, what: &str| -> Result<f64> {
-            s.trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite())
-                .ok_or_else(|| anyhow!("--vary `{text}`: {what} `{s}` is not a finite number"))
-        };
-        let (start, stop) = (number(start, "START")?, number(stop, "STOP")?);
-        let count: usize = count
-            .trim()
-            .parse()
-            .ok()
-            .filter(|&n| (1..=100_000).contains(&n))
-            .ok_or_else(|| anyhow!("--vary `{text}`: COUNT must be an integer in 1..=100000"))?;
-        (0..count)
-            .map(|k| {
-                let f = if count == 1 {
-                    0.0
-                } else {
-                    k as f64 / (count - 1) as f64
-                };
-                // Each end weighted separately: no overflow for ends near ±f64::MAX.
-                let x = multiscale::tidy_time(start * (1.0 - f) + stop * f);
-                // Whole numbers without a fraction, so integer fields take them too.
-                if x.fract() == 0.0 && x.abs() < 9e15 {
-                    format!("{}", x as i64)
-                } else {
-                    format!("{x:?}")
-                }
-            })
-            .collect()
-    };
-    if values.is_empty() || values.iter().any(|v| v.trim().is_empty()) {
-        bail!("--vary `{text}`: no values");
-    }
-    Ok(Vary { path, values })
-}
-
-/// Splits a RON list body at its top-level commas (not inside parentheses or brackets).
-fn split_top_level(list: &str) -> Vec<String> {
-    let mut items = Vec::new();
-    let (mut depth, mut current) = (0i32, String::new());
-    for c in list.chars() {
-        match c {
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth -= 1,
-            ',' if depth == 0 => {
-                items.push(current.trim().to_owned());
-                current.clear();
-                continue;
-            }
-            _ => {}
-        }
-        current.push(c);
-    }
-    if !current.trim().is_empty() {
-        items.push(current.trim().to_owned());
-    }
-    items
-}
+pub use vary::{ShardError, Vary, VaryError, parse_shard, parse_vary};
+pub use words::refused_override;
 
 /// The seed of point `index` with `--seed-per-point`: SplitMix64 of the base seed and the
 /// index, so points get independent, reproducible seeds.
@@ -188,7 +107,8 @@ impl Definition {
     pub fn config(&self, index: usize) -> Result<Config> {
         let mut config = self.base.clone();
         for (vary, value) in self.vary.iter().zip(self.values(index)) {
-            crate::set::apply(&mut config, &format!("{}={value}", vary.path))
+            crate::set::assign(&mut config, &vary.path, value)
+                .map_err(|e| anyhow!(refused_override(&vary.path, &e)))
                 .with_context(|| format!("point {index}"))?;
         }
         if self.seed_per_point {
@@ -215,16 +135,6 @@ pub struct Request {
     pub quiet: bool,
 }
 
-/// Parses `I/N` (1 <= I <= N).
-pub fn parse_shard(text: &str) -> Result<(usize, usize)> {
-    let parse = || -> Option<(usize, usize)> {
-        let (i, n) = text.split_once('/')?;
-        let (i, n) = (i.trim().parse().ok()?, n.trim().parse().ok()?);
-        (1 <= i && i <= n).then_some((i, n))
-    };
-    parse().ok_or_else(|| anyhow!("--shard `{text}`: expected I/N with 1 <= I <= N, e.g. 2/4"))
-}
-
 /// Checks every point; all invalid ones are reported at once.
 pub fn check_all(definition: &Definition) -> Result<usize> {
     let mut invalid = String::new();
@@ -232,7 +142,7 @@ pub fn check_all(definition: &Definition) -> Result<usize> {
     for index in 0..definition.len() {
         let problem = definition
             .config(index)
-            .and_then(|config| crate::config::check(&config, None, &[], 1).map(|_| ()));
+            .and_then(|config| Ok(crate::config::check(&config, None, &[], 1).map(|_| ())?));
         if let Err(e) = problem {
             count += 1;
             let values = definition.values(index).join(", ");

@@ -1,0 +1,10 @@
+//! What the tests of this crate share: a valid config, as a file would hold it.
+
+/// A valid config (`valid.ron`, which the tests of `nlif` read too); each line is one
+/// field, so a test can say where a field is written.
+pub(crate) const VALID: &str = include_str!("valid.ron");
+
+/// [`VALID`], parsed.
+pub(crate) fn valid() -> nlif_experiment::Config {
+    nlif_experiment::config::parse(VALID).expect("VALID is a config")
+}
