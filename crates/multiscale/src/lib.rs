@@ -66,7 +66,3 @@ pub use trace::{
 pub mod state {
     pub use crate::simulation::{ClockState, MonitorState, SinceEvent, SnapshotState, Tail};
 }
-
-#[doc(hidden)]
-#[deprecated(note = "use nlif_model::time::tidy")]
-pub use nlif_model::time::tidy as tidy_time;

@@ -167,7 +167,7 @@ fn the_reported_kicks_act_once_at_their_grid_time() {
         assert!(run.run(&mut ()).unwrap().is_completed());
         let mfes = &run.trace().mfes;
         assert_eq!(mfes.len(), 1, "t0 = {t0}: {mfes:?}");
-        assert_eq!(multiscale::tidy_time(mfes[0].t), t0, "t0 = {t0}");
+        assert_eq!(nlif_model::time::tidy(mfes[0].t), t0, "t0 = {t0}");
     }
 }
 

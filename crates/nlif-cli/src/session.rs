@@ -315,7 +315,7 @@ fn drive<'c>(
         Ok(None) if plan.every.is_some() => {
             eprintln!(
                 "interrupted at t = {}; continue with: nlif resume {}",
-                nlif_experiment::shortest(multiscale::tidy_time(simulation.time())),
+                nlif_experiment::shortest(nlif_model::time::tidy(simulation.time())),
                 plan.out.display()
             );
             return Ok(Ended::Interrupted);
@@ -324,7 +324,7 @@ fn drive<'c>(
             discard(&mut plan);
             eprintln!(
                 "interrupted at t = {}; nothing written (a run with --checkpoint-every can be continued)",
-                nlif_experiment::shortest(multiscale::tidy_time(simulation.time()))
+                nlif_experiment::shortest(nlif_model::time::tidy(simulation.time()))
             );
             return Ok(Ended::Interrupted);
         }

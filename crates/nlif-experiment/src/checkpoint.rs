@@ -298,7 +298,7 @@ pub fn describe_bytes(path: &Path, data: &[u8]) -> Result<String> {
     let (phase, time, particles) = match &state.phase {
         PhaseState::Macro(m) => (
             "macro (density)",
-            m.t_start + m.steps as f64 * checkpoint.config.solver.macro_.dt,
+            m.t_start + m.steps as f64 * checkpoint.config.solver.macro_config.dt,
             None,
         ),
         PhaseState::Micro(p) => (
@@ -315,7 +315,7 @@ pub fn describe_bytes(path: &Path, data: &[u8]) -> Result<String> {
         env!("CARGO_PKG_VERSION"),
         config.name,
         config.solver.kind.as_str(),
-        crate::shortest(multiscale::tidy_time(time)),
+        crate::shortest(nlif_model::time::tidy(time)),
         crate::shortest(config.t_end),
         match state.outcome {
             Some(o) => format!("ended: {}", o.as_str()),

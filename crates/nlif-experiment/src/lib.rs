@@ -36,7 +36,7 @@ pub mod writer;
 
 use std::time::Instant;
 
-use multiscale::Simulation;
+use multiscale::{DriveError, Driver, Finish, Observer, Outcome, Simulation};
 
 pub use config::Config;
 pub use nlif_micro::Parallelism;
@@ -55,6 +55,45 @@ pub use output::RunResult;
 /// The config cannot start a run (invalid settings), or the run fails (a conversion
 /// between density and particles that cannot be made).
 pub fn run(config: &Config, parallelism: Parallelism) -> Result<RunResult, ExperimentError> {
+    run_with(config, parallelism, &mut (), || false)
+}
+
+/// [`run`] watched by `observer` (every step, sample, switch and event; it may stop the
+/// run) and cancelled when `cancel` returns true (polled every 50 of the run's finest
+/// steps, e.g. a flag set by a signal handler or another thread). A stopped or cancelled
+/// run returns what it recorded so far, with the outcome [`multiscale::Outcome::Stopped`].
+///
+/// ```
+/// use std::ops::ControlFlow;
+/// use nlif_experiment::{Config, Parallelism, run_with};
+/// use multiscale::{Event, observe_with};
+///
+/// let mut config = Config::builtin();
+/// config.solver.kind = multiscale::SolverKind::Macro;
+/// config.t_end = 0.5;
+/// let mut steps = 0;
+/// let mut count = observe_with(|event| {
+///     if let Event::Step(_) = event { steps += 1; }
+///     ControlFlow::Continue(())
+/// });
+/// let result = run_with(&config, Parallelism::Sequential, &mut count, || false)?;
+/// assert!(result.outcome.is_completed());
+/// assert_eq!(steps, result.trace.macro_steps);
+/// // Cancelled at once: stopped at the first poll, with the record so far.
+/// let cancelled = run_with(&config, Parallelism::Sequential, &mut (), || true)?;
+/// assert_eq!(cancelled.outcome.as_str(), "stopped");
+/// # Ok::<(), nlif_experiment::ExperimentError>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`run`].
+pub fn run_with<O: Observer>(
+    config: &Config,
+    parallelism: Parallelism,
+    observer: &mut O,
+    cancel: impl FnMut() -> bool,
+) -> Result<RunResult, ExperimentError> {
     let clock = Instant::now();
     let mut simulation = Simulation::new(
         config.model.params(),
@@ -67,7 +106,21 @@ pub fn run(config: &Config, parallelism: Parallelism) -> Result<RunResult, Exper
         name: config.name.clone(),
         source,
     })?;
-    let outcome = simulation.run(&mut ()).map_err(ExperimentError::Run)?;
+    let finish = Driver::new()
+        .interrupt(cancel)
+        .run(&mut simulation, observer, &mut ())
+        .map_err(|e| match e {
+            DriveError::Run(e) => ExperimentError::Run(e),
+            DriveError::Checkpoint(never) => match never {},
+            _ => unreachable!("the driver fails only in the run or a checkpoint"),
+        })?;
+    let outcome = match finish {
+        Finish::Ended(outcome) => outcome,
+        Finish::Interrupted { t } | Finish::Stopped { t } => Outcome::Stopped { t },
+        _ => Outcome::Stopped {
+            t: nlif_model::time::tidy(simulation.time()),
+        },
+    };
     let wall_seconds = clock.elapsed().as_secs_f64();
     let grid = simulation.grid_nodes();
     Ok(RunResult {

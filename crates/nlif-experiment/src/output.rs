@@ -145,7 +145,7 @@ pub fn summary(config: &Config, result: &RunResult) -> Value {
         "steps": trace.macro_steps + trace.micro_steps,
         "macro_steps": trace.macro_steps,
         "micro_steps": trace.micro_steps,
-        "micro_time": multiscale::tidy_time(micro_time),
+        "micro_time": nlif_model::time::tidy(micro_time),
         "wall_seconds": result.wall_seconds,
         "peak_rss_bytes": peak_rss_bytes(),
         "processes": result.processes,

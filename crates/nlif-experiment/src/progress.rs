@@ -68,7 +68,7 @@ impl Progress {
             let _ = writeln!(
                 std::io::stderr(),
                 "nlif: resumed at t = {} / {} with {} and {} so far",
-                crate::shortest(multiscale::tidy_time(t)),
+                crate::shortest(nlif_model::time::tidy(t)),
                 crate::shortest(self.t_end),
                 plural(self.switches, "switch", "switches"),
                 plural(self.mfes, "MFE", "MFEs"),

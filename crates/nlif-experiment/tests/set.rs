@@ -45,7 +45,7 @@ fn an_override_lands_in_its_field_and_nowhere_else() {
         (
             "solver.macro.scheme",
             "ChangCooper",
-            |c| format!("{:?}", c.solver.macro_.scheme),
+            |c| format!("{:?}", c.solver.macro_config.scheme),
             "ChangCooper",
         ),
         (

@@ -32,8 +32,8 @@ pub mod prelude {
     pub use fp_macro::{MacroConfig, Scheme};
     pub use multiscale::{
         DensityView, Driver, Event, Finish, Observer, Outcome, Problem, RunConfig, RunError,
-        Simulation, SimulationState, SolverKind, Start, SwitchingConfig, SwitchingPolicy,
-        Trace, observe_with,
+        Simulation, SimulationState, SolverKind, Start, SwitchingConfig, SwitchingPolicy, Trace,
+        observe_with,
     };
     pub use nlif_micro::{MicroConfig, Parallelism, Stepper};
     pub use nlif_model::{InitialDensity, Input, ModelParams, stationary_rates};

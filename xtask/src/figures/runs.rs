@@ -103,7 +103,7 @@ impl Setup {
             initial: self.initial,
             solver: SolverSection {
                 kind: self.kind,
-                macro_: MacroConfig {
+                macro_config: MacroConfig {
                     dt: self.dt,
                     ..self.macro_config
                 },

@@ -12,7 +12,7 @@ use super::{Config, MEMORY_LIMIT_VAR, locate};
 /// another form than written (a `v_min` off the grid is moved to the node below it).
 pub fn notes(config: &Config) -> Vec<String> {
     let mut notes = Vec::new();
-    let m = &config.solver.macro_;
+    let m = &config.solver.macro_config;
     if let Ok(grid) = nlif_model::Grid::for_model(&config.model.params(), m.v_min, m.dv) {
         let used = grid.v_min();
         if (used - m.v_min).abs() > 1e-9 * m.dv {
@@ -21,7 +21,7 @@ pub fn notes(config: &Config) -> Vec<String> {
                 crate::shortest(m.v_min),
                 crate::shortest(m.dv),
                 crate::shortest(config.model.v_f),
-                crate::shortest(multiscale::tidy_time(used))
+                crate::shortest(nlif_model::time::tidy(used))
             ));
         }
     }

@@ -69,7 +69,7 @@ pub struct SolverSection {
     pub kind: SolverKind,
     /// The mean-field solver's settings (`solver.macro`).
     #[serde(rename = "macro")]
-    pub macro_: MacroConfig,
+    pub macro_config: MacroConfig,
     /// The particle solver's settings.
     pub micro: MicroConfig,
     /// When the multi-scale solver switches.
@@ -82,7 +82,7 @@ impl Default for SolverSection {
     fn default() -> Self {
         SolverSection {
             kind: SolverKind::Multiscale,
-            macro_: MacroConfig::default(),
+            macro_config: MacroConfig::default(),
             micro: MicroConfig::default(),
             switching: SwitchingConfig::default(),
             blow_up: BlowUpWatch::default(),
@@ -173,7 +173,7 @@ impl Config {
     pub fn run_config(&self) -> RunConfig {
         RunConfig {
             kind: self.solver.kind,
-            macro_config: self.solver.macro_,
+            macro_config: self.solver.macro_config,
             micro: self.solver.micro,
             switching: self.solver.switching,
             blow_up: self.solver.blow_up,

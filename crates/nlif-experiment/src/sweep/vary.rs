@@ -102,7 +102,7 @@ pub fn parse_vary(text: &str) -> Result<Vary, VaryError> {
                     k as f64 / (count - 1) as f64
                 };
                 // Each end weighted separately: no overflow for ends near ±f64::MAX.
-                let x = multiscale::tidy_time(start * (1.0 - f) + stop * f);
+                let x = nlif_model::time::tidy(start * (1.0 - f) + stop * f);
                 // Whole numbers without a fraction, so integer fields take them too.
                 if x.fract() == 0.0 && x.abs() < 9e15 {
                     format!("{}", x as i64)

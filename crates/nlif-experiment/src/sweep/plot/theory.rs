@@ -124,8 +124,12 @@ pub(super) fn stationary_count(
 fn blowup_guaranteed_of(config: &Config) -> Option<bool> {
     let params = config.model.params();
     params.validate().ok()?;
-    let grid =
-        Grid::for_model(&params, config.solver.macro_.v_min, config.solver.macro_.dv).ok()?;
+    let grid = Grid::for_model(
+        &params,
+        config.solver.macro_config.v_min,
+        config.solver.macro_config.dv,
+    )
+    .ok()?;
     let p = fp_macro::discretise(&grid, &config.initial).ok()?;
     let h = grid.spacing();
     let v: Vec<f64> = grid.nodes().collect();
