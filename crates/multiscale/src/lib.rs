@@ -47,15 +47,14 @@ pub use config::{
 };
 pub use driver::{Checkpoint, DriveError, Driver, Finish, Save};
 pub use observer::{Event, FnObserver, Observer, StepView, observe_with};
-pub use phase::{DensityPhase, ParticlePhase, Phase, Schedule};
+pub use phase::{DensityPhase, ParticlePhase, Phase, PhaseState, Schedule};
 pub use policy::{
     BuiltinPolicy, DensityView, FiringFraction, QuietWindow, RateHysteresis, SwitchingPolicy,
     policy_from,
 };
 pub use preflight::{MemoryEstimate, Preflight, plan, preflight};
 pub use simulation::{
-    PhaseState, Problem, SIMULATION_STATE_VERSION, Simulation, SimulationBuilder, SimulationState,
-    Start,
+    Problem, SIMULATION_STATE_VERSION, Simulation, SimulationBuilder, SimulationState, Start,
 };
 pub use trace::{
     DensitySnapshot, MASS_TOLERANCE, Mode, Outcome, RateCrossing, Sample, Switch, SwitchReason,

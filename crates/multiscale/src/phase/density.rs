@@ -3,10 +3,10 @@
 use coupling::Estimator;
 use fp_macro::{FluxScheme, MacroSolver, StepOutcome};
 
+use super::PhaseState;
 use super::{Env, Phase, Stepped};
 use crate::Components;
 use crate::config::RunError;
-use crate::simulation::PhaseState;
 use crate::trace::{Mode, SwitchReason};
 
 /// The density of the Fokker–Planck equation, advanced by [`MacroSolver`] with the run's

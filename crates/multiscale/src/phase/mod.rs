@@ -9,13 +9,14 @@
 //! [`SimulationBuilder::start_with`](crate::SimulationBuilder::start_with).
 
 pub use coupling::Estimator;
+use fp_macro::DensityDynamics;
 use fp_macro::Grid;
-use nlif_micro::{Mfe, Parallelism};
+use nlif_micro::{Mfe, Parallelism, ParticleDynamics};
 use nlif_model::ModelParams;
+use serde::{Deserialize, Serialize};
 
 use crate::Components;
 use crate::config::{RunError, SolverKind};
-use crate::simulation::PhaseState;
 use crate::trace::{Mode, SwitchReason};
 
 mod density;
@@ -23,6 +24,17 @@ mod particles;
 
 pub use density::DensityPhase;
 pub use particles::ParticlePhase;
+
+/// The state of the description advancing the network: what changes over the run (the
+/// problem is the simulation's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum PhaseState {
+    /// The density.
+    Macro(DensityDynamics),
+    /// The particles (this part's, or the whole network's in a checkpoint).
+    Micro(ParticleDynamics),
+}
 
 /// What a phase may use during a step besides itself: the model, the grid, the
 /// parallelism, the reduction over the parts of a distributed run, and the largest rate

@@ -5,10 +5,10 @@ use fp_macro::Grid;
 use nlif_micro::{Parallelism, ParticleSystem, Reduction, SubthresholdStepper};
 use rayon::prelude::*;
 
+use super::PhaseState;
 use super::{Env, Phase, Stepped};
 use crate::Components;
 use crate::config::RunError;
-use crate::simulation::PhaseState;
 use crate::trace::Mode;
 
 /// `N` particles (this part's share of them), advanced by [`ParticleSystem`] with the

@@ -470,7 +470,7 @@ impl<C: Components> Phase<C> for Placeholder {
     ) -> Result<f64, RunError> {
         unreachable!("a simulation is never recorded while it is built")
     }
-    fn state(&self) -> Option<super::PhaseState> {
+    fn state(&self) -> Option<crate::phase::PhaseState> {
         None
     }
 }

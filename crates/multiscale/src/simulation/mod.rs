@@ -47,7 +47,7 @@ pub use builder::{SimulationBuilder, Start};
 pub use clock::{ClockState, Tail};
 pub use monitor::{MonitorState, SinceEvent};
 pub use ring::SnapshotState;
-pub use state::{PhaseState, SIMULATION_STATE_VERSION, SimulationState};
+pub use state::{SIMULATION_STATE_VERSION, SimulationState};
 
 use clock::SampleClock;
 use handover::HandOvers;

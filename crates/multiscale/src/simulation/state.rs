@@ -12,8 +12,8 @@
 //! checksum), one written by other components (their identity) or for another problem
 //! never continues silently.
 
-use fp_macro::{DensityDynamics, Grid, MacroSolver, MacroState};
-use nlif_micro::{ParticleDynamics, ParticleState, ParticleSystem};
+use fp_macro::{Grid, MacroSolver, MacroState};
+use nlif_micro::{ParticleState, ParticleSystem};
 use serde::{Deserialize, Serialize};
 
 use super::clock::{ClockState, SampleClock};
@@ -23,23 +23,12 @@ use super::ring::{RollbackRing, SnapshotState};
 use super::{Problem, Simulation, SimulationBuilder};
 use crate::components::{Components, Identity, With, WithPolicy};
 use crate::config::{RunError, SolverKind};
-use crate::phase::{DensityPhase, ParticlePhase, Phase, Schedule};
+use crate::phase::{DensityPhase, ParticlePhase, Phase, PhaseState, Schedule};
 use crate::policy::SwitchingPolicy;
 use crate::trace::{Outcome, Trace};
 
 /// The version of [`SimulationState`]'s layout; a state of another version is refused.
 pub const SIMULATION_STATE_VERSION: u32 = 4;
-
-/// The state of the description advancing the network: what changes over the run (the
-/// problem is the simulation's).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub enum PhaseState {
-    /// The density.
-    Macro(DensityDynamics),
-    /// The particles (this part's, or the whole network's in a checkpoint).
-    Micro(ParticleDynamics),
-}
 
 /// Everything a [`Simulation`] needs to continue bit for bit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
