@@ -2,7 +2,7 @@
 //!
 //! Nothing here lists a section's fields: the config is written out as RON and read back,
 //! and on the way back the value at the path is read from the given text instead, as the
-//! type the config's own `Deserialize` asks for there ([`walk`]). A path that does not
+//! type the config's own `Deserialize` asks for there (module `walk`). A path that does not
 //! exist is reported with the names that do, as the config's types declare them.
 
 mod walk;
