@@ -51,12 +51,41 @@ impl LegendStyle {
     /// pixel span `span` (of the whole drawing). `swatch` draws an entry's swatch with its
     /// left end at `(x, y)`, `y` the row's centre line; `err` says what failed in drawing
     /// a label.
+    ///
+    /// # Errors
+    ///
+    /// What `swatch` or drawing a label returns.
     pub fn draw<DB: DrawingBackend, S, E>(
         &self,
         area: &DrawingArea<DB, Shift>,
         entries: &[LegendEntry<S>],
         layout: &LegendLayout,
         span: (i32, i32),
+        swatch: impl FnMut(&S, i32, i32) -> Result<(), E>,
+        err: impl Fn(DrawingAreaErrorKind<DB::ErrorType>) -> E,
+    ) -> Result<(), E> {
+        let rows = Rows {
+            layout,
+            span,
+            align: Align::Center,
+        };
+        self.draw_rows(area, entries, rows, swatch, err)
+    }
+
+    /// [`LegendStyle::draw`] with each row aligned as `align` says within `span`.
+    ///
+    /// # Errors
+    ///
+    /// As [`LegendStyle::draw`].
+    pub fn draw_rows<DB: DrawingBackend, S, E>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        entries: &[LegendEntry<S>],
+        Rows {
+            layout,
+            span,
+            align,
+        }: Rows<'_>,
         mut swatch: impl FnMut(&S, i32, i32) -> Result<(), E>,
         err: impl Fn(DrawingAreaErrorKind<DB::ErrorType>) -> E,
     ) -> Result<(), E> {
@@ -64,7 +93,12 @@ impl LegendStyle {
         let (s0, s1) = (span.0 - base, span.1 - base);
         let text = TextStyle::from(self.font()).pos(Pos::new(HPos::Left, VPos::Center));
         for (r, (row, row_width)) in layout.rows.iter().enumerate() {
-            let left = ((s0 + s1 - row_width) / 2).max(0);
+            let left = match align {
+                Align::Left => s0,
+                Align::Center => (s0 + s1 - row_width) / 2,
+                Align::Right => s1 - row_width,
+            }
+            .max(0);
             let y = self.pad + r as i32 * self.row + self.row / 2;
             for &(i, dx) in row {
                 let entry = &entries[i];
@@ -80,6 +114,29 @@ impl LegendStyle {
         }
         Ok(())
     }
+}
+
+/// Where the rows of a legend go: the layout, the pixel span (of the whole drawing) they
+/// are aligned in, and how.
+#[derive(Debug, Clone, Copy)]
+pub struct Rows<'a> {
+    /// The rows.
+    pub layout: &'a LegendLayout,
+    /// The span, in pixels of the whole drawing.
+    pub span: (i32, i32),
+    /// How each row sits in it.
+    pub align: Align,
+}
+
+/// Where a legend row sits in its span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    /// At the left end.
+    Left,
+    /// Centred.
+    Center,
+    /// At the right end.
+    Right,
 }
 
 /// Legend entries laid out in rows: each row's entries (index, x offset) and its width.

@@ -3,12 +3,14 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{Panel, drawable, err, hline_style, series_style, shade_style};
 
-pub(super) use nlif_experiment::plot::legend::LegendLayout;
-use nlif_experiment::plot::legend::LegendStyle;
+pub(super) use nlif_experiment::plot::legend::{Align, LegendLayout};
+use nlif_experiment::plot::legend::{LegendStyle, Rows};
+
+/// One legend entry: a label and its swatch.
+pub(super) type LegendEntry = nlif_experiment::plot::legend::LegendEntry<Swatch>;
 
 /// The legend: an entry for each thing the panel actually draws.
 pub(super) fn legend_entries(panel: &Panel) -> Vec<LegendEntry> {
@@ -50,13 +52,6 @@ pub(super) enum Swatch {
     Marker(ShapeStyle),
 }
 
-/// One legend entry.
-#[derive(Clone, Debug)]
-pub(super) struct LegendEntry {
-    label: String,
-    swatch: Swatch,
-}
-
 /// The sizes of a panel's legend.
 const LEGEND: LegendStyle = LegendStyle {
     row: 20,
@@ -67,26 +62,11 @@ const LEGEND: LegendStyle = LegendStyle {
     font_size: 13,
     char_width: 8,
 };
-const LEGEND_ROW: i32 = LEGEND.row;
-const LEGEND_PAD: i32 = LEGEND.pad;
 const SWATCH: i32 = LEGEND.swatch;
-const SWATCH_GAP: i32 = LEGEND.swatch_gap;
-
-fn legend_font() -> FontDesc<'static> {
-    LEGEND.font()
-}
 
 /// Lays the entries out in rows no wider than `width` pixels.
 pub(super) fn legend_layout(entries: &[LegendEntry], width: i32) -> LegendLayout {
-    LegendLayout::new(entries.iter().map(|e| e.label.as_str()), &LEGEND, width)
-}
-
-/// Where a legend row sits under the plotting area.
-#[derive(Clone, Copy, Debug)]
-pub(super) enum Align {
-    Left,
-    Center,
-    Right,
+    LEGEND.layout(entries, width)
 }
 
 /// Draws the legend into its strip, each row aligned within the pixel span `span`.
@@ -97,21 +77,17 @@ pub(super) fn draw_legend<DB: DrawingBackend>(
     span: (i32, i32),
     align: Align,
 ) -> Result<(), String> {
-    let base = area.get_base_pixel().0;
-    let (s0, s1) = (span.0 - base, span.1 - base);
-    let text = TextStyle::from(legend_font()).pos(Pos::new(HPos::Left, VPos::Center));
-    for (r, (row, row_width)) in layout.rows.iter().enumerate() {
-        let left = match align {
-            Align::Left => s0,
-            Align::Center => (s0 + s1 - row_width) / 2,
-            Align::Right => s1 - row_width,
-        }
-        .max(0);
-        let y = LEGEND_PAD + r as i32 * LEGEND_ROW + LEGEND_ROW / 2;
-        for &(i, dx) in row {
-            let entry = &entries[i];
-            let x = left + dx;
-            match entry.swatch {
+    let rows = Rows {
+        layout,
+        span,
+        align,
+    };
+    LEGEND.draw_rows(
+        area,
+        entries,
+        rows,
+        |swatch, x, y| {
+            match *swatch {
                 Swatch::Line(style, false) => {
                     area.draw(&PathElement::new(vec![(x, y), (x + SWATCH, y)], style))
                 }
@@ -127,16 +103,10 @@ pub(super) fn draw_legend<DB: DrawingBackend>(
                     area.draw(&TriangleMarker::new((x + SWATCH / 2, y), 5, style))
                 }
             }
-            .map_err(err)?;
-            area.draw(&Text::new(
-                entry.label.clone(),
-                (x + SWATCH + SWATCH_GAP, y),
-                text.clone(),
-            ))
-            .map_err(err)?;
-        }
-    }
-    Ok(())
+            .map_err(err)
+        },
+        err,
+    )
 }
 
 #[cfg(test)]
