@@ -411,7 +411,8 @@ fn finish(
         processes: cluster.size(),
     };
     let writing = Instant::now();
-    output::write_all(&plan.out, config, &result, Some(&plan.staging))?;
+    output::write_all(&plan.out, config, &result, Some(&plan.staging))
+        .map_err(crate::words::output)?;
     Ok((result, writing.elapsed().as_secs_f64()))
 }
 
@@ -468,7 +469,9 @@ fn save(
     } else {
         Ok(())
     };
-    if let Some(whole) = cluster.agree(gathered.and_then(|g| written.map(|()| g)))? {
+    if let Some(whole) =
+        cluster.agree(gathered.and_then(|g| written.map(|()| g).map_err(Into::into)))?
+    {
         state = state.with_phase(PhaseState::Micro(whole))?;
     }
     if !cluster.is_root() {
