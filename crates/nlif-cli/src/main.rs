@@ -199,6 +199,7 @@ fn command_here(command: Command) -> Result<Status> {
                 .map(|s| sweep::parse_shard(s).map_err(|e| anyhow::anyhow!("--shard {e}")))
                 .transpose()?;
             let stop = session::signal_flag()?;
+            let merge_hint = (shard.is_some() && !quiet).then(|| dir.clone());
             let request = sweep::Request {
                 definition,
                 dir,
@@ -210,6 +211,13 @@ fn command_here(command: Command) -> Result<Status> {
             let ran = sweep::run_until(request, &stop).map_err(words::sweep)?;
             if ran.stopped {
                 return Ok(Status::Interrupted);
+            }
+            if let Some(dir) = merge_hint {
+                // Shards may finish together: assembling is left to one `--merge`.
+                eprintln!(
+                    "nlif sweep: shard done; once every shard is, assemble with `nlif sweep --merge {}`",
+                    dir.display()
+                );
             }
             Ok(points_failed(ran.failed, ran.points))
         }

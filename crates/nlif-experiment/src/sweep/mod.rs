@@ -337,13 +337,8 @@ pub fn run_until(request: Request, stop: &AtomicBool) -> Result<Ran> {
         );
     }
     if request.shard.is_some() {
-        // Shards may finish together: assembling is left to one `--merge`.
-        if !request.quiet {
-            eprintln!(
-                "nlif sweep: shard done; once every shard is, assemble with `nlif sweep --merge {}`",
-                request.dir.display()
-            );
-        }
+        // Shards may finish together: assembling is left to one [`merge`] (the front
+        // end says how to call it).
         return Ok(ended(Vec::new()));
     }
     Ok(ended(assemble::assemble(
