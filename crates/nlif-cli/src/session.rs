@@ -465,13 +465,11 @@ fn save(
         _ => Ok(None),
     };
     let written = if cluster.is_root() {
-        plan.writer.wait()
+        plan.writer.wait().map_err(anyhow::Error::from)
     } else {
         Ok(())
     };
-    if let Some(whole) =
-        cluster.agree(gathered.and_then(|g| written.map(|()| g).map_err(Into::into)))?
-    {
+    if let Some(whole) = cluster.agree(gathered.and_then(|g| written.map(|()| g)))? {
         state = state.with_phase(PhaseState::Micro(whole))?;
     }
     if !cluster.is_root() {
