@@ -183,7 +183,7 @@ impl Cluster {
         if let Err(e) = &result
             && prints(e)
         {
-            say(&format!("error: {}", crate::report(e)));
+            say(&format!("error: {}", crate::report(&**e)));
         }
         let _ = self.any(result.is_err());
         result.map_err(|_| Reported.into())
@@ -200,10 +200,14 @@ impl Cluster {
             && self.size > 1
         {
             if self.is_root() {
-                say(&format!("error: {}", crate::report(&e)));
+                say(&format!("error: {}", crate::report(&*e)));
             } else {
                 std::thread::sleep(std::time::Duration::from_secs(2));
-                say(&format!("error: rank {}: {}", self.rank, crate::report(&e)));
+                say(&format!(
+                    "error: rank {}: {}",
+                    self.rank,
+                    crate::report(&*e)
+                ));
             }
             mpi.abort();
         }

@@ -9,6 +9,7 @@ mod overrides;
 mod session;
 mod staging;
 mod steady;
+mod words;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,7 +38,7 @@ fn main() -> ExitCode {
         // Every MPI rank meets the same errors but those it meets alone: rank 0 says it.
         Err(e) if !cluster::prints(&e) => ExitCode::FAILURE,
         Err(e) => {
-            cluster::say(&format!("error: {}", report(&e)));
+            cluster::say(&format!("error: {}", report(&*e)));
             ExitCode::FAILURE
         }
     }
@@ -147,7 +148,7 @@ fn command_here(command: Command) -> Result<Status> {
         } => {
             if let Some(dir) = merge {
                 let dir = target::resolve(&dir, "--merge")?;
-                let results = sweep::merge(&dir, quiet)?;
+                let results = sweep::merge(&dir, quiet).map_err(words::sweep)?;
                 let failed = results.iter().filter(|r| r.error.is_some()).count();
                 return Ok(points_failed(failed, results.len()));
             }
@@ -198,6 +199,7 @@ fn command_here(command: Command) -> Result<Status> {
                 .map(|s| sweep::parse_shard(s).map_err(|e| anyhow::anyhow!("--shard {e}")))
                 .transpose()?;
             let stop = session::signal_flag()?;
+            let merge_hint = (shard.is_some() && !quiet).then(|| dir.clone());
             let request = sweep::Request {
                 definition,
                 dir,
@@ -206,9 +208,16 @@ fn command_here(command: Command) -> Result<Status> {
                 keep_outputs,
                 quiet,
             };
-            let ran = sweep::run_until(request, &stop)?;
+            let ran = sweep::run_until(request, &stop).map_err(words::sweep)?;
             if ran.stopped {
                 return Ok(Status::Interrupted);
+            }
+            if let Some(dir) = merge_hint {
+                // Shards may finish together: assembling is left to one `--merge`.
+                eprintln!(
+                    "nlif sweep: shard done; once every shard is, assemble with `nlif sweep --merge {}`",
+                    dir.display()
+                );
             }
             Ok(points_failed(ran.failed, ran.points))
         }

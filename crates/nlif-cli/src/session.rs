@@ -411,7 +411,8 @@ fn finish(
         processes: cluster.size(),
     };
     let writing = Instant::now();
-    output::write_all(&plan.out, config, &result, Some(&plan.staging))?;
+    output::write_all(&plan.out, config, &result, Some(&plan.staging))
+        .map_err(crate::words::output)?;
     Ok((result, writing.elapsed().as_secs_f64()))
 }
 
@@ -464,7 +465,7 @@ fn save(
         _ => Ok(None),
     };
     let written = if cluster.is_root() {
-        plan.writer.wait()
+        plan.writer.wait().map_err(anyhow::Error::from)
     } else {
         Ok(())
     };

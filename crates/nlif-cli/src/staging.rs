@@ -25,7 +25,7 @@ pub(crate) fn checkpoint_staging(out: &Path) -> PathBuf {
 /// Takes the lock of the output `out` (rank 0) before anything else is looked at, and
 /// removes what dead runs left beside it.
 pub(super) fn claim(out: &Path) -> Result<Lock> {
-    let lock = Lock::exclusive(out)?;
+    let lock = Lock::exclusive(out).map_err(crate::words::lock)?;
     lock.remove_leftovers(out);
     Ok(lock)
 }
@@ -39,7 +39,7 @@ pub(super) fn prepare(config: &Config, out: &Path) -> Result<(PathBuf, Option<Lo
 
 /// Rank 0's checks and staging directory before a run (the lock held).
 pub(super) fn stage(config: &Config, out: &Path) -> Result<PathBuf> {
-    output::check_target(out)?;
+    output::check_target(out).map_err(crate::words::output)?;
     if config.output.checkpoint.is_none()
         && checkpoint_staging(out).join(checkpoint::FILE).is_file()
     {
@@ -51,7 +51,7 @@ pub(super) fn stage(config: &Config, out: &Path) -> Result<PathBuf> {
         );
     }
     match config.output.checkpoint {
-        None => output::staging_for(out),
+        None => Ok(output::staging_for(out)?),
         Some(_) => {
             let staging = checkpoint_staging(out);
             if fs::symlink_metadata(&staging).is_ok_and(|m| m.is_dir()) {
@@ -132,8 +132,8 @@ pub(super) fn open_checkpoint(
         _,
     ) = checkpoint::read(&source.join(checkpoint::FILE))?;
     if root {
-        checkpoint::check_config_file(&source, &config)?;
-        output::check_target(out)?;
+        checkpoint::check_config_file(&source, &config).map_err(crate::words::checkpoint)?;
+        output::check_target(out).map_err(crate::words::output)?;
     }
     Ok((source, finished, config, stats, state))
 }
@@ -146,11 +146,11 @@ pub(super) fn stage_resumed(
     config: &Config,
 ) -> Result<()> {
     if finished {
-        output::check_target(out)?;
+        output::check_target(out).map_err(crate::words::output)?;
         if fs::symlink_metadata(staging).is_ok() {
             bail!("{} exists; remove it to extend the run", staging.display());
         }
         fs::create_dir(staging).with_context(|| format!("cannot create {}", staging.display()))?;
     }
-    checkpoint::write_config_file(staging, config)
+    Ok(checkpoint::write_config_file(staging, config)?)
 }

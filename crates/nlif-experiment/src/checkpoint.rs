@@ -26,11 +26,16 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
 use multiscale::{BuiltinPolicy, PhaseState, SimulationState};
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
+
+mod error;
+
+pub use error::{CheckpointError, Difference};
+
+type Result<T, E = CheckpointError> = std::result::Result<T, E>;
 
 /// The file name of a run's checkpoint.
 pub const FILE: &str = "checkpoint.nlif";
@@ -68,7 +73,7 @@ pub struct Checkpoint {
 pub fn config_hash(config: &Config) -> Result<u32> {
     let mut normalised = config.clone();
     normalised.t_end = 0.0;
-    let text = ron::to_string(&normalised).context("cannot serialise the config")?;
+    let text = ron::to_string(&normalised).map_err(CheckpointError::Serialise)?;
     Ok(crc32fast::hash(text.as_bytes()))
 }
 
@@ -81,7 +86,7 @@ pub fn write(dir: &Path, checkpoint: &Checkpoint) -> Result<u64> {
     };
     let capacity = 8 * particles + (1 << 20);
     let payload = postcard::to_extend(checkpoint, Vec::with_capacity(capacity))
-        .context("cannot encode the checkpoint")?;
+        .map_err(CheckpointError::Encode)?;
     let version = env!("CARGO_PKG_VERSION").as_bytes();
     let mut bytes = Vec::with_capacity(64);
     bytes.extend_from_slice(MAGIC);
@@ -102,29 +107,44 @@ pub fn write(dir: &Path, checkpoint: &Checkpoint) -> Result<u64> {
         // The rename itself reaches the disk with the directory.
         fs::File::open(dir)?.sync_all()
     };
-    write().with_context(|| format!("cannot write the checkpoint {}", target.display()))?;
+    write().map_err(|source| CheckpointError::Write {
+        path: target.clone(),
+        source,
+    })?;
     Ok((bytes.len() + payload.len()) as u64)
 }
 
 /// A header field read from the front of `bytes`, or a "truncated" error.
 fn take<'a>(bytes: &mut &'a [u8], n: usize, path: &Path) -> Result<&'a [u8]> {
     if bytes.len() < n {
-        bail!(
-            "{} is truncated (its header ends early): it is not a complete checkpoint",
-            path.display()
-        );
+        return Err(CheckpointError::HeaderTruncated {
+            path: path.to_owned(),
+        });
     }
     let (head, rest) = bytes.split_at(n);
     *bytes = rest;
     Ok(head)
 }
 
+/// A fixed-size header field read from the front of `bytes`, as [`take`].
+fn take_array<const N: usize>(bytes: &mut &[u8], path: &Path) -> Result<[u8; N]> {
+    let mut field = [0; N];
+    field.copy_from_slice(take(bytes, N, path)?);
+    Ok(field)
+}
+
+/// The contents of the file `path`.
+fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    fs::read(path).map_err(|source| CheckpointError::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
 /// Reads and verifies a checkpoint: magic, format and program version, length,
 /// checksum, payload, and the config hash against the payload's config.
 pub fn read(path: &Path) -> Result<(Checkpoint, u64)> {
-    let data =
-        fs::read(path).with_context(|| format!("cannot read the checkpoint {}", path.display()))?;
-    decode(path, &data)
+    decode(path, &read_bytes(path)?)
 }
 
 /// Whether `bytes` start as a checkpoint does (its magic bytes).
@@ -139,65 +159,53 @@ pub fn is_checkpoint(bytes: &[u8]) -> bool {
 /// As [`read`], but for reading the file.
 pub fn decode(path: &Path, data: &[u8]) -> Result<(Checkpoint, u64)> {
     let size = data.len() as u64;
+    let path_buf = || path.to_owned();
     let mut rest = data;
     if take(&mut rest, 8, path)? != MAGIC {
-        bail!(
-            "{} is not an nlif checkpoint (wrong magic bytes)",
-            path.display()
-        );
+        return Err(CheckpointError::Magic { path: path_buf() });
     }
-    let format = u32::from_le_bytes(take(&mut rest, 4, path)?.try_into()?);
+    let format = u32::from_le_bytes(take_array(&mut rest, path)?);
     if format != FORMAT_VERSION {
-        bail!(
-            "{} has checkpoint format {format}; this nlif ({}) reads format {FORMAT_VERSION}{}",
-            path.display(),
-            env!("CARGO_PKG_VERSION"),
-            if format > FORMAT_VERSION {
-                ": it was written by a newer nlif"
-            } else {
-                ""
-            }
-        );
+        return Err(CheckpointError::Format {
+            path: path_buf(),
+            format,
+        });
     }
-    let n = u16::from_le_bytes(take(&mut rest, 2, path)?.try_into()?) as usize;
+    let n = u16::from_le_bytes(take_array(&mut rest, path)?) as usize;
     let program = String::from_utf8_lossy(take(&mut rest, n, path)?).into_owned();
     if program != env!("CARGO_PKG_VERSION") {
-        bail!(
-            "{} was written by nlif {program}; this is nlif {}: resume it with the version that wrote it (results are reproducible only within one version)",
-            path.display(),
-            env!("CARGO_PKG_VERSION")
-        );
+        return Err(CheckpointError::Program {
+            path: path_buf(),
+            program,
+        });
     }
-    let hash = u32::from_le_bytes(take(&mut rest, 4, path)?.try_into()?);
-    let length = u64::from_le_bytes(take(&mut rest, 8, path)?.try_into()?);
-    let checksum = u32::from_le_bytes(take(&mut rest, 4, path)?.try_into()?);
-    if (rest.len() as u64) < length {
-        bail!(
-            "{} is truncated: its payload has {} of {length} bytes",
-            path.display(),
-            rest.len()
-        );
+    let hash = u32::from_le_bytes(take_array(&mut rest, path)?);
+    let length = u64::from_le_bytes(take_array(&mut rest, path)?);
+    let checksum = u32::from_le_bytes(take_array(&mut rest, path)?);
+    let have = rest.len() as u64;
+    if have < length {
+        return Err(CheckpointError::PayloadTruncated {
+            path: path_buf(),
+            have,
+            length,
+        });
     }
-    if (rest.len() as u64) > length {
-        bail!(
-            "{} has {} bytes after its payload: it is damaged",
-            path.display(),
-            rest.len() as u64 - length
-        );
+    if have > length {
+        return Err(CheckpointError::Trailing {
+            path: path_buf(),
+            extra: have - length,
+        });
     }
     if crc32fast::hash(rest) != checksum {
-        bail!(
-            "{} is damaged: the checksum of its payload does not match",
-            path.display()
-        );
+        return Err(CheckpointError::Checksum { path: path_buf() });
     }
-    let checkpoint: Checkpoint = postcard::from_bytes(rest)
-        .with_context(|| format!("{} cannot be decoded", path.display()))?;
+    let checkpoint: Checkpoint =
+        postcard::from_bytes(rest).map_err(|source| CheckpointError::Decode {
+            path: path_buf(),
+            source,
+        })?;
     if config_hash(&checkpoint.config)? != hash {
-        bail!(
-            "{}: the config in the checkpoint does not match its header's hash",
-            path.display()
-        );
+        return Err(CheckpointError::Hash { path: path_buf() });
     }
     Ok((checkpoint, size))
 }
@@ -207,8 +215,10 @@ pub fn decode(path: &Path, data: &[u8]) -> Result<(Checkpoint, u64)> {
 /// says which fields differ.
 pub fn check_config_file(dir: &Path, expected: &Config) -> Result<()> {
     let path = dir.join(CONFIG_FILE);
-    let (config, _) = crate::config::load(&path)
-        .with_context(|| format!("the config of the checkpointed run, {}", path.display()))?;
+    let (config, _) = crate::config::load(&path).map_err(|source| CheckpointError::ConfigFile {
+        path: path.clone(),
+        source: Box::new(source),
+    })?;
     if config_hash(&config)? == config_hash(expected)? {
         return Ok(());
     }
@@ -221,33 +231,15 @@ pub fn check_config_file(dir: &Path, expected: &Config) -> Result<()> {
         &serde_json::to_value(&theirs)?,
         &mut differences,
     );
-    const SHOWN: usize = 4;
-    let mut list = differences
-        .iter()
-        .take(SHOWN)
-        .map(|(field, a, b)| format!("`{field}` ({a} in the checkpoint, {b} in {CONFIG_FILE})"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    if differences.len() > SHOWN {
-        list.push_str(&format!(" and {} more", differences.len() - SHOWN));
-    }
-    if list.is_empty() {
-        list = "their hashes".to_owned();
-    }
-    bail!(
-        "{} and {} are of different runs: they differ in {list}. The checkpoint was copied from another run's output, or {CONFIG_FILE} was edited or copied since the checkpoint was written; a checkpoint continues only the run it was taken from (put back that run's {CONFIG_FILE}, or start a new run with `nlif run`)",
-        dir.join(FILE).display(),
-        path.display()
-    );
+    Err(CheckpointError::DifferentRuns {
+        checkpoint: dir.join(FILE),
+        config: path,
+        differences,
+    })
 }
 
 /// The leaves where two JSON values differ: `(dotted path, a, b)`.
-fn differ(
-    path: &str,
-    a: &serde_json::Value,
-    b: &serde_json::Value,
-    out: &mut Vec<(String, String, String)>,
-) {
+fn differ(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<Difference>) {
     use serde_json::Value;
     let join = |key: &str| {
         if path.is_empty() {
@@ -262,7 +254,11 @@ fn differ(
                 differ(&join(key), value, &y[key], out);
             }
         }
-        _ if a != b => out.push((path.to_owned(), a.to_string(), b.to_string())),
+        _ if a != b => out.push(Difference {
+            field: path.to_owned(),
+            checkpoint: a.to_string(),
+            config: b.to_string(),
+        }),
         _ => {}
     }
 }
@@ -276,14 +272,15 @@ pub fn write_config_file(dir: &Path, config: &Config) -> Result<()> {
         format!("// The config of this checkpointed run (nlif resume reads the checkpoint; do not edit).\n{text}\n"),
     )
     .and_then(|()| fs::rename(&tmp, dir.join(CONFIG_FILE)))
-    .with_context(|| format!("cannot write {}", dir.join(CONFIG_FILE).display()))
+    .map_err(|source| CheckpointError::WriteConfig {
+        path: dir.join(CONFIG_FILE),
+        source,
+    })
 }
 
 /// What `nlif check` / `nlif inspect` print about a checkpoint.
 pub fn describe(path: &Path) -> Result<String> {
-    let data =
-        fs::read(path).with_context(|| format!("cannot read the checkpoint {}", path.display()))?;
-    describe_bytes(path, &data)
+    describe_bytes(path, &read_bytes(path)?)
 }
 
 /// What `nlif check` / `nlif inspect` print about the checkpoint `path` whose bytes are

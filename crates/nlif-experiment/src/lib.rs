@@ -15,12 +15,14 @@
 //! - [`sweep`]: one config over a grid of parameter values, its results and phase
 //!   diagram.
 //!
-//! Reading and checking a config, its overrides, a sweep's varied fields and an output's
-//! path have typed errors ([`config::LoadError`], [`config::CheckError`],
-//! [`set::SetError`], [`sweep::VaryError`], [`target::TargetError`], …) that carry the
-//! file, place and field as data and name no command-line option; a front end adds its
-//! own words. Running, writing outputs and checkpoints still return [`anyhow::Error`]s.
-//! Either way the messages name what is wrong; [`report`] says each cause once.
+//! Every error is typed ([`config::LoadError`], [`config::CheckError`],
+//! [`set::SetError`], [`sweep::VaryError`], [`target::TargetError`],
+//! [`ExperimentError`], [`checkpoint::CheckpointError`], [`lock::LockError`],
+//! [`output::OutputError`], [`plot::PlotError`], [`sweep::SweepError`], …): each carries
+//! the file, place and field as data, keeps its causes as sources and names no
+//! command-line option; a front end adds its own words (matching on the variant where
+//! it suggests an option). [`report`] says each cause once, for these errors and for an
+//! `anyhow::Error` of a front end.
 
 pub mod checkpoint;
 pub mod config;
@@ -162,45 +164,21 @@ pub fn shortest(x: f64) -> String {
     }
 }
 
-/// An error with a chain of causes: an [`anyhow::Error`], or one of this crate's typed
-/// errors (their [`std::error::Error::source`]s).
+/// An error with a chain of causes (its [`std::error::Error::source`]s): any error, this
+/// crate's typed ones as a front end's (an `anyhow::Error` `e` as `&*e`).
 pub trait Causes {
     /// The message of the error, then of each cause.
     fn causes(&self) -> Vec<String>;
 }
 
-impl Causes for anyhow::Error {
+impl<E: std::error::Error + ?Sized> Causes for E {
     fn causes(&self) -> Vec<String> {
-        self.chain().map(ToString::to_string).collect()
+        let mut causes = vec![self.to_string()];
+        causes
+            .extend(std::iter::successors(self.source(), |e| e.source()).map(ToString::to_string));
+        causes
     }
 }
-
-/// [`Causes`] of typed errors, by their sources.
-macro_rules! causes {
-    ($($t:ty),* $(,)?) => {$(
-        impl Causes for $t {
-            fn causes(&self) -> Vec<String> {
-                std::iter::successors(Some(self as &dyn std::error::Error), |e| e.source())
-                    .map(ToString::to_string)
-                    .collect()
-            }
-        }
-    )*};
-}
-
-causes!(
-    ExperimentError,
-    set::SetError,
-    set::OverrideError,
-    config::LoadError,
-    config::ParseError,
-    config::MemoryLimitError,
-    config::CheckError,
-    sweep::VaryError,
-    sweep::ShardError,
-    target::TargetError,
-    stdout::StdoutError,
-);
 
 /// The error and its causes, each said once (a cause whose text the message already
 /// holds is not repeated).
@@ -262,11 +240,12 @@ mod tests {
     }
 
     /// Oracle: the text of each cause, counted. An error whose message already quotes its
-    /// source (as `#[error("coupling: {0}")]` with `#[from]` does) is said once.
+    /// source (as `#[error("coupling: {0}")]` with `#[from]` does) is said once; a front
+    /// end's `anyhow::Error` with its context is reported as the typed errors are.
     #[test]
     fn each_cause_is_said_once() {
         let e = anyhow::Error::new(Outer(Inner)).context("the run failed");
-        let text = report(&e);
+        let text = report(&*e);
         assert_eq!(
             text,
             "the run failed: coupling: density value 3 = -1e-22 is negative"

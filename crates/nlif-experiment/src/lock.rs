@@ -8,7 +8,11 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+mod error;
+
+pub use error::{Holder, LockError};
+
+type Result<T, E = LockError> = std::result::Result<T, E>;
 
 /// A held lock of an output; released (and its file removed) when dropped.
 #[derive(Debug)]
@@ -62,8 +66,9 @@ impl Lock {
     fn take(out: &Path, shared: bool) -> Result<Lock> {
         let (path, _) = lock_path(out);
         if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).with_context(|| {
-                format!("cannot create the output directory {}", parent.display())
+            fs::create_dir_all(parent).map_err(|source| LockError::CreateDir {
+                dir: parent.to_owned(),
+                source,
             })?;
         }
         // A holder that ends removes the file: a lock taken on a file no longer at
@@ -75,7 +80,10 @@ impl Lock {
                 .create(true)
                 .truncate(false)
                 .open(&path)
-                .with_context(|| format!("cannot create the lock file {}", path.display()))?;
+                .map_err(|source| LockError::Create {
+                    path: path.clone(),
+                    source,
+                })?;
             let taken = if shared {
                 file.try_lock_shared()
             } else {
@@ -87,16 +95,13 @@ impl Lock {
                     let mut holder = String::new();
                     file.read_to_string(&mut holder).ok();
                     let holder = holder.trim();
-                    let who = if holder.is_empty() {
-                        "another nlif process (shards of a sweep)".to_owned()
-                    } else {
-                        format!("another nlif process (PID {holder})")
-                    };
-                    bail!(
-                        "{} is being written by {who}; nlif lets one process at a time write an output: wait for it to end, or choose another --out (the lock is {})",
-                        out.display(),
-                        path.display()
-                    );
+                    return Err(LockError::Held {
+                        out: out.to_owned(),
+                        holder: Holder {
+                            pid: (!holder.is_empty()).then(|| holder.to_owned()),
+                        },
+                        lock: path,
+                    });
                 }
                 Err(std::fs::TryLockError::Error(e)) if unsupported(&e) => {
                     eprintln!(
@@ -111,7 +116,7 @@ impl Lock {
                     });
                 }
                 Err(std::fs::TryLockError::Error(e)) => {
-                    return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+                    return Err(LockError::Lock { path, source: e });
                 }
             }
             if !same_file(&file, &path) {
@@ -120,7 +125,10 @@ impl Lock {
             if !shared {
                 file.set_len(0)
                     .and_then(|()| writeln!(file, "{}", std::process::id()))
-                    .with_context(|| format!("cannot write the lock file {}", path.display()))?;
+                    .map_err(|source| LockError::Write {
+                        path: path.clone(),
+                        source,
+                    })?;
             }
             return Ok(Lock {
                 file,
@@ -129,7 +137,7 @@ impl Lock {
                 held: true,
             });
         }
-        bail!("cannot take the lock {}", path.display())
+        Err(LockError::Unstable { path })
     }
 
     /// Removes what dead runs left beside the output `out` (the lock being held, no run

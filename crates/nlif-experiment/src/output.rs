@@ -7,7 +7,6 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
 use ndarray::{Array1, Array2};
 use ndarray_npy::write_npy;
 use serde::Serialize;
@@ -15,6 +14,12 @@ use serde_json::{Value, json};
 
 use crate::config::Config;
 use multiscale::{Outcome, Trace};
+
+mod error;
+
+pub use error::OutputError;
+
+type Result<T, E = OutputError> = std::result::Result<T, E>;
 
 /// What a finished run hands to the writers.
 pub struct RunResult {
@@ -254,7 +259,7 @@ pub(crate) fn only_run_files(dir: &Path) -> bool {
 
 /// Whether `dir` is recognisably an earlier nlif output directory: it holds an nlif
 /// `summary.json` and nothing but the files a run writes (no subdirectory, no link).
-fn is_nlif_output(dir: &Path) -> Result<(), String> {
+fn is_nlif_output(dir: &Path) -> std::result::Result<(), String> {
     let entries = fs::read_dir(dir).map_err(|e| format!("cannot read it ({e})"))?;
     for entry in entries {
         let entry = entry.map_err(|e| format!("cannot read it ({e})"))?;
@@ -288,46 +293,40 @@ fn is_nlif_output(dir: &Path) -> Result<(), String> {
 /// again before writing.
 pub fn check_target(out: &Path) -> Result<()> {
     let last = out.components().next_back();
+    let out_buf = || out.to_owned();
     if !matches!(last, Some(std::path::Component::Normal(_))) {
-        bail!(
-            "--out {}: give a directory to create (or an earlier nlif output to replace), not `.`, `..` or a root",
-            out.display()
-        );
+        return Err(OutputError::NotADirectoryName { out: out_buf() });
     }
     let meta = match fs::symlink_metadata(out) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => bail!("cannot inspect the output directory {}: {e}", out.display()),
+        Err(source) => {
+            return Err(OutputError::Inspect {
+                out: out_buf(),
+                source,
+            });
+        }
     };
     if meta.file_type().is_symlink() {
-        bail!(
-            "the output {} is a symbolic link; nlif does not write through links: give the directory itself",
-            out.display()
-        );
+        return Err(OutputError::Symlink { out: out_buf() });
     }
     if !meta.is_dir() {
-        bail!(
-            "the output {} exists and is not a directory; nlif will not replace it",
-            out.display()
-        );
+        return Err(OutputError::NotADirectory { out: out_buf() });
     }
     if let (Ok(target), Ok(cwd)) = (fs::canonicalize(out), std::env::current_dir())
         && cwd.starts_with(&target)
     {
-        bail!(
-            "the output {} contains the current directory; nlif will not replace it",
-            out.display()
-        );
+        return Err(OutputError::HoldsCurrentDirectory { out: out_buf() });
     }
     let empty = fs::read_dir(out).is_ok_and(|mut entries| entries.next().is_none());
     if empty {
         return Ok(());
     }
     if let Err(why) = is_nlif_output(out) {
-        bail!(
-            "the output {} exists and is not an earlier nlif output ({why}); nlif replaces only its own outputs: choose another --out or move it away",
-            out.display()
-        );
+        return Err(OutputError::NotNlifOutput {
+            out: out_buf(),
+            why,
+        });
     }
     Ok(())
 }
@@ -346,8 +345,10 @@ fn parent_and_name(out: &Path) -> Result<(PathBuf, String)> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent)
-        .with_context(|| format!("cannot create the output directory {}", parent.display()))?;
+    fs::create_dir_all(parent).map_err(|source| OutputError::CreateDir {
+        dir: parent.to_owned(),
+        source,
+    })?;
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -367,14 +368,17 @@ fn create_staging(parent: &Path, name: &str) -> Result<PathBuf> {
         match fs::create_dir(&staging) {
             Ok(()) => return Ok(staging),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => {
-                return Err(e).with_context(|| {
-                    format!("cannot write to the output directory {}", parent.display())
+            Err(source) => {
+                return Err(OutputError::Staging {
+                    dir: parent.to_owned(),
+                    source,
                 });
             }
         }
     }
-    bail!("cannot find a free staging name in {}", parent.display())
+    Err(OutputError::NoStagingName {
+        dir: parent.to_owned(),
+    })
 }
 
 /// Writes every output of a run into `out`, atomically: into a staging directory beside
@@ -416,16 +420,23 @@ pub fn write_all(
         check_target(out)?;
         if out.exists() {
             let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-            fs::rename(out, &old).with_context(|| format!("cannot replace {}", out.display()))?;
-            if let Err(e) = fs::rename(&staging, out) {
+            fs::rename(out, &old).map_err(|source| OutputError::Replace {
+                out: out.to_owned(),
+                source,
+            })?;
+            if let Err(source) = fs::rename(&staging, out) {
                 fs::rename(&old, out).ok();
-                return Err(e)
-                    .with_context(|| format!("cannot move the outputs to {}", out.display()));
+                return Err(OutputError::Move {
+                    out: out.to_owned(),
+                    source,
+                });
             }
             fs::remove_dir_all(&old).ok();
         } else {
-            fs::rename(&staging, out)
-                .with_context(|| format!("cannot move the outputs to {}", out.display()))?;
+            fs::rename(&staging, out).map_err(|source| OutputError::Move {
+                out: out.to_owned(),
+                source,
+            })?;
         }
         Ok(files)
     })();
@@ -433,6 +444,9 @@ pub fn write_all(
         if own_staging && staging.exists() {
             fs::remove_dir_all(&staging).ok();
         }
-        e.context(format!("writing the outputs of {}", out.display()))
+        OutputError::Writing {
+            out: out.to_owned(),
+            source: Box::new(e),
+        }
     })
 }

@@ -6,12 +6,11 @@ use std::path::PathBuf;
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use anyhow::Result;
 use multiscale::{
     Builtin, BuiltinPolicy, Checkpoint as Checkpoints, Save, Simulation, SimulationState,
 };
 
-use crate::checkpoint::{self, Checkpoint, Stats};
+use crate::checkpoint::{self, Checkpoint, CheckpointError, Stats};
 use crate::config::Config;
 
 /// The checkpoints of one run, written into a directory.
@@ -23,7 +22,7 @@ pub struct CheckpointWriter {
     pub stats: Stats,
     /// The checkpoint being written: whether it is a scheduled one, and the writer,
     /// which returns the file's size.
-    writing: Option<(bool, JoinHandle<Result<u64>>)>,
+    writing: Option<(bool, JoinHandle<Result<u64, CheckpointError>>)>,
 }
 
 impl CheckpointWriter {
@@ -47,12 +46,10 @@ impl CheckpointWriter {
     /// # Errors
     ///
     /// The checkpoint could not be written (a full disk).
-    pub fn wait(&mut self) -> Result<()> {
+    pub fn wait(&mut self) -> Result<(), CheckpointError> {
         if let Some((scheduled, writer)) = self.writing.take() {
             let clock = Instant::now();
-            let bytes = writer
-                .join()
-                .map_err(|_| anyhow::anyhow!("the checkpoint writer failed"))??;
+            let bytes = writer.join().map_err(|_| CheckpointError::WriterFailed)??;
             if scheduled {
                 self.stats.bytes = bytes;
             }
@@ -92,7 +89,7 @@ impl CheckpointWriter {
         state: SimulationState<BuiltinPolicy>,
         scheduled: bool,
         wait: bool,
-    ) -> Result<()> {
+    ) -> Result<(), CheckpointError> {
         self.wait()?;
         self.start(state, scheduled);
         if wait {
@@ -105,8 +102,8 @@ impl CheckpointWriter {
 /// A run of one process: scheduled checkpoints in the background, the interruption's
 /// waited for.
 impl Checkpoints<Builtin> for CheckpointWriter {
-    type Error = anyhow::Error;
-    fn save(&mut self, simulation: &Simulation, why: Save) -> Result<()> {
+    type Error = CheckpointError;
+    fn save(&mut self, simulation: &Simulation, why: Save) -> Result<(), CheckpointError> {
         let scheduled = why == Save::Scheduled;
         self.write(simulation.state()?, scheduled, !scheduled)
     }

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use anyhow::Result;
+use super::Result;
 use multiscale::Trace;
 use plotters::coord::Shift;
 use plotters::prelude::*;

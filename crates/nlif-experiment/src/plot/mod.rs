@@ -29,8 +29,23 @@ pub fn font() {
     });
 }
 
-fn err<E: std::fmt::Display>(e: E) -> anyhow::Error {
-    anyhow::anyhow!("drawing a plot: {e}")
+/// Why a plot could not be drawn or written (the drawing library's message).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlotError {
+    /// A plot of a run.
+    #[error("drawing a plot: {0}")]
+    Run(String),
+    /// The plot of a sweep.
+    #[error("drawing the sweep plot: {0}")]
+    Sweep(String),
+}
+
+/// The result of drawing.
+pub(crate) type Result<T, E = PlotError> = std::result::Result<T, E>;
+
+fn err<E: std::fmt::Display>(e: E) -> PlotError {
+    PlotError::Run(e.to_string())
 }
 
 /// A plotting area's pixels: columns and rows.

@@ -3,12 +3,11 @@
 use std::fs;
 use std::path::Path;
 
-use anyhow::{Result, bail};
 use serde_json::json;
 
-use super::Definition;
 use super::plot::{self, Class, PlotPoint};
 use super::point::{PointResult, write_atomically};
+use super::{Definition, Result, SweepError};
 
 /// Reads every point's result (failed points included) and writes the sweep's outputs.
 pub(super) fn assemble(
@@ -32,12 +31,11 @@ pub(super) fn assemble(
         }
     }
     if !missing.is_empty() {
-        bail!(
-            "{} of {} points have no result yet (e.g. point {}); run the remaining shards first",
-            missing.len(),
-            definition.len(),
-            missing[0]
-        );
+        return Err(SweepError::Unfinished {
+            missing: missing.len(),
+            total: definition.len(),
+            first: missing[0],
+        });
     }
     let mut csv = csv::Writer::from_path(dir.join("sweep.csv"))?;
     let mut header: Vec<String> = definition.vary.iter().map(|v| v.path.clone()).collect();

@@ -16,7 +16,6 @@ use std::sync::Mutex;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use anyhow::{Context, Result, anyhow, bail};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -28,13 +27,17 @@ use point::{done, run_point, write_atomically};
 use progress::Progress;
 
 mod assemble;
+mod error;
 pub mod plot;
 mod point;
 mod progress;
 mod vary;
 mod words;
 
+pub use error::SweepError;
 pub use point::PointResult;
+
+type Result<T, E = SweepError> = std::result::Result<T, E>;
 pub use vary::{ShardError, Vary, VaryError, parse_shard, parse_vary};
 pub use words::refused_override;
 
@@ -80,14 +83,9 @@ impl Definition {
     pub fn validate(&self) -> Result<()> {
         let n = self.len();
         if n > MAX_POINTS {
-            bail!(
-                "the sweep has {} points; at most {MAX_POINTS} are allowed (split it into several sweeps)",
-                if n == usize::MAX {
-                    "more than 2^64".to_owned()
-                } else {
-                    n.to_string()
-                }
-            );
+            return Err(SweepError::TooManyPoints {
+                points: (n != usize::MAX).then_some(n),
+            });
         }
         Ok(())
     }
@@ -107,9 +105,14 @@ impl Definition {
     pub fn config(&self, index: usize) -> Result<Config> {
         let mut config = self.base.clone();
         for (vary, value) in self.vary.iter().zip(self.values(index)) {
-            crate::set::assign(&mut config, &vary.path, value)
-                .map_err(|e| anyhow!(refused_override(&vary.path, &e)))
-                .with_context(|| format!("point {index}"))?;
+            crate::set::assign(&mut config, &vary.path, value).map_err(|e| SweepError::Point {
+                index,
+                source: Box::new(SweepError::Refused {
+                    path: vary.path.clone(),
+                    text: refused_override(&vary.path, &e),
+                    refused: Box::new(e),
+                }),
+            })?;
         }
         if self.seed_per_point {
             config.seed = point_seed(self.base.seed, index);
@@ -142,19 +145,22 @@ pub fn check_all(definition: &Definition) -> Result<usize> {
     for index in 0..definition.len() {
         let problem = definition
             .config(index)
-            .and_then(|config| Ok(crate::config::check(&config, None, &[], 1).map(|_| ())?));
-        if let Err(e) = problem {
-            count += 1;
-            let values = definition.values(index).join(", ");
-            let _ = writeln!(invalid, "  point {index} ({values}): {}", crate::report(&e));
-        }
+            .map(|config| crate::config::check(&config, None, &[], 1).map(|_| ()));
+        let said = match problem {
+            Ok(Ok(())) => continue,
+            Err(e) => crate::report(&e),
+            Ok(Err(e)) => crate::report(&e),
+        };
+        count += 1;
+        let values = definition.values(index).join(", ");
+        let _ = writeln!(invalid, "  point {index} ({values}): {said}");
     }
     if count > 0 {
-        bail!(
-            "{count} of {} points are invalid:\n{}",
-            definition.len(),
-            invalid.trim_end()
-        );
+        return Err(SweepError::InvalidPoints {
+            count,
+            total: definition.len(),
+            list: invalid.trim_end().to_owned(),
+        });
     }
     Ok(definition.len())
 }
@@ -170,38 +176,41 @@ fn only_sweep_artifacts(dir: &Path) -> bool {
     })
 }
 
+/// Creates `dir/points`.
+fn create_points(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir.join("points")).map_err(|source| SweepError::Create {
+        dir: dir.to_owned(),
+        source,
+    })
+}
+
 /// The sweep directory: new, or an earlier sweep of the same definition (resumed).
 fn prepare(request: &Request) -> Result<()> {
     let dir = &request.dir;
     let sweep_json = dir.join("sweep.json");
     match fs::symlink_metadata(dir) {
         Err(_) => {
-            fs::create_dir_all(dir.join("points"))
-                .with_context(|| format!("cannot create {}", dir.display()))?;
+            create_points(dir)?;
         }
         // Another shard may have just created it: only sweep artifacts inside.
         Ok(meta) if meta.is_dir() && !sweep_json.is_file() && only_sweep_artifacts(dir) => {
-            fs::create_dir_all(dir.join("points"))
-                .with_context(|| format!("cannot create {}", dir.display()))?;
+            create_points(dir)?;
         }
         Ok(meta) if meta.is_dir() && sweep_json.is_file() => {
             let text = fs::read_to_string(&sweep_json)?;
-            let earlier: Value = serde_json::from_str(&text)
-                .with_context(|| format!("{} is not a sweep definition", sweep_json.display()))?;
+            let earlier: Value =
+                serde_json::from_str(&text).map_err(|source| SweepError::NotADefinition {
+                    path: sweep_json.clone(),
+                    source,
+                })?;
             let same = earlier
                 .get("definition")
                 .map(|d| d == &json!(request.definition));
             if same != Some(true) {
-                bail!(
-                    "{} holds a different sweep (its sweep.json differs); choose another --out",
-                    dir.display()
-                );
+                return Err(SweepError::DifferentSweep { dir: dir.clone() });
             }
         }
-        Ok(_) => bail!(
-            "{} exists and is not an nlif sweep directory; nlif will not write into it: choose another --out",
-            dir.display()
-        ),
+        Ok(_) => return Err(SweepError::NotASweep { dir: dir.clone() }),
     }
     write_atomically(
         &sweep_json,
@@ -264,7 +273,7 @@ pub fn run_until(request: Request, stop: &AtomicBool) -> Result<Ran> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(request.jobs)
         .build()
-        .context("cannot start the worker threads")?;
+        .map_err(SweepError::Threads)?;
     let progress = Mutex::new(Progress::new(todo.len(), request.quiet));
     let clock = Instant::now();
     let results: Vec<Result<Option<PointResult>>> = pool.install(|| {
@@ -328,13 +337,8 @@ pub fn run_until(request: Request, stop: &AtomicBool) -> Result<Ran> {
         );
     }
     if request.shard.is_some() {
-        // Shards may finish together: assembling is left to one `--merge`.
-        if !request.quiet {
-            eprintln!(
-                "nlif sweep: shard done; once every shard is, assemble with `nlif sweep --merge {}`",
-                request.dir.display()
-            );
-        }
+        // Shards may finish together: assembling is left to one [`merge`] (the front
+        // end says how to call it).
         return Ok(ended(Vec::new()));
     }
     Ok(ended(assemble::assemble(
@@ -352,11 +356,19 @@ pub fn run_until(request: Request, stop: &AtomicBool) -> Result<Ran> {
 /// `dir` is not a sweep directory, a point has no result yet, or the outputs cannot be
 /// written.
 pub fn merge(dir: &Path, quiet: bool) -> Result<Vec<PointResult>> {
-    let text = fs::read_to_string(dir.join("sweep.json"))
-        .with_context(|| format!("{} is not a sweep directory", dir.display()))?;
+    let text =
+        fs::read_to_string(dir.join("sweep.json")).map_err(|source| SweepError::NotASweepDir {
+            dir: dir.to_owned(),
+            source,
+        })?;
     let _lock = Lock::exclusive(dir)?;
     let value: Value = serde_json::from_str(&text)?;
-    let definition: Definition = serde_json::from_value(value["definition"].clone())
-        .with_context(|| format!("{}/sweep.json has no sweep definition", dir.display()))?;
+    let definition: Definition =
+        serde_json::from_value(value["definition"].clone()).map_err(|source| {
+            SweepError::NoDefinition {
+                dir: dir.to_owned(),
+                source,
+            }
+        })?;
     assemble::assemble(&definition, dir, quiet)
 }

@@ -5,16 +5,15 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use anyhow::{Context, Result};
 use multiscale::{
     Builtin, Checkpoint as Checkpoints, DriveError, Driver, Finish, Outcome, Save, Simulation,
 };
 use nlif_micro::Parallelism;
 use serde::{Deserialize, Serialize};
 
-use super::Definition;
 use super::plot::Class;
-use crate::checkpoint::{self, Checkpoint, Stats};
+use super::{Definition, Result, SweepError};
+use crate::checkpoint::{self, Checkpoint, CheckpointError, Stats};
 use crate::config::Config;
 use crate::output::{self, RunResult};
 
@@ -114,7 +113,7 @@ pub(super) fn run_point(
     if let Err(e) = crate::config::check(&config, None, &[], 1) {
         return Ok(Some(failed(crate::report(&e), hash)));
     }
-    let run = || -> Result<Option<RunResult>> {
+    let run = || -> Result<Option<RunResult>, PointFailure> {
         let mut simulation = match resume_point(&point_dir, &config) {
             Some(simulation) => simulation,
             None => Simulation::new(
@@ -123,7 +122,8 @@ pub(super) fn run_point(
                 &config.initial,
                 config.run_config(),
                 Parallelism::Sequential,
-            )?,
+            )
+            .map_err(PointFailure::Run)?,
         };
         let Some(outcome) = advance(&mut simulation, &config, &point_dir, stop)? else {
             return Ok(None);
@@ -144,8 +144,10 @@ pub(super) fn run_point(
         Err(e) => return Ok(Some(failed(crate::report(&e), hash))),
     };
     let summary = output::summary(&config, &result);
-    fs::create_dir_all(&point_dir)
-        .with_context(|| format!("cannot create {}", point_dir.display()))?;
+    fs::create_dir_all(&point_dir).map_err(|source| SweepError::Create {
+        dir: point_dir.clone(),
+        source,
+    })?;
     if keep_outputs {
         let outputs = point_dir.join("run");
         if outputs.exists() {
@@ -190,7 +192,7 @@ fn advance(
     config: &Config,
     point_dir: &Path,
     stop: &AtomicBool,
-) -> Result<Option<Outcome>> {
+) -> Result<Option<Outcome>, PointFailure> {
     let mut files = PointCheckpoint { config, point_dir };
     let finish = Driver::new()
         .checkpoint_every(config.output.checkpoint)
@@ -199,9 +201,24 @@ fn advance(
     match finish {
         Ok(Finish::Ended(outcome)) => Ok(Some(outcome)),
         Ok(_) => Ok(None),
-        Err(DriveError::Checkpoint(e)) => Err(e),
-        Err(e) => Err(anyhow::Error::new(e)),
+        Err(DriveError::Checkpoint(e)) => Err(PointFailure::Checkpoint(e)),
+        Err(DriveError::Run(e)) => Err(PointFailure::Run(e)),
+        Err(e) => Err(PointFailure::Drive(e.to_string())),
     }
+}
+
+/// Why the run of a point failed: what its row says.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum PointFailure {
+    /// The simulation could not start or failed.
+    #[error(transparent)]
+    Run(multiscale::RunError),
+    /// Its checkpoint could not be written.
+    #[error(transparent)]
+    Checkpoint(CheckpointError),
+    /// Another failure of the driver.
+    #[error("{0}")]
+    Drive(String),
 }
 
 /// A point's checkpoint file, in its directory.
@@ -211,8 +228,8 @@ struct PointCheckpoint<'a> {
 }
 
 impl Checkpoints<Builtin> for PointCheckpoint<'_> {
-    type Error = anyhow::Error;
-    fn save(&mut self, simulation: &Simulation, _why: Save) -> Result<()> {
+    type Error = CheckpointError;
+    fn save(&mut self, simulation: &Simulation, _why: Save) -> Result<(), CheckpointError> {
         fs::create_dir_all(self.point_dir)?;
         let checkpoint = Checkpoint {
             config: self.config.clone(),
@@ -241,8 +258,12 @@ fn resume_point(point_dir: &Path, config: &Config) -> Option<Simulation> {
 pub(super) fn write_atomically(path: &Path, text: &str) -> Result<()> {
     // Named after the process, so shards sharing a directory never share a temporary.
     let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
-    fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+    let failed = |path: &Path| {
+        let path = path.to_owned();
+        move |source| SweepError::Write { path, source }
+    };
+    fs::write(&tmp, text).map_err(failed(&tmp))?;
+    fs::rename(&tmp, path).map_err(failed(path))
 }
 
 /// The recorded result of point `index`, if it is done with the same config.

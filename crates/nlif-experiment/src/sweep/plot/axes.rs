@@ -1,7 +1,7 @@
 //! The axes of the sweep plot: the parameter axes ([`AxisInfo`]) and the points' positions
 //! along them, tick labels (parameter values, decades of the rate), and the class markers.
 
-use anyhow::Result;
+use crate::plot::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

@@ -1,7 +1,7 @@
 //! The legend of the sweep plot: its entries ([`LegendEntry`]), their layout in rows
 //! (the shared [`LegendLayout`]) and drawing them into the strip below the chart.
 
-use anyhow::Result;
+use crate::plot::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

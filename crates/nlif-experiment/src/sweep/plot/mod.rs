@@ -13,12 +13,11 @@
 
 use std::path::Path;
 
-use anyhow::{Result, anyhow};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::config::Config;
-use crate::plot::font;
+use crate::plot::{PlotError, Result, font};
 
 use axes::{AxisInfo, grid_positions};
 use legend::layout as legend_layout;
@@ -131,8 +130,8 @@ pub fn draw(
     Ok(())
 }
 
-fn err<E: std::fmt::Display>(e: E) -> anyhow::Error {
-    anyhow!("drawing the sweep plot: {e}")
+fn err<E: std::fmt::Display>(e: E) -> PlotError {
+    PlotError::Sweep(e.to_string())
 }
 
 /// Width of the figure.

@@ -1,7 +1,7 @@
 //! The sweep plot over one varied parameter: the mean rate and the number of multiple
 //! firing events in two panels over the theory bands.
 
-use anyhow::Result;
+use crate::plot::Result;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;

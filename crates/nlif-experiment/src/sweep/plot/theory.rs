@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
-use anyhow::Result;
+use crate::plot::Result;
 use fp_macro::Grid;
 use nlif_model::{InitialDensity, Input, blowup_witness, stationary_states};
 use plotters::coord::Shift;

@@ -1,7 +1,7 @@
 //! The sweep plot over two varied parameters: the phase diagram over the theory overlay,
 //! and its colour bar.
 
-use anyhow::Result;
+use crate::plot::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
