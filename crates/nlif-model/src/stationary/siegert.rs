@@ -22,7 +22,7 @@ use crate::special::{erfcx, x_erfcx};
 ///   `∫ g = e^{hi²} ∫_0^S e^{-s(2hi - s)} erfc(s - hi) ds` (`u = hi - s`), truncated at
 ///   `S = min(hi + 1, 32/hi)` (`TAIL_CUT`), so that the overflowing factor stays in the
 ///   logarithm: `ln ISI = hi² + ln(sqrt(π) (J + A e^{-hi²}))`.
-pub(super) fn log_isi(mu: f64, a: f64, v_f: f64, v_r: f64, rtol: f64) -> Result<f64, ModelError> {
+pub(crate) fn log_isi(mu: f64, a: f64, v_f: f64, v_r: f64, rtol: f64) -> Result<f64, ModelError> {
     let sigma = SQRT_2 * a.sqrt();
     let lo = (v_r - mu) / sigma;
     let hi = (v_f - mu) / sigma;
