@@ -37,6 +37,7 @@ mod error;
 mod grid;
 mod initial;
 mod input;
+pub mod network;
 mod params;
 pub mod seed;
 pub mod special;
