@@ -48,21 +48,51 @@ fn the_interface_form_loads_and_round_trips() {
     assert!(ron::from_str::<Network>(&EI_RON.replace("coupling", "couplings")).is_err());
 }
 
+/// A change that makes one entry invalid.
+type Spoil = Box<dyn Fn(&mut Network)>;
+
 /// Oracle: the path of the entry that was spoiled, one spoilt entry at a time.
 #[test]
 fn every_bad_entry_is_named_by_its_path() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut Network)>)> = vec![
+    let cases: Vec<(&str, Spoil)> = vec![
         ("populations", Box::new(|n| n.populations.clear())),
         ("populations", Box::new(|n| n.populations[0].share = 0.7)),
-        ("populations[1].a0", Box::new(|n| n.populations[1].a0 = -1.0)),
-        ("populations[0].a0", Box::new(|n| n.populations[0].a0 = f64::NAN)),
-        ("populations[0].v_r", Box::new(|n| n.populations[0].v_r = 2.0)),
-        ("populations[1].v_f", Box::new(|n| n.populations[1].v_f = f64::INFINITY)),
-        ("populations[0].share", Box::new(|n| n.populations[0].share = 0.0)),
-        ("populations[1].share", Box::new(|n| n.populations[1].share = 1.2)),
-        ("populations[1].name", Box::new(|n| n.populations[1].name = "E".into())),
-        ("populations[0].name", Box::new(|n| n.populations[0].name = String::new())),
-        ("populations[0].name", Box::new(|n| n.populations[0].name = "E,x".into())),
+        (
+            "populations[1].a0",
+            Box::new(|n| n.populations[1].a0 = -1.0),
+        ),
+        (
+            "populations[0].a0",
+            Box::new(|n| n.populations[0].a0 = f64::NAN),
+        ),
+        (
+            "populations[0].v_r",
+            Box::new(|n| n.populations[0].v_r = 2.0),
+        ),
+        (
+            "populations[1].v_f",
+            Box::new(|n| n.populations[1].v_f = f64::INFINITY),
+        ),
+        (
+            "populations[0].share",
+            Box::new(|n| n.populations[0].share = 0.0),
+        ),
+        (
+            "populations[1].share",
+            Box::new(|n| n.populations[1].share = 1.2),
+        ),
+        (
+            "populations[1].name",
+            Box::new(|n| n.populations[1].name = "E".into()),
+        ),
+        (
+            "populations[0].name",
+            Box::new(|n| n.populations[0].name = String::new()),
+        ),
+        (
+            "populations[0].name",
+            Box::new(|n| n.populations[0].name = "E,x".into()),
+        ),
         (
             "populations[1].input.period",
             Box::new(|n| {
@@ -74,11 +104,17 @@ fn every_bad_entry_is_named_by_its_path() {
                 }
             }),
         ),
-        ("coupling", Box::new(|n| n.coupling.pop().map(drop).unwrap_or(()))),
+        (
+            "coupling",
+            Box::new(|n| n.coupling.pop().map(drop).unwrap_or(())),
+        ),
         ("coupling[1]", Box::new(|n| n.coupling[1].push(0.0))),
         ("coupling[0][1]", Box::new(|n| n.coupling[0][1] = f64::NAN)),
         ("a1", Box::new(|n| n.a1 = vec![vec![0.0; 2]; 3])),
-        ("a1[0]", Box::new(|n| n.a1 = vec![vec![0.0; 1], vec![0.0; 2]])),
+        (
+            "a1[0]",
+            Box::new(|n| n.a1 = vec![vec![0.0; 1], vec![0.0; 2]]),
+        ),
         ("a1[1][0]", Box::new(|n| n.a1[1][0] = -0.1)),
     ];
     for (path, spoil) in cases {
@@ -110,8 +146,14 @@ fn shares_sum_to_one_within_the_stated_tolerance() {
         a1: Vec::new(),
     };
     assert!(network(&[0.1; 10]).validate().is_ok());
-    assert!(network(&[0.5, 0.5 + 0.5 * SHARE_SUM_TOL]).validate().is_ok());
-    let err = network(&[0.5, 0.5 + 2.0 * SHARE_SUM_TOL]).validate().unwrap_err();
+    assert!(
+        network(&[0.5, 0.5 + 0.5 * SHARE_SUM_TOL])
+            .validate()
+            .is_ok()
+    );
+    let err = network(&[0.5, 0.5 + 2.0 * SHARE_SUM_TOL])
+        .validate()
+        .unwrap_err();
     assert_eq!(err.path(), "populations");
     assert!(matches!(err, NetworkError::Invalid { .. }));
 }

@@ -139,9 +139,16 @@ fn verify(map: &RateMap, candidates: &[Candidate]) -> Result<Vec<NetworkState>, 
         let mut residual: f64 = 0.0;
         for alpha in 0..p {
             let phi = map.excess(alpha, rates, ln_rates[alpha], VERIFY_RTOL)?;
-            residual = residual.max(phi.abs());
+            // A defect that is not a number (a rate that overflowed) fails the bound.
+            if phi.is_nan() || phi.abs() > residual {
+                residual = phi.abs();
+            }
         }
         let jacobian = map.jacobian(rates)?;
+        // A Jacobian that is not finite cannot decide stability: the candidate is dropped.
+        if jacobian.iter().flatten().any(|j| !j.is_finite()) {
+            continue;
+        }
         // One ulp in each ln N_β moves φ_α by ε Σ_β |δ_αβ - J_αβ| at a fixed point.
         let sensitivity = (0..p)
             .map(|alpha| {
