@@ -308,6 +308,16 @@ fn sign_changes_only_near_states(network: &Network, states: &[NetworkState]) -> 
     Ok(())
 }
 
+/// The two checks of the random networks: every returned state passes [`check_state`],
+/// and [`sign_changes_only_near_states`].
+fn states_are_verified_and_complete(network: &Network) -> Result<(), String> {
+    let states = network_stationary_states(network).map_err(|e| e.to_string())?;
+    for s in &states {
+        check_state(network, s);
+    }
+    sign_changes_only_near_states(network, &states)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(12))]
 
@@ -321,14 +331,8 @@ proptest! {
         b_ee in -1.0f64..2.5, b_ei in -2.0f64..0.0, b_ie in 0.0f64..2.5, b_ii in -2.0f64..0.5,
         a_e in 0.4f64..1.5, a_i in 0.3f64..1.5,
     ) {
-        let network = two(a_e, a_i, [[b_ee, b_ei], [b_ie, b_ii]]);
-        let states = network_stationary_states(&network).unwrap();
-        for s in &states {
-            check_state(&network, s);
-        }
-        if let Err(message) = sign_changes_only_near_states(&network, &states) {
-            prop_assert!(false, "{}", message);
-        }
+        let verdict = states_are_verified_and_complete(&two(a_e, a_i, [[b_ee, b_ei], [b_ie, b_ii]]));
+        prop_assert!(verdict.is_ok(), "{}", verdict.unwrap_err());
     }
 }
 
@@ -343,14 +347,8 @@ proptest! {
         b_ee in 0.0f64..2.0, b_ei in -1.5f64..1.0, b_ie in -1.0f64..1.5, b_ii in 0.0f64..2.0,
         a_e in 0.5f64..1.5, a_i in 0.5f64..1.5,
     ) {
-        let network = two(a_e, a_i, [[b_ee, b_ei], [b_ie, b_ii]]);
-        let states = network_stationary_states(&network).unwrap();
-        for s in &states {
-            check_state(&network, s);
-        }
-        if let Err(message) = sign_changes_only_near_states(&network, &states) {
-            prop_assert!(false, "{}", message);
-        }
+        let verdict = states_are_verified_and_complete(&two(a_e, a_i, [[b_ee, b_ei], [b_ie, b_ii]]));
+        prop_assert!(verdict.is_ok(), "{}", verdict.unwrap_err());
     }
 
     /// Bad or extreme input never panics or hangs: wide couplings, noises, inputs and a
