@@ -28,6 +28,9 @@
 //! # Ok::<(), nlif_model::ModelError>(())
 //! ```
 //!
+//! Networks of `P` populations (excitatory–inhibitory and beyond), of which this model is
+//! the case `P = 1`, and their stationary states are in module [`network`].
+//!
 //! The crate does no I/O; every fallible function returns a [`ModelError`] that names the
 //! offending field (a [`GridError`] for the voltage [`Grid`] shared by the mean-field
 //! solver and the particle conversions).
@@ -37,6 +40,7 @@ mod error;
 mod grid;
 mod initial;
 mod input;
+pub mod network;
 mod params;
 pub mod seed;
 pub mod special;

@@ -37,13 +37,17 @@ mod stability;
 pub use density::stationary_density;
 pub use search::{STATIONARY_RESIDUAL_TOL, StationaryState, stationary_rates, stationary_states};
 pub use siegert::{mean_interspike_interval, siegert_rate};
+// The pieces a network of populations (module `network`) builds its search from.
+pub(crate) use search::excess_roots;
+pub(crate) use siegert::log_isi;
+pub(crate) use stability::siegert_partials;
 
 /// Relative accuracy of the quadratures behind the exact results (each is run with
 /// `QUAD_RTOL / 2`, see [`integrate_monotone`]).
-const QUAD_RTOL: f64 = 1e-12;
+pub(crate) const QUAD_RTOL: f64 = 1e-12;
 /// Relative accuracy of the second, independent evaluation of `φ` that verifies each
 /// stationary rate: 100 times tighter than the scan (in practice round-off limited).
-const VERIFY_RTOL: f64 = 1e-14;
+pub(crate) const VERIFY_RTOL: f64 = 1e-14;
 
 /// Largest magnitude of a voltage, current, connectivity, noise or rate accepted by the
 /// exact results. With it every scaled voltage `(V - μ)/σ` stays finite (`|V - μ| <=
@@ -61,7 +65,7 @@ const TAIL_CUT: f64 = 32.0;
 /// analytically (then `TAIL_CUT / hi <= hi` as the tail bound needs).
 const SCALED_FROM: f64 = 7.0;
 
-fn in_range(field: &'static str, value: f64) -> Result<f64, ModelError> {
+pub(crate) fn in_range(field: &'static str, value: f64) -> Result<f64, ModelError> {
     require(
         field,
         value,

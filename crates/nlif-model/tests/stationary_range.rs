@@ -90,3 +90,23 @@ fn an_uncoupled_or_inhibitory_network_always_has_exactly_one_state() {
         }
     }
 }
+
+/// An input so far below threshold that `V_F - μ` and `V_R - μ` round to the same float
+/// (`|μ| ≫ (V_F - V_R)/ε`): the Siegert interval is still `e^{hi²}`-large, not zero, so
+/// the one stationary state is found, with the asymptotic `ln ν` (oracle above; the
+/// relative correction `O(hi^-2)` is `1e-33` here). Found by the network search, whose
+/// inner population saw such inputs.
+#[test]
+fn an_input_beyond_the_rounding_of_the_voltages_still_has_its_state() {
+    for mu in [-2.2e16, -1e20, -1e40] {
+        let states = stationary_states(&ModelParams::default(), mu).unwrap();
+        assert_eq!(states.len(), 1, "{mu}: {states:?}");
+        let expected = below_threshold_ln_rate(mu, 1.0, 2.0);
+        let got = states[0].ln_rate;
+        assert!(
+            (got / expected - 1.0).abs() <= 1e-12,
+            "{mu}: {got} vs {expected}"
+        );
+        assert_eq!(nlif_model::siegert_rate(mu, 1.0, 2.0, 1.0), Ok(0.0));
+    }
+}

@@ -138,26 +138,39 @@ pub fn stationary_states(
     check_params(params)?;
     in_range("input.i0", current)?;
     let phi = |n: f64| excess(params, current, n, QUAD_RTOL);
-    let mut candidates: Vec<(f64, f64)> = Vec::new();
-    if phi(SCAN_LOW)? >= 0.0 {
-        let phi_ln = |x: f64| excess_ln(params, current, x, QUAD_RTOL);
-        if let Some(x) = root_below(&phi_ln)? {
-            candidates.push((x.exp(), x));
-        }
-    }
-    candidates.extend(bracket_roots(&phi)?.into_iter().map(|n| (n, n.ln())));
-    if phi(SCAN_HIGH)? < 0.0 {
-        candidates.extend(roots_above(&phi)?.into_iter().map(|n| (n, n.ln())));
-    }
+    let phi_ln = |x: f64| excess_ln(params, current, x, QUAD_RTOL);
+    let candidates = excess_roots(&phi, &phi_ln)?;
     verify(params, current, &candidates)
+}
+
+/// The candidate zeros `(N, ln N)` of a relative defect `φ(N) = N/ν(N) - 1` given as
+/// `phi(N)` and as `phi_ln(ln N)`, by the search of [`stationary_states`]: the scan of
+/// `[1e-15, 1e9]` with bisection, the search below in `ln N` when `φ(1e-15) >= 0`, the
+/// scan above up to `1e50` when `φ(1e9) < 0`. It needs of `φ` only that `φ → -1` as
+/// `N → 0` (a positive rate at zero input from the population itself); the candidates
+/// are not yet verified.
+pub(crate) fn excess_roots<E, F, G>(phi: &F, phi_ln: &G) -> Result<Vec<(f64, f64)>, E>
+where
+    F: Fn(f64) -> Result<f64, E>,
+    G: Fn(f64) -> Result<f64, E>,
+{
+    let mut candidates: Vec<(f64, f64)> = Vec::new();
+    if phi(SCAN_LOW)? >= 0.0
+        && let Some(x) = root_below(phi_ln)?
+    {
+        candidates.push((x.exp(), x));
+    }
+    candidates.extend(bracket_roots(phi)?.into_iter().map(|n| (n, n.ln())));
+    if phi(SCAN_HIGH)? < 0.0 {
+        candidates.extend(roots_above(phi)?.into_iter().map(|n| (n, n.ln())));
+    }
+    Ok(candidates)
 }
 
 /// The root of `phi_ln(x)` (`φ` at `N = e^x`) below `x = ln 1e-15`, where `φ >= 0`: the
 /// first point of the search of [`stationary_states`] with `φ < 0`, then bisection in `x`
 /// to adjacent floats. `None` if `φ` stays non-negative down to `x = -1e300`.
-fn root_below<F: Fn(f64) -> Result<f64, ModelError>>(
-    phi_ln: &F,
-) -> Result<Option<f64>, ModelError> {
+fn root_below<E, F: Fn(f64) -> Result<f64, E>>(phi_ln: &F) -> Result<Option<f64>, E> {
     let top = SCAN_LOW.ln();
     let (mut hi, mut phi_hi) = (top, phi_ln(top)?);
     let step = 2f64.powf(0.25);
@@ -174,7 +187,7 @@ fn root_below<F: Fn(f64) -> Result<f64, ModelError>>(
 
 /// The roots of `phi` above `1e9`, where `φ(1e9) < 0`: a log-spaced scan up to `1e50`
 /// (4 points per decade), each sign change bisected in `log N`.
-fn roots_above<F: Fn(f64) -> Result<f64, ModelError>>(phi: &F) -> Result<Vec<f64>, ModelError> {
+fn roots_above<E, F: Fn(f64) -> Result<f64, E>>(phi: &F) -> Result<Vec<f64>, E> {
     let decades = (SEARCH_HIGH / SCAN_HIGH).log10();
     let points = (decades * SEARCH_HIGH_PER_DECADE as f64).round() as usize;
     let at = |k: usize| SCAN_HIGH * (SEARCH_HIGH / SCAN_HIGH).powf(k as f64 / points as f64);
@@ -193,13 +206,13 @@ fn roots_above<F: Fn(f64) -> Result<f64, ModelError>>(phi: &F) -> Result<Vec<f64
 
 /// Bisection in `x` of a sign change of `phi_ln` on `[lo, hi]`, down to adjacent floats;
 /// the end with the smaller `|φ|`.
-fn bisect_ln<F: Fn(f64) -> Result<f64, ModelError>>(
+fn bisect_ln<E, F: Fn(f64) -> Result<f64, E>>(
     phi_ln: &F,
     mut lo: f64,
     mut phi_lo: f64,
     mut hi: f64,
     mut phi_hi: f64,
-) -> Result<f64, ModelError> {
+) -> Result<f64, E> {
     // From a bracket of width 1e300 to adjacent floats: about 1100 halvings at most.
     for _ in 0..2200 {
         let mid = 0.5 * lo + 0.5 * hi;
@@ -221,7 +234,7 @@ fn bisect_ln<F: Fn(f64) -> Result<f64, ModelError>>(
 
 /// Candidate roots of `phi` in `[1e-15, 1e9]` (the scan and bisection of
 /// [`stationary_states`]).
-fn bracket_roots<F: Fn(f64) -> Result<f64, ModelError>>(phi: &F) -> Result<Vec<f64>, ModelError> {
+fn bracket_roots<E, F: Fn(f64) -> Result<f64, E>>(phi: &F) -> Result<Vec<f64>, E> {
     let decades = (SCAN_HIGH / SCAN_LOW).log10();
     let points = (decades * SCAN_PER_DECADE as f64).round() as usize;
     let at = |k: usize| SCAN_LOW * (SCAN_HIGH / SCAN_LOW).powf(k as f64 / points as f64);
@@ -302,13 +315,13 @@ const MAX_BISECTIONS: usize = 200;
 
 /// Bisection in `log N` of a sign change of `phi` on `[lo, hi]`, down to adjacent floats.
 /// Returns the end with the smaller `|φ|`.
-fn bisect_log<F: Fn(f64) -> Result<f64, ModelError>>(
+fn bisect_log<E, F: Fn(f64) -> Result<f64, E>>(
     phi: &F,
     mut lo: f64,
     mut phi_lo: f64,
     mut hi: f64,
     mut phi_hi: f64,
-) -> Result<f64, ModelError> {
+) -> Result<f64, E> {
     for _ in 0..MAX_BISECTIONS {
         // Geometric mean without underflow of the product.
         let mid = lo.sqrt() * hi.sqrt();
@@ -351,7 +364,9 @@ mod tests {
     #[test]
     fn verification_drops_crossings_made_by_noise() {
         let p = with_b(1.0);
-        let noisy = |n: f64| Ok(excess(&p, 0.0, n, QUAD_RTOL)? + 3e-16 * n * (7.0 * n.ln()).sin());
+        let noisy = |n: f64| {
+            Ok::<f64, ModelError>(excess(&p, 0.0, n, QUAD_RTOL)? + 3e-16 * n * (7.0 * n.ln()).sin())
+        };
         let candidates = bracket_roots(&noisy).unwrap();
         assert!(candidates.len() >= 3, "{candidates:?}");
         for &n in &candidates[1..] {
@@ -379,7 +394,7 @@ mod tests {
     /// `sqrt(lo * hi)`, which underflows to 0 here and then never terminated.
     #[test]
     fn bisection_in_log_n_reaches_adjacent_floats_without_underflow() {
-        let phi = |n: f64| Ok((n / 1e-290).ln());
+        let phi = |n: f64| Ok::<f64, ModelError>((n / 1e-290).ln());
         let (lo, hi) = (1e-300, 1e-280);
         let root = bisect_log(&phi, lo, phi(lo).unwrap(), hi, phi(hi).unwrap()).unwrap();
         assert_relative_eq!(root, 1e-290, max_relative = 4.0 * f64::EPSILON);

@@ -22,7 +22,7 @@ use crate::special::{erfcx, x_erfcx};
 ///   `∫ g = e^{hi²} ∫_0^S e^{-s(2hi - s)} erfc(s - hi) ds` (`u = hi - s`), truncated at
 ///   `S = min(hi + 1, 32/hi)` (`TAIL_CUT`), so that the overflowing factor stays in the
 ///   logarithm: `ln ISI = hi² + ln(sqrt(π) (J + A e^{-hi²}))`.
-pub(super) fn log_isi(mu: f64, a: f64, v_f: f64, v_r: f64, rtol: f64) -> Result<f64, ModelError> {
+pub(crate) fn log_isi(mu: f64, a: f64, v_f: f64, v_r: f64, rtol: f64) -> Result<f64, ModelError> {
     let sigma = SQRT_2 * a.sqrt();
     let lo = (v_r - mu) / sigma;
     let hi = (v_f - mu) / sigma;
@@ -50,7 +50,15 @@ pub(super) fn log_isi(mu: f64, a: f64, v_f: f64, v_r: f64, rtol: f64) -> Result<
         let body = quad(&|u: f64| erfcx(-u), from, hi, true, rtol)?;
         Ok((sqrt_pi * (below + body)).ln())
     } else {
-        let span = (hi - from).min(TAIL_CUT / hi);
+        // The width of `[from, hi]`: for `from = lo` it is `(V_F - V_R)/σ`, formed from the
+        // voltages, since `hi - lo` loses it to rounding once `|μ| ≫ (V_F - V_R)/ε` (at
+        // `μ = -2.2e16`, `hi` and `lo` round to the same float and the span would be 0).
+        let width = if lo >= -1.0 {
+            (v_f - v_r) / sigma
+        } else {
+            hi + 1.0
+        };
+        let span = width.min(TAIL_CUT / hi);
         let scaled = quad(
             &|s: f64| (-(s * (2.0 * hi - s))).exp() * libm::erfc(s - hi),
             0.0,

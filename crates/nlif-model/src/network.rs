@@ -1,0 +1,334 @@
+//! Networks of `P` populations (docs/model.md §10).
+//!
+//! Population `α = 1..P` holds the fraction `share_α` of the network's neurons, each a
+//! noisy leaky integrate-and-fire neuron with its own noise `a0_α`, threshold `V_F,α`,
+//! reset `V_R,α` and input `I_α(t)`. A spike of a neuron of population `β` moves every
+//! neuron of `α` by `coupling[α][β] / N_β` (`N_β` the neurons of `β`), so the mean-field
+//! drift and diffusion of `α` are
+//!
+//! ```text
+//! -v + Σ_β coupling[α][β] N_β(t) + I_α(t),        a_α = a0_α + Σ_β a1[α][β] N_β(t),
+//! ```
+//!
+//! `N_β(t)` the firing rate per neuron of `β`. One population with `coupling = [[b]]`,
+//! `a1 = [[a1]]` is the model of [`ModelParams`] exactly ([`Network::single`],
+//! [`Network::as_single`]).
+//!
+//! The exact stationary states, with their stability, are
+//! [`network_stationary_states`]. The excitatory–inhibitory example of docs/model.md §10:
+//!
+//! ```
+//! use nlif_model::Input;
+//! use nlif_model::network::{Network, Population, network_stationary_states};
+//!
+//! let population = |name: &str, share, a0| Population {
+//!     name: name.into(), share, a0, v_f: 2.0, v_r: 1.0, input: Input::None,
+//! };
+//! let network = Network {
+//!     populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
+//!     coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
+//!     a1: Vec::new(),
+//! };
+//! network.validate()?;
+//! let states = network_stationary_states(&network)?;
+//! assert_eq!(states.len(), 1);
+//! let (n_e, n_i) = (states[0].rates[0], states[0].rates[1]);
+//! assert!((n_e / 0.149338643 - 1.0).abs() < 1e-8 && (n_i / 0.041215056 - 1.0).abs() < 1e-8);
+//! assert!(states[0].stable);
+//! # Ok::<(), nlif_model::network::NetworkError>(())
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{finite, require};
+use crate::{Input, ModelParams};
+
+mod error;
+mod linear;
+mod newton;
+mod rate_map;
+mod reduction;
+mod search;
+
+pub use error::NetworkError;
+pub use search::{NETWORK_RESIDUAL_TOL, NetworkState, network_stationary_states};
+
+/// The name [`Network::single`] gives the one population of today's model.
+pub const SINGLE_POPULATION_NAME: &str = "all";
+
+/// Largest deviation of `Σ_α share_α` from 1 that [`Network::validate`] accepts: the shares
+/// then fix the neurons of every population of a network of up to `1e9` neurons to within
+/// one neuron, and the tolerance is far above the rounding of a sum of decimal shares
+/// (`P ε`, `ε = 2.2e-16`), so that `0.8 + 0.2` and ten shares `0.1` pass.
+pub const SHARE_SUM_TOL: f64 = 1e-9;
+
+/// One population of a network.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Population {
+    /// The name (`E`, `I`, …): non-empty, of letters, digits, `_` and `-`, used once in the
+    /// network (it names the population's columns and summary entries).
+    pub name: String,
+    /// The fraction of the network's neurons in this population, `0 < share <= 1`.
+    pub share: f64,
+    /// Constant part of the diffusion coefficient, `a0 > 0`.
+    pub a0: f64,
+    /// Firing threshold `V_F`.
+    pub v_f: f64,
+    /// Reset potential `V_R < V_F`.
+    pub v_r: f64,
+    /// The external input `I_α(t)` (default none).
+    #[serde(default)]
+    pub input: Input,
+}
+
+/// A network of `P >= 1` populations, in the form of a config's `model`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    /// The populations `α = 0..P` (0-based in code, as in config paths).
+    pub populations: Vec<Population>,
+    /// The signed `P×P` connectivity: `coupling[α][β]` is what a spike of `β` does to `α`
+    /// (each neuron of `α` moves by `coupling[α][β] / N_β`).
+    pub coupling: Vec<Vec<f64>>,
+    /// The `P×P` rate dependence of the noise, `a_α = a0_α + Σ_β a1[α][β] N_β`, entries
+    /// `>= 0`; empty (the default) means zeros.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub a1: Vec<Vec<f64>>,
+}
+
+/// Checks that `matrix` (called `name`) is `p×p`; entries are checked by the caller.
+fn check_square(name: &str, matrix: &[Vec<f64>], p: usize) -> Result<(), NetworkError> {
+    if matrix.len() != p {
+        return Err(NetworkError::invalid(
+            name,
+            format!(
+                "has {} rows; a network of {p} populations needs {p}×{p}",
+                matrix.len()
+            ),
+        ));
+    }
+    for (alpha, row) in matrix.iter().enumerate() {
+        if row.len() != p {
+            return Err(NetworkError::invalid(
+                format!("{name}[{alpha}]"),
+                format!(
+                    "has {} entries; a network of {p} populations needs {p}",
+                    row.len()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `name` may name a population (see [`Population::name`]).
+fn admissible_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+impl Population {
+    /// The single-population parameters of this population without coupling
+    /// (`b = a1 = 0`), whose validation covers `a0`, `v_f`, `v_r`.
+    fn uncoupled(&self) -> ModelParams {
+        ModelParams {
+            a0: self.a0,
+            a1: 0.0,
+            b: 0.0,
+            v_f: self.v_f,
+            v_r: self.v_r,
+        }
+    }
+
+    /// Checks the fields of population `alpha` but its name's uniqueness.
+    fn validate(&self, alpha: usize) -> Result<(), NetworkError> {
+        let at = |field: &str| format!("populations[{alpha}].{field}");
+        if !admissible_name(&self.name) {
+            return Err(NetworkError::invalid(
+                at("name"),
+                format!(
+                    "{:?}: a name must be non-empty and of letters, digits, `_` and `-`",
+                    self.name
+                ),
+            ));
+        }
+        require(
+            "share",
+            self.share,
+            self.share > 0.0 && self.share <= 1.0,
+            "a population's share of the neurons must lie in (0, 1]",
+        )
+        .map_err(|e| NetworkError::in_population(alpha, e))?;
+        self.uncoupled()
+            .validate()
+            .map_err(|e| NetworkError::in_population(alpha, e))?;
+        self.input
+            .validate()
+            .map_err(|e| NetworkError::in_population(alpha, e))
+    }
+}
+
+impl Network {
+    /// The number `P` of populations.
+    pub fn len(&self) -> usize {
+        self.populations.len()
+    }
+
+    /// Whether the network has no population (never true of a valid network).
+    pub fn is_empty(&self) -> bool {
+        self.populations.is_empty()
+    }
+
+    /// `a1[α][β]`, zero when `a1` is left empty.
+    #[inline]
+    pub fn a1_entry(&self, alpha: usize, beta: usize) -> f64 {
+        if self.a1.is_empty() {
+            0.0
+        } else {
+            self.a1[alpha][beta]
+        }
+    }
+
+    /// The coupling part `Σ_β coupling[α][β] N_β` of the drift of population `alpha` at the
+    /// rates `rates` (one per population).
+    #[inline]
+    pub fn recurrent_input(&self, alpha: usize, rates: &[f64]) -> f64 {
+        self.coupling[alpha]
+            .iter()
+            .zip(rates)
+            .fold(0.0, |sum, (b, n)| sum + b * n)
+    }
+
+    /// The diffusion coefficient `a_α = a0_α + Σ_β a1[α][β] N_β` of population `alpha`.
+    #[inline]
+    pub fn diffusion(&self, alpha: usize, rates: &[f64]) -> f64 {
+        let a0 = self.populations[alpha].a0;
+        if self.a1.is_empty() {
+            a0
+        } else {
+            self.a1[alpha]
+                .iter()
+                .zip(rates)
+                .fold(a0, |sum, (a1, n)| sum + a1 * n)
+        }
+    }
+
+    /// Checks every entry; the error names the first offending one by its path:
+    /// `populations` (none, or shares not summing to 1 within [`SHARE_SUM_TOL`]),
+    /// `populations[α].<field>` (as [`ModelParams::validate`] and [`Input::validate`];
+    /// `share` in `(0, 1]`; a name empty, of other characters, or used twice), `coupling`
+    /// or `a1` (not `P×P`: `coupling[α]` for a row of the wrong length), `coupling[α][β]`
+    /// (not finite), `a1[α][β]` (negative or not finite).
+    ///
+    /// ```
+    /// use nlif_model::network::Network;
+    /// use nlif_model::{Input, ModelParams};
+    /// let mut network = Network::single(&ModelParams::default(), Input::None);
+    /// network.coupling = vec![vec![1.0, 0.0]];
+    /// assert_eq!(network.validate().unwrap_err().path(), "coupling[0]");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`NetworkError::Invalid`] naming the first offending entry.
+    pub fn validate(&self) -> Result<(), NetworkError> {
+        let p = self.len();
+        if p == 0 {
+            return Err(NetworkError::invalid(
+                "populations",
+                "a network needs at least one population",
+            ));
+        }
+        for (alpha, population) in self.populations.iter().enumerate() {
+            population.validate(alpha)?;
+            if self.populations[..alpha]
+                .iter()
+                .any(|other| other.name == population.name)
+            {
+                return Err(NetworkError::invalid(
+                    format!("populations[{alpha}].name"),
+                    format!("{:?} names two populations", population.name),
+                ));
+            }
+        }
+        let total: f64 = self.populations.iter().map(|x| x.share).sum();
+        if (total - 1.0).abs() > SHARE_SUM_TOL {
+            return Err(NetworkError::invalid(
+                "populations",
+                format!("the shares sum to {total:?}, not 1"),
+            ));
+        }
+        check_square("coupling", &self.coupling, p)?;
+        for (alpha, row) in self.coupling.iter().enumerate() {
+            for (beta, &b) in row.iter().enumerate() {
+                finite("coupling", b)
+                    .map_err(|e| NetworkError::at(format!("coupling[{alpha}][{beta}]"), e))?;
+            }
+        }
+        if !self.a1.is_empty() {
+            check_square("a1", &self.a1, p)?;
+            for (alpha, row) in self.a1.iter().enumerate() {
+                for (beta, &a1) in row.iter().enumerate() {
+                    require("a1", a1, a1 >= 0.0, "`a1` must be non-negative")
+                        .map_err(|e| NetworkError::at(format!("a1[{alpha}][{beta}]"), e))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Today's single-population model as a network of one population, exactly: name
+    /// [`SINGLE_POPULATION_NAME`], share 1, `coupling = [[b]]` (a spike moves every other
+    /// neuron by `b / N_p`), `a1 = [[a1]]`.
+    ///
+    /// ```
+    /// use nlif_model::network::Network;
+    /// use nlif_model::{Input, ModelParams};
+    /// let params = ModelParams { b: 1.5, a1: 0.1, ..ModelParams::default() };
+    /// let input = Input::Constant { i0: 0.2 };
+    /// let network = Network::single(&params, input);
+    /// assert_eq!(network.coupling, vec![vec![1.5]]);
+    /// assert_eq!(network.as_single(), Some((params, input)));
+    /// ```
+    pub fn single(params: &ModelParams, input: Input) -> Network {
+        Network {
+            populations: vec![Population {
+                name: SINGLE_POPULATION_NAME.to_string(),
+                share: 1.0,
+                a0: params.a0,
+                v_f: params.v_f,
+                v_r: params.v_r,
+                input,
+            }],
+            coupling: vec![vec![params.b]],
+            a1: vec![vec![params.a1]],
+        }
+    }
+
+    /// The single-population parameters and input of a network of one population (any
+    /// name and share), the inverse of [`Network::single`]; `None` unless `P = 1` and the
+    /// matrices are `1×1` (or `a1` empty).
+    pub fn as_single(&self) -> Option<(ModelParams, Input)> {
+        match (&self.populations[..], &self.coupling[..]) {
+            ([population], [row]) if row.len() == 1 => {
+                let a1 = match &self.a1[..] {
+                    [] => 0.0,
+                    [row] if row.len() == 1 => row[0],
+                    _ => return None,
+                };
+                let params = ModelParams {
+                    a0: population.a0,
+                    a1,
+                    b: row[0],
+                    v_f: population.v_f,
+                    v_r: population.v_r,
+                };
+                Some((params, population.input))
+            }
+            _ => None,
+        }
+    }
+}
