@@ -92,7 +92,7 @@ impl<C: Components> Simulation<C> {
         }
         let mut values = vec![0.0; self.grid.len()];
         let rate = self.phase.rate();
-        let mut env = env!(self, f64::INFINITY);
+        let mut env = phase_env!(self, f64::INFINITY);
         let estimator = self.problem.config.switching.estimator;
         self.phase
             .estimate(&mut env, estimator, rate, &mut values)?;
@@ -194,7 +194,7 @@ impl<C: Components> Simulation<C> {
         let t = self.phase.time();
         let config = self.problem.config;
         let mut density = vec![0.0; self.grid.len()];
-        let mut env = env!(self, f64::INFINITY);
+        let mut env = phase_env!(self, f64::INFINITY);
         let estimator = config.switching.estimator;
         let bandwidth = self
             .phase

@@ -23,7 +23,7 @@ use crate::trace::{MASS_TOLERANCE, Mode, Outcome, RateCrossing, Sample, SwitchRe
 
 /// What a phase may use besides itself ([`Env`]), for a step bounded by `bound`: built
 /// from the simulation's fields, so that the phase (another field) can be borrowed too.
-macro_rules! env {
+macro_rules! phase_env {
     ($s:ident, $bound:expr) => {
         $crate::phase::Env {
             params: &$s.problem.params,
@@ -273,7 +273,7 @@ impl<C: Components> Simulation<C> {
         } else {
             f64::INFINITY
         };
-        let mut env = env!(self, bound);
+        let mut env = phase_env!(self, bound);
         let stepped = self.phase.step(&mut env);
         match mode {
             Mode::Macro => self.trace.macro_steps += 1,
@@ -346,7 +346,7 @@ impl<C: Components> Simulation<C> {
                 rate: due.rate,
                 mode: self.mode(),
             };
-            let _ = self.fill_rate_after(sample.rate);
+            let _ = fill_rate_after(&mut self.trace.switches, sample.rate);
             self.trace.samples.push(sample);
             Self::emit(&mut self.stop, observer, Event::Sample(&sample));
             self.record_density(due.k)?;
@@ -401,11 +401,6 @@ impl<C: Components> Simulation<C> {
             self.hand_over_to_density(rate, reason, observer)?;
         }
         Ok(())
-    }
-
-    /// Gives the first sample after a switch its rate; whether there was one to fill.
-    fn fill_rate_after(&mut self, rate: f64) -> bool {
-        fill_rate_after(&mut self.trace.switches, rate)
     }
 }
 

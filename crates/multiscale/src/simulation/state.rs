@@ -96,12 +96,11 @@ impl<P: Serialize> SimulationState<P> {
             trace: &self.trace,
             outcome: &self.outcome,
         };
-        let bytes = postcard::to_allocvec(&bits).map_err(|e| RunError::Invalid {
+        postcard::serialize_with_flavor(&bits, Fnv1a::new()).map_err(|e| RunError::Invalid {
             field: "state.policy",
             value: f64::NAN,
             reason: format!("the state cannot be encoded: {e}"),
-        })?;
-        Ok(fnv1a(&bytes))
+        })
     }
 
     /// The same state with another phase state, checksummed anew: for a deliberate
@@ -121,14 +120,29 @@ impl<P: Serialize> SimulationState<P> {
 /// The fingerprint of a problem: FNV-1a of its postcard bits.
 pub(crate) fn fingerprint(problem: &Problem) -> u64 {
     // Plain numbers and enums: the encoding cannot fail.
-    postcard::to_allocvec(problem).map_or(0, |bytes| fnv1a(&bytes))
+    postcard::serialize_with_flavor(problem, Fnv1a::new()).unwrap_or(0)
 }
 
-/// FNV-1a, 64 bits: a checksum against changed bits, not against an adversary.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+/// FNV-1a, 64 bits, of the postcard encoding as it is produced (no buffer: a state of
+/// `10^7` particles is hashed without a copy of its 80 MB): a checksum against changed
+/// bits, not against an adversary.
+struct Fnv1a(u64);
+
+impl Fnv1a {
+    fn new() -> Self {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl postcard::ser_flavors::Flavor for Fnv1a {
+    type Output = u64;
+    fn try_push(&mut self, byte: u8) -> postcard::Result<()> {
+        self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        Ok(())
+    }
+    fn finalize(self) -> postcard::Result<u64> {
+        Ok(self.0)
+    }
 }
 
 impl<C: Components> Simulation<C>
