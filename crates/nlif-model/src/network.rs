@@ -182,6 +182,70 @@ impl Network {
         self.populations.is_empty()
     }
 
+    /// The neurons `N_α` of each population in a network of `total` neurons: the shares'
+    /// largest-remainder split (Hamilton's method), so that `Σ_α N_α = total` exactly and
+    /// each `N_α` is `share_α · total` rounded down or up. Every `floor(share_α · total)` is
+    /// taken first; the neurons left over go one each to the populations with the largest
+    /// fractional parts, ties to the lower index. One population holds all of them.
+    ///
+    /// ```
+    /// use nlif_model::network::{Network, Population};
+    /// use nlif_model::Input;
+    /// let population = |name: &str, share| Population {
+    ///     name: name.into(), share, a0: 1.0, v_f: 2.0, v_r: 1.0, input: Input::None,
+    /// };
+    /// let network = Network {
+    ///     populations: vec![population("E", 0.8), population("I", 0.2)],
+    ///     coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
+    ///     a1: Vec::new(),
+    /// };
+    /// assert_eq!(network.neurons(1001)?, vec![801, 200]);
+    /// assert_eq!(network.neurons(10)?, vec![8, 2]);
+    /// assert_eq!(network.neurons(2).unwrap_err().path(), "populations[1].share");
+    /// # Ok::<(), nlif_model::network::NetworkError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`NetworkError::Invalid`] naming `populations[α].share` for the first population the
+    /// split leaves without a neuron.
+    pub fn neurons(&self, total: usize) -> Result<Vec<usize>, NetworkError> {
+        let exact: Vec<f64> = self
+            .populations
+            .iter()
+            .map(|x| x.share * total as f64)
+            .collect();
+        let mut neurons: Vec<usize> = exact.iter().map(|x| x.floor() as usize).collect();
+        let taken: usize = neurons.iter().sum();
+        let mut order: Vec<usize> = (0..neurons.len()).collect();
+        // Largest fractional part first; the sort is stable, so ties keep index order.
+        order.sort_by(|&i, &j| {
+            let (fi, fj) = (exact[i] - exact[i].floor(), exact[j] - exact[j].floor());
+            fj.total_cmp(&fi)
+        });
+        for &alpha in order.iter().cycle().take(total.saturating_sub(taken)) {
+            neurons[alpha] += 1;
+        }
+        // Shares summing to 1 within SHARE_SUM_TOL can floor to a total above `total` only
+        // by rounding; take any excess from the largest populations.
+        let mut excess = neurons.iter().sum::<usize>().saturating_sub(total);
+        while excess > 0 {
+            let largest = (0..neurons.len()).max_by_key(|&i| neurons[i]).unwrap_or(0);
+            neurons[largest] -= 1;
+            excess -= 1;
+        }
+        if let Some(alpha) = neurons.iter().position(|&n| n == 0) {
+            return Err(NetworkError::invalid(
+                format!("populations[{alpha}].share"),
+                format!(
+                    "{:?} of {total} neurons leaves population {:?} without a neuron",
+                    self.populations[alpha].share, self.populations[alpha].name
+                ),
+            ));
+        }
+        Ok(neurons)
+    }
+
     /// `a1[α][β]`, zero when `a1` is left empty.
     #[inline]
     pub fn a1_entry(&self, alpha: usize, beta: usize) -> f64 {

@@ -207,3 +207,46 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// Oracle: the defining properties of the largest-remainder split — the counts sum to
+    /// the total exactly, each is its exact share rounded down or up, and (when no count
+    /// is zero) it succeeds.
+    #[test]
+    fn neurons_split_the_total_by_the_shares(
+        weights in proptest::collection::vec(1u32..1000, 1..6),
+        total in 1usize..10_000_000,
+    ) {
+        let sum: u32 = weights.iter().sum();
+        let populations = weights
+            .iter()
+            .enumerate()
+            .map(|(i, &w)| Population {
+                name: format!("P{i}"),
+                share: f64::from(w) / f64::from(sum),
+                a0: 1.0,
+                v_f: 2.0,
+                v_r: 1.0,
+                input: Input::None,
+            })
+            .collect::<Vec<_>>();
+        let p = populations.len();
+        let network = Network { populations, coupling: vec![vec![0.0; p]; p], a1: Vec::new() };
+        match network.neurons(total) {
+            Ok(neurons) => {
+                prop_assert_eq!(neurons.iter().sum::<usize>(), total);
+                for (n, x) in neurons.iter().zip(&network.populations) {
+                    let exact = x.share * total as f64;
+                    prop_assert!((*n as f64 - exact).abs() < 1.0 + 1e-6 * exact, "{} vs {}", n, exact);
+                    prop_assert!(*n >= 1);
+                }
+            }
+            Err(e) => {
+                // Only a population whose exact share is below one neuron may end empty.
+                let alpha: usize = e.path()["populations[".len()..].split(']').next().unwrap().parse().unwrap();
+                let below_one = network.populations[alpha].share * (total as f64) < 1.0;
+                prop_assert!(below_one, "{}", e);
+            }
+        }
+    }
+}
