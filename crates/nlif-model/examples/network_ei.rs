@@ -11,6 +11,7 @@ fn main() {
         v_f: 2.0,
         v_r: 1.0,
         input: Input::None,
+        initial: None,
     };
     let network = Network {
         populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],

@@ -22,7 +22,7 @@
 //! use nlif_model::network::{Network, Population, network_stationary_states};
 //!
 //! let population = |name: &str, share, a0| Population {
-//!     name: name.into(), share, a0, v_f: 2.0, v_r: 1.0, input: Input::None,
+//!     name: name.into(), share, a0, v_f: 2.0, v_r: 1.0, input: Input::None, initial: None,
 //! };
 //! let network = Network {
 //!     populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
@@ -41,7 +41,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{finite, require};
-use crate::{Input, ModelParams};
+use crate::{InitialDensity, Input, ModelParams};
 
 mod error;
 mod linear;
@@ -80,6 +80,10 @@ pub struct Population {
     /// The external input `I_α(t)` (default none).
     #[serde(default)]
     pub input: Input,
+    /// The population's own initial density; `None` (the default): the run's `initial`,
+    /// which applies to every population that does not carry one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial: Option<InitialDensity>,
 }
 
 /// A network of `P >= 1` populations, in the form of a config's `model`.
@@ -167,7 +171,19 @@ impl Population {
             .map_err(|e| NetworkError::in_population(alpha, e))?;
         self.input
             .validate()
-            .map_err(|e| NetworkError::in_population(alpha, e))
+            .map_err(|e| NetworkError::in_population(alpha, e))?;
+        match &self.initial {
+            // Its fields are named `initial.mean`, `initial.var`.
+            Some(initial) => initial
+                .validate()
+                .map_err(|e| NetworkError::in_population(alpha, e)),
+            None => Ok(()),
+        }
+    }
+
+    /// The initial density of this population: its own, or `common` (the run's).
+    pub fn initial_or<'a>(&'a self, common: &'a InitialDensity) -> &'a InitialDensity {
+        self.initial.as_ref().unwrap_or(common)
     }
 }
 
@@ -192,7 +208,7 @@ impl Network {
     /// use nlif_model::network::{Network, Population};
     /// use nlif_model::Input;
     /// let population = |name: &str, share| Population {
-    ///     name: name.into(), share, a0: 1.0, v_f: 2.0, v_r: 1.0, input: Input::None,
+    ///     name: name.into(), share, a0: 1.0, v_f: 2.0, v_r: 1.0, input: Input::None, initial: None,
     /// };
     /// let network = Network {
     ///     populations: vec![population("E", 0.8), population("I", 0.2)],
@@ -366,6 +382,7 @@ impl Network {
                 v_f: params.v_f,
                 v_r: params.v_r,
                 input,
+                initial: None,
             }],
             coupling: vec![vec![params.b]],
             a1: vec![vec![params.a1]],

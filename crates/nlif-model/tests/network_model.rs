@@ -135,6 +135,7 @@ fn shares_sum_to_one_within_the_stated_tolerance() {
         v_f: 2.0,
         v_r: 1.0,
         input: Input::None,
+        initial: None,
     };
     let network = |shares: &[f64]| Network {
         populations: shares
@@ -195,7 +196,7 @@ proptest! {
         a1_rows in prop::collection::vec(prop::collection::vec(-1.0f64..2.0, 0..4), 0..4),
     ) {
         let populations = shares.iter().enumerate().map(|(k, &share)| Population {
-            name: format!("P{k}"), share, a0: 1.0, v_f: 2.0, v_r: 1.0, input: Input::None,
+            name: format!("P{k}"), share, a0: 1.0, v_f: 2.0, v_r: 1.0, input: Input::None, initial: None,
         }).collect();
         let network = Network { populations, coupling: rows, a1: a1_rows };
         if network.validate().is_ok() {
@@ -228,6 +229,7 @@ proptest! {
                 v_f: 2.0,
                 v_r: 1.0,
                 input: Input::None,
+                initial: None,
             })
             .collect::<Vec<_>>();
         let p = populations.len();
@@ -249,4 +251,24 @@ proptest! {
             }
         }
     }
+}
+
+/// Oracle: the path the file spells — a population's own `initial` is checked under its
+/// population, and one left out falls back to the run's.
+#[test]
+fn a_population_carries_its_own_initial_density() {
+    let text = EI_RON.replace(
+        r#"v_r: 1.0, input: None),
+        (name: "I""#,
+        r#"v_r: 1.0, input: None, initial: Some(Gaussian(mean: 0.5, var: -1.0))),
+        (name: "I""#,
+    );
+    let network: Network = ron::from_str(&text).unwrap();
+    assert_eq!(path_of(&network), "populations[0].initial.var");
+    let common = nlif_model::InitialDensity::Gaussian {
+        mean: 0.0,
+        var: 1.0,
+    };
+    assert_eq!(network.populations[1].initial_or(&common), &common);
+    assert_ne!(network.populations[0].initial_or(&common), &common);
 }

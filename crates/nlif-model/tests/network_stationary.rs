@@ -20,6 +20,7 @@ fn population(name: &str, a0: f64, i0: f64) -> Population {
         } else {
             Input::Constant { i0 }
         },
+        initial: None,
     }
 }
 
