@@ -42,6 +42,7 @@ mod initial;
 mod input;
 pub mod network;
 mod params;
+mod refractory;
 pub mod seed;
 pub mod special;
 mod stationary;
@@ -53,7 +54,9 @@ pub use grid::{Grid, GridError, MAX_CELLS};
 pub use initial::InitialDensity;
 pub use input::Input;
 pub use params::ModelParams;
+pub use refractory::Refractory;
 pub use stationary::{
     EXACT_MAX_MAGNITUDE, STATIONARY_RESIDUAL_TOL, StationaryState, mean_interspike_interval,
     siegert_rate, stationary_density, stationary_rates, stationary_states,
+    stationary_states_refractory,
 };

@@ -30,11 +30,13 @@ use crate::special::integrate_monotone;
 use crate::{ModelError, ModelParams};
 
 mod density;
+mod refractory;
 mod search;
 mod siegert;
 mod stability;
 
 pub use density::stationary_density;
+pub use refractory::stationary_states_refractory;
 pub use search::{STATIONARY_RESIDUAL_TOL, StationaryState, stationary_rates, stationary_states};
 pub use siegert::{mean_interspike_interval, siegert_rate};
 // The pieces a network of populations (module `network`) builds its search from.

@@ -258,7 +258,7 @@ fn bracket_roots<E, F: Fn(f64) -> Result<f64, E>>(phi: &F) -> Result<Vec<f64>, E
 
 /// Whether a candidate with verified residual `residual` and map slope `slope` is a
 /// stationary rate (the bound of [`stationary_states`]; false for a NaN slope).
-fn accepted(residual: f64, slope: f64) -> bool {
+pub(super) fn accepted(residual: f64, slope: f64) -> bool {
     residual.abs() <= STATIONARY_RESIDUAL_TOL + 4.0 * f64::EPSILON * (1.0 - slope).abs()
 }
 
