@@ -22,7 +22,7 @@
 //! use nlif_model::network::{Network, Population, network_stationary_states};
 //!
 //! let population = |name: &str, share, a0| Population {
-//!     name: name.into(), share, a0, v_f: 2.0, v_r: 1.0, input: Input::None, initial: None,
+//!     name: name.into(), share, a0, v_f: 2.0, v_r: 1.0, input: Input::None, initial: None, refractory: Default::default(),
 //! };
 //! let network = Network {
 //!     populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
@@ -41,7 +41,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{finite, require};
-use crate::{InitialDensity, Input, ModelParams};
+use crate::{InitialDensity, Input, ModelParams, Refractory};
 
 mod error;
 mod linear;
@@ -84,6 +84,9 @@ pub struct Population {
     /// which applies to every population that does not carry one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial: Option<InitialDensity>,
+    /// The refractory period after a spike (docs/model.md §11; default none).
+    #[serde(default, skip_serializing_if = "Refractory::is_none")]
+    pub refractory: Refractory,
 }
 
 /// A network of `P >= 1` populations, in the form of a config's `model`.
@@ -172,13 +175,16 @@ impl Population {
         self.input
             .validate()
             .map_err(|e| NetworkError::in_population(alpha, e))?;
-        match &self.initial {
+        if let Some(initial) = &self.initial {
             // Its fields are named `initial.mean`, `initial.var`.
-            Some(initial) => initial
+            initial
                 .validate()
-                .map_err(|e| NetworkError::in_population(alpha, e)),
-            None => Ok(()),
+                .map_err(|e| NetworkError::in_population(alpha, e))?;
         }
+        // Named `refractory.tau`.
+        self.refractory
+            .validate()
+            .map_err(|e| NetworkError::in_population(alpha, e))
     }
 
     /// The initial density of this population: its own, or `common` (the run's).
@@ -208,7 +214,7 @@ impl Network {
     /// use nlif_model::network::{Network, Population};
     /// use nlif_model::Input;
     /// let population = |name: &str, share| Population {
-    ///     name: name.into(), share, a0: 1.0, v_f: 2.0, v_r: 1.0, input: Input::None, initial: None,
+    ///     name: name.into(), share, a0: 1.0, v_f: 2.0, v_r: 1.0, input: Input::None, initial: None, refractory: Default::default(),
     /// };
     /// let network = Network {
     ///     populations: vec![population("E", 0.8), population("I", 0.2)],
@@ -383,6 +389,7 @@ impl Network {
                 v_r: params.v_r,
                 input,
                 initial: None,
+                refractory: Refractory::None,
             }],
             coupling: vec![vec![params.b]],
             a1: vec![vec![params.a1]],

@@ -49,6 +49,12 @@ impl Refractory {
         }
     }
 
+    /// Whether this is [`Refractory::None`] (what a config may leave out).
+    #[must_use]
+    pub fn is_none(&self) -> bool {
+        matches!(self, Refractory::None)
+    }
+
     /// Checks `tau`: finite and non-negative; the error names `refractory.tau`.
     ///
     /// ```

@@ -374,3 +374,21 @@ proptest! {
         }
     }
 }
+
+/// Oracle: the documented rule "a candidate whose slope is not finite cannot be verified
+/// and is dropped" — the case proptest found, where an infinite slope made the acceptance
+/// bound infinite and a residual of -1 (no fixed point at all) passed.
+#[test]
+fn an_infinite_slope_does_not_pass_verification() {
+    let p = ModelParams {
+        a0: 5.578262244480794e-174,
+        a1: 1.2448342077397988e-295,
+        b: -1.2490994991777054,
+        v_f: 2.2250738585072014e-308,
+        v_r: -5.3889708483223745e-158,
+    };
+    let states = stationary_states(&p, 7270.352090373039).unwrap();
+    for s in &states {
+        assert!(s.slope.is_finite() && s.residual.abs() <= 1e-9, "{s:?}");
+    }
+}

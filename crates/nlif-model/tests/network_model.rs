@@ -136,6 +136,7 @@ fn shares_sum_to_one_within_the_stated_tolerance() {
         v_r: 1.0,
         input: Input::None,
         initial: None,
+        refractory: Default::default(),
     };
     let network = |shares: &[f64]| Network {
         populations: shares
@@ -197,6 +198,7 @@ proptest! {
     ) {
         let populations = shares.iter().enumerate().map(|(k, &share)| Population {
             name: format!("P{k}"), share, a0: 1.0, v_f: 2.0, v_r: 1.0, input: Input::None, initial: None,
+        refractory: Default::default(),
         }).collect();
         let network = Network { populations, coupling: rows, a1: a1_rows };
         if network.validate().is_ok() {
@@ -230,6 +232,7 @@ proptest! {
                 v_r: 1.0,
                 input: Input::None,
                 initial: None,
+        refractory: Default::default(),
             })
             .collect::<Vec<_>>();
         let p = populations.len();

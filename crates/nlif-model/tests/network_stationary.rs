@@ -21,6 +21,7 @@ fn population(name: &str, a0: f64, i0: f64) -> Population {
             Input::Constant { i0 }
         },
         initial: None,
+        refractory: Default::default(),
     }
 }
 

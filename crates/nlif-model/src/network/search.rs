@@ -46,6 +46,8 @@ fn check_ranges(network: &Network, currents: &[f64]) -> Result<(), NetworkError>
         ] {
             in_range(field, value).map_err(|e| NetworkError::in_population(alpha, e))?;
         }
+        in_range("refractory.tau", population.refractory.mean_time())
+            .map_err(|e| NetworkError::in_population(alpha, e))?;
         in_range("i0", currents[alpha])
             .map_err(|e| NetworkError::at(format!("populations[{alpha}].input.i0"), e))?;
         for beta in 0..network.len() {
@@ -64,7 +66,9 @@ fn check_ranges(network: &Network, currents: &[f64]) -> Result<(), NetworkError>
 ///
 /// **Equations.** `N_α = ν_α(μ_α, a_α)` with `μ_α = Σ_β coupling[α][β] N_β + I_α`,
 /// `a_α = a0_α + Σ_β a1[α][β] N_β`, `ν_α` the Siegert rate with `V_F,α`, `V_R,α`; in
-/// logarithms `F_α(x) = x_α + ln(1/ν_α) = 0`, `x = ln N`.
+/// logarithms `F_α(x) = x_α + ln(1/ν_α) = 0`, `x = ln N`. A population with a refractory
+/// period of mean `τ_α` has `ν_α / (1 + τ_α ν_α)` in place of `ν_α` (docs/model.md §11),
+/// in the equations, the search, the verification and the Jacobian alike.
 ///
 /// **Search** (docs/model.md §10), by the shape of the network:
 ///

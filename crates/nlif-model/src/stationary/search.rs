@@ -257,9 +257,11 @@ fn bracket_roots<E, F: Fn(f64) -> Result<f64, E>>(phi: &F) -> Result<Vec<f64>, E
 }
 
 /// Whether a candidate with verified residual `residual` and map slope `slope` is a
-/// stationary rate (the bound of [`stationary_states`]; false for a NaN slope).
+/// stationary rate (the bound of [`stationary_states`]; false for a slope that is not
+/// finite, which cannot be verified: an infinite one would make the bound infinite).
 pub(super) fn accepted(residual: f64, slope: f64) -> bool {
-    residual.abs() <= STATIONARY_RESIDUAL_TOL + 4.0 * f64::EPSILON * (1.0 - slope).abs()
+    slope.is_finite()
+        && residual.abs() <= STATIONARY_RESIDUAL_TOL + 4.0 * f64::EPSILON * (1.0 - slope).abs()
 }
 
 /// The verification step of [`stationary_states`].
