@@ -117,7 +117,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     first.advance(2.6, &mut ())?;
     let text = serde_json::to_string(&first.state()?)?;
     let state: SimulationState<HoldAfterLastEvent> = serde_json::from_str(&text)?;
-    let mut second = Simulation::from_state(*first.problem(), state, Parallelism::Rayon)?;
+    let mut second = Simulation::from_state(first.problem().clone(), state, Parallelism::Rayon)?;
     second.run(&mut ())?;
     let restored_equal = second.trace() == &custom;
 

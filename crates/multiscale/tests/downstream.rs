@@ -45,11 +45,7 @@ fn config(kind: SolverKind) -> RunConfig {
 }
 
 fn problem() -> Problem {
-    Problem {
-        params: params(),
-        input: INPUT,
-        config: config(SolverKind::Multiscale),
-    }
+    Problem::single(params(), INPUT, config(SolverKind::Multiscale))
 }
 
 fn started(kind: SolverKind) -> Simulation {

@@ -90,7 +90,7 @@ fn resumed(case: &Case, config: RunConfig, cut: f64) -> Trace {
     let mut first = simulation(case, config);
     first.advance(cut, &mut ()).unwrap();
     let text = serde_json::to_string(&first.state().unwrap()).unwrap();
-    let problem = *first.problem();
+    let problem = first.problem().clone();
     drop(first);
     let state: SimulationState<BuiltinPolicy> = serde_json::from_str(&text).unwrap();
     let mut second = Simulation::from_state(problem, state, Parallelism::Rayon).unwrap();
@@ -185,7 +185,8 @@ fn a_state_of_another_version_is_refused() {
     let run = simulation(&PERIODIC, config(SolverKind::Macro, 0.1));
     let mut state = run.state().unwrap();
     state.version += 1;
-    let err = Simulation::from_state(*run.problem(), state, Parallelism::Sequential).unwrap_err();
+    let err =
+        Simulation::from_state(run.problem().clone(), state, Parallelism::Sequential).unwrap_err();
     assert_eq!(err.field(), "state.version");
 }
 
@@ -207,7 +208,7 @@ fn a_completed_run_extends_as_if_started_with_the_later_end() {
         let text = serde_json::to_string(&first.state().unwrap()).unwrap();
         let state: SimulationState<BuiltinPolicy> = serde_json::from_str(&text).unwrap();
         let mut second =
-            Simulation::from_state(*first.problem(), state, Parallelism::Rayon).unwrap();
+            Simulation::from_state(first.problem().clone(), state, Parallelism::Rayon).unwrap();
         second.extend_to(2.0).unwrap();
         second.run(&mut ()).unwrap();
         assert!(same(&reference, second.trace()), "{kind:?}");

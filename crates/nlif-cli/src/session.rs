@@ -14,7 +14,7 @@ use anyhow::{Context, Result, bail};
 use fp_macro::Scheme;
 use multiscale::{
     BuiltinPolicy, Checkpoint as Checkpoints, DriveError, Driver, Finish, Outcome, PhaseState,
-    Problem, Save, Simulation, With,
+    Save, Simulation, With,
 };
 use nlif_micro::{Parallelism, ParticleState, Stepper};
 
@@ -187,12 +187,7 @@ pub(crate) fn resume(
             nlif_experiment::shortest(state.trace.samples.last().map_or(0.0, |s| s.t))
         );
     }
-    let Problem {
-        params,
-        input,
-        config: run_config,
-    } = config.problem();
-    let resumed = Simulation::builder(params, input, run_config)
+    let resumed = Simulation::for_problem(config.problem())
         .reduction(cluster.exchange())
         .part(cluster.rank(), cluster.size())
         .parallelism(Parallelism::Rayon)
@@ -452,12 +447,10 @@ fn save(
     let mut state = simulation.state()?;
     let gathered = match &state.phase {
         PhaseState::Micro(part) if cluster.size() > 1 => {
-            let Problem {
-                params,
-                input,
-                config,
-            } = *simulation.problem();
-            let local = ParticleState::from_dynamics(params, input, config.micro, part.clone());
+            let problem = simulation.problem();
+            let (params, input) = problem.single_population()?;
+            let micro = problem.config.micro;
+            let local = ParticleState::from_dynamics(params, input, micro, part.clone());
             cluster
                 .gather_particles(&local)
                 .map(|whole| whole.map(ParticleState::into_dynamics))

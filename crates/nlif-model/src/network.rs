@@ -397,11 +397,12 @@ impl Network {
     }
 
     /// The single-population parameters and input of a network of one population (any
-    /// name and share), the inverse of [`Network::single`]; `None` unless `P = 1` and the
-    /// matrices are `1×1` (or `a1` empty).
+    /// name, share and initial density), the inverse of [`Network::single`]; `None` unless
+    /// `P = 1`, the matrices are `1×1` (or `a1` empty) and the population has no
+    /// refractory period (which [`ModelParams`] cannot hold).
     pub fn as_single(&self) -> Option<(ModelParams, Input)> {
         match (&self.populations[..], &self.coupling[..]) {
-            ([population], [row]) if row.len() == 1 => {
+            ([population], [row]) if row.len() == 1 && population.refractory.is_none() => {
                 let a1 = match &self.a1[..] {
                     [] => 0.0,
                     [row] if row.len() == 1 => row[0],

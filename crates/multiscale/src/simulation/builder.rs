@@ -82,12 +82,15 @@ impl Simulation {
     /// # Ok::<(), multiscale::RunError>(())
     /// ```
     pub fn builder(params: ModelParams, input: Input, config: RunConfig) -> SimulationBuilder {
+        Simulation::for_problem(Problem::single(params, input, config))
+    }
+
+    /// A builder for a run of `problem` (the general form of
+    /// [`builder`](Simulation::builder), whose problem is one population).
+    pub fn for_problem(problem: Problem) -> SimulationBuilder {
+        let config = problem.config;
         SimulationBuilder {
-            problem: Problem {
-                params,
-                input,
-                config,
-            },
+            problem,
             policy: BuiltinPolicy::from_config(&config.switching),
             scheme: config.macro_config.scheme,
             stepper: config.micro.stepper,
@@ -296,11 +299,8 @@ impl<C: Components> SimulationBuilder<C> {
             parallelism,
             part,
         } = self;
-        let Problem {
-            params,
-            input,
-            config,
-        } = problem;
+        let config = problem.config;
+        let (params, input) = problem.single_population()?;
         let schedule = Schedule::of(config.kind);
         let initial = match &start {
             Start::Initial(initial) => Some(*initial),
@@ -318,6 +318,8 @@ impl<C: Components> SimulationBuilder<C> {
         }
         let mut simulation = Simulation {
             problem,
+            params,
+            input,
             policy,
             scheme,
             stepper,

@@ -166,8 +166,8 @@ impl<C: Components> Simulation<C> {
         self.handovers.segments += 1;
         let problem = &self.problem;
         let system = ParticleSystem::builder(
-            problem.params,
-            problem.input,
+            self.params,
+            self.input,
             MicroConfig {
                 particles: voltages.len(),
                 ..problem.config.micro
@@ -200,14 +200,14 @@ impl<C: Components> Simulation<C> {
             .phase
             .estimate(&mut env, estimator, rate, &mut density)?;
         if config.switching.match_rate {
-            let a = self.problem.params.diffusion(rate);
+            let a = self.params.diffusion(rate);
             let width = (3.0 * self.grid.spacing()).max(bandwidth);
             impose_rate(&self.grid, &mut density, rate, a, width)?;
         }
         let solver = MacroSolver::with_scheme(
             self.scheme.clone(),
-            self.problem.params,
-            self.problem.input,
+            self.params,
+            self.input,
             config.macro_config,
             density,
             t,

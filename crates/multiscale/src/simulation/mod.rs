@@ -10,6 +10,7 @@ use std::ops::ControlFlow;
 
 use fp_macro::Grid;
 use nlif_micro::Parallelism;
+use nlif_model::network::Network;
 use nlif_model::time::{reached, tidy as tidy_time};
 use nlif_model::{Input, ModelParams};
 use serde::{Deserialize, Serialize};
@@ -26,7 +27,7 @@ use crate::trace::{MASS_TOLERANCE, Mode, Outcome, RateCrossing, Sample, SwitchRe
 macro_rules! phase_env {
     ($s:ident, $bound:expr) => {
         $crate::phase::Env {
-            params: &$s.problem.params,
+            params: &$s.params,
             grid: &$s.grid,
             parallelism: $s.parallelism,
             reduction: &mut $s.reduction,
@@ -53,16 +54,43 @@ use clock::SampleClock;
 use handover::HandOvers;
 use ring::RollbackRing;
 
-/// The problem a run solves: the model, its input and the run's settings. Held once by
-/// a [`Simulation`] and by its [`SimulationState`].
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+/// The problem a run solves: the network (its populations with their inputs, and the
+/// coupling between them) and the run's settings. Held once by a [`Simulation`]; a
+/// [`SimulationState`] holds its fingerprint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Problem {
-    /// The model.
-    pub params: ModelParams,
-    /// The input.
-    pub input: Input,
+    /// The network; one population ([`Problem::single`]) is the model of
+    /// [`ModelParams`].
+    pub network: Network,
     /// The run's settings.
     pub config: RunConfig,
+}
+
+impl Problem {
+    /// The problem of one population with the model `params` and the input `input`
+    /// ([`Network::single`]).
+    pub fn single(params: ModelParams, input: Input, config: RunConfig) -> Self {
+        Problem {
+            network: Network::single(&params, input),
+            config,
+        }
+    }
+
+    /// The model and input of a network of one population, the form the solvers of a
+    /// run take today.
+    ///
+    /// # Errors
+    ///
+    /// [`RunError::Invalid`] naming `model.populations` for a network of several
+    /// populations (or one with a refractory period), which a run does not simulate yet.
+    pub fn single_population(&self) -> Result<(ModelParams, Input), RunError> {
+        self.network.as_single().ok_or_else(|| RunError::Invalid {
+            field: "model.populations",
+            value: self.network.len() as f64,
+            reason: "a run simulates one population without refractory period in this version"
+                .to_owned(),
+        })
+    }
 }
 
 /// A run of the macro, micro or multi-scale solver (docs/model.md §4).
@@ -99,6 +127,9 @@ pub struct Problem {
 /// single-process run bit for bit.
 pub struct Simulation<C: Components = Builtin> {
     problem: Problem,
+    /// The model and input of the problem's one population.
+    params: ModelParams,
+    input: Input,
     policy: C::Policy,
     scheme: C::Scheme,
     stepper: C::Stepper,

@@ -41,7 +41,7 @@ pub struct SimulationState<P> {
     /// FNV-1a of the state's bits (its postcard encoding with this field 0): a state
     /// that did not survive its format exactly (JSON without exact floats) is refused.
     pub checksum: u64,
-    /// FNV-1a of the problem's bits (model, input and settings, [`Problem`]): the
+    /// FNV-1a of the problem's bits (network and settings, [`Problem`]): the
     /// problem is given back at restore, and another one is refused.
     pub problem: u64,
     /// The switching policy with its state.
@@ -195,12 +195,7 @@ impl<P: SwitchingPolicy + Serialize> Simulation<With<P>> {
         state: SimulationState<P>,
         parallelism: nlif_micro::Parallelism,
     ) -> Result<Self, RunError> {
-        let Problem {
-            params,
-            input,
-            config,
-        } = problem;
-        Simulation::builder(params, input, config)
+        Simulation::for_problem(problem)
             .parallelism(parallelism)
             .resume(state)
     }
@@ -268,22 +263,18 @@ impl<C: Components> SimulationBuilder<C> {
             ));
         }
         let config = problem.config;
-        problem.params.validate()?;
-        problem.input.validate()?;
+        let (params, input) = problem.single_population()?;
+        params.validate()?;
+        input.validate()?;
         config.validate_run()?;
         let schedule = Schedule::of(config.kind);
         if schedule.switching {
             state.policy.validate(&config.switching)?;
         }
-        let grid = Grid::for_model(
-            &problem.params,
-            config.macro_config.v_min,
-            config.macro_config.dv,
-        )?;
+        let grid = Grid::for_model(&params, config.macro_config.v_min, config.macro_config.dv)?;
         check_parts(&state, &problem, &grid)?;
         let phase: Box<dyn Phase<WithPolicy<C, Q>>> = match state.phase {
             PhaseState::Macro(d) => {
-                let (params, input) = (problem.params, problem.input);
                 let s = MacroState::from_dynamics(params, input, config.macro_config, d);
                 Box::new(DensityPhase(MacroSolver::from_state_with(
                     self.scheme.clone(),
@@ -291,7 +282,6 @@ impl<C: Components> SimulationBuilder<C> {
                 )?))
             }
             PhaseState::Micro(d) => {
-                let (params, input) = (problem.params, problem.input);
                 let s = ParticleState::from_dynamics(params, input, config.micro, d);
                 // A whole network's state (a checkpoint) is cut to this part; a part's
                 // state must be this part.
@@ -310,6 +300,8 @@ impl<C: Components> SimulationBuilder<C> {
         };
         Ok(Simulation {
             problem,
+            params,
+            input,
             policy: state.policy,
             scheme: self.scheme,
             stepper: self.stepper,

@@ -162,11 +162,7 @@ impl Config {
 
     /// The problem a run of this experiment solves: model, input and run settings.
     pub fn problem(&self) -> multiscale::Problem {
-        multiscale::Problem {
-            params: self.model.params(),
-            input: self.model.input,
-            config: self.run_config(),
-        }
+        multiscale::Problem::single(self.model.params(), self.model.input, self.run_config())
     }
 
     /// The run settings of the `multiscale` crate.
