@@ -100,8 +100,14 @@ pub trait Phase<C: Components> {
     /// Steps taken since the phase started (a switch-down is decided every
     /// [`RunConfig::switch_check_every`](crate::RunConfig::switch_check_every) of them).
     fn steps(&self) -> u64;
-    /// The current firing rate.
+    /// The current firing rate (of the whole network).
     fn rate(&self) -> f64;
+    /// The current firing rate of each population, for a phase of a network of several
+    /// populations; empty (the default) for one population, whose rate is
+    /// [`rate`](Phase::rate).
+    fn population_rates(&self) -> &[f64] {
+        &[]
+    }
     /// One step.
     fn step(&mut self, env: &mut Env<'_, C>) -> Stepped;
     /// The density on the grid, for a phase that holds one.

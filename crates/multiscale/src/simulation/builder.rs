@@ -301,6 +301,8 @@ impl<C: Components> SimulationBuilder<C> {
         } = self;
         let config = problem.config;
         let (params, input) = problem.single_population()?;
+        let populations = problem.network.len();
+        let trace = Trace::of(&problem.network);
         let schedule = Schedule::of(config.kind);
         let initial = match &start {
             Start::Initial(initial) => Some(*initial),
@@ -330,11 +332,11 @@ impl<C: Components> SimulationBuilder<C> {
             grid,
             // Replaced below; a density phase needs no allocation to stand in.
             phase: Box::new(Placeholder),
-            clock: SampleClock::new(&config, SampleClock::start()),
+            clock: SampleClock::new(&config, SampleClock::start(populations)),
             ring: RollbackRing::new(&config, schedule.switching, Vec::new()),
             monitor: super::MonitorState::default(),
             handovers: HandOvers::default(),
-            trace: Trace::default(),
+            trace,
             outcome: None,
             stop: false,
         };

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::{RunConfig, multiple_of};
 
 /// The sample clock's state.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClockState {
     /// Index `k` of the next sample time `k · interval` (the first is 1).
@@ -18,15 +18,20 @@ pub struct ClockState {
     pub accumulated: f64,
     /// What the final partial sample flushed, for an extension of a completed run.
     pub tail: Option<Tail>,
+    /// `∫ N_α dt` since the last sample, per population, in a network of several
+    /// populations (empty for one: `accumulated` is its rate's).
+    pub populations: Vec<f64>,
 }
 
 /// What the final partial sample of a run changed, so an extension can take it back.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tail {
     /// `∫ rate dt` since the last full sample, before the partial sample flushed it.
     pub accumulated: f64,
     /// Whether the partial sample gave the last switch its `rate_after`.
     pub filled_rate_after: bool,
+    /// The populations' `∫ N_α dt` it flushed (empty for one population).
+    pub populations: Vec<f64>,
 }
 
 /// The output grid of a run and the rate integral since its last point.
@@ -58,29 +63,45 @@ impl SampleClock {
         }
     }
 
-    /// The state at `t = 0`.
-    pub(crate) fn start() -> ClockState {
+    /// The state at `t = 0` of a network of `populations` populations.
+    pub(crate) fn start(populations: usize) -> ClockState {
         ClockState {
             next_sample: 1,
             accumulated: 0.0,
             tail: None,
+            populations: vec![0.0; if populations > 1 { populations } else { 0 }],
         }
     }
 
-    /// A step of length `dt` at `rate`.
-    pub(crate) fn add(&mut self, rate: f64, dt: f64) {
+    /// A step of length `dt` at `rate`, the populations' rates `rates` (empty for one
+    /// population).
+    pub(crate) fn add(&mut self, rate: f64, rates: &[f64], dt: f64) {
         self.state.accumulated += rate * dt;
+        for (sum, r) in self.state.populations.iter_mut().zip(rates) {
+            *sum += r * dt;
+        }
+    }
+
+    /// Appends the populations' mean rates over a span of length `span` to `out`, and
+    /// empties their accumulators.
+    fn flush_populations(&mut self, span: f64, out: &mut Vec<f64>) {
+        for sum in &mut self.state.populations {
+            out.push(*sum / span);
+            *sum = 0.0;
+        }
     }
 
     /// The next sample whose time `t` has reached (by the rule of `nlif_model::time`),
-    /// flushing the accumulator.
-    pub(crate) fn due(&mut self, t: f64) -> Option<Due> {
+    /// flushing the accumulator; the populations' rates of the sample are appended to
+    /// `rates`.
+    pub(crate) fn due(&mut self, t: f64, rates: &mut Vec<f64>) -> Option<Due> {
         let k = self.state.next_sample;
         if !reached(t, k as f64 * self.interval) {
             return None;
         }
         let rate = self.state.accumulated / self.interval;
         self.state.accumulated = 0.0;
+        self.flush_populations(self.interval, rates);
         self.state.next_sample += 1;
         Some(Due {
             k,
@@ -102,8 +123,14 @@ impl SampleClock {
 
     /// The partial sample over `(k · interval, t]` at the end of a run, `k · interval`
     /// the last full sample (`None` if the run ended on a sample time). `filled` says
-    /// whether recording it fills the last switch's `rate_after`.
-    pub(crate) fn partial(&mut self, t: f64, filled: impl FnOnce(f64) -> bool) -> Option<Due> {
+    /// whether recording it fills the last switch's `rate_after`; the populations' rates
+    /// are appended to `rates`.
+    pub(crate) fn partial(
+        &mut self,
+        t: f64,
+        filled: impl FnOnce(f64) -> bool,
+        rates: &mut Vec<f64>,
+    ) -> Option<Due> {
         let last = (self.state.next_sample - 1) as f64 * self.interval;
         let duration = t - last;
         if duration <= 1e-9 * self.interval {
@@ -113,8 +140,10 @@ impl SampleClock {
         self.state.tail = Some(Tail {
             accumulated: self.state.accumulated,
             filled_rate_after: filled(rate),
+            populations: self.state.populations.clone(),
         });
         self.state.accumulated = 0.0;
+        self.flush_populations(duration, rates);
         let k = self.state.next_sample;
         self.state.next_sample += 1;
         Some(Due {
@@ -129,6 +158,7 @@ impl SampleClock {
         let tail = self.state.tail.take()?;
         self.state.next_sample -= 1;
         self.state.accumulated = tail.accumulated;
+        self.state.populations.clone_from(&tail.populations);
         Some(tail)
     }
 }

@@ -63,6 +63,7 @@ impl<C: Components> Simulation<C> {
                 self.trace.truncate_to(samples as usize, densities as usize);
                 self.clock.state.next_sample = kept.next_sample;
                 self.clock.state.accumulated = kept.accumulated;
+                self.clock.state.populations.clone_from(&kept.populations);
                 Self::emit(&mut self.stop, observer, Event::Rollback { t: kept.t });
                 (kept.t, kept.density, kept.rate)
             }

@@ -316,7 +316,7 @@ impl<C: Components> Simulation<C> {
             Stepped::Invalid { rate } => {
                 // A stepper left non-finite voltages (counted over the whole network, so
                 // every part of a distributed run ends here alike).
-                self.clock.add(rate, dt);
+                self.clock.add(rate, self.phase.population_rates(), dt);
                 self.outcome = Some(Outcome::NonFinite { t: tidy_time(t) });
                 return Ok(());
             }
@@ -328,7 +328,7 @@ impl<C: Components> Simulation<C> {
                 return Ok(());
             }
         };
-        self.clock.add(rate, dt);
+        self.clock.add(rate, self.phase.population_rates(), dt);
         if let Some(mass) = mass {
             let error = (mass - 1.0).abs();
             self.trace.mass_error_max = self.trace.mass_error_max.max(error);
@@ -371,7 +371,7 @@ impl<C: Components> Simulation<C> {
     /// decides the switch back to the density (every macro step's worth of particle
     /// steps).
     fn after_step<O: Observer>(&mut self, t: f64, observer: &mut O) -> Result<(), RunError> {
-        while let Some(due) = self.clock.due(t) {
+        while let Some(due) = self.clock.due(t, &mut self.trace.population_rates) {
             let sample = Sample {
                 t: due.t,
                 rate: due.rate,
@@ -401,7 +401,8 @@ impl<C: Components> Simulation<C> {
     fn keep_state(&mut self) {
         if let Some(density) = self.phase.density() {
             let (t, rate) = (self.phase.time(), self.phase.rate());
-            self.ring.keep(t, density, rate, &self.clock.state);
+            let rates = self.phase.population_rates();
+            self.ring.keep(t, density, (rate, rates), &self.clock.state);
         }
     }
 

@@ -36,9 +36,10 @@ impl<C: Components> Simulation<C> {
     pub(super) fn final_sample<O: Observer>(&mut self, observer: &mut O) {
         let t = self.time().min(self.problem.config.t_end);
         let switches = &mut self.trace.switches;
+        let rates = &mut self.trace.population_rates;
         let Some(due) = self
             .clock
-            .partial(t, |rate| fill_rate_after(switches, rate))
+            .partial(t, |rate| fill_rate_after(switches, rate), rates)
         else {
             return;
         };
@@ -87,7 +88,7 @@ impl<C: Components> Simulation<C> {
             self.policy.validate(&config.switching)?;
         }
         if let Some(tail) = self.clock.take_back() {
-            self.trace.samples.pop();
+            self.trace.pop_sample();
             if tail.filled_rate_after
                 && let Some(last) = self.trace.switches.last_mut()
             {

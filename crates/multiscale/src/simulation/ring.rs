@@ -27,6 +27,11 @@ pub struct SnapshotState {
     pub density: Vec<f64>,
     /// Its rate.
     pub rate: f64,
+    /// The populations' `∫ N_α dt` from the last sample to `t` (empty for one
+    /// population).
+    pub populations: Vec<f64>,
+    /// The populations' rates (empty for one population).
+    pub rates: Vec<f64>,
 }
 
 /// The kept macro states, oldest first.
@@ -58,9 +63,15 @@ impl RollbackRing {
         steps.is_multiple_of(self.every)
     }
 
-    /// Keeps `density` at `t` (with its rate and the clock at `t`), dropping the oldest
-    /// state when the ring is full (its buffer is reused).
-    pub(crate) fn keep(&mut self, t: f64, density: &[f64], rate: f64, clock: &ClockState) {
+    /// Keeps `density` at `t` (with its rate, its populations' `rates` and the clock at
+    /// `t`), dropping the oldest state when the ring is full (its buffer is reused).
+    pub(crate) fn keep(
+        &mut self,
+        t: f64,
+        density: &[f64],
+        (rate, rates): (f64, &[f64]),
+        clock: &ClockState,
+    ) {
         if !self.enabled {
             return;
         }
@@ -80,6 +91,8 @@ impl RollbackRing {
             accumulated: clock.accumulated,
             density: reused,
             rate,
+            populations: clock.populations.clone(),
+            rates: rates.to_vec(),
         });
     }
 

@@ -28,7 +28,7 @@ use crate::policy::SwitchingPolicy;
 use crate::trace::{Outcome, Trace};
 
 /// The version of [`SimulationState`]'s layout; a state of another version is refused.
-pub const SIMULATION_STATE_VERSION: u32 = 4;
+pub const SIMULATION_STATE_VERSION: u32 = 5;
 
 /// Everything a [`Simulation`] needs to continue bit for bit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -171,7 +171,7 @@ where
             problem: fingerprint(&self.problem),
             policy: self.policy.clone(),
             phase,
-            clock: self.clock.state,
+            clock: self.clock.state.clone(),
             ring: self.ring.snapshots.iter().cloned().collect(),
             monitor: self.monitor,
             segments: self.handovers.segments,
@@ -332,6 +332,31 @@ fn check_parts<P>(
     grid: &Grid,
 ) -> Result<(), RunError> {
     let config = &problem.config;
+    // What a network of several populations records per population; nothing for one.
+    let p = if problem.network.len() > 1 {
+        problem.network.len()
+    } else {
+        0
+    };
+    let clock = &state.clock;
+    if clock.populations.len() != p || clock.populations.iter().any(|x| !x.is_finite()) {
+        return Err(bad(
+            "state.clock",
+            format!(
+                "the clock must hold {p} finite population rates (one per population of a network of several)"
+            ),
+        ));
+    }
+    let trace = &state.trace;
+    if trace.populations.len() != p
+        || trace.population_rates.len() != p * trace.samples.len()
+        || trace.mfe_fractions.len() != p * trace.mfes.len()
+    {
+        return Err(bad(
+            "state.trace",
+            "the record's populations do not match the network's",
+        ));
+    }
     if state.clock.next_sample == 0 || !state.clock.accumulated.is_finite() {
         return Err(bad(
             "state.clock",
@@ -346,11 +371,13 @@ fn check_parts<P>(
             "the rate since the last event must be finite, its weight in [0, 1]",
         ));
     }
-    if state
-        .ring
-        .iter()
-        .any(|s| s.density.len() != grid.len() || s.next_sample == 0 || !s.accumulated.is_finite())
-    {
+    if state.ring.iter().any(|s| {
+        s.density.len() != grid.len()
+            || s.next_sample == 0
+            || !s.accumulated.is_finite()
+            || s.populations.len() != p
+            || s.rates.len() != p
+    }) {
         return Err(bad(
             "state.ring",
             "a kept macro state does not match the grid or the clock",
