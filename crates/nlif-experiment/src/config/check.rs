@@ -79,7 +79,7 @@ pub fn check(
 
 /// `invalid `model.v_f` = -1: why`: the message of a solver crate (`invalid `v_f` = -1:
 /// why`, naming the field within its section) with the field's full config path.
-fn field_message(field: &str, reason: &str) -> String {
+pub fn field_message(field: &str, reason: &str) -> String {
     if let Some(at) = reason.find("invalid `")
         && let Some((_, after)) = reason[at + "invalid `".len()..].split_once('`')
     {

@@ -8,7 +8,7 @@ mod pairwise;
 mod support;
 mod text;
 
-pub use check::{check, notes};
+pub use check::{check, field_message, notes};
 pub use error::{CheckError, LoadError, MemoryLimitError, ParseError};
 pub use memory::{MEMORY_LIMIT_VAR, available_memory, bytes, memory_limit, parse_memory_limit};
 pub use model::{ModelSection, POPULATIONS_FIELDS, SINGLE_FIELDS};
