@@ -136,11 +136,23 @@ pub(crate) enum Command {
     /// Print every stationary firing rate of a network (ascending), each verified as a fixed
     /// point N = ν(bN + I) and marked stable or unstable: stable when the slope of the
     /// fixed-point map at N is below 1 (the map crosses the diagonal from above).
+    ///
+    /// With --config FILE: every stationary state of the model of an experiment config,
+    /// any number of populations (N_α = ν_α(Σ_β coupling[α][β] N_β + I_α)), stable when
+    /// every eigenvalue of the linearised rate map minus the identity has a negative real
+    /// part; one row per state, one column per population.
     Steady {
         /// The network.
         #[command(flatten)]
         network: Network,
-        /// Print `{"rates": [...], "stable": [true, false, ...], "params": {...}}`.
+        /// The model of this experiment config (RON) instead of the flags.
+        #[arg(long, value_name = "FILE", conflicts_with = "flags")]
+        config: Option<PathBuf>,
+        /// Overrides of the config, as for `run` (with --config).
+        #[arg(long = "set", value_name = "KEY=VALUE", requires = "config")]
+        set: Vec<String>,
+        /// Print `{"rates": [...], "stable": [true, false, ...], "params": {...}}`; with
+        /// --config, `{"states": [{"rates": [N_1, ..., N_P], "stable": bool}, ...]}`.
         #[arg(long)]
         json: bool,
     },
@@ -163,6 +175,10 @@ pub(crate) enum Command {
         /// The solver the example selects.
         #[arg(long, value_enum, default_value_t = Kind::Multiscale)]
         solver: Kind,
+        /// 1: one population (the single-population form); 2: an excitatory–inhibitory
+        /// network in the populations form.
+        #[arg(long, value_name = "P", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
+        populations: u8,
     },
 }
 

@@ -226,7 +226,15 @@ fn command_here(command: Command) -> Result<Status> {
             stdout::line(checkpoint::describe_bytes(&path, &bytes)?)?;
             Ok(Status::Done)
         }
-        Command::Steady { network, json } => steady::steady(&network, json).map(|()| Status::Done),
+        Command::Steady {
+            config: Some(path),
+            set,
+            json,
+            ..
+        } => steady::steady_config(&path, &set, json).map(|()| Status::Done),
+        Command::Steady { network, json, .. } => {
+            steady::steady(&network, json).map(|()| Status::Done)
+        }
         Command::Check { config, set, print } => {
             // Read once: a pipe (`nlif check <(nlif init)`) cannot be read again.
             let (path, bytes) = read_input(&config, false)?;
@@ -264,13 +272,16 @@ fn command_here(command: Command) -> Result<Status> {
             }
             Ok(Status::Done)
         }
-        Command::Init { solver } => {
+        Command::Init {
+            solver,
+            populations,
+        } => {
             let kind = match solver {
                 Kind::Macro => SolverKind::Macro,
                 Kind::Micro => SolverKind::Micro,
                 Kind::Multiscale => SolverKind::Multiscale,
             };
-            stdout::print(&init::example(kind))?;
+            stdout::print(&init::example(kind, populations))?;
             Ok(Status::Done)
         }
     }

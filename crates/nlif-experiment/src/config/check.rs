@@ -12,6 +12,9 @@ use super::{Config, MEMORY_LIMIT_VAR, locate};
 /// another form than written (a `v_min` off the grid is moved to the node below it).
 pub fn notes(config: &Config) -> Vec<String> {
     let mut notes = Vec::new();
+    if config.model.is_populations_form() {
+        return notes;
+    }
     let m = &config.solver.macro_config;
     if let Ok(grid) = nlif_model::Grid::for_model(&config.model.params(), m.v_min, m.dv) {
         let used = grid.v_min();
@@ -52,12 +55,18 @@ pub fn check(
             message: reason,
         }),
         Err((field, reason)) => {
+            let unsupported = super::run_support(config)
+                .err()
+                .filter(|e| e.field == field && e.to_string() == reason);
             let place = text
                 .and_then(|(path, text)| {
                     locate(text, &field).map(|(l, c)| format!("{}:{l}:{c}: ", path.display()))
                 })
                 .or_else(|| text.map(|(path, _)| format!("{}: ", path.display())))
                 .unwrap_or_default();
+            if let Some(refusal) = unsupported {
+                return Err(CheckError::NotYet { place, refusal });
+            }
             let message = field_message(&field, &reason);
             Err(CheckError::Field {
                 place,
@@ -70,7 +79,7 @@ pub fn check(
 
 /// `invalid `model.v_f` = -1: why`: the message of a solver crate (`invalid `v_f` = -1:
 /// why`, naming the field within its section) with the field's full config path.
-fn field_message(field: &str, reason: &str) -> String {
+pub fn field_message(field: &str, reason: &str) -> String {
     if let Some(at) = reason.find("invalid `")
         && let Some((_, after)) = reason[at + "invalid `".len()..].split_once('`')
     {

@@ -3,63 +3,25 @@
 mod check;
 mod error;
 mod memory;
+mod model;
+mod pairwise;
+mod support;
 mod text;
 
-pub use check::{check, notes};
+pub use check::{check, field_message, notes};
 pub use error::{CheckError, LoadError, MemoryLimitError, ParseError};
 pub use memory::{MEMORY_LIMIT_VAR, available_memory, bytes, memory_limit, parse_memory_limit};
+pub use model::{ModelSection, POPULATIONS_FIELDS, SINGLE_FIELDS};
+pub use pairwise::Pairwise;
+pub use support::{NotYetSupported, run_support};
 pub use text::{from_bytes, load, locate, parse, to_ron};
 
 use fp_macro::MacroConfig;
 use multiscale::{BlowUpWatch, MemoryEstimate, RunConfig, RunError, SolverKind, SwitchingConfig};
 use nlif_micro::MicroConfig;
-use nlif_model::{InitialDensity, Input, ModelParams};
+use nlif_model::InitialDensity;
+use nlif_model::network::Network;
 use serde::{Deserialize, Serialize};
-
-/// The `model` section: the network parameters and the input current.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ModelSection {
-    /// Constant part of the noise, `a(N) = a0 + a1 N`.
-    pub a0: f64,
-    /// Rate-dependent part of the noise.
-    pub a1: f64,
-    /// Connectivity.
-    pub b: f64,
-    /// Firing threshold `V_F`.
-    pub v_f: f64,
-    /// Reset potential `V_R`.
-    pub v_r: f64,
-    /// The input current.
-    pub input: Input,
-}
-
-impl Default for ModelSection {
-    fn default() -> Self {
-        let p = ModelParams::default();
-        ModelSection {
-            a0: p.a0,
-            a1: p.a1,
-            b: p.b,
-            v_f: p.v_f,
-            v_r: p.v_r,
-            input: Input::None,
-        }
-    }
-}
-
-impl ModelSection {
-    /// The network parameters.
-    pub fn params(&self) -> ModelParams {
-        ModelParams {
-            a0: self.a0,
-            a1: self.a1,
-            b: self.b,
-            v_f: self.v_f,
-            v_r: self.v_r,
-        }
-    }
-}
 
 /// The `solver` section.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -165,6 +127,11 @@ impl Config {
         multiscale::Problem::single(self.model.params(), self.model.input, self.run_config())
     }
 
+    /// The model as a network of populations ([`ModelSection::network`]).
+    pub fn network(&self) -> Network {
+        self.model.network()
+    }
+
     /// The run settings of the `multiscale` crate.
     pub fn run_config(&self) -> RunConfig {
         RunConfig {
@@ -182,7 +149,9 @@ impl Config {
 
     /// Every check a run makes before it starts (the one validation path of `check` and
     /// `run`): the name, every setting the chosen solver uses, the memory the run would
-    /// need against what the machine has, and the initial density on the grid.
+    /// need against what the machine has, and the initial density on the grid. A model in
+    /// the populations form is checked entry by entry, then refused by [`run_support`]
+    /// (this build runs one population).
     ///
     /// `overridden` lists the dotted paths the user set on the command line: when two
     /// fields contradict each other (`v_r < v_f`), the one the user changed is blamed.
@@ -199,6 +168,11 @@ impl Config {
     ) -> Result<MemoryEstimate, (String, String)> {
         if let Err(reason) = valid_name(&self.name) {
             return Err(("name".into(), format!("{:?}: {reason}", self.name)));
+        }
+        self.model
+            .validate_form(self.solver.kind, self.solver.micro.particles)?;
+        if let Err(e) = run_support(self) {
+            return Err((e.field.to_owned(), e.to_string()));
         }
         let (v_f, v_r) = (self.model.v_f, self.model.v_r);
         if v_f.is_finite() && v_r.is_finite() && v_r >= v_f {

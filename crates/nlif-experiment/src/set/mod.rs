@@ -7,6 +7,8 @@
 
 mod walk;
 
+use walk::Step;
+
 use crate::config::Config;
 
 /// Why an override cannot be made. `at` is the dotted path of the node where the walk
@@ -57,6 +59,40 @@ pub enum SetError {
         /// The rest of the path from the variant on.
         rest: String,
     },
+    /// The path indexes a value that is not a list.
+    #[error("this field is not a list; `[{index}]` indexes a list, e.g. model.coupling[0][1]")]
+    NotAList {
+        /// Where the value is.
+        at: String,
+        /// The index asked for.
+        index: usize,
+    },
+    /// The path indexes a list beyond its end.
+    #[error("index {index} is out of range: the list has {len} element{}", if *len == 1 { "" } else { "s" })]
+    IndexOutOfRange {
+        /// Where the list is.
+        at: String,
+        /// The index asked for.
+        index: usize,
+        /// The list's length.
+        len: usize,
+    },
+    /// The path is not fields joined by `.`, each followed by indices `[i]`.
+    #[error(
+        "`{text}`: expected a field name followed by whole-number indices in brackets, e.g. model.coupling[0][1]"
+    )]
+    BadPath {
+        /// The path component at fault.
+        text: String,
+    },
+    /// The model section's field of the other form.
+    #[error("no field `{name}` in this form of the model; expected one of: {}", expected.join(", "))]
+    OtherForm {
+        /// The name asked for.
+        name: String,
+        /// The fields of the section's form, in order.
+        expected: Vec<&'static str>,
+    },
     /// The value is not RON of the field's type.
     #[error("cannot read `{value}`: {reason}")]
     Value {
@@ -78,23 +114,77 @@ impl SetError {
             SetError::NoField { at, .. }
             | SetError::NoVariantField { at, .. }
             | SetError::NoSubField { at, .. }
-            | SetError::BelowVariantField { at, .. } => Some(at),
-            SetError::Value { .. } | SetError::Reread(_) => None,
+            | SetError::BelowVariantField { at, .. }
+            | SetError::NotAList { at, .. }
+            | SetError::IndexOutOfRange { at, .. } => Some(at),
+            SetError::OtherForm { .. } => Some("model"),
+            SetError::Value { .. } | SetError::Reread(_) | SetError::BadPath { .. } => None,
         }
     }
 }
 
 /// Replaces the field at the dotted `path` of `config` with `value` (RON text, read as
-/// the field's type). `config` is unchanged on error.
+/// the field's type). `config` is unchanged on error. A field may be followed by indices
+/// into a list: `model.coupling[0][1]`, `model.populations[1].a0`.
 ///
 /// # Errors
 ///
-/// The path names no field ([`SetError`] says which names exist there), or the value is
-/// not RON of the field's type.
+/// The path names no field ([`SetError`] says which names exist there; under `model`,
+/// those of the section's form), indexes a value that is not a list or a list beyond its
+/// end, or the value is not RON of the field's type.
 pub fn assign(config: &mut Config, path: &str, value: &str) -> Result<(), SetError> {
-    let path: Vec<&str> = path.split('.').collect();
-    *config = walk::replace(config, &path, value)?;
+    let steps = steps(path)?;
+    // The model's fields depend on its form, which its type alone does not declare.
+    if let [Step::Field("model"), Step::Field(name), ..] = steps[..]
+        && !config.model.fields().contains(&name)
+    {
+        let expected = config.model.fields().to_vec();
+        let known = crate::config::SINGLE_FIELDS
+            .iter()
+            .chain(crate::config::POPULATIONS_FIELDS)
+            .any(|f| *f == name);
+        return Err(if known {
+            SetError::OtherForm {
+                name: name.to_owned(),
+                expected,
+            }
+        } else {
+            SetError::NoField {
+                at: "model".to_owned(),
+                name: name.to_owned(),
+                expected,
+            }
+        });
+    }
+    *config = walk::replace(config, &steps, value)?;
     Ok(())
+}
+
+/// The steps of a path: `.`-separated fields, each followed by any number of `[i]`.
+fn steps(path: &str) -> Result<Vec<Step<'_>>, SetError> {
+    let mut steps = Vec::new();
+    for component in path.split('.') {
+        let (name, mut indices) =
+            component.split_at(component.find('[').unwrap_or(component.len()));
+        steps.push(Step::Field(name));
+        while !indices.is_empty() {
+            let bad = || SetError::BadPath {
+                text: component.to_owned(),
+            };
+            let (index, rest) = indices
+                .strip_prefix('[')
+                .and_then(|s| s.split_once(']'))
+                .ok_or_else(bad)?;
+            let index = index
+                .parse::<usize>()
+                .ok()
+                .filter(|_| index.bytes().all(|b| b.is_ascii_digit()))
+                .ok_or_else(bad)?;
+            steps.push(Step::Index(index));
+            indices = rest;
+        }
+    }
+    Ok(steps)
 }
 
 /// One override written as `PATH=VALUE` could not be made.

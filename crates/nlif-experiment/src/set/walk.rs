@@ -3,23 +3,50 @@
 //! it reads from the override's text instead.
 //!
 //! Structs and variants are followed by the field names their `Deserialize` declares, so
-//! a path that does not exist is refused with those names; the value is read by the same
-//! call the field's type makes, so it is read exactly as `ron::from_str` would read it.
+//! a path that does not exist is refused with those names; lists by the index of an
+//! element (`coupling[0][1]`), refused past the list's end with its length; the value is
+//! read by the same call the field's type makes, so it is read exactly as `ron::from_str`
+//! would read it.
 
 use std::cell::RefCell;
 use std::fmt;
 
 use serde::de::{
     self, DeserializeSeed, Deserializer, EnumAccess, IgnoredAny, IntoDeserializer, MapAccess,
-    VariantAccess, Visitor,
+    SeqAccess, VariantAccess, Visitor,
 };
 use serde::{Deserialize, Serialize};
 
 use super::SetError;
 
+/// One step of a path: a field of a struct or variant, or an element of a list.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Step<'p> {
+    /// `.name`
+    Field(&'p str),
+    /// `[index]`
+    Index(usize),
+}
+
+/// Steps written as a path: fields joined by `.`, indices as `[i]` after them.
+pub(super) fn render(steps: &[Step<'_>]) -> String {
+    let mut text = String::new();
+    for (k, step) in steps.iter().enumerate() {
+        match step {
+            Step::Field(name) if k == 0 => text.push_str(name),
+            Step::Field(name) => {
+                text.push('.');
+                text.push_str(name);
+            }
+            Step::Index(i) => text.push_str(&format!("[{i}]")),
+        }
+    }
+    text
+}
+
 /// What is replaced, and the first refusal met on the way.
 struct Walk<'w, 'de> {
-    path: &'w [&'w str],
+    path: &'w [Step<'w>],
     value: &'de str,
     failure: RefCell<Option<SetError>>,
     replaced: RefCell<bool>,
@@ -35,7 +62,7 @@ impl Walk<'_, '_> {
 }
 
 /// `value` written out and read back with the node at `path` replaced by `text`.
-pub(super) fn replace<T>(value: &T, path: &[&str], text: &str) -> Result<T, SetError>
+pub(super) fn replace<T>(value: &T, path: &[Step<'_>], text: &str) -> Result<T, SetError>
 where
     T: Serialize + for<'de> Deserialize<'de>,
 {
@@ -65,7 +92,7 @@ where
         Ok(value) if walk.replaced.into_inner() => Ok(value),
         Ok(_) => Err(SetError::Reread(format!(
             "`{}` is not written out",
-            path.join(".")
+            render(path)
         ))),
         Err(e) => Err(SetError::Reread(e.to_string())),
     }
@@ -82,13 +109,24 @@ struct Node<'a, 'w, 'de> {
 
 impl<'a, 'w, 'de> Node<'a, 'w, 'de> {
     /// The path's components from this node on.
-    fn rest(&self) -> &'w [&'w str] {
+    fn rest(&self) -> &'w [Step<'w>] {
         &self.walk.path[self.depth..]
     }
 
-    /// The dotted path of this node.
+    /// The path of this node.
     fn place(&self) -> String {
-        self.walk.path[..self.depth].join(".")
+        render(&self.walk.path[..self.depth])
+    }
+
+    /// The next step's field name, or the refusal of its index: this node is not a list.
+    fn next_name<E: de::Error>(&self) -> Result<&'w str, E> {
+        match self.rest()[0] {
+            Step::Field(name) => Ok(name),
+            Step::Index(index) => Err(self.walk.fail(SetError::NotAList {
+                at: self.place(),
+                index,
+            })),
+        }
     }
 
     /// The child on the path, a field of the struct or variant `in_variant` at this node.
@@ -103,15 +141,19 @@ impl<'a, 'w, 'de> Node<'a, 'w, 'de> {
     /// The path goes on below a value without fields (`plain`: a number, text or flag;
     /// `variant`: the enum's variant).
     fn below_leaf<E: de::Error>(&self, plain: bool, variant: Option<&str>) -> E {
+        let name = match self.next_name() {
+            Ok(name) => name,
+            Err(refusal) => return refusal,
+        };
         let error = match self.in_variant {
             Some(outer) if plain => SetError::BelowVariantField {
-                at: self.walk.path[..self.depth - 1].join("."),
+                at: render(&self.walk.path[..self.depth - 1]),
                 variant: outer.to_owned(),
-                rest: self.walk.path[self.depth - 1..].join("."),
+                rest: render(&self.walk.path[self.depth - 1..]),
             },
             _ => SetError::NoSubField {
                 at: self.place(),
-                name: self.rest()[0].to_owned(),
+                name: name.to_owned(),
                 variant: variant.map(str::to_owned),
             },
         };
@@ -124,7 +166,7 @@ impl<'a, 'w, 'de> Node<'a, 'w, 'de> {
         fields: &'static [&'static str],
         variant: Option<&str>,
     ) -> Result<(), E> {
-        let name = self.rest()[0];
+        let name = self.next_name()?;
         if fields.contains(&name) {
             return Ok(());
         }
@@ -231,7 +273,6 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for At<'_, '_, 'de, D> {
     type Error = D::Error;
 
     plain!(
-        deserialize_any,
         deserialize_bool,
         deserialize_i8,
         deserialize_i16,
@@ -254,11 +295,14 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for At<'_, '_, 'de, D> {
         deserialize_identifier,
         deserialize_ignored_any,
     );
-    unnamed!(deserialize_seq());
     unnamed!(deserialize_map());
     unnamed!(deserialize_unit_struct(name: &'static str));
     unnamed!(deserialize_tuple(len: usize));
     unnamed!(deserialize_tuple_struct(name: &'static str, len: usize));
+    // A value read by what it is (a number or a list: `model.a1`) or a list may have
+    // elements on the path.
+    through!(deserialize_any());
+    through!(deserialize_seq());
     through!(deserialize_option());
     through!(deserialize_newtype_struct(name: &'static str));
     through!(deserialize_enum(name: &'static str, variants: &'static [&'static str]));
@@ -291,11 +335,11 @@ struct Inside<'a, 'w, 'de, V> {
     variant: Option<&'a str>,
 }
 
-/// Visits passed on unchanged.
-macro_rules! pass {
+/// Visits of a value without fields or elements, which the path cannot go through.
+macro_rules! below {
     ($($method:ident($t:ty)),* $(,)?) => {$(
-        fn $method<E: de::Error>(self, v: $t) -> Result<Self::Value, E> {
-            self.visitor.$method(v)
+        fn $method<E: de::Error>(self, _: $t) -> Result<Self::Value, E> {
+            Err(self.node.below_leaf(true, None))
         }
     )*};
 }
@@ -307,7 +351,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Inside<'_, '_, 'de, V> {
         self.visitor.expecting(f)
     }
 
-    pass!(
+    below!(
         visit_bool(bool),
         visit_i64(i64),
         visit_i128(i128),
@@ -341,8 +385,17 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Inside<'_, '_, 'de, V> {
         self.visitor.visit_newtype_struct(At { de, node })
     }
 
-    fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
-        Err(self.node.below_leaf(false, None))
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        let Step::Index(target) = self.node.rest()[0] else {
+            return Err(self.node.below_leaf(false, None));
+        };
+        let elements = Elements {
+            seq,
+            node: self.node,
+            target,
+            next: 0,
+        };
+        self.visitor.visit_seq(elements)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
@@ -380,7 +433,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Fields<'_, '_, 'de, A> {
         let Some((key, name)) = self.map.next_key_seed(Named(seed))? else {
             return Ok(None);
         };
-        self.on_path = name == self.node.rest()[0];
+        self.on_path = self.node.rest()[0] == Step::Field(&name);
         Ok(Some(key))
     }
 
@@ -494,5 +547,45 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for Variant<'_, '_, 'de, A> 
         let Variant { access, name, node } = self;
         node.known(fields, Some(&name))?;
         access.struct_variant(fields, node.inside(visitor, Some(&name)))
+    }
+}
+
+/// The elements of a list on the path: element `target` is read through [`At`]; a list
+/// that ends before it is refused with its length.
+struct Elements<'a, 'w, 'de, A> {
+    seq: A,
+    node: Node<'a, 'w, 'de>,
+    target: usize,
+    /// The index of the next element.
+    next: usize,
+}
+
+impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Elements<'_, '_, 'de, A> {
+    type Error = A::Error;
+
+    fn next_element_seed<S: DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<Option<S::Value>, A::Error> {
+        let index = self.next;
+        self.next += 1;
+        let element = if index == self.target {
+            let node = self.node.child(None);
+            self.seq.next_element_seed(Child { seed, node })?
+        } else {
+            self.seq.next_element_seed(seed)?
+        };
+        if element.is_none() && index <= self.target {
+            return Err(self.node.walk.fail(SetError::IndexOutOfRange {
+                at: self.node.place(),
+                index: self.target,
+                len: index,
+            }));
+        }
+        Ok(element)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.seq.size_hint()
     }
 }

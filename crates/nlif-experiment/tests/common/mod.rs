@@ -8,3 +8,14 @@ pub(crate) const VALID: &str = include_str!("valid.ron");
 pub(crate) fn valid() -> nlif_experiment::Config {
     nlif_experiment::config::parse(VALID).expect("VALID is a config")
 }
+
+/// A valid excitatory–inhibitory config in the populations form (`ei.ron`: the model of
+/// docs/config.md's example), each field on its own line.
+#[allow(dead_code)]
+pub(crate) const EI: &str = include_str!("ei.ron");
+
+/// [`EI`], parsed.
+#[allow(dead_code)]
+pub(crate) fn ei() -> nlif_experiment::Config {
+    nlif_experiment::config::parse(EI).expect("EI is a config")
+}

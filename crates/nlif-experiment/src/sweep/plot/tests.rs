@@ -14,7 +14,8 @@ use super::*;
 fn base() -> Config {
     let mut config = Config::builtin();
     let m = &mut config.model;
-    (m.a0, m.a1, m.b, m.v_f, m.v_r) = (1.0, 0.0, 3.0, 2.0, 1.0);
+    (m.a0, m.b, m.v_f, m.v_r) = (1.0, 3.0, 2.0, 1.0);
+    m.a1 = crate::config::Pairwise::Scalar(0.0);
     m.input = Input::None;
     config
 }

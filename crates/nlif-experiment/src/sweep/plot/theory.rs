@@ -29,6 +29,10 @@ enum Role {
 }
 
 fn role(base: &Config, path: &str) -> Role {
+    // The overlays are the theory of one population.
+    if base.model.is_populations_form() {
+        return Role::Other;
+    }
     match path {
         "model.a0" | "model.a1" | "model.b" | "model.v_f" | "model.v_r" => Role::Model,
         "model.input.i0" if matches!(base.model.input, Input::Constant { .. }) => Role::Model,
@@ -59,7 +63,7 @@ fn assign(config: &mut Config, path: &str, value: f64) -> Option<()> {
     let model = &mut config.model;
     match path {
         "model.a0" => model.a0 = value,
-        "model.a1" => model.a1 = value,
+        "model.a1" => model.a1 = crate::config::Pairwise::Scalar(value),
         "model.b" => model.b = value,
         "model.v_f" => model.v_f = value,
         "model.v_r" => model.v_r = value,

@@ -1,0 +1,59 @@
+//! A config of the single-population form is written byte for byte as before the
+//! populations form existed. Oracle: the bytes `main` wrote for every shipped
+//! `configs/*.ron` before the `model` section had two forms (`tests/serialised/`: the
+//! pretty RON of `config.ron` and `nlif check --print`, the compact RON hashed into
+//! checkpoints and sweep points, the JSON of `sweep.json`), and postcard's round trip.
+
+use std::path::{Path, PathBuf};
+
+use nlif_experiment::config;
+
+fn shipped() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ron"))
+        .collect();
+    paths.sort();
+    paths
+}
+
+fn golden(stem: &str, kind: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/serialised")
+        .join(format!("{stem}.{kind}"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn every_shipped_config_is_written_as_before() {
+    let paths = shipped();
+    assert!(paths.len() >= 8, "{paths:?}");
+    for path in paths {
+        let stem = path.file_stem().unwrap().to_str().unwrap();
+        let (config, _) = config::load(&path).unwrap();
+        assert!(!config.model.is_populations_form(), "{stem}");
+        assert_eq!(
+            config::to_ron(&config).unwrap(),
+            golden(stem, "pretty.ron"),
+            "{stem}"
+        );
+        assert_eq!(
+            ron::to_string(&config).unwrap(),
+            golden(stem, "compact.ron"),
+            "{stem}"
+        );
+        assert_eq!(
+            serde_json::to_string_pretty(&config).unwrap(),
+            golden(stem, "json"),
+            "{stem}"
+        );
+        // What a sweep reads back from its sweep.json, and a checkpoint from its bits.
+        let json: nlif_experiment::Config = serde_json::from_str(&golden(stem, "json")).unwrap();
+        assert_eq!(json, config, "{stem}");
+        let bits = postcard::to_allocvec(&config).unwrap();
+        let back: nlif_experiment::Config = postcard::from_bytes(&bits).unwrap();
+        assert_eq!(back, config, "{stem}");
+    }
+}
