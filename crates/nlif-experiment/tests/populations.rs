@@ -25,6 +25,7 @@ fn population(name: &str, share: f64, a0: f64) -> Population {
         v_r: 1.0,
         input: Input::None,
         initial: None,
+        refractory: Default::default(),
     }
 }
 

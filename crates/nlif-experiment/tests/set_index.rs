@@ -24,6 +24,7 @@ fn network(p: usize) -> Config {
             v_r: 1.0,
             input: Input::None,
             initial: None,
+            refractory: Default::default(),
         })
         .collect();
     let coupling = (0..p)
