@@ -20,6 +20,7 @@
 
 mod error;
 mod grid;
+mod network;
 mod operator;
 pub mod scheme;
 mod solver;
@@ -27,10 +28,11 @@ mod state;
 
 pub use error::MacroError;
 pub use grid::{discretise, threshold_rate};
+pub use network::{DensityNetwork, NETWORK_STATE_VERSION, NetworkOutcome, NetworkState};
 pub use nlif_model::{Grid, GridError, MAX_CELLS};
 pub use operator::Reinjection;
 pub use scheme::{FluxScheme, Scheme, SchemeVisitor};
 #[cfg(feature = "sprs")]
 pub use solver::StepSystem;
-pub use solver::{FrozenAt, MacroConfig, MacroSolver, StepOutcome};
+pub use solver::{Coefficients, FrozenAt, MacroConfig, MacroSolver, StepOutcome};
 pub use state::{DensityDynamics, MACRO_STATE_VERSION, MacroState};
