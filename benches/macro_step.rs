@@ -1,9 +1,14 @@
 //! One semi-implicit Fokker–Planck step for n = 100, 300, 1000, 3000, 10000 unknowns, each
 //! scheme (assembly of the sparse operator + O(n) solve), against the floor: a bare
-//! Thomas solve of a pre-assembled tridiagonal system of the same size.
+//! Thomas solve of a pre-assembled tridiagonal system of the same size; and the step of a
+//! network of densities (Scharfetter–Gummel) of one population (`network-1`, the same
+//! problem as the single solver's) and of two (`network-2`, the excitatory–inhibitory
+//! network of docs/model.md §10, both populations on the same grid), whose cost per step
+//! the single solver's step is the yardstick of.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use fp_macro::{MacroConfig, MacroSolver, Scheme};
+use fp_macro::{DensityNetwork, MacroConfig, MacroSolver, Scheme};
+use nlif_model::network::{Network, Population};
 use nlif_model::{InitialDensity, Input, ModelParams};
 use std::hint::black_box;
 
@@ -36,6 +41,58 @@ fn solver(n: usize, scheme: Scheme) -> MacroSolver {
     s
 }
 
+/// A network of densities with exactly `n` unknowns per population on `[2 - n h, 2]`
+/// (Scharfetter–Gummel), relaxed to t = 2: `populations = 1` is the problem of [`solver`],
+/// `2` the excitatory–inhibitory network (shares 0.8, 0.2; `a0` 1 and 0.5; coupling
+/// `[[1, -0.5], [2, -1.5]]`).
+fn network(n: usize, populations: usize) -> DensityNetwork {
+    let k = (n as f64 / 6.0).round();
+    let dv = 1.0 / k;
+    let config = MacroConfig {
+        scheme: Scheme::ScharfetterGummel,
+        dv,
+        v_min: 2.0 - n as f64 * dv,
+        dt: 1e-3,
+        ..MacroConfig::default()
+    };
+    let params = ModelParams {
+        b: 0.5,
+        ..ModelParams::default()
+    };
+    let population = |name: &str, share, a0| Population {
+        name: name.into(),
+        share,
+        a0,
+        v_f: 2.0,
+        v_r: 1.0,
+        input: Input::None,
+        initial: None,
+    };
+    let model = match populations {
+        1 => Network::single(&params, Input::None),
+        _ => Network {
+            populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
+            coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
+            a1: Vec::new(),
+        },
+    };
+    let initial = vec![
+        InitialDensity::Gaussian {
+            mean: 0.0,
+            var: 0.5,
+        };
+        populations
+    ];
+    let mut s =
+        DensityNetwork::from_initial(model, config, &initial).expect("valid benchmark setup");
+    assert_eq!(s.grid(0).len(), n);
+    while s.time() < 2.0 {
+        let outcome = s.step(f64::INFINITY);
+        assert!(outcome.rate().is_some(), "benchmark setup: {outcome:?}");
+    }
+    s
+}
+
 /// The floor: Thomas algorithm on fixed bands (no assembly, no off-band entry).
 fn thomas(lower: &[f64], diag: &[f64], upper: &[f64], rhs: &[f64], c: &mut [f64], x: &mut [f64]) {
     let n = diag.len();
@@ -59,6 +116,17 @@ fn macro_step(c: &mut Criterion) {
             let base = solver(n, scheme);
             group.bench_with_input(
                 BenchmarkId::new(format!("{scheme:?}"), n),
+                &n,
+                |bench, _| {
+                    let mut s = base.clone();
+                    bench.iter(|| black_box(s.step(f64::INFINITY)));
+                },
+            );
+        }
+        for populations in [1, 2] {
+            let base = network(n, populations);
+            group.bench_with_input(
+                BenchmarkId::new(format!("network-{populations}"), n),
                 &n,
                 |bench, _| {
                     let mut s = base.clone();
