@@ -80,7 +80,9 @@ pub enum MacroError {
 }
 
 impl MacroError {
-    /// The name of the offending field, for front ends.
+    /// The name of the offending field, for front ends: for [`MacroError::Population`] the
+    /// field within the population, for [`MacroError::Network`] `model` (the entry's path,
+    /// `coupling[0][1]` say, is [`MacroError::path`]'s).
     #[must_use]
     pub fn field(&self) -> &'static str {
         match self {

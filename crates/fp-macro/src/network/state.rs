@@ -3,7 +3,7 @@
 use nlif_model::network::Network;
 use serde::{Deserialize, Serialize};
 
-use super::{DensityNetwork, check_rates, per_population};
+use super::{DensityNetwork, check_rates};
 use crate::MacroConfig;
 use crate::error::{MacroError, invalid};
 use crate::scheme::FluxScheme;
@@ -90,7 +90,6 @@ impl<S: FluxScheme + Clone> DensityNetwork<S> {
         let p = network.len();
         let mut restored =
             Self::with_scheme(scheme, network, config, densities, t_start, Some(rates))?;
-        per_population("previous_rate", previous_rates.len(), p)?;
         check_rates("previous_rate", &previous_rates, p)?;
         for (solver, &previous) in restored.populations.iter_mut().zip(&previous_rates) {
             let rate = solver.rate();
