@@ -161,6 +161,24 @@ fn a_saved_network_continues_bit_for_bit() {
     }
     assert_eq!(resumed.state(), straight.state());
     assert_eq!(resumed.time().to_bits(), straight.time().to_bits());
+    let mut other = straight.state();
+    other.version += 1;
+    assert_eq!(
+        DensityNetwork::from_state(other).unwrap_err().path(),
+        "version"
+    );
+    let mut other = straight.state();
+    other.previous_rates.pop();
+    assert_eq!(
+        DensityNetwork::from_state(other).unwrap_err().path(),
+        "previous_rate"
+    );
+    let mut other = straight.state();
+    other.previous_rates[1] = f64::NAN;
+    assert_eq!(
+        DensityNetwork::from_state(other).unwrap_err().path(),
+        "populations[1].previous_rate"
+    );
 }
 
 /// Scharfetter–Gummel written from its definition, `(A, B) = (B(-w), B(w))` with
