@@ -1,9 +1,15 @@
 //! One semi-implicit Fokker–Planck step for n = 100, 300, 1000, 3000, 10000 unknowns, each
 //! scheme (assembly of the sparse operator + O(n) solve), against the floor: a bare
-//! Thomas solve of a pre-assembled tridiagonal system of the same size.
+//! Thomas solve of a pre-assembled tridiagonal system of the same size; and the step of a
+//! network of densities (Scharfetter–Gummel) of one population (`network-1`, the same
+//! problem as the single solver's) and of two (`network-2`, the excitatory–inhibitory
+//! network of docs/model.md §10, both populations on the same grid; `network-2-twin`, two
+//! populations each with the single solver's problem: the network's own overhead), whose
+//! cost per step the single solver's step is the yardstick of.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use fp_macro::{MacroConfig, MacroSolver, Scheme};
+use fp_macro::{DensityNetwork, MacroConfig, MacroSolver, Scheme};
+use nlif_model::network::{Network, Population};
 use nlif_model::{InitialDensity, Input, ModelParams};
 use std::hint::black_box;
 
@@ -29,6 +35,65 @@ fn solver(n: usize, scheme: Scheme) -> MacroSolver {
     let mut s = MacroSolver::from_initial(params, Input::None, config, &initial)
         .expect("valid benchmark setup");
     assert_eq!(s.grid().len(), n);
+    while s.time() < 2.0 {
+        let outcome = s.step(f64::INFINITY);
+        assert!(outcome.rate().is_some(), "benchmark setup: {outcome:?}");
+    }
+    s
+}
+
+/// A network of densities with exactly `n` unknowns per population on `[2 - n h, 2]`
+/// (Scharfetter–Gummel), relaxed to t = 2: `"network-1"` is the problem of [`solver`],
+/// `"network-2"` the excitatory–inhibitory network (shares 0.8, 0.2; `a0` 1 and 0.5;
+/// coupling `[[1, -0.5], [2, -1.5]]`), `"network-2-twin"` two populations with `a0 = 1`
+/// and coupling `0.25` everywhere (each the single problem, `b = 0.5` in all).
+fn network(n: usize, kind: &str) -> DensityNetwork {
+    let k = (n as f64 / 6.0).round();
+    let dv = 1.0 / k;
+    let config = MacroConfig {
+        scheme: Scheme::ScharfetterGummel,
+        dv,
+        v_min: 2.0 - n as f64 * dv,
+        dt: 1e-3,
+        ..MacroConfig::default()
+    };
+    let params = ModelParams {
+        b: 0.5,
+        ..ModelParams::default()
+    };
+    let population = |name: &str, share, a0| Population {
+        name: name.into(),
+        share,
+        a0,
+        v_f: 2.0,
+        v_r: 1.0,
+        input: Input::None,
+        initial: None,
+    };
+    let model = match kind {
+        "network-1" => Network::single(&params, Input::None),
+        "network-2" => Network {
+            populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
+            coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
+            a1: Vec::new(),
+        },
+        _ => Network {
+            populations: vec![population("A", 0.5, 1.0), population("B", 0.5, 1.0)],
+            coupling: vec![vec![0.25, 0.25], vec![0.25, 0.25]],
+            a1: Vec::new(),
+        },
+    };
+    let populations = model.len();
+    let initial = vec![
+        InitialDensity::Gaussian {
+            mean: 0.0,
+            var: 0.5,
+        };
+        populations
+    ];
+    let mut s =
+        DensityNetwork::from_initial(model, config, &initial).expect("valid benchmark setup");
+    assert_eq!(s.grid(0).len(), n);
     while s.time() < 2.0 {
         let outcome = s.step(f64::INFINITY);
         assert!(outcome.rate().is_some(), "benchmark setup: {outcome:?}");
@@ -65,6 +130,13 @@ fn macro_step(c: &mut Criterion) {
                     bench.iter(|| black_box(s.step(f64::INFINITY)));
                 },
             );
+        }
+        for kind in ["network-1", "network-2", "network-2-twin"] {
+            let base = network(n, kind);
+            group.bench_with_input(BenchmarkId::new(kind, n), &n, |bench, _| {
+                let mut s = base.clone();
+                bench.iter(|| black_box(s.step(f64::INFINITY)));
+            });
         }
         let lower = vec![-1.0; n];
         let diag = vec![2.5; n];

@@ -1,6 +1,7 @@
 //! Errors of the Fokker–Planck solver.
 
 use nlif_model::ModelError;
+use nlif_model::network::NetworkError;
 
 /// Why a solver cannot be built (or restored from a [`MacroState`](crate::MacroState)).
 ///
@@ -41,6 +42,31 @@ pub enum MacroError {
         /// The number of unknowns of the grid.
         expected: usize,
     },
+    /// The network handed to a [`DensityNetwork`](crate::DensityNetwork) is not a valid
+    /// model (the error names the entry by its path: `populations[1].v_r`, `coupling[0][1]`).
+    #[error(transparent)]
+    Network(#[from] NetworkError),
+    /// One population of a [`DensityNetwork`](crate::DensityNetwork) is refused: its
+    /// density, initial density, rate or grid ([`MacroError::path`] names it
+    /// `populations[α].<field>`).
+    #[error("population {population}: {error}")]
+    Population {
+        /// The index `α` of the population (0-based, as in config paths).
+        population: usize,
+        /// What is wrong with it.
+        error: Box<MacroError>,
+    },
+    /// A list with one entry per population (initial densities, densities, rates) has
+    /// another length than the network.
+    #[error("{found} {field} for a network of {expected} populations")]
+    Populations {
+        /// What the list holds (`initial`, `density`, `rate`, `previous_rate`).
+        field: &'static str,
+        /// The number of entries given.
+        found: usize,
+        /// The number of populations.
+        expected: usize,
+    },
     /// A saved [`MacroState`](crate::MacroState) has a version this build does not read.
     #[error(
         "unsupported `version` = {found} of a saved macro state (this build reads version {supported})"
@@ -54,7 +80,9 @@ pub enum MacroError {
 }
 
 impl MacroError {
-    /// The name of the offending field, for front ends.
+    /// The name of the offending field, for front ends: for [`MacroError::Population`] the
+    /// field within the population, for [`MacroError::Network`] `model` (the entry's path,
+    /// `coupling[0][1]` say, is [`MacroError::path`]'s).
     #[must_use]
     pub fn field(&self) -> &'static str {
         match self {
@@ -62,6 +90,43 @@ impl MacroError {
             MacroError::Invalid { field, .. } => field,
             MacroError::Density { .. } | MacroError::DensityLength { .. } => "density",
             MacroError::StateVersion { .. } => "version",
+            MacroError::Network(_) => "model",
+            MacroError::Population { error, .. } => error.field(),
+            MacroError::Populations { field, .. } => field,
+        }
+    }
+
+    /// The path of the offending entry, as a config spells it: [`MacroError::field`] for
+    /// one population, the network's path for [`MacroError::Network`] (`coupling[0][1]`),
+    /// and `populations[α].<field>` for [`MacroError::Population`] — except the grid's
+    /// settings `v_min`, `dv`, `dt`, which are the run's (`solver.macro`), not the
+    /// population's: their path stays theirs, and the message names the population.
+    ///
+    /// ```
+    /// use fp_macro::MacroError;
+    /// let error = MacroError::Population {
+    ///     population: 1,
+    ///     error: Box::new(MacroError::DensityLength { found: 3, expected: 301 }),
+    /// };
+    /// assert_eq!(error.path(), "populations[1].density");
+    /// ```
+    #[must_use]
+    pub fn path(&self) -> String {
+        match self {
+            MacroError::Network(e) => e.path().to_string(),
+            MacroError::Population { population, error } => match error.field() {
+                field @ ("v_min" | "dv" | "dt") => field.to_string(),
+                _ => format!("populations[{population}].{}", error.path()),
+            },
+            other => other.field().to_string(),
+        }
+    }
+
+    /// This error as one of population `population`.
+    pub(crate) fn in_population(self, population: usize) -> MacroError {
+        MacroError::Population {
+            population,
+            error: Box::new(self),
         }
     }
 }

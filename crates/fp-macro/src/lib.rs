@@ -8,18 +8,24 @@
 //!   `dv`, `dt`) and the [`Grid`] it defines (nlif-model's, re-exported: the same grid the
 //!   particle conversions of `coupling` use); densities on it: [`discretise`],
 //!   [`threshold_rate`].
+//! - [`DensityNetwork`], the densities of a `nlif_model::network::Network` advanced
+//!   together (docs/model.md §10); each [`DensityNetwork::step`] returns a
+//!   [`NetworkOutcome`]; its state is [`NetworkState`] ([`NETWORK_STATE_VERSION`]). A step
+//!   of one density with given [`Coefficients`] is [`MacroSolver::step_with`].
 //! - [`MacroState`] and [`MACRO_STATE_VERSION`]: saving and restoring
 //!   ([`MacroSolver::state`], [`MacroSolver::from_state`], [`MacroSolver::from_state_with`]).
 //! - [`scheme`]: the trait (with [`SchemeVisitor`], through which a scheme that chooses
 //!   among schemes hands the step the chosen one), the built-in weights ([`scheme::ScharfetterGummel`],
 //!   [`scheme::ChangCooper`], [`scheme::Upwind`]) and the functions they use
 //!   ([`scheme::bernoulli`], [`scheme::chang_cooper_delta`]).
-//! - [`MacroError`]: every refusal, naming the field ([`MacroError::field`]).
+//! - [`MacroError`]: every refusal, naming the field ([`MacroError::field`]) and its
+//!   config path ([`MacroError::path`]: `populations[1].density` in a network).
 //! - Feature `sprs`: the step's matrix as a `sprs::CsMat<f64>` (`MacroSolver::step_matrix`,
 //!   `MacroSolver::step_system`, `StepSystem`), for analysis; the step does not use it.
 
 mod error;
 mod grid;
+mod network;
 mod operator;
 pub mod scheme;
 mod solver;
@@ -27,10 +33,11 @@ mod state;
 
 pub use error::MacroError;
 pub use grid::{discretise, threshold_rate};
+pub use network::{DensityNetwork, NETWORK_STATE_VERSION, NetworkOutcome, NetworkState};
 pub use nlif_model::{Grid, GridError, MAX_CELLS};
 pub use operator::Reinjection;
 pub use scheme::{FluxScheme, Scheme, SchemeVisitor};
 #[cfg(feature = "sprs")]
 pub use solver::StepSystem;
-pub use solver::{FrozenAt, MacroConfig, MacroSolver, StepOutcome};
+pub use solver::{Coefficients, FrozenAt, MacroConfig, MacroSolver, StepOutcome};
 pub use state::{DensityDynamics, MACRO_STATE_VERSION, MacroState};

@@ -12,12 +12,14 @@ use crate::operator::StepOperator;
 use crate::scheme::{FluxScheme, Scheme};
 use crate::state::{MACRO_STATE_VERSION, MacroState};
 
+mod coefficients;
 mod config;
 #[cfg(feature = "sprs")]
 mod matrix;
 mod outcome;
 mod step;
 
+pub use coefficients::Coefficients;
 pub use config::{FrozenAt, MacroConfig};
 #[cfg(feature = "sprs")]
 pub use matrix::StepSystem;
@@ -59,6 +61,9 @@ pub struct MacroSolver<S: FluxScheme = Scheme> {
     /// step on 600 cells), or by [`Grid::mass`] for the density the solver started from.
     mass: f64,
     next: Vec<f64>,
+    /// The density shifted by an input kick, the source of the step that takes the kick (a
+    /// buffer of its own, so that a refused step leaves `density` as it was).
+    shifted: Vec<f64>,
     rate: f64,
     /// `N^{m-1}`, for [`FrozenAt::StepEnd`]'s extrapolation.
     previous_rate: f64,
@@ -178,6 +183,7 @@ impl<S: FluxScheme> MacroSolver<S> {
             input,
             config,
             next: vec![0.0; grid.len()],
+            shifted: vec![0.0; grid.len()],
             operator: StepOperator::new(&grid, config.reinjection),
             mass: grid.mass(&density),
             grid,
@@ -276,6 +282,14 @@ impl<S: FluxScheme> MacroSolver<S> {
         }
     }
 
+    /// Sets the rates and the step count (a network's construction and restore, which
+    /// check them): `N^m`, `N^{m-1}`, and `steps`.
+    pub(crate) fn set_dynamics(&mut self, rate: f64, previous_rate: f64, steps: u64) {
+        self.rate = rate;
+        self.previous_rate = previous_rate;
+        self.steps = steps;
+    }
+
     /// The flux scheme.
     #[must_use]
     pub fn scheme(&self) -> &S {
@@ -292,6 +306,11 @@ impl<S: FluxScheme> MacroSolver<S> {
     #[must_use]
     pub fn density(&self) -> &[f64] {
         &self.density
+    }
+
+    /// The rate before the current one, `N^{m-1}` (equal to it before the first step).
+    pub(crate) fn previous_rate(&self) -> f64 {
+        self.previous_rate
     }
 
     /// Current firing rate `N^m`.
@@ -346,7 +365,7 @@ impl<S: FluxScheme> MacroSolver<S> {
 }
 
 /// The grid of `config` for `params`, after checking `params` and `config.dt`.
-fn grid_for(params: &ModelParams, config: &MacroConfig) -> Result<Grid, MacroError> {
+pub(crate) fn grid_for(params: &ModelParams, config: &MacroConfig) -> Result<Grid, MacroError> {
     params.validate()?;
     if !(config.dt.is_finite() && config.dt > 0.0) {
         return Err(invalid("dt", config.dt, "the time step must be positive"));

@@ -55,3 +55,54 @@ fn frozen_at_step_end_removes_the_lag_at_blow_up() {
     let fine = (blow_up_time(1e-4, FrozenAt::StepEnd) - reference).abs();
     assert!(fine <= 3e-4, "step end at dt = 1e-4: error {fine}");
 }
+
+/// Oracle: the step itself, and the state before the step. `step_with` the solver's own
+/// `coefficients()` is `step`, bit for bit (the same frozen values through the same
+/// solve); coefficients that no step can take (`a <= 0`, not finite) give `NonFinite`
+/// and leave the state as it was.
+#[test]
+fn a_step_with_given_coefficients() {
+    use fp_macro::{Coefficients, MacroConfig, MacroSolver, StepOutcome};
+    use nlif_model::{InitialDensity, Input, ModelParams};
+    let params = ModelParams {
+        b: 0.5,
+        a1: 0.01,
+        ..ModelParams::default()
+    };
+    let input = Input::Periodic {
+        i0: 0.5,
+        amplitude: 1.0,
+        period: 0.3,
+        phase: 0.2,
+    };
+    let config = MacroConfig {
+        dt: 1e-3,
+        ..MacroConfig::default()
+    };
+    let initial = InitialDensity::Gaussian {
+        mean: 0.0,
+        var: 0.5,
+    };
+    let mut own = MacroSolver::from_initial(params, input, config, &initial).unwrap();
+    let mut given = own.clone();
+    for _ in 0..200 {
+        let coefficients = given.coefficients();
+        let (a, b) = (
+            own.step(f64::INFINITY),
+            given.step_with(coefficients, f64::INFINITY),
+        );
+        assert_eq!(a.rate().map(f64::to_bits), b.rate().map(f64::to_bits));
+    }
+    assert_eq!(own.state(), given.state());
+    let before = given.state();
+    for (a, shift) in [
+        (0.0, 0.0),
+        (-1.0, 0.0),
+        (f64::NAN, 0.0),
+        (1.0, f64::INFINITY),
+    ] {
+        let outcome = given.step_with(Coefficients { a, shift }, f64::INFINITY);
+        assert_eq!(outcome, StepOutcome::NonFinite);
+        assert_eq!(given.state(), before);
+    }
+}

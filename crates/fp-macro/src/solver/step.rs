@@ -1,7 +1,7 @@
 //! One step of the mean-field solver: an input kick, the coefficients it freezes, and the
 //! operator's solve with the scheme [`FluxScheme::dispatch`] hands over.
 
-use super::{FrozenAt, MacroSolver, StepOutcome};
+use super::{Coefficients, FrozenAt, MacroSolver, StepOutcome};
 use crate::Grid;
 use crate::operator::{Frozen, SolveFailure, StepOperator};
 use crate::scheme::{FluxScheme, SchemeVisitor};
@@ -9,6 +9,10 @@ use crate::scheme::{FluxScheme, SchemeVisitor};
 impl<S: FluxScheme> MacroSolver<S> {
     /// Attempts one step of length `dt`; advances only if the outcome is `Advanced` and the
     /// new rate is at most `rate_bound` (pass `f64::INFINITY` for no bound).
+    ///
+    /// The step freezes the coefficients [`MacroSolver::coefficients`] (the rate `N^m`, or
+    /// its extrapolation with [`FrozenAt::StepEnd`], in the drift and the diffusion) and is
+    /// then [`MacroSolver::step_with`] them.
     ///
     /// A kick of the input that falls into this step (`nlif_model::time::in_step`, the
     /// step from `t` to the clock's next time) is applied first, by a mass-conserving linear
@@ -18,26 +22,76 @@ impl<S: FluxScheme> MacroSolver<S> {
     /// without allocating (module `operator`, docs/fp-macro.md); every failure is an
     /// outcome, and anything but `Advanced` leaves the state unchanged.
     pub fn step(&mut self, rate_bound: f64) -> StepOutcome {
+        self.step_with(self.coefficients(), rate_bound)
+    }
+
+    /// The coefficients the next [`step`](MacroSolver::step) freezes: `a(N*)` and the drift
+    /// shift `b N* + I`, `N*` the rate `N^m` or its extrapolation (`config.frozen_at`),
+    /// the input at the step's start or end.
+    #[must_use]
+    pub fn coefficients(&self) -> Coefficients {
+        let frozen = self.frozen(self.frozen_rate(), self.config.dt);
+        Coefficients {
+            a: frozen.a,
+            shift: frozen.shift,
+        }
+    }
+
+    /// One step of length `dt` with the coefficients `coefficients` (the diffusion and the
+    /// drift shift, frozen for the step) instead of those of the solver's own model: as
+    /// [`MacroSolver::step`] in everything else (the input's kick, the outcomes, the rate
+    /// bound), the new rate being the outflow `(a/h) p_{n-1}^{m+1}` with the given `a`.
+    /// This is how a network of populations drives each population's density with the
+    /// coefficients of every population's rate (docs/model.md §10). Coefficients that are
+    /// not finite, or `a <= 0`, give [`StepOutcome::NonFinite`] (the state unchanged).
+    pub fn step_with(&mut self, coefficients: Coefficients, rate_bound: f64) -> StepOutcome {
+        let outcome = self.solve(coefficients, rate_bound);
+        if let StepOutcome::Advanced { rate } = outcome {
+            self.commit(rate);
+        }
+        outcome
+    }
+
+    /// The step's new density into `self.next`, the state untouched: the first half of a
+    /// step, which a network takes for every population before it commits any.
+    pub(crate) fn solve(&mut self, coefficients: Coefficients, rate_bound: f64) -> StepOutcome {
+        let Coefficients { a, shift } = coefficients;
+        if !(a > 0.0 && a.is_finite() && shift.is_finite()) {
+            return StepOutcome::NonFinite;
+        }
         let t = self.time();
         let dt = self.config.dt;
-        let mut previous = std::mem::take(&mut self.density);
         // The next step's start as the clock computes it: consecutive windows share their
         // end points, so a kick falls into exactly one step (nlif_model::time).
         let t_next = self.t_start + (self.steps + 1) as f64 * dt;
-        if let Some(dv) = self.input.kick_within(t, t_next) {
-            let fraction = shift_density(&self.grid, &previous, dv, &mut self.next);
-            if fraction > 0.0 {
-                self.density = previous;
-                return StepOutcome::SynchronousKick {
-                    t0: t,
-                    dv,
-                    fraction,
-                };
+        let kicked = match self.input.kick_within(t, t_next) {
+            Some(dv) => {
+                let fraction = shift_density(&self.grid, &self.density, dv, &mut self.shifted);
+                if fraction > 0.0 {
+                    return StepOutcome::SynchronousKick {
+                        t0: t,
+                        dv,
+                        fraction,
+                    };
+                }
+                true
             }
-            std::mem::swap(&mut previous, &mut self.next);
-        }
-        let frozen = self.frozen(self.frozen_rate(), dt);
-        let outcome = match self.solve_step(frozen, &previous) {
+            None => false,
+        };
+        let frozen = Frozen { a, shift, dt };
+        let previous = if kicked { &self.shifted } else { &self.density };
+        // The scheme [`FluxScheme::dispatch`] hands over: the built-in enum matches its
+        // variant once here, so that the face loop is the concrete scheme's
+        // (`Scheme::weights` would match once per face: ~4 % of a Scharfetter–Gummel step);
+        // any other scheme is used as it is. Both are resolved at compile time.
+        let solved = self.scheme.dispatch(Step {
+            operator: &mut self.operator,
+            grid: &self.grid,
+            frozen,
+            previous,
+            next: &mut self.next,
+        });
+        match solved {
             Ok(rate) if !rate.is_finite() => StepOutcome::NonFinite,
             Ok(rate) if rate > rate_bound => StepOutcome::RateAboveBound {
                 rate,
@@ -49,25 +103,35 @@ impl<S: FluxScheme> MacroSolver<S> {
                 StepOutcome::NegativeDensity { index, value }
             }
             Err(SolveFailure::NotFinite) => StepOutcome::NonFinite,
-        };
-        if let StepOutcome::Advanced { rate } = outcome {
-            self.density = std::mem::replace(&mut self.next, previous);
-            self.mass = self.grid.spacing() * self.operator.sum();
-            self.previous_rate = self.rate;
-            self.rate = rate;
-            self.steps += 1;
-        } else {
-            self.density = previous;
         }
-        outcome
+    }
+
+    /// The second half of a step: the density [`solve`](Self::solve) left in `self.next`
+    /// becomes the state, with its rate `rate`.
+    pub(crate) fn commit(&mut self, rate: f64) {
+        std::mem::swap(&mut self.density, &mut self.next);
+        self.mass = self.grid.spacing() * self.operator.sum();
+        self.previous_rate = self.rate;
+        self.rate = rate;
+        self.steps += 1;
     }
 
     /// The rate the next step freezes: `N^m`, or with [`FrozenAt::StepEnd`] the
     /// extrapolation `max(0, 2 N^m - N^{m-1})`.
-    pub(super) fn frozen_rate(&self) -> f64 {
+    pub(crate) fn frozen_rate(&self) -> f64 {
         match self.config.frozen_at {
             FrozenAt::StepStart => self.rate,
             FrozenAt::StepEnd => (2.0 * self.rate - self.previous_rate).max(0.0),
+        }
+    }
+
+    /// The time at which a step of length `dt` from the current time takes the input: its
+    /// start ([`FrozenAt::StepStart`]) or its end.
+    pub(crate) fn input_time(&self, dt: f64) -> f64 {
+        let t = self.time();
+        match self.config.frozen_at {
+            FrozenAt::StepStart => t,
+            FrozenAt::StepEnd => t + dt,
         }
     }
 
@@ -75,32 +139,12 @@ impl<S: FluxScheme> MacroSolver<S> {
     /// `rate`: `a(rate)` and the drift shift `b · rate + I`, the input taken at the step's
     /// start ([`FrozenAt::StepStart`]) or end.
     pub(super) fn frozen(&self, rate: f64, dt: f64) -> Frozen {
-        let t = self.time();
-        let t_input = match self.config.frozen_at {
-            FrozenAt::StepStart => t,
-            FrozenAt::StepEnd => t + dt,
-        };
+        let t_input = self.input_time(dt);
         Frozen {
             a: self.params.diffusion(rate),
             shift: self.params.b * rate + self.input.current(t_input),
             dt,
         }
-    }
-
-    /// Forms and solves the step with the scheme's weights into `self.next`, with the
-    /// scheme [`FluxScheme::dispatch`] hands over: the built-in enum matches its variant
-    /// once here, so that the face loop is the concrete scheme's (`Scheme::weights` would
-    /// match once per face: ~4 % of a Scharfetter–Gummel step); any other scheme is used
-    /// as it is. Both are resolved at compile time after monomorphisation.
-    #[inline]
-    fn solve_step(&mut self, frozen: Frozen, previous: &[f64]) -> Result<f64, SolveFailure> {
-        self.scheme.dispatch(Step {
-            operator: &mut self.operator,
-            grid: &self.grid,
-            frozen,
-            previous,
-            next: &mut self.next,
-        })
     }
 }
 
