@@ -69,6 +69,7 @@ fn network(n: usize, kind: &str) -> DensityNetwork {
         v_r: 1.0,
         input: Input::None,
         initial: None,
+        refractory: Default::default(),
     };
     let model = match kind {
         "network-1" => Network::single(&params, Input::None),

@@ -44,6 +44,7 @@ pub use step::NetworkOutcome;
 ///
 /// let population = |name: &str, share, a0| Population {
 ///     name: name.into(), share, a0, v_f: 2.0, v_r: 1.0, input: Input::None, initial: None,
+///     refractory: Default::default(),
 /// };
 /// let network = Network {
 ///     populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
@@ -187,6 +188,7 @@ impl<S: FluxScheme + Clone> DensityNetwork<S> {
         rates: Option<Vec<f64>>,
     ) -> Result<Self, MacroError> {
         network.validate()?;
+        network.refuse_refractory()?;
         let p = network.len();
         per_population("density", densities.len(), p)?;
         if let Some(rates) = &rates {

@@ -102,6 +102,7 @@ fn population(name: &str, share: f64, a0: f64, v_f: f64, v_r: f64, input: Input)
         v_r,
         input,
         initial: None,
+        refractory: Default::default(),
     }
 }
 

@@ -16,6 +16,7 @@ fn population(name: &str, share: f64, a0: f64, input: Input) -> Population {
         v_r: 1.0,
         input,
         initial: None,
+        refractory: Default::default(),
     }
 }
 

@@ -82,10 +82,10 @@ pub struct Population {
     pub input: Input,
     /// The population's own initial density; `None` (the default): the run's `initial`,
     /// which applies to every population that does not carry one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub initial: Option<InitialDensity>,
     /// The refractory period after a spike (docs/model.md §11; default none).
-    #[serde(default, skip_serializing_if = "Refractory::is_none")]
+    #[serde(default)]
     pub refractory: Refractory,
 }
 
@@ -100,7 +100,7 @@ pub struct Network {
     pub coupling: Vec<Vec<f64>>,
     /// The `P×P` rate dependence of the noise, `a_α = a0_α + Σ_β a1[α][β] N_β`, entries
     /// `>= 0`; empty (the default) means zeros.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub a1: Vec<Vec<f64>>,
 }
 
@@ -364,6 +364,27 @@ impl Network {
             }
         }
         Ok(())
+    }
+
+    /// Refuses a population with a refractory period, for a solver that does not simulate
+    /// one (it would otherwise be ignored).
+    ///
+    /// # Errors
+    ///
+    /// [`NetworkError::Invalid`] naming `populations[α].refractory` of the first such
+    /// population.
+    pub fn refuse_refractory(&self) -> Result<(), NetworkError> {
+        match self
+            .populations
+            .iter()
+            .position(|x| !x.refractory.is_none())
+        {
+            Some(alpha) => Err(NetworkError::invalid(
+                format!("populations[{alpha}].refractory"),
+                "this solver does not simulate refractory periods yet (only the exact stationary states take them)",
+            )),
+            None => Ok(()),
+        }
     }
 
     /// Today's single-population model as a network of one population, exactly: name

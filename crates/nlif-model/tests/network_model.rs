@@ -275,3 +275,34 @@ fn a_population_carries_its_own_initial_density() {
     assert_eq!(network.populations[1].initial_or(&common), &common);
     assert_ne!(network.populations[0].initial_or(&common), &common);
 }
+
+/// Oracle: the value itself — a network survives a non-self-describing format (postcard,
+/// as in checkpoints) and RON, every optional field included.
+#[test]
+fn a_network_round_trips_through_every_format() {
+    let mut network = ei();
+    network.populations[0].initial = Some(nlif_model::InitialDensity::Gaussian {
+        mean: 0.5,
+        var: 0.2,
+    });
+    network.populations[1].refractory = nlif_model::Refractory::Fixed { tau: 0.01 };
+    for n in [ei(), network] {
+        let bytes = postcard::to_allocvec(&n).unwrap();
+        assert_eq!(postcard::from_bytes::<Network>(&bytes).unwrap(), n);
+        let text = ron::to_string(&n).unwrap();
+        assert_eq!(ron::from_str::<Network>(&text).unwrap(), n);
+    }
+}
+
+/// Oracle: the path — a solver that does not simulate refractory periods names the
+/// population that has one.
+#[test]
+fn refractory_periods_are_refused_by_name_where_not_simulated() {
+    let mut network = ei();
+    assert!(network.refuse_refractory().is_ok());
+    network.populations[1].refractory = nlif_model::Refractory::Exponential { tau: 0.01 };
+    assert_eq!(
+        network.refuse_refractory().unwrap_err().path(),
+        "populations[1].refractory"
+    );
+}
