@@ -65,6 +65,7 @@
 
 pub mod cascade;
 mod config;
+pub mod network;
 pub mod normal;
 mod state;
 pub mod stepper;
@@ -72,6 +73,10 @@ mod system;
 
 pub use cascade::{CascadeOutcome, Reduction, SingleProcess, ThreadGroup};
 pub use config::{MAX_PART_PARTICLES, MAX_PARTICLES, MicroConfig, MicroError, Partition};
+pub use network::{
+    NetworkMfe, NetworkPart, NetworkStepReport, ParticleNetwork, ParticleNetworkBuilder,
+    ParticleNetworkState, PopulationFired,
+};
 pub use state::{PARTICLE_STATE_VERSION, ParticleDynamics, ParticleState};
 pub use stepper::{Coefficients, KernelVisitor, Stepper, SubthresholdStep, SubthresholdStepper};
 pub use system::{BLOCK_SIZE, Mfe, Parallelism, ParticleSystem, ParticleSystemBuilder, StepReport};
