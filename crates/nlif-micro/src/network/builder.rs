@@ -197,12 +197,9 @@ impl<S: SubthresholdStepper + Clone> ParticleNetworkBuilder<S> {
             builder
                 .sample(&initials[alpha], v_min)
                 .map_err(|e| match e {
+                    // The interval is the run's; the initial data (`initial.mean`, …) and
+                    // the rest the population's.
                     MicroError::Invalid { field: "v_min", .. } => e.under(""),
-                    MicroError::Invalid {
-                        field: "initial.mean",
-                        ..
-                    }
-                    | MicroError::Model(_) => e.under(&format!("populations[{alpha}].initial.")),
                     e => e.under(&format!("populations[{alpha}].")),
                 })
         })
