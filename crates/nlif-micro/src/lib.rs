@@ -60,6 +60,10 @@
 //!   (`u64` counts and tallies, exact, so the split does not matter; [`ThreadGroup`]
 //!   steps the parts on threads of one process).
 //!   Parts stepped in lock-step reproduce the single system bit for bit.
+//! - **Networks of populations.** [`ParticleNetwork`] (module [`network`]) holds every
+//!   population of a `nlif_model::network::Network` as one particle system, the cascade
+//!   resolved exactly across populations; one population is a [`ParticleSystem`] bit for
+//!   bit.
 //!
 //! The crate does no I/O and never prints.
 

@@ -198,3 +198,20 @@ fn reading_and_settling_do_not_change_the_run() {
     assert_eq!(run(&mut a, 60), run(&mut b, 60));
     assert_eq!(json(&a.state()), json(&b.state()));
 }
+
+/// A built-in stepper chosen on the builder (not `config.stepper`) is the one the state
+/// names, and the restored run continues bit for bit with it.
+#[test]
+fn the_builder_s_stepper_is_saved_and_restored() {
+    let mut net = ParticleNetwork::builder(network(), config(), SEED)
+        .stepper(Stepper::ExactOu)
+        .parallelism(Parallelism::Sequential)
+        .sample(&[INITIAL, INITIAL], -4.0)
+        .unwrap();
+    let _ = run(&mut net, 20);
+    let saved = net.state();
+    assert_eq!(saved.config.stepper, Stepper::ExactOu);
+    let mut restored = ParticleNetwork::from_state(saved, Parallelism::Sequential).unwrap();
+    assert_eq!(run(&mut restored, 50), run(&mut net, 50));
+    assert_eq!(json(&restored.state()), json(&net.state()));
+}

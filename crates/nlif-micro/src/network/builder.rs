@@ -311,6 +311,11 @@ impl<S: SubthresholdStepper> ParticleNetwork<S> {
         last_initiators: Vec<u64>,
     ) -> Self {
         let p = systems.len();
+        let mut config = config;
+        if let Some(builtin) = stepper.builtin() {
+            // As a particle system's: the config names the stepper run.
+            config.stepper = builtin;
+        }
         // Checked: `network.neurons` succeeded on `config.particles`.
         let sizes = network.neurons(config.particles).unwrap_or_default();
         let members = systems

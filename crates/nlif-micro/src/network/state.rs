@@ -178,6 +178,7 @@ impl ParticleNetworkState {
     /// [`MicroError::At`] naming `part` if the parts are not the `parts` parts of one
     /// network at one clock, and the errors of [`ParticleState::join`].
     pub fn join(mut parts: Vec<ParticleNetworkState>) -> Result<ParticleNetworkState, MicroError> {
+        let bits = |rates: &[f64]| rates.iter().map(|r| r.to_bits()).collect::<Vec<_>>();
         parts.sort_by_key(|s| s.part.index);
         let invalid = || MicroError::At {
             path: "part".into(),
@@ -196,6 +197,8 @@ impl ParticleNetworkState {
                     && s.config == first.config
                     && s.t_start.to_bits() == first.t_start.to_bits()
                     && s.steps == first.steps
+                    && bits(&s.rates) == bits(&first.rates)
+                    && s.last_initiators == first.last_initiators
                     && s.populations.len() == first.populations.len()
             });
         if !tiles {
