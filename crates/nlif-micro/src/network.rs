@@ -272,7 +272,8 @@ impl<S: crate::SubthresholdStepper> ParticleNetwork<S> {
         &self.rates
     }
 
-    /// The network's empirical rate of the last step, `Σ_α spikes_α / (N dt)`.
+    /// The network's empirical rate of the last step, `Σ_α spikes_α / (N dt)` (0 before
+    /// the first step of a new network; a restored one continues its last).
     #[must_use]
     pub fn rate(&self) -> f64 {
         self.last_spikes.iter().sum::<u64>() as f64 / (self.global_len() as f64 * self.dt())

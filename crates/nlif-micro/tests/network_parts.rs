@@ -167,10 +167,12 @@ fn threads_and_parts_do_not_change_the_run() {
 fn a_saved_state_continues_bit_for_bit() {
     let mut net = build(NetworkPart::WHOLE, Parallelism::Sequential);
     let _ = run(&mut net, 40);
+    let rate_before = net.rate();
     let saved: ParticleNetworkState = serde_json::from_str(&json(&net.state())).unwrap();
     let expected_reports = run(&mut net, 100);
     let expected = json(&net.state());
     let mut restored = ParticleNetwork::from_state(saved.clone(), Parallelism::Rayon).unwrap();
+    assert_eq!(restored.rate().to_bits(), rate_before.to_bits());
     assert_eq!(run(&mut restored, 100), expected_reports);
     assert_eq!(json(&restored.state()), expected);
     let start = |part| {

@@ -32,6 +32,8 @@ pub struct ParticleNetworkState {
     pub steps: u64,
     /// The rate of each population in the last step.
     pub rates: Vec<f64>,
+    /// The spikes of each population in the last step (the network's rate).
+    pub last_spikes: Vec<u64>,
     /// The initiators of each population in the last cascade.
     pub last_initiators: Vec<u64>,
     /// Each population's neurons held, with its streams (its own parameters: `a0`, `V_F`,
@@ -94,6 +96,18 @@ impl<S: SubthresholdStepper + Clone> ParticleNetwork<S> {
                 "not one count (at most N_α) per population",
             ));
         }
+        if state.last_spikes.len() != p
+            || state
+                .last_spikes
+                .iter()
+                .zip(&neurons)
+                .any(|(&s, &n)| s > 2 * n as u64)
+        {
+            return Err(at(
+                "last_spikes".into(),
+                "not one count (at most 2 N_α) per population",
+            ));
+        }
         if state.populations.len() != p {
             return Err(at("populations".into(), "not one state per population"));
         }
@@ -137,7 +151,7 @@ impl<S: SubthresholdStepper + Clone> ParticleNetwork<S> {
             };
             systems.push(system);
         }
-        Ok(ParticleNetwork::assemble(
+        let mut network = ParticleNetwork::assemble(
             state.network,
             state.config,
             stepper,
@@ -146,7 +160,9 @@ impl<S: SubthresholdStepper + Clone> ParticleNetwork<S> {
             (state.t_start, state.steps),
             state.rates,
             state.last_initiators,
-        ))
+        );
+        network.last_spikes = state.last_spikes;
+        Ok(network)
     }
 
     /// Everything needed to continue the run bit for bit (the voltages settled in a copy;
@@ -161,6 +177,7 @@ impl<S: SubthresholdStepper + Clone> ParticleNetwork<S> {
             t_start: self.t_start,
             steps: self.steps,
             rates: self.rates.clone(),
+            last_spikes: self.last_spikes.clone(),
             last_initiators: self.last_initiators.clone(),
             populations: (self.members.iter())
                 .map(|m| m.system.as_ref().map(ParticleSystem::state))
@@ -198,6 +215,7 @@ impl ParticleNetworkState {
                     && s.t_start.to_bits() == first.t_start.to_bits()
                     && s.steps == first.steps
                     && bits(&s.rates) == bits(&first.rates)
+                    && s.last_spikes == first.last_spikes
                     && s.last_initiators == first.last_initiators
                     && s.populations.len() == first.populations.len()
             });
@@ -210,6 +228,7 @@ impl ParticleNetworkState {
             populations: Vec::with_capacity(p),
             network: first.network.clone(),
             rates: first.rates.clone(),
+            last_spikes: first.last_spikes.clone(),
             last_initiators: first.last_initiators.clone(),
             ..*first
         };
@@ -253,6 +272,7 @@ impl ParticleNetworkState {
             populations,
             network: self.network.clone(),
             rates: self.rates.clone(),
+            last_spikes: self.last_spikes.clone(),
             last_initiators: self.last_initiators.clone(),
             ..*self
         })
