@@ -32,7 +32,7 @@
 //! `Σ_{β: kick[α][β] > 0} fl(N_β · kick[α][β])` (rounding is monotone and `k_β <= N_β`),
 //! the bound below which the bands stop.
 //!
-//! Each population is a [`ParticleSystem`] of its own (its blocks of [`BLOCK_SIZE`](crate::BLOCK_SIZE),
+//! Each population is a [`ParticleSystem`] of its own (its blocks of [`BLOCK_SIZE`],
 //! its streams, its kernel pass) that the network steps piece by piece. Population 0 draws
 //! from the streams of `seed`, population `α >= 1` from those of
 //! [`population_seed`]`(seed, α)`, so one population is today's [`ParticleSystem`] bit for

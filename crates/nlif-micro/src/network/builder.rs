@@ -56,7 +56,7 @@ pub struct ParticleNetworkBuilder<S = Stepper> {
 impl ParticleNetwork<Stepper> {
     /// A builder for the network `network` of `config.particles` neurons in all (split
     /// over the populations by `network.neurons`), whose random streams derive from
-    /// `seed` ([`population_seed`](super::population_seed)).
+    /// `seed` ([`population_seed`]).
     pub fn builder(
         network: Network,
         config: MicroConfig,
