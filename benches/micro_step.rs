@@ -3,6 +3,11 @@
 //! first synchronous burst), on one thread and on all threads. Throughput is reported in
 //! neuron-steps per second.
 //!
+//! `micro_step/ei`: the excitatory–inhibitory network of docs/model.md §10 (two
+//! populations, shares 0.8/0.2, `coupling = [[1, -0.5], [2, -1.5]]`, asynchronous) as one
+//! `ParticleNetwork` of 1e5 neurons in all, Euler–Maruyama, one thread: per neuron-step
+//! beside `micro_step/b=0/EulerMaruyama/1thread/100000` (docs/performance.md).
+//!
 //! `micro_normals`: the step as it was before the batched normals (one `rand_distr`
 //! ziggurat deviate drawn inside a plain particle loop, `Outside<true, false>` below), with
 //! the batched normals in the plain loop (`Outside<false, false>`), and the built-in step
@@ -15,7 +20,10 @@ use nlif_micro::stepper::{
     BRIDGE_CUTOFF, KernelVisitor, Rng, SubthresholdStep, SubthresholdStepper, standard_normal,
     uniform,
 };
-use nlif_micro::{MicroConfig, Parallelism, ParticleState, ParticleSystem, Stepper};
+use nlif_micro::{
+    MicroConfig, Parallelism, ParticleNetwork, ParticleState, ParticleSystem, Stepper,
+};
+use nlif_model::network::{Network, Population};
 use nlif_model::{InitialDensity, Input, ModelParams};
 
 /// The built-in Euler–Maruyama and Brownian-bridge steps written outside the crate, one
@@ -204,6 +212,62 @@ fn micro_step(c: &mut Criterion) {
     }
 }
 
+/// The E–I network of docs/model.md §10 with `particles` neurons in all, relaxed for two
+/// time units from the benchmarks' initial density.
+fn ei_network(particles: usize, stepper: Stepper) -> ParticleNetwork {
+    let population = |name: &str, share, a0| Population {
+        name: name.into(),
+        share,
+        a0,
+        v_f: 2.0,
+        v_r: 1.0,
+        input: Input::None,
+        initial: None,
+    };
+    let network = Network {
+        populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
+        coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
+        a1: Vec::new(),
+    };
+    let config = MicroConfig {
+        particles,
+        dt: 1e-3,
+        stepper,
+        ..MicroConfig::default()
+    };
+    let initial = InitialDensity::Gaussian {
+        mean: -1.0,
+        var: 0.5,
+    };
+    let mut net = ParticleNetwork::builder(network, config, 1)
+        .parallelism(Parallelism::Rayon)
+        .sample(&[initial, initial], -4.0)
+        .expect("valid benchmark setup");
+    while net.time() < 2.0 {
+        let _ = net.step();
+    }
+    net
+}
+
+/// The two-population step beside the one-population one (same size, stepper, thread).
+fn micro_step_ei(c: &mut Criterion) {
+    let single = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a thread pool");
+    let mut group = c.benchmark_group("micro_step/ei");
+    group.sample_size(20);
+    let particles = 100_000usize;
+    group.throughput(Throughput::Elements(particles as u64));
+    let base = ei_network(particles, Stepper::EulerMaruyama);
+    let id = format!("{:?}/1thread", Stepper::EulerMaruyama);
+    group.bench_with_input(BenchmarkId::new(id, particles), &particles, |bench, _| {
+        let mut net = base.clone();
+        single.install(|| bench.iter(|| net.step()));
+    });
+    group.finish();
+}
+
 /// The system continuing from `state` with the stepper `variant`.
 fn outside<const OWN: bool, const SPLIT: bool>(
     state: &ParticleState,
@@ -258,5 +322,5 @@ fn micro_normals(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, micro_normals, micro_step);
+criterion_group!(benches, micro_normals, micro_step, micro_step_ei);
 criterion_main!(benches);

@@ -273,6 +273,10 @@ impl Buckets {
 }
 
 /// Reusable buffers of the cascade resolution (no allocation once warmed up).
+///
+/// Also the ladder of one population of a network (`crate::ParticleNetwork`): started
+/// once per event ([`start`](Self::start)), then raised to each round's level
+/// ([`fire_to`](Self::fire_to)), which must never decrease.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CascadeWorkspace {
     /// The candidates `(voltage, index)` of the current band: first the window, gathered
@@ -281,9 +285,50 @@ pub(crate) struct CascadeWorkspace {
     pub(crate) candidates: Buckets,
     /// Indices of the neurons fired by the cascade (not the initiators).
     pub(crate) fired: Vec<u32>,
+    /// Everything with `v + top >= v_f` has been gathered.
+    top: f64,
+    /// The largest level the cascade can reach (no neuron fires twice).
+    total: f64,
 }
 
 impl CascadeWorkspace {
+    /// Arranges the window (the candidates `v + theta >= v_f`, already in
+    /// `candidates.items`) for a cascade whose level never exceeds `total`.
+    pub(crate) fn start(&mut self, v_f: f64, theta: f64, total: f64) {
+        self.fired.clear();
+        self.candidates.arrange(v_f, 0.0, theta);
+        self.top = theta;
+        self.total = total;
+    }
+
+    /// Fires every not yet fired voltage with `v + level >= v_f` (into `self.fired`),
+    /// gathering the bands below the window from `voltages` as the level passes them;
+    /// returns how many fired. `level` must not be below that of the previous call.
+    pub(crate) fn fire_to(&mut self, voltages: &[f64], level: f64, v_f: f64) -> u64 {
+        let band = &mut self.candidates;
+        let mut new = 0;
+        loop {
+            new += band.fire(level, v_f, &mut self.fired);
+            // Nothing below the gathered bands fires while level <= top.
+            if band.next < band.items.len() || level <= self.top || self.top >= self.total {
+                return new;
+            }
+            // The next band reaches four times as far as the level (or to the end):
+            // O(log(N / W)) bands in all, for the window `theta = W kick`. (Twice as
+            // far took twice the scans of the network in a synchronous burst, about
+            // 4 ms more per burst of 10^6; the deeper bands only gather more of the
+            // voltages such a cascade fires anyway.)
+            let lo = self.top;
+            let top = (4.0 * level.max(lo)).min(self.total);
+            self.top = top;
+            band.items.clear();
+            gather(&mut band.items, voltages, |v| {
+                (v + lo < v_f) & (v + top >= v_f)
+            });
+            band.arrange(v_f, lo, top);
+        }
+    }
+
     /// Resolves the cascade started by `s0` spikes.
     ///
     /// `voltages` holds the non-fired voltages (fired ones are `-inf`); the window holds
@@ -301,38 +346,12 @@ impl CascadeWorkspace {
         theta: f64,
         reduction: &mut R,
     ) -> CascadeOutcome {
-        self.fired.clear();
-        let band = &mut self.candidates;
-        band.arrange(v_f, 0.0, theta);
-        // Below the window: bands of voltages `top_before < v_f - v <= top`, each
-        // gathered (O(N_p)) when the level passes the last one's top.
-        let mut top = theta; // everything with `v + top >= v_f` has been gathered
         // Nobody fires twice: k* <= N, the global network size.
-        let total = global_particles as f64 * kick;
+        self.start(v_f, theta, global_particles as f64 * kick);
         let mut k = s0;
         let mut rounds = 0u32;
         loop {
-            let level = k as f64 * kick;
-            let mut new = 0;
-            loop {
-                new += band.fire(level, v_f, &mut self.fired);
-                // Nothing below the gathered bands fires while level <= top.
-                if band.next < band.items.len() || level <= top || top >= total {
-                    break;
-                }
-                // The next band reaches four times as far as the level (or to the end):
-                // O(log(N / W)) bands in all, for the window `theta = W kick`. (Twice as
-                // far took twice the scans of the network in a synchronous burst, about
-                // 4 ms more per burst of 10^6; the deeper bands only gather more of the
-                // voltages such a cascade fires anyway.)
-                let lo = top;
-                top = (4.0 * level.max(top)).min(total);
-                band.items.clear();
-                gather(&mut band.items, voltages, |v| {
-                    (v + lo < v_f) & (v + top >= v_f)
-                });
-                band.arrange(v_f, lo, top);
-            }
+            let new = self.fire_to(voltages, k as f64 * kick, v_f);
             let new = reduction.sum_u64(new);
             if new == 0 {
                 break;

@@ -224,6 +224,16 @@ pub enum MicroError {
         /// Its voltage.
         value: f64,
     },
+    /// An entry of a network of populations (`crate::ParticleNetwork`), named by its
+    /// path as a config spells it: `populations[1].share`, `coupling[0][1]`,
+    /// `voltages[1]` (the count of a population's voltages), `voltages[1][7]`, `rates[0]`.
+    #[error("invalid `{path}`: {reason}")]
+    At {
+        /// Path of the entry.
+        path: String,
+        /// Why it is rejected, with the rejected value where there is one.
+        reason: String,
+    },
     /// The number of voltages does not match `particles`.
     #[error("expected {expected} voltages (`particles`), got {got}")]
     Count {
@@ -242,6 +252,37 @@ impl MicroError {
             MicroError::Model(e) => e.field(),
             MicroError::Invalid { field, .. } => field,
             MicroError::Voltage { .. } | MicroError::Count { .. } => "particles",
+            MicroError::At { .. } => "network",
+        }
+    }
+
+    /// The path of the offending entry: the field name ([`field`](Self::field)), or for an
+    /// entry of a network of populations its whole path (`populations[1].v_r`).
+    #[must_use]
+    pub fn path(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            MicroError::At { path, .. } => std::borrow::Cow::Borrowed(path),
+            other => std::borrow::Cow::Borrowed(other.field()),
+        }
+    }
+
+    /// This error with its field put under `prefix` (`populations[1].`), as an
+    /// [`At`](MicroError::At) error.
+    pub(crate) fn under(self, prefix: &str) -> MicroError {
+        let path = format!("{prefix}{}", self.path());
+        let reason = match &self {
+            MicroError::At { reason, .. } => reason.clone(),
+            other => other.to_string(),
+        };
+        MicroError::At { path, reason }
+    }
+}
+
+impl From<nlif_model::network::NetworkError> for MicroError {
+    fn from(error: nlif_model::network::NetworkError) -> Self {
+        MicroError::At {
+            path: error.path().to_string(),
+            reason: error.to_string(),
         }
     }
 }

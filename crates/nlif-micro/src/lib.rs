@@ -60,11 +60,16 @@
 //!   (`u64` counts and tallies, exact, so the split does not matter; [`ThreadGroup`]
 //!   steps the parts on threads of one process).
 //!   Parts stepped in lock-step reproduce the single system bit for bit.
+//! - **Networks of populations.** [`ParticleNetwork`] (module [`network`]) holds every
+//!   population of a `nlif_model::network::Network` as one particle system, the cascade
+//!   resolved exactly across populations; one population is a [`ParticleSystem`] bit for
+//!   bit.
 //!
 //! The crate does no I/O and never prints.
 
 pub mod cascade;
 mod config;
+pub mod network;
 pub mod normal;
 mod state;
 pub mod stepper;
@@ -72,6 +77,10 @@ mod system;
 
 pub use cascade::{CascadeOutcome, Reduction, SingleProcess, ThreadGroup};
 pub use config::{MAX_PART_PARTICLES, MAX_PARTICLES, MicroConfig, MicroError, Partition};
+pub use network::{
+    NetworkMfe, NetworkPart, NetworkStepReport, ParticleNetwork, ParticleNetworkBuilder,
+    ParticleNetworkState, PopulationFired,
+};
 pub use state::{PARTICLE_STATE_VERSION, ParticleDynamics, ParticleState};
 pub use stepper::{Coefficients, KernelVisitor, Stepper, SubthresholdStep, SubthresholdStepper};
 pub use system::{BLOCK_SIZE, Mfe, Parallelism, ParticleSystem, ParticleSystemBuilder, StepReport};

@@ -10,13 +10,14 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 mod builder;
+mod hooks;
 mod pass;
 mod state;
 mod step;
 #[cfg(test)]
 mod tests;
 pub use builder::ParticleSystemBuilder;
-use pass::settle;
+pub(crate) use pass::settle;
 
 use crate::cascade::CascadeWorkspace;
 use crate::stepper::{Stepper, SubthresholdStepper};

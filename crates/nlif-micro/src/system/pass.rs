@@ -45,7 +45,7 @@ const NON_FINITE: u8 = 4;
 
 /// Applies a pending reset (`-inf` ↦ `V_R`) or kick.
 #[inline(always)]
-pub(super) fn settle(x: f64, pending: f64, v_r: f64) -> f64 {
+pub(crate) fn settle(x: f64, pending: f64, v_r: f64) -> f64 {
     if x == f64::NEG_INFINITY {
         v_r
     } else {

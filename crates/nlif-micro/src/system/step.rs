@@ -1,10 +1,9 @@
 //! The time step of a particle system: an input kick, the sub-threshold pass over the
 //! blocks, and the cascade resolved over the whole network.
 
-use super::pass::{BlockPass, record, settle};
 use super::{Mfe, ParticleSystem, StepReport};
 use crate::cascade::{CascadeOutcome, Reduction, SingleProcess};
-use crate::stepper::{SubthresholdStep, SubthresholdStepper};
+use crate::stepper::SubthresholdStepper;
 
 impl<S: SubthresholdStepper> ParticleSystem<S> {
     /// Advances one step of length `dt` (see [`ParticleSystem::step_with`]).
@@ -89,33 +88,13 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
         self.params.b / self.global_len() as f64
     }
 
-    /// What a pass over the blocks reads: the pending kick, `V_R`, `V_F` and the cascade
-    /// window ([`window`](Self::window)).
-    fn pass_inputs(&self) -> (f64, f64, f64, f64) {
-        (
-            self.pending,
-            self.params.v_r,
-            self.params.v_f,
-            self.window(),
-        )
-    }
-
     pub(super) fn kick_event<R: Reduction>(
         &mut self,
         dv: f64,
         reduction: &mut R,
     ) -> (CascadeOutcome, u64) {
-        let (pending, v_r, v_f, theta) = self.pass_inputs();
-        self.for_each_block(|offset, v, block| {
-            block.fired = 0;
-            block.non_finite = 0;
-            block.window.clear();
-            for (i, x) in v.iter_mut().enumerate() {
-                let next = settle(*x, pending, v_r) + dv;
-                record(x, next, next >= v_f, offset + i, theta, v_f, block);
-            }
-        });
-        self.pending = 0.0;
+        let theta = self.window();
+        self.kick_pass(dv, theta);
         self.resolve(theta, reduction)
     }
 
@@ -124,19 +103,8 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
         kernel: S::Kernel,
         reduction: &mut R,
     ) -> (CascadeOutcome, u64) {
-        let (pending, v_r, v_f, theta) = self.pass_inputs();
-        self.for_each_block(|offset, v, block| {
-            kernel.dispatch(BlockPass {
-                offset,
-                v,
-                block,
-                pending,
-                v_r,
-                v_f,
-                theta,
-            });
-        });
-        self.pending = 0.0;
+        let theta = self.window();
+        self.subthreshold_pass(kernel, theta);
         self.resolve(theta, reduction)
     }
 
@@ -144,11 +112,7 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
     /// of both counts), resolves the cascade, resets the fired and owes the kick; returns
     /// the cascade and the network's count of non-finite voltages.
     fn resolve<R: Reduction>(&mut self, theta: f64, reduction: &mut R) -> (CascadeOutcome, u64) {
-        let mut counts = [0u64; 2];
-        for block in &self.blocks {
-            counts[0] += block.fired;
-            counts[1] += block.non_finite;
-        }
+        let mut counts = self.event_counts();
         reduction.sum_u64_slice(&mut counts);
         let [s0, non_finite] = counts;
         let global = self.partition.global_particles as u64;
@@ -174,12 +138,8 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
             };
             return (outcome, non_finite);
         }
-        let ws = &mut self.cascade;
-        ws.candidates.items.clear();
-        for block in &self.blocks {
-            ws.candidates.items.extend_from_slice(&block.window);
-        }
-        let outcome = ws.resolve(
+        self.gather_window();
+        let outcome = self.cascade.resolve(
             &self.voltages,
             global,
             s0,
@@ -188,24 +148,7 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
             theta,
             reduction,
         );
-        if ws.fired.len() > self.voltages.len() / 16 {
-            // A large cascade: one pass in order instead of scattered writes. The cascade
-            // fired exactly the neurons that fire at its final level (every earlier level
-            // is lower, and the final one fires nobody new), the same test as written.
-            let (level, v_f) = (outcome.fired as f64 * kick, self.params.v_f);
-            // (`+inf`, a voltage the pass counted as non-finite, is not among them.)
-            self.for_each_block(|_, v, _| {
-                for x in v.iter_mut() {
-                    if (*x + level >= v_f) & (*x < f64::INFINITY) {
-                        *x = f64::NEG_INFINITY;
-                    }
-                }
-            });
-        } else {
-            for &i in &ws.fired {
-                self.voltages[i as usize] = f64::NEG_INFINITY;
-            }
-        }
+        self.reset_fired(outcome.fired as f64 * kick);
         debug_assert!(
             outcome.fired <= global,
             "a cascade of {} in a network of {global}",

@@ -1,0 +1,219 @@
+//! A network of populations does not depend on the threads nor on how it is split into
+//! parts, and a saved state continues it bit for bit.
+//!
+//! Oracle throughout: the same run computed without the operation under test (on one
+//! thread, as one whole network, without a save/restore); every `f64` compared by its bits.
+
+use nlif_micro::{
+    BLOCK_SIZE, MicroConfig, NetworkPart, NetworkStepReport, Parallelism, ParticleNetwork,
+    ParticleNetworkState, Stepper, ThreadGroup,
+};
+use nlif_model::network::{Network, Population};
+use nlif_model::{InitialDensity, Input};
+
+/// Five blocks of E and two of I (the last ones partial): three parts own uneven ranges,
+/// and the first owns no neuron of I.
+const PARTICLES: usize = 5 * BLOCK_SIZE + 300;
+const SEED: u64 = 23;
+const INITIAL: InitialDensity = InitialDensity::Gaussian {
+    mean: 1.0,
+    var: 0.3,
+};
+
+/// An E–I network excitatory enough for cascades across both populations, E kicked at
+/// `t = 0.3` into a large cascade, I driven periodically.
+fn network() -> Network {
+    let population = |name: &str, share, a0, input| Population {
+        name: name.into(),
+        share,
+        a0,
+        v_f: 2.0,
+        v_r: 1.0,
+        input,
+        initial: None,
+    };
+    let periodic = Input::Periodic {
+        i0: 0.5,
+        amplitude: 1.0,
+        period: 0.3,
+        phase: 0.2,
+    };
+    Network {
+        populations: vec![
+            population("E", 0.8, 1.0, Input::Kick { t0: 0.3, dv: 0.5 }),
+            population("I", 0.2, 0.5, periodic),
+        ],
+        coupling: vec![vec![2.5, -1.0], vec![2.0, -1.0]],
+        a1: vec![vec![0.1, 0.0], vec![0.0, 0.05]],
+    }
+}
+
+fn config() -> MicroConfig {
+    MicroConfig {
+        particles: PARTICLES,
+        dt: 1e-2,
+        stepper: Stepper::BrownianBridge,
+        mfe_min_fraction: 0.0,
+    }
+}
+
+fn build(part: NetworkPart, parallelism: Parallelism) -> ParticleNetwork {
+    ParticleNetwork::builder(network(), config(), SEED)
+        .partition(part)
+        .parallelism(parallelism)
+        .sample(&[INITIAL, INITIAL], -4.0)
+        .unwrap()
+}
+
+/// What a report says, with every `f64` as its bits.
+fn report_bits(r: &NetworkStepReport) -> String {
+    format!(
+        "{} {} {} {:?}",
+        r.spikes,
+        r.rate.to_bits(),
+        r.non_finite,
+        r.mfes
+    )
+}
+
+/// The state as JSON, in which every `f64` is written exactly (`float_roundtrip`).
+fn json(state: &ParticleNetworkState) -> String {
+    serde_json::to_string(state).unwrap()
+}
+
+fn run(net: &mut ParticleNetwork, steps: usize) -> Vec<String> {
+    (0..steps).map(|_| report_bits(&net.step())).collect()
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+}
+
+/// The parts `0..parts` built from `start` (a part each) stepped on threads in lock-step
+/// with a `ThreadGroup`: their reports (which must agree) and their states joined.
+fn run_parts(
+    start: impl Fn(NetworkPart) -> ParticleNetwork + Sync,
+    parts: usize,
+    steps: usize,
+) -> (Vec<String>, ParticleNetworkState) {
+    let outcomes: Vec<(Vec<String>, ParticleNetworkState)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (ThreadGroup::new(parts).into_iter().enumerate())
+            .map(|(index, mut group)| {
+                let start = &start;
+                s.spawn(move || {
+                    let mut net = start(NetworkPart { index, parts });
+                    let reports = (0..steps)
+                        .map(|_| report_bits(&net.step_with(&mut group)))
+                        .collect();
+                    (reports, net.state())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for (reports, _) in &outcomes[1..] {
+        assert_eq!(reports, &outcomes[0].0, "the parts' reports differ");
+    }
+    let reports = outcomes[0].0.clone();
+    let states = outcomes.into_iter().map(|(_, state)| state).collect();
+    (reports, ParticleNetworkState::join(states).unwrap())
+}
+
+/// Pools of 1 and 2 threads and 1, 2 and 3 parts give the sequential whole run's reports
+/// and final state, bit for bit; the run has cascades across both populations and a
+/// large one from the kick.
+#[test]
+fn threads_and_parts_do_not_change_the_run() {
+    let steps = 200;
+    let mut whole = build(NetworkPart::WHOLE, Parallelism::Sequential);
+    let mut across = 0;
+    let mut large = false;
+    let reports: Vec<String> = (0..steps)
+        .map(|_| {
+            let report = whole.step();
+            for mfe in report.mfes() {
+                across += usize::from(
+                    mfe.network.rounds > 0 && mfe.populations.iter().all(|p| p.fired > 0),
+                );
+                large |= mfe.network.fraction > 0.3;
+            }
+            report_bits(&report)
+        })
+        .collect();
+    assert!(
+        across > 5 && large,
+        "{across} cascades across populations, large: {large}"
+    );
+    let expected = json(&whole.state());
+    for threads in [1, 2] {
+        let mut net = build(NetworkPart::WHOLE, Parallelism::Rayon);
+        let got = pool(threads).install(|| run(&mut net, steps));
+        assert_eq!(got, reports, "{threads} threads");
+        assert_eq!(json(&net.state()), expected, "{threads} threads");
+    }
+    for parts in [1, 2, 3] {
+        let (got, state) = run_parts(|part| build(part, Parallelism::Sequential), parts, steps);
+        assert_eq!(got, reports, "{parts} parts");
+        assert_eq!(json(&state), expected, "{parts} parts");
+    }
+}
+
+/// A state saved mid-run and restored (through JSON) continues bit for bit, as a whole
+/// and cut into three parts (`part`) that are stepped together and joined.
+#[test]
+fn a_saved_state_continues_bit_for_bit() {
+    let mut net = build(NetworkPart::WHOLE, Parallelism::Sequential);
+    let _ = run(&mut net, 40);
+    let rate_before = net.rate();
+    let saved: ParticleNetworkState = serde_json::from_str(&json(&net.state())).unwrap();
+    let expected_reports = run(&mut net, 100);
+    let expected = json(&net.state());
+    let mut restored = ParticleNetwork::from_state(saved.clone(), Parallelism::Rayon).unwrap();
+    assert_eq!(restored.rate().to_bits(), rate_before.to_bits());
+    assert_eq!(run(&mut restored, 100), expected_reports);
+    assert_eq!(json(&restored.state()), expected);
+    let start = |part| {
+        ParticleNetwork::from_state(saved.part(part).unwrap(), Parallelism::Sequential).unwrap()
+    };
+    let (reports, state) = run_parts(start, 3, 100);
+    assert_eq!(reports, expected_reports);
+    assert_eq!(json(&state), expected);
+}
+
+/// Reading the state (which settles a copy) and settling a population in place do not
+/// change the run.
+#[test]
+fn reading_and_settling_do_not_change_the_run() {
+    let mut a = build(NetworkPart::WHOLE, Parallelism::Sequential);
+    let mut b = a.clone();
+    for _ in 0..60 {
+        let _ = a.step();
+        let _ = b.step();
+        let _ = b.state();
+        let settled: Vec<u64> = b.settle(1).iter().map(|v| v.to_bits()).collect();
+        let fly: Vec<u64> = a.voltages(1).map(f64::to_bits).collect();
+        assert_eq!(settled, fly);
+    }
+    assert_eq!(run(&mut a, 60), run(&mut b, 60));
+    assert_eq!(json(&a.state()), json(&b.state()));
+}
+
+/// A built-in stepper chosen on the builder (not `config.stepper`) is the one the state
+/// names, and the restored run continues bit for bit with it.
+#[test]
+fn the_builder_s_stepper_is_saved_and_restored() {
+    let mut net = ParticleNetwork::builder(network(), config(), SEED)
+        .stepper(Stepper::ExactOu)
+        .parallelism(Parallelism::Sequential)
+        .sample(&[INITIAL, INITIAL], -4.0)
+        .unwrap();
+    let _ = run(&mut net, 20);
+    let saved = net.state();
+    assert_eq!(saved.config.stepper, Stepper::ExactOu);
+    let mut restored = ParticleNetwork::from_state(saved, Parallelism::Sequential).unwrap();
+    assert_eq!(run(&mut restored, 50), run(&mut net, 50));
+    assert_eq!(json(&restored.state()), json(&net.state()));
+}
