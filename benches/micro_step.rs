@@ -223,6 +223,7 @@ fn ei_network(particles: usize, stepper: Stepper) -> ParticleNetwork {
         v_r: 1.0,
         input: Input::None,
         initial: None,
+        refractory: Default::default(),
     };
     let network = Network {
         populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],

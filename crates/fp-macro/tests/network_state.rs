@@ -355,3 +355,14 @@ fn the_rates_read_off_the_densities_solve_the_noise_system() {
     let error = DensityNetwork::new(good, config(), values, 0.0, None).unwrap_err();
     assert_eq!(error.path(), "populations[0].density", "{error}");
 }
+
+/// Oracle: the path — the density does not simulate refractory periods yet and refuses a
+/// population that has one instead of ignoring it.
+#[test]
+fn a_refractory_period_is_refused_not_ignored() {
+    let mut n = network(Input::None, Input::None);
+    n.populations[0].refractory = nlif_model::Refractory::Exponential { tau: 0.01 };
+    let e = fp_macro::DensityNetwork::<fp_macro::Scheme>::from_initial(n, config(), &INITIAL)
+        .unwrap_err();
+    assert_eq!(e.path(), "populations[0].refractory");
+}

@@ -92,6 +92,7 @@ fn population(name: &str, share: f64, a0: f64, v_f: f64, input: Input) -> Popula
         v_r: v_f - 1.2,
         input,
         initial: None,
+        refractory: Default::default(),
     }
 }
 

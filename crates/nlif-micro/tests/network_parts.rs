@@ -31,6 +31,7 @@ fn network() -> Network {
         v_r: 1.0,
         input,
         initial: None,
+        refractory: Default::default(),
     };
     let periodic = Input::Periodic {
         i0: 0.5,

@@ -28,6 +28,7 @@ fn the_excitatory_inhibitory_network_settles_at_its_exact_rates() {
         v_r: 1.0,
         input: Input::None,
         initial: None,
+        refractory: Default::default(),
     };
     let network = Network {
         populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],

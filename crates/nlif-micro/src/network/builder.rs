@@ -277,6 +277,7 @@ pub(super) fn check(
     part: NetworkPart,
 ) -> Result<(), MicroError> {
     network.validate()?;
+    network.refuse_refractory()?;
     config.validate()?;
     part.validate()
 }

@@ -77,6 +77,7 @@ fn check((cases, coupling): (Vec<Case>, Vec<Vec<f64>>)) -> Result<(), TestCaseEr
                 v_r: c.v_f - 1.0,
                 input: Input::Kick { t0: 0.0, dv: c.dv },
                 initial: None,
+                refractory: Default::default(),
             })
             .collect(),
         coupling: coupling.clone(),
