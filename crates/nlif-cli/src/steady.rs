@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{Result, anyhow};
 use nlif_experiment::{Config, config, stdout};
 use nlif_model::network::{NetworkError, NetworkState, network_stationary_states};
-use nlif_model::{ModelParams, stationary_states};
+use nlif_model::{ModelParams, Refractory, stationary_states_refractory};
 use serde::Serialize;
 
 use crate::{inputs, overrides};
@@ -34,6 +34,18 @@ pub(crate) struct Network {
     /// Constant input current.
     #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     input: f64,
+    /// Refractory period after a spike (its mean; the stationary rates are the same for a
+    /// fixed and an exponential period): `1/N = tau + 1/nu`.
+    #[arg(long, value_name = "TAU", default_value_t = 0.0, allow_negative_numbers = true)]
+    #[serde(skip_serializing_if = "no_period")]
+    refractory: f64,
+}
+
+/// Whether the refractory period is the default, none (left out of `--json`'s `params`,
+/// which stay as they were without it).
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference
+fn no_period(tau: &f64) -> bool {
+    *tau == 0.0
 }
 
 impl Network {
@@ -67,7 +79,10 @@ fn rate_text(rate: f64, ln_rate: f64) -> String {
 
 /// `nlif steady`: every stationary rate of `network`, as text or (`json`) as JSON.
 pub(crate) fn steady(network: &Network, json: bool) -> Result<()> {
-    let states = stationary_states(&network.params(), network.input)
+    let refractory = Refractory::Fixed {
+        tau: network.refractory,
+    };
+    let states = stationary_states_refractory(&network.params(), network.input, &refractory)
         .map_err(|e| anyhow::anyhow!("invalid parameter: {e}"))?;
     let stability = |stable: bool| if stable { "stable" } else { "unstable" };
     if json {

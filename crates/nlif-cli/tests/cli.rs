@@ -353,6 +353,35 @@ fn steady_prints_the_stationary_rates() {
     fails(&nlif(&["steady", "--a0", "-1"], Path::new(".")), &["a0"]);
 }
 
+/// Issue 27: `steady --refractory TAU` (oracle: the issue's test vector, given to ten
+/// decimals) — a third, stable high-activity state; a bad period is named.
+#[test]
+fn steady_takes_a_refractory_period() {
+    let args = ["steady", "--b", "1.5", "--refractory", "0.025", "--json"];
+    let out = nlif(&args, Path::new("."));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let rates: Vec<f64> = value["rates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_f64().unwrap())
+        .collect();
+    let expected = [0.1907361294, 2.9169876555, 10.7133751877];
+    assert_eq!(rates.len(), 3, "{value}");
+    for (n, e) in rates.iter().zip(expected) {
+        assert!((n - e).abs() <= 0.5e-10 + 1e-10 * e, "{n} vs {e}");
+    }
+    assert_eq!(value["stable"], serde_json::json!([true, false, true]));
+    assert_eq!(value["params"]["refractory"], 0.025);
+    let plain = nlif(&["steady", "--b", "1.5", "--refractory", "0.025"], Path::new("."));
+    assert_eq!(stdout(&plain).lines().count(), 3);
+    fails(
+        &nlif(&["steady", "--refractory", "-1"], Path::new(".")),
+        &["refractory"],
+    );
+}
+
 /// `steady --json` parsed into its rates and stability flags.
 fn steady_json(b: &str) -> (Vec<f64>, Vec<bool>) {
     let out = nlif(&["steady", "--b", b, "--json"], Path::new("."));

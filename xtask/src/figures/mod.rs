@@ -209,7 +209,7 @@ pub(crate) fn figures(args: &[String]) -> Result<(), String> {
         serde_json::to_string_pretty(&Value::Object(summary)).map_err(|e| e.to_string())? + "\n";
     std::fs::write(out.join(summary_name), text).map_err(|e| e.to_string())?;
     if !quick && out == root.join("docs/figures") && only.is_none() {
-        let doc = page::document(&done, seconds);
+        let doc = page::document(&done, seconds, &page::machine());
         std::fs::write(root.join("docs/figures.md"), doc).map_err(|e| e.to_string())?;
         eprintln!("xtask figures: wrote docs/figures.md");
     }
@@ -398,13 +398,16 @@ mod tests {
         );
     }
 
-    /// docs/figures.md opens as the generator writes it.
+    /// docs/figures.md opens as the generator writes it, with the run time and the
+    /// machine it states (the one that drew the figures, not necessarily this one).
     #[test]
     fn the_docs_have_the_generated_header() {
         let doc = std::fs::read_to_string(root().join("docs/figures.md")).unwrap();
         let took = doc.split("this set took ").nth(1).unwrap();
-        let seconds: f64 = took.split(' ').next().unwrap().parse().unwrap();
-        let header = page::document(&[], seconds);
+        let (seconds, rest) = took.split_once(" s on ").unwrap();
+        let seconds: f64 = seconds.parse().unwrap();
+        let machine = rest.split("; `--quick`").next().unwrap();
+        let header = page::document(&[], seconds, machine);
         assert!(doc.starts_with(&header), "expected\n{header}");
     }
 }

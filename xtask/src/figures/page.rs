@@ -97,7 +97,7 @@ fn format_tolerance(x: f64) -> String {
 
 /// The processor of this machine and its number of cores, as the run time is stated
 /// with them (hosts differ: AMD and Intel machines of the same kind).
-fn machine() -> String {
+pub(super) fn machine() -> String {
     let model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|info| {
@@ -111,8 +111,9 @@ fn machine() -> String {
     format!("{model}, {cores} cores")
 }
 
-/// `docs/figures.md` for the figures of a full run that took `seconds`.
-pub(super) fn document(figures: &[Figure], seconds: f64) -> String {
+/// `docs/figures.md` for the figures of a full run that took `seconds` on `machine` (the
+/// processor and cores, [`machine`]).
+pub(super) fn document(figures: &[Figure], seconds: f64, machine: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -130,7 +131,7 @@ pub(super) fn document(figures: &[Figure], seconds: f64) -> String {
          mean + 4 SD over seeds. Each figure is one module, `xtask/src/figures/NAME.rs` (with\n\
          `_` for `-`), whose setup value both drives the run and writes the **Setup** below.\n",
         seconds,
-        machine()
+        machine
     );
     for (k, f) in figures.iter().enumerate() {
         let _ = writeln!(s, "## {}. {}\n", k + 1, f.title);
