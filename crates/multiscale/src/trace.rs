@@ -268,6 +268,10 @@ pub struct Trace {
     /// `populations.len()` per event ([`Trace::mfe_fractions`]); empty for one
     /// population.
     pub mfe_fractions: Vec<f64>,
+    /// The number of cells of each population's grid when the network has several (empty
+    /// for one): a [`DensitySnapshot`]'s values are then every population's density on its
+    /// own grid, one after the other in population order ([`Trace::population_density`]).
+    pub population_cells: Vec<usize>,
 }
 
 impl Trace {
@@ -321,6 +325,29 @@ impl Trace {
     pub fn mfe_fractions(&self, i: usize) -> Option<&[f64]> {
         let p = self.per_sample();
         (p > 0).then(|| self.mfe_fractions.get(i * p..(i + 1) * p))?
+    }
+
+    /// Population `alpha`'s part of the values of `snapshot` (its density on its own grid),
+    /// for a network of several populations; `None` for one population (the values are
+    /// its density) or an index past the populations.
+    ///
+    /// ```
+    /// use multiscale::{DensitySnapshot, Mode, Trace};
+    /// let mut trace = Trace::default();
+    /// trace.populations = vec!["E".into(), "I".into()];
+    /// trace.population_cells = vec![3, 2];
+    /// let snapshot = DensitySnapshot { t: 0.0, mode: Mode::Macro, values: vec![1.0, 2.0, 3.0, 4.0, 5.0] };
+    /// assert_eq!(trace.population_density(&snapshot, 1), Some(&[4.0, 5.0][..]));
+    /// ```
+    #[must_use]
+    pub fn population_density<'a>(
+        &self,
+        snapshot: &'a DensitySnapshot,
+        alpha: usize,
+    ) -> Option<&'a [f64]> {
+        let start: usize = self.population_cells.get(..alpha)?.iter().sum();
+        let len = *self.population_cells.get(alpha)?;
+        snapshot.values.get(start..start + len)
     }
 
     /// The time-weighted mean rate of population `alpha` over `(from, to]`, as
