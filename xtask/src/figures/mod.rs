@@ -17,10 +17,13 @@
 mod blowup_b;
 mod convergence;
 mod cost;
+mod ei_stationary;
+mod ei_synchrony;
 mod kick;
 mod macro_failure;
 mod measure;
 mod multiscale_blowup_a;
+mod network_runs;
 mod page;
 mod periodic;
 mod phase_diagram;
@@ -86,7 +89,7 @@ macro_rules! experiment {
 }
 
 /// The figures, in the order of docs/figures.md.
-const EXPERIMENTS: [Experiment; 10] = [
+const EXPERIMENTS: [Experiment; 12] = [
     experiment!(steady, Steady),
     experiment!(convergence, Convergence),
     experiment!(macro_failure, MacroFailure),
@@ -97,6 +100,8 @@ const EXPERIMENTS: [Experiment; 10] = [
     experiment!(cost, Cost),
     experiment!(switching_precision, SwitchingPrecision),
     experiment!(phase_diagram, PhaseDiagram),
+    experiment!(ei_stationary, EiStationary),
+    experiment!(ei_synchrony, EiSynchrony),
 ];
 
 pub(crate) fn figures(args: &[String]) -> Result<(), String> {
