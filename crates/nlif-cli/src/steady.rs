@@ -36,7 +36,12 @@ pub(crate) struct Network {
     input: f64,
     /// Refractory period after a spike (its mean; the stationary rates are the same for a
     /// fixed and an exponential period): `1/N = tau + 1/nu`.
-    #[arg(long, value_name = "TAU", default_value_t = 0.0, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "TAU",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
     #[serde(skip_serializing_if = "no_period")]
     refractory: f64,
 }

@@ -374,7 +374,10 @@ fn steady_takes_a_refractory_period() {
     }
     assert_eq!(value["stable"], serde_json::json!([true, false, true]));
     assert_eq!(value["params"]["refractory"], 0.025);
-    let plain = nlif(&["steady", "--b", "1.5", "--refractory", "0.025"], Path::new("."));
+    let plain = nlif(
+        &["steady", "--b", "1.5", "--refractory", "0.025"],
+        Path::new("."),
+    );
     assert_eq!(stdout(&plain).lines().count(), 3);
     fails(
         &nlif(&["steady", "--refractory", "-1"], Path::new(".")),

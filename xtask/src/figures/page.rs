@@ -130,8 +130,7 @@ pub(super) fn document(figures: &[Figure], seconds: f64, machine: &str) -> Strin
          measures it; each number states its SD), or, for a shift that should be zero, its\n\
          mean + 4 SD over seeds. Each figure is one module, `xtask/src/figures/NAME.rs` (with\n\
          `_` for `-`), whose setup value both drives the run and writes the **Setup** below.\n",
-        seconds,
-        machine
+        seconds, machine
     );
     for (k, f) in figures.iter().enumerate() {
         let _ = writeln!(s, "## {}. {}\n", k + 1, f.title);
