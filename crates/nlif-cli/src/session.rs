@@ -396,12 +396,12 @@ fn finish(
     }
     plan.writer.wait()?;
     let wall_seconds = clock.elapsed().as_secs_f64();
-    let grid = simulation.grid_nodes();
+    let grids = vec![simulation.grid_nodes()];
     let result = RunResult {
         trace: simulation.into_trace(),
         outcome,
         wall_seconds,
-        grid,
+        grids,
         checkpoints: plan.every.map(|_| plan.writer.stats),
         processes: cluster.size(),
     };

@@ -124,12 +124,12 @@ pub fn run_with<O: Observer>(
         },
     };
     let wall_seconds = clock.elapsed().as_secs_f64();
-    let grid = simulation.grid_nodes();
+    let grids = vec![simulation.grid_nodes()];
     Ok(RunResult {
         trace: simulation.into_trace(),
         outcome,
         wall_seconds,
-        grid,
+        grids,
         checkpoints: None,
         processes: 1,
     })

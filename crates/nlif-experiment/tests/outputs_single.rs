@@ -107,7 +107,7 @@ fn a_run_of_one_population_writes_the_same_files_as_before() {
         trace: trace(),
         outcome: Outcome::Completed,
         wall_seconds: 1.0,
-        grid: grid(),
+        grids: vec![grid()],
         checkpoints: None,
         processes: 1,
     };

@@ -206,6 +206,18 @@ fn every_invalid_entry_is_named_by_its_path_under_model() {
             "invalid `model.populations[1].name`: \"I 2\": a name must be non-empty and of letters, digits, `_` and `-`",
         ),
         (
+            "(name: \"I\"",
+            "(name: \"t\"",
+            "model.populations[1].name",
+            "invalid `model.populations[1].name`: \"t\": density_t.npy holds the snapshot times, not a population's density",
+        ),
+        (
+            "(name: \"I\"",
+            "(name: \"e\"",
+            "model.populations[1].name",
+            "invalid `model.populations[1].name`: \"e\" and \"E\" differ only in case: density_e.npy and density_E.npy would be one file on a case-insensitive file system",
+        ),
+        (
             "share: 0.2",
             "share: 0.3",
             "model.populations",

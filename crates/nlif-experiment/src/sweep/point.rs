@@ -128,12 +128,12 @@ pub(super) fn run_point(
         let Some(outcome) = advance(&mut simulation, &config, &point_dir, stop)? else {
             return Ok(None);
         };
-        let grid = simulation.grid_nodes();
+        let grids = vec![simulation.grid_nodes()];
         Ok(Some(RunResult {
             trace: simulation.into_trace(),
             outcome,
             wall_seconds: clock.elapsed().as_secs_f64(),
-            grid,
+            grids,
             checkpoints: None,
             processes: 1,
         }))
