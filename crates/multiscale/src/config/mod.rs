@@ -125,6 +125,9 @@ pub enum RunError {
     /// Invalid particle settings.
     #[error("solver.micro: {0}")]
     Micro(#[from] MicroError),
+    /// An invalid network of populations (its entry named by its path under `model`).
+    #[error("model: {0}")]
+    Network(#[from] nlif_model::network::NetworkError),
     /// A conversion failed (e.g. a density without mass).
     #[error("coupling: {0}")]
     Coupling(#[from] coupling::CouplingError),
@@ -152,13 +155,16 @@ impl RunError {
     pub fn field(&self) -> String {
         match self {
             RunError::Model(e) => model_path(e.field()),
+            RunError::Network(e) => format!("model.{}", e.path()),
             RunError::Macro(e) => match e {
                 MacroError::Model(m) => model_path(m.field()),
+                MacroError::Network(_) | MacroError::Population { .. } => network_path(&e.path()),
                 other if other.field().starts_with("initial.") => other.field().to_owned(),
                 other => format!("solver.macro.{}", other.field()),
             },
             RunError::Micro(e) => match e {
                 MicroError::Model(m) => model_path(m.field()),
+                MicroError::At { path, .. } => network_path(path),
                 other if other.field().starts_with("initial.") => other.field().to_owned(),
                 other if other.field() == "v_min" => "solver.macro.v_min".to_owned(),
                 other => format!("solver.micro.{}", other.field()),
@@ -166,6 +172,19 @@ impl RunError {
             RunError::Coupling(_) => "solver.switching".to_owned(),
             RunError::Invalid { field, .. } => (*field).to_owned(),
         }
+    }
+}
+
+/// Config path of the path of an entry of a network or of one of its populations
+/// (`coupling[0][1]`, `populations[1].v_r`, the grid's `dv`, the particles' `part`).
+fn network_path(path: &str) -> String {
+    let model = ["populations", "coupling", "a1", "model"];
+    if model.iter().any(|m| path.starts_with(m)) {
+        format!("model.{}", path.trim_start_matches("model."))
+    } else if ["v_min", "dv", "dt"].contains(&path) {
+        format!("solver.macro.{path}")
+    } else {
+        format!("solver.micro.{path}")
     }
 }
 

@@ -31,29 +31,16 @@ impl<S: FluxScheme, C: Components<Scheme = S>> Phase<C> for DensityPhase<S> {
         self.0.rate()
     }
 
-    /// A macro step under the policy's bound; a refused step names why, and whether the
-    /// hand-over should roll back (the rate bound, negative or non-finite values: the
-    /// recent states are suspect) or not (lost positivity, a kick: the state is sound).
+    /// A macro step under the policy's bound; a refused step as [`refusal`] says.
     fn step(&mut self, env: &mut Env<'_, C>) -> Stepped {
-        let (reason, rollback) = match self.0.step(env.bound) {
-            StepOutcome::Advanced { rate } => {
-                return Stepped::Advanced {
-                    rate,
-                    mass: Some(self.0.mass()),
-                    mfes: [None; 2],
-                };
-            }
-            StepOutcome::RateAboveBound { rate, bound } => {
-                (SwitchReason::RateAboveBound { rate, bound }, true)
-            }
-            StepOutcome::PositivityLost { .. } => (SwitchReason::PositivityLost, false),
-            StepOutcome::SynchronousKick { fraction, .. } => {
-                (SwitchReason::SynchronousKick { fraction }, false)
-            }
-            StepOutcome::NegativeDensity { .. } => (SwitchReason::NegativeDensity, true),
-            _ => (SwitchReason::NonFinite, true),
-        };
-        Stepped::Refused { reason, rollback }
+        match self.0.step(env.bound) {
+            StepOutcome::Advanced { rate } => Stepped::Advanced {
+                rate,
+                mass: Some(self.0.mass()),
+                mfes: [None; 2],
+            },
+            outcome => refusal(outcome),
+        }
     }
 
     fn density(&self) -> Option<&[f64]> {
@@ -74,4 +61,22 @@ impl<S: FluxScheme, C: Components<Scheme = S>> Phase<C> for DensityPhase<S> {
     fn state(&self) -> Option<PhaseState> {
         Some(PhaseState::Macro(self.0.state().into_dynamics()))
     }
+}
+
+/// A refused density step: why, and whether the hand-over should roll back (the rate
+/// bound, negative or non-finite values: the recent states are suspect) or not (lost
+/// positivity, a kick: the state is sound).
+pub(super) fn refusal(outcome: StepOutcome) -> Stepped {
+    let (reason, rollback) = match outcome {
+        StepOutcome::RateAboveBound { rate, bound } => {
+            (SwitchReason::RateAboveBound { rate, bound }, true)
+        }
+        StepOutcome::PositivityLost { .. } => (SwitchReason::PositivityLost, false),
+        StepOutcome::SynchronousKick { fraction, .. } => {
+            (SwitchReason::SynchronousKick { fraction }, false)
+        }
+        StepOutcome::NegativeDensity { .. } => (SwitchReason::NegativeDensity, true),
+        _ => (SwitchReason::NonFinite, true),
+    };
+    Stepped::Refused { reason, rollback }
 }

@@ -9,10 +9,10 @@
 //! [`SimulationBuilder::start_with`](crate::SimulationBuilder::start_with).
 
 pub use coupling::Estimator;
-use fp_macro::DensityDynamics;
-use fp_macro::Grid;
-use nlif_micro::{Mfe, Parallelism, ParticleDynamics};
+use fp_macro::{DensityDynamics, Grid, NetworkState};
+use nlif_micro::{Mfe, Parallelism, ParticleDynamics, ParticleNetworkState};
 use nlif_model::ModelParams;
+use nlif_model::network::Network;
 use serde::{Deserialize, Serialize};
 
 use crate::Components;
@@ -20,9 +20,13 @@ use crate::config::{RunError, SolverKind};
 use crate::trace::{Mode, SwitchReason};
 
 mod density;
+mod density_network;
+mod particle_network;
 mod particles;
 
 pub use density::DensityPhase;
+pub use density_network::DensityNetworkPhase;
+pub use particle_network::ParticleNetworkPhase;
 pub use particles::ParticlePhase;
 
 /// The state of the description advancing the network: what changes over the run (the
@@ -34,6 +38,11 @@ pub enum PhaseState {
     Macro(DensityDynamics),
     /// The particles (this part's, or the whole network's in a checkpoint).
     Micro(ParticleDynamics),
+    /// The densities of a network of several populations.
+    MacroNetwork(NetworkState),
+    /// The particles of a network of several populations (this part's, or the whole
+    /// network's in a checkpoint).
+    MicroNetwork(ParticleNetworkState),
 }
 
 /// What a phase may use during a step besides itself: the model, the grid, the
@@ -41,10 +50,21 @@ pub enum PhaseState {
 /// the policy allows this step.
 #[non_exhaustive]
 pub struct Env<'a, C: Components> {
-    /// The model.
+    /// The model (of one population; for a network of several, the first population's
+    /// own parameters, which the network's phases do not read).
     pub params: &'a ModelParams,
-    /// The grid of the density and of every estimate.
+    /// The network: its populations and the coupling between them.
+    pub network: &'a Network,
+    /// The grid of the density and of every estimate (of the first population).
     pub grid: &'a Grid,
+    /// Each population's grid (one for a single population: `grid`).
+    pub grids: &'a [Grid],
+    /// The populations' rates an estimate of a network's densities sets the kinks at the
+    /// resets with (empty but for an estimate of a network of several populations).
+    pub rates: &'a [f64],
+    /// The largest rate of each population this step may produce, for a network of
+    /// several populations (empty otherwise: `bound`).
+    pub bounds: &'a [f64],
     /// How the particle blocks are processed.
     pub parallelism: Parallelism,
     /// Sums over the parts of a distributed run.
@@ -110,8 +130,21 @@ pub trait Phase<C: Components> {
     }
     /// One step.
     fn step(&mut self, env: &mut Env<'_, C>) -> Stepped;
-    /// The density on the grid, for a phase that holds one.
+    /// The fraction of each population that fired in event `which` (`0` or `1`, the
+    /// index in [`Stepped::Advanced`]'s `mfes`) of the last step, for a phase of a
+    /// network of several populations; empty (the default) otherwise.
+    fn mfe_fractions(&self, which: usize) -> &[f64] {
+        let _ = which;
+        &[]
+    }
+    /// The density on the grid, for a phase that holds one density (one population).
     fn density(&self) -> Option<&[f64]> {
+        None
+    }
+    /// Population `alpha`'s density on its own grid, for a phase that holds the
+    /// densities of a network of several populations (`None`, the default, otherwise).
+    fn population_density(&self, alpha: usize) -> Option<&[f64]> {
+        let _ = alpha;
         None
     }
     /// The particle voltages held (this part's), pending kicks applied, for a phase of
@@ -121,7 +154,10 @@ pub trait Phase<C: Components> {
     }
     /// An estimate of the density on the grid into `out` (a phase's own density, or an
     /// estimate from particles by `estimator`, given the `rate` that sets the kink at the
-    /// reset); returns the estimator's bandwidth (0 for a density).
+    /// reset); returns the estimator's bandwidth (0 for a density). A phase of a network
+    /// of several populations writes every population's density on its own grid
+    /// (`env.grids`), one after the other, the kinks set by `env.rates`, and returns the
+    /// largest bandwidth.
     ///
     /// # Errors
     ///

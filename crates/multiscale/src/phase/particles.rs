@@ -80,7 +80,7 @@ impl<T: SubthresholdStepper, C: Components<Stepper = T>> Phase<C> for ParticlePh
 /// The tally of `voltages` for `estimator` on `grid`, formed in parts on the rayon pool
 /// (`parallelism` permitting) and summed word by word: integer sums, so the same words
 /// for any split (module `coupling::tally`).
-fn tally(
+pub(super) fn tally(
     estimator: Estimator,
     grid: &Grid,
     voltages: &[f64],

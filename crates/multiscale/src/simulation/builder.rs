@@ -1,11 +1,12 @@
 //! Choosing a run's components and starting it from data.
 
-use fp_macro::{MacroConfig, MacroSolver};
+use fp_macro::{Grid, MacroConfig, MacroSolver};
 use nlif_micro::{BLOCK_SIZE, Parallelism, Reduction, SingleProcess, SubthresholdStepper};
 use nlif_model::{InitialDensity, Input, ModelParams};
 
 use super::clock::SampleClock;
 use super::handover::{HandOvers, share};
+use super::network::{network_grids, own_params};
 use super::ring::RollbackRing;
 use super::{Problem, Simulation};
 use crate::components::{Builtin, Components, With};
@@ -300,21 +301,32 @@ impl<C: Components> SimulationBuilder<C> {
             part,
         } = self;
         let config = problem.config;
-        let (params, input) = problem.single_population()?;
         let populations = problem.network.len();
-        let trace = Trace::of(&problem.network);
+        let network_run = populations > 1;
+        let mut trace = Trace::of(&problem.network);
         let schedule = Schedule::of(config.kind);
         let initial = match &start {
             Start::Initial(initial) => Some(*initial),
             _ => None,
         };
-        let (grid, _) = plan_with(&params, &input, initial, &config, |switching| {
+        let check_policy = |switching: &_| {
             if schedule.switching {
                 policy.validate(switching)
             } else {
                 Ok(())
             }
-        })?;
+        };
+        let (params, input, grids) = if network_run {
+            let network = &problem.network;
+            let grids = network_grids(network, initial, &config, check_policy)?;
+            trace.population_cells = grids.iter().map(Grid::len).collect();
+            (own_params(network, 0), network.populations[0].input, grids)
+        } else {
+            let (params, input) = problem.single_population()?;
+            let (grid, _) = plan_with(&params, &input, initial, &config, check_policy)?;
+            (params, input, vec![grid])
+        };
+        let grid = grids[0];
         if config.kind.uses_micro() {
             share(&config, part)?;
         }
@@ -330,6 +342,12 @@ impl<C: Components> SimulationBuilder<C> {
             part,
             schedule,
             grid,
+            bounds: if network_run {
+                vec![f64::INFINITY; populations]
+            } else {
+                Vec::new()
+            },
+            grids,
             // Replaced below; a density phase needs no allocation to stand in.
             phase: Box::new(Placeholder),
             clock: SampleClock::new(&config, SampleClock::start(populations)),
@@ -340,6 +358,11 @@ impl<C: Components> SimulationBuilder<C> {
             outcome: None,
             stop: false,
         };
+        if network_run {
+            simulation.start_network(start)?;
+            return Ok(simulation);
+        }
+        let grid = simulation.grid;
         let density = match start {
             Start::Initial(initial) => Some(discretised(&grid, initial)?),
             Start::Density(values) => Some(normalised(&grid, values)?),
@@ -353,7 +376,7 @@ impl<C: Components> SimulationBuilder<C> {
             }
         };
         if let Some(density) = density {
-            let rate = initial_rate(&grid, &params, &density)?;
+            let rate = initial_rate(&simulation.grid, &params, &density)?;
             let solver = MacroSolver::with_scheme(
                 simulation.scheme.clone(),
                 params,
@@ -385,6 +408,40 @@ impl<C: Components> SimulationBuilder<C> {
 }
 
 impl<C: Components> Simulation<C> {
+    /// Starts a network of several populations: from each population's initial density
+    /// (the densities, or the particles sampled from them for a `Micro` run), or from a
+    /// phase of the caller's.
+    fn start_network(&mut self, start: Start<'_, C>) -> Result<(), RunError> {
+        match start {
+            Start::Initial(initial) => {
+                self.phase = self.network_densities(initial)?;
+                self.record_density(0)?;
+                if self.schedule.start == Mode::Micro {
+                    let density = self.current_density()?;
+                    let rates = self.phase.population_rates().to_vec();
+                    let rate = self.phase.rate();
+                    self.phase = self.network_particles_from(&density, &rates, 0.0)?;
+                    self.monitor.restart_populations(rate, &rates);
+                } else {
+                    self.keep_state();
+                }
+            }
+            Start::Phase(phase) => {
+                self.phase = phase;
+                self.record_density(0)?;
+                self.keep_state();
+            }
+            Start::Density(_) | Start::Voltages(_) => {
+                return Err(RunError::Invalid {
+                    field: "start",
+                    value: self.problem.network.len() as f64,
+                    reason: "a network of several populations starts from its initial densities or from a phase".to_owned(),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Starts in a particle phase from the whole network's `voltages` (this part's share
     /// of them), at rate 0.
     fn start_particles(&mut self, voltages: Vec<f64>) -> Result<(), RunError> {

@@ -1,6 +1,6 @@
 //! The hand-overs between the density and the particles.
 
-use coupling::{Reconstruction, impose_rate};
+use coupling::{Reconstruction, Sampler, impose_rate};
 use fp_macro::MacroSolver;
 use nlif_micro::{BLOCK_SIZE, MicroConfig, Parallelism, ParticleSystem, Partition};
 use nlif_model::seed::derive as derive_seed;
@@ -25,6 +25,35 @@ pub(crate) struct HandOvers {
     /// (its pages are mapped: a fresh one cost a third of a hand-over of 1e5). Not state.
     /// It stays resident through the density phase; the peak is the particle phase's.
     pub(crate) spare: Vec<f64>,
+}
+
+/// Fills `voltages`, the blocks of `partition` in a population of `total` particles,
+/// from `reconstruction` by `sampler`: block `j` draws its strata `j · BLOCK_SIZE ..`
+/// from the stream seeded by `derive_seed(sampling, j)`, so the same draws in any order,
+/// on any thread, and a part holds what the whole population would in its blocks.
+pub(super) fn sample_blocks(
+    (reconstruction, sampler): (&Reconstruction, Sampler),
+    (partition, total): (Partition, u64),
+    sampling: u64,
+    voltages: &mut [f64],
+    parallelism: Parallelism,
+) {
+    let sample_block = |(j, chunk): (usize, &mut [f64])| {
+        let block = (partition.first_block + j) as u64;
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(derive_seed(sampling, block));
+        let first = block * BLOCK_SIZE as u64;
+        reconstruction.sample_strata(sampler, first, total, chunk, &mut rng);
+    };
+    match parallelism {
+        Parallelism::Sequential => voltages
+            .chunks_mut(BLOCK_SIZE)
+            .enumerate()
+            .for_each(sample_block),
+        _ => voltages
+            .par_chunks_mut(BLOCK_SIZE)
+            .enumerate()
+            .for_each(sample_block),
+    }
 }
 
 /// Part `index` of `parts` of the config's particles, with its number of particles.
@@ -55,7 +84,7 @@ impl<C: Components> Simulation<C> {
         } else {
             None
         };
-        let (t, density, rate) = match kept {
+        let (t, density, rate, rates) = match kept {
             Some(kept) if kept.t < triggered_at => {
                 // Everything recorded after the kept state is taken back (by count).
                 let samples = kept.next_sample - 1;
@@ -65,13 +94,25 @@ impl<C: Components> Simulation<C> {
                 self.clock.state.accumulated = kept.accumulated;
                 self.clock.state.populations.clone_from(&kept.populations);
                 Self::emit(&mut self.stop, observer, Event::Rollback { t: kept.t });
-                (kept.t, kept.density, kept.rate)
+                (kept.t, kept.density, kept.rate, kept.rates)
             }
-            _ => (triggered_at, self.current_density()?, self.phase.rate()),
+            _ => {
+                let rates = self.phase.population_rates().to_vec();
+                (
+                    triggered_at,
+                    self.current_density()?,
+                    self.phase.rate(),
+                    rates,
+                )
+            }
         };
-        self.phase = self.particles_from(&density, rate, t)?;
+        self.phase = if self.is_network() {
+            self.network_particles_from(&density, &rates, t)?
+        } else {
+            self.particles_from(&density, rate, t)?
+        };
         self.ring.clear();
-        self.monitor.restart(rate);
+        self.monitor.restart_populations(rate, &rates);
         self.policy.enter_micro(t);
         let switch = Switch {
             t,
@@ -86,14 +127,17 @@ impl<C: Components> Simulation<C> {
         Ok(())
     }
 
-    /// The density the phase holds (or its estimate, for a phase without one).
-    fn current_density(&mut self) -> Result<Vec<f64>, RunError> {
-        if let Some(density) = self.phase.density() {
-            return Ok(density.to_vec());
+    /// The density the phase holds (every population's, one after the other, for a
+    /// network), or its estimate, for a phase without one.
+    pub(super) fn current_density(&mut self) -> Result<Vec<f64>, RunError> {
+        let mut values = Vec::new();
+        if super::joined_density(self.phase.as_ref(), &mut values) {
+            return Ok(values);
         }
-        let mut values = vec![0.0; self.grid.len()];
+        values.resize(self.cells(), 0.0);
         let rate = self.phase.rate();
-        let mut env = phase_env!(self, f64::INFINITY);
+        let rates = self.phase.population_rates().to_vec();
+        let mut env = phase_env!(self, f64::INFINITY, &rates);
         let estimator = self.problem.config.switching.estimator;
         self.phase
             .estimate(&mut env, estimator, rate, &mut values)?;
@@ -117,24 +161,14 @@ impl<C: Components> Simulation<C> {
         let total = config.micro.particles as u64;
         let mut voltages = self.particle_buffer(local)?;
         voltages.resize(local, 0.0);
-        // Each block from its own stream: the same draws in any order, on any thread.
         let sampler = config.switching.sampler;
-        let sample_block = |(j, chunk): (usize, &mut [f64])| {
-            let block = (partition.first_block + j) as u64;
-            let mut rng = Xoshiro256PlusPlus::seed_from_u64(derive_seed(sampling, block));
-            let first = block * BLOCK_SIZE as u64;
-            reconstruction.sample_strata(sampler, first, total, chunk, &mut rng);
-        };
-        match self.parallelism {
-            Parallelism::Sequential => voltages
-                .chunks_mut(BLOCK_SIZE)
-                .enumerate()
-                .for_each(sample_block),
-            _ => voltages
-                .par_chunks_mut(BLOCK_SIZE)
-                .enumerate()
-                .for_each(sample_block),
-        }
+        sample_blocks(
+            (&reconstruction, sampler),
+            (partition, total),
+            sampling,
+            &mut voltages,
+            self.parallelism,
+        );
         self.particles_with(voltages, partition, rate, t)
     }
 
@@ -192,6 +226,14 @@ impl<C: Components> Simulation<C> {
         reason: SwitchReason,
         observer: &mut O,
     ) -> Result<(), RunError> {
+        if self.is_network() {
+            let t = self.phase.time();
+            let densities = self.network_density_from_particles(rate)?;
+            let particles = std::mem::replace(&mut self.phase, densities);
+            self.handovers.spare = particles.into_buffer();
+            self.switched_to_density(t, rate, reason, observer);
+            return Ok(());
+        }
         let t = self.phase.time();
         let config = self.problem.config;
         let mut density = vec![0.0; self.grid.len()];
@@ -216,6 +258,19 @@ impl<C: Components> Simulation<C> {
         )?;
         let particles = std::mem::replace(&mut self.phase, Box::new(DensityPhase(solver)));
         self.handovers.spare = particles.into_buffer();
+        self.switched_to_density(t, rate, reason, observer);
+        Ok(())
+    }
+
+    /// Records the switch to the density at `t` carrying `rate`, and keeps the new
+    /// density for a later rollback.
+    fn switched_to_density<O: Observer>(
+        &mut self,
+        t: f64,
+        rate: f64,
+        reason: SwitchReason,
+        observer: &mut O,
+    ) {
         let switch = Switch {
             t,
             triggered_at: t,
@@ -228,6 +283,5 @@ impl<C: Components> Simulation<C> {
         Self::emit(&mut self.stop, observer, Event::Switch(&switch));
         self.ring.clear();
         self.keep_state();
-        Ok(())
     }
 }

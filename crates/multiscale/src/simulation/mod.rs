@@ -26,9 +26,16 @@ use crate::trace::{MASS_TOLERANCE, Mode, Outcome, RateCrossing, Sample, SwitchRe
 /// from the simulation's fields, so that the phase (another field) can be borrowed too.
 macro_rules! phase_env {
     ($s:ident, $bound:expr) => {
+        phase_env!($s, $bound, &[])
+    };
+    ($s:ident, $bound:expr, $rates:expr) => {
         $crate::phase::Env {
             params: &$s.params,
+            network: &$s.problem.network,
             grid: &$s.grid,
+            grids: &$s.grids,
+            rates: $rates,
+            bounds: &$s.bounds,
             parallelism: $s.parallelism,
             reduction: &mut $s.reduction,
             bound: $bound,
@@ -40,6 +47,7 @@ mod builder;
 mod clock;
 mod handover;
 mod monitor;
+mod network;
 mod record;
 mod ring;
 mod state;
@@ -127,9 +135,15 @@ impl Problem {
 /// single-process run bit for bit.
 pub struct Simulation<C: Components = Builtin> {
     problem: Problem,
-    /// The model and input of the problem's one population.
+    /// The model and input of the problem's one population (of a network of several:
+    /// the first population's own, which only the single-population phases read).
     params: ModelParams,
     input: Input,
+    /// Each population's grid (`grid` alone for one population).
+    grids: Vec<Grid>,
+    /// Each population's rate bound for the current density step of a network of
+    /// several populations (empty otherwise).
+    bounds: Vec<f64>,
     policy: C::Policy,
     scheme: C::Scheme,
     stepper: C::Stepper,
@@ -202,9 +216,18 @@ impl<C: Components> Simulation<C> {
         self.trace
     }
 
-    /// The grid of the density and of the density snapshots.
+    /// The grid of the density and of the density snapshots (of the first population,
+    /// for a network of several: see [`Simulation::grids`]).
     pub fn grid(&self) -> &Grid {
         &self.grid
+    }
+
+    /// Each population's grid, in population order (one for a single population). A
+    /// density snapshot of a network of several populations holds every population's
+    /// density on its own grid, one after the other
+    /// ([`Trace::population_density`]).
+    pub fn grids(&self) -> &[Grid] {
+        &self.grids
     }
 
     /// The nodes `v_0 .. v_{n-1}` of the grid (the cells of the density snapshots).
@@ -294,6 +317,7 @@ impl<C: Components> Simulation<C> {
         let mode = self.phase.mode();
         let switching = self.schedule.switching;
         let bound = if switching && mode == Mode::Macro {
+            self.population_bounds();
             self.policy.macro_rate_bound(&DensityView {
                 t: self.phase.time(),
                 dt: self.phase.dt(),
@@ -302,6 +326,7 @@ impl<C: Components> Simulation<C> {
                 grid: &self.grid,
             })
         } else {
+            self.bounds.fill(f64::INFINITY);
             f64::INFINITY
         };
         let mut env = phase_env!(self, bound);
@@ -350,9 +375,16 @@ impl<C: Components> Simulation<C> {
         if mode == Mode::Micro {
             let smoothing = self.problem.config.switching.smoothing;
             self.monitor.step(dt, smoothing, rate, &mfes);
+            self.monitor
+                .step_populations(dt, smoothing, self.phase.population_rates());
         }
-        for mfe in mfes.iter().flatten() {
+        for (which, mfe) in mfes.iter().enumerate() {
+            let Some(mfe) = mfe else { continue };
             self.trace.mfes.push(*mfe);
+            if !self.trace.populations.is_empty() {
+                let fractions = self.phase.mfe_fractions(which);
+                self.trace.mfe_fractions.extend_from_slice(fractions);
+            }
             Self::emit(&mut self.stop, observer, Event::Mfe(mfe));
         }
         let view = StepView {
@@ -399,11 +431,15 @@ impl<C: Components> Simulation<C> {
     /// Keeps the current density for a later hand-over, with the sample clock at its time
     /// (a rollback restores it).
     fn keep_state(&mut self) {
-        if let Some(density) = self.phase.density() {
-            let (t, rate) = (self.phase.time(), self.phase.rate());
-            let rates = self.phase.population_rates();
-            self.ring.keep(t, density, (rate, rates), &self.clock.state);
-        }
+        let (t, rate) = (self.phase.time(), self.phase.rate());
+        let rates = self.phase.population_rates();
+        let phase = self.phase.as_ref();
+        self.ring.keep(
+            t,
+            |out| joined_density(phase, out),
+            (rate, rates),
+            &self.clock.state,
+        );
     }
 
     /// The switch back to the density, asked once per macro step's worth of particle
@@ -434,6 +470,21 @@ impl<C: Components> Simulation<C> {
         }
         Ok(())
     }
+}
+
+/// Appends the density `phase` holds to `out`: its one density, or every population's
+/// one after the other; whether it holds any.
+fn joined_density<C: Components>(phase: &dyn Phase<C>, out: &mut Vec<f64>) -> bool {
+    if let Some(density) = phase.density() {
+        out.extend_from_slice(density);
+        return true;
+    }
+    let mut alpha = 0;
+    while let Some(density) = phase.population_density(alpha) {
+        out.extend_from_slice(density);
+        alpha += 1;
+    }
+    alpha > 0
 }
 
 /// Gives the first sample after a switch its rate; whether there was one to fill.

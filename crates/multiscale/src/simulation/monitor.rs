@@ -4,7 +4,7 @@ use nlif_micro::Mfe;
 use serde::{Deserialize, Serialize};
 
 /// The rate monitor's state.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MonitorState {
     /// The smoothed particle rate: `N̄ += α (N − N̄)` each step, `α = dt / smoothing`.
@@ -14,6 +14,9 @@ pub struct MonitorState {
     /// The particle rate since the last event of the current particle phase, if any
     /// (reset when a particle phase starts; left as it was during a density phase).
     pub since_event: Option<SinceEvent>,
+    /// Each population's smoothed rate, by the same rule as `smoothed`, for a network of
+    /// several populations (empty for one).
+    pub populations: Vec<f64>,
 }
 
 /// The particle rate since the last multiple firing event: the exponential smoothing of
@@ -68,6 +71,46 @@ impl MonitorState {
         self.smoothed = rate;
         self.mfe_since_check = false;
         self.since_event = None;
+    }
+
+    /// A particle phase of a network of several populations starts carrying `rate`, and
+    /// each population's rate `rates[α]`.
+    pub(crate) fn restart_populations(&mut self, rate: f64, rates: &[f64]) {
+        self.restart(rate);
+        self.populations.clear();
+        self.populations.extend_from_slice(rates);
+    }
+
+    /// Each population's smoothed rate after a particle step of length `dt` at `rates`
+    /// (nothing for one population, whose `rates` are empty).
+    pub(crate) fn step_populations(&mut self, dt: f64, smoothing: f64, rates: &[f64]) {
+        let alpha = (dt / smoothing).min(1.0);
+        for (smoothed, &rate) in self.populations.iter_mut().zip(rates) {
+            *smoothed += alpha * (rate - *smoothed);
+        }
+    }
+
+    /// The rates of the populations a hand-over to the density carries with the
+    /// network's `rate`: `rate` split over the populations in the proportions of their
+    /// smoothed rates (`rates[α] = rate · N̄_α / N̄`, `N̄ = Σ share_α N̄_α` the smoothed
+    /// network rate), so that the share-weighted sum is `rate`; the smoothed rates
+    /// themselves where `N̄` is 0.
+    pub(crate) fn population_rates(&self, rate: f64, shares: &[f64]) -> Vec<f64> {
+        let network: f64 = self
+            .populations
+            .iter()
+            .zip(shares)
+            .map(|(n, s)| n * s)
+            .sum();
+        if network > 0.0 {
+            let scale = rate / network;
+            self.populations
+                .iter()
+                .map(|n| (n * scale).max(0.0))
+                .collect()
+        } else {
+            self.populations.iter().map(|n| n.max(0.0)).collect()
+        }
     }
 
     /// A particle step of length `dt` at `rate` with its events; `smoothing` the time

@@ -18,8 +18,8 @@ impl<C: Components> Simulation<C> {
             return Ok(());
         }
         let t = tidy_time(k as f64 * self.problem.config.sample_interval);
-        let mut values = vec![0.0; self.grid.len()];
-        let mut env = phase_env!(self, f64::INFINITY);
+        let mut values = vec![0.0; self.cells()];
+        let mut env = phase_env!(self, f64::INFINITY, &self.monitor.populations);
         let histogram = coupling::Estimator::Histogram;
         self.phase
             .estimate(&mut env, histogram, self.monitor.smoothed, &mut values)?;

@@ -63,12 +63,13 @@ impl RollbackRing {
         steps.is_multiple_of(self.every)
     }
 
-    /// Keeps `density` at `t` (with its rate, its populations' `rates` and the clock at
-    /// `t`), dropping the oldest state when the ring is full (its buffer is reused).
+    /// Keeps the density `fill` appends to its buffer (returning whether there is one)
+    /// at `t`, with its rate, its populations' `rates` and the clock at `t`, dropping the
+    /// oldest state when the ring is full (its buffer is reused).
     pub(crate) fn keep(
         &mut self,
         t: f64,
-        density: &[f64],
+        fill: impl FnOnce(&mut Vec<f64>) -> bool,
         (rate, rates): (f64, &[f64]),
         clock: &ClockState,
     ) {
@@ -84,7 +85,9 @@ impl RollbackRing {
             Vec::new()
         };
         reused.clear();
-        reused.extend_from_slice(density);
+        if !fill(&mut reused) {
+            return;
+        }
         self.snapshots.push_back(SnapshotState {
             t,
             next_sample: clock.next_sample,

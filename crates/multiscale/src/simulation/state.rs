@@ -12,23 +12,28 @@
 //! checksum), one written by other components (their identity) or for another problem
 //! never continues silently.
 
-use fp_macro::{Grid, MacroSolver, MacroState};
-use nlif_micro::{ParticleState, ParticleSystem};
+use fp_macro::{DensityNetwork, Grid, MacroSolver, MacroState};
+use nlif_micro::{NetworkPart, ParticleNetwork, ParticleState, ParticleSystem};
+use nlif_model::{Input, ModelParams};
 use serde::{Deserialize, Serialize};
 
 use super::clock::{ClockState, SampleClock};
 use super::handover::{HandOvers, share};
 use super::monitor::MonitorState;
+use super::network::{network_grids, own_params};
 use super::ring::{RollbackRing, SnapshotState};
 use super::{Problem, Simulation, SimulationBuilder};
 use crate::components::{Components, Identity, With, WithPolicy};
 use crate::config::{RunError, SolverKind};
-use crate::phase::{DensityPhase, ParticlePhase, Phase, PhaseState, Schedule};
+use crate::phase::{
+    DensityNetworkPhase, DensityPhase, ParticleNetworkPhase, ParticlePhase, Phase, PhaseState,
+    Schedule,
+};
 use crate::policy::SwitchingPolicy;
 use crate::trace::{Outcome, Trace};
 
 /// The version of [`SimulationState`]'s layout; a state of another version is refused.
-pub const SIMULATION_STATE_VERSION: u32 = 5;
+pub const SIMULATION_STATE_VERSION: u32 = 6;
 
 /// Everything a [`Simulation`] needs to continue bit for bit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -173,7 +178,7 @@ where
             phase,
             clock: self.clock.state.clone(),
             ring: self.ring.snapshots.iter().cloned().collect(),
-            monitor: self.monitor,
+            monitor: self.monitor.clone(),
             segments: self.handovers.segments,
             trace: self.trace.clone(),
             outcome: self.outcome,
@@ -245,8 +250,8 @@ impl<C: Components> SimulationBuilder<C> {
                 ),
             ));
         }
-        let problem = self.problem;
-        if fingerprint(&problem) != state.problem {
+        let problem = &self.problem;
+        if fingerprint(problem) != state.problem {
             return Err(bad(
                 "state.problem",
                 "the state was taken in a run of another model, input or settings than this builder's",
@@ -263,26 +268,36 @@ impl<C: Components> SimulationBuilder<C> {
             ));
         }
         let config = problem.config;
+        let schedule = Schedule::of(config.kind);
+        if problem.network.len() > 1 {
+            let grids = network_grids(&problem.network, None, &config, |switching| {
+                if schedule.switching {
+                    state.policy.validate(switching)
+                } else {
+                    Ok(())
+                }
+            })?;
+            return self.resume_network(state, grids);
+        }
         let (params, input) = problem.single_population()?;
         params.validate()?;
         input.validate()?;
         config.validate_run()?;
-        let schedule = Schedule::of(config.kind);
         if schedule.switching {
             state.policy.validate(&config.switching)?;
         }
         let grid = Grid::for_model(&params, config.macro_config.v_min, config.macro_config.dv)?;
-        check_parts(&state, &problem, &grid)?;
-        let phase: Box<dyn Phase<WithPolicy<C, Q>>> = match state.phase {
+        check_parts(&state, problem, grid.len())?;
+        let phase: Box<dyn Phase<WithPolicy<C, Q>>> = match &state.phase {
             PhaseState::Macro(d) => {
-                let s = MacroState::from_dynamics(params, input, config.macro_config, d);
+                let s = MacroState::from_dynamics(params, input, config.macro_config, d.clone());
                 Box::new(DensityPhase(MacroSolver::from_state_with(
                     self.scheme.clone(),
                     s,
                 )?))
             }
             PhaseState::Micro(d) => {
-                let s = ParticleState::from_dynamics(params, input, config.micro, d);
+                let s = ParticleState::from_dynamics(params, input, config.micro, d.clone());
                 // A whole network's state (a checkpoint) is cut to this part; a part's
                 // state must be this part.
                 let (partition, local) = share(&config, self.part)?;
@@ -297,8 +312,105 @@ impl<C: Components> SimulationBuilder<C> {
                     self.parallelism,
                 )?))
             }
+            PhaseState::MacroNetwork(_) | PhaseState::MicroNetwork(_) => {
+                return Err(bad(
+                    "state.phase",
+                    "the state holds a network of several populations; the problem has one",
+                ));
+            }
         };
-        Ok(Simulation {
+        let parts = Parts {
+            params,
+            input,
+            grids: vec![grid],
+            phase,
+        };
+        Ok(self.assemble(state, parts))
+    }
+
+    /// A run of a network of several populations from its saved state, each population
+    /// on its grid of `grids`.
+    fn resume_network<Q: SwitchingPolicy + Serialize>(
+        self,
+        state: SimulationState<Q>,
+        grids: Vec<Grid>,
+    ) -> Result<Simulation<WithPolicy<C, Q>>, RunError> {
+        let cells = grids.iter().map(Grid::len).sum();
+        check_parts(&state, &self.problem, cells)?;
+        let network = &self.problem.network;
+        let foreign = || {
+            bad(
+                "state.phase",
+                "the phase holds another network than the problem's",
+            )
+        };
+        let phase: Box<dyn Phase<WithPolicy<C, Q>>> = match &state.phase {
+            PhaseState::MacroNetwork(d) => {
+                if &d.network != network {
+                    return Err(foreign());
+                }
+                let densities = DensityNetwork::from_state_with(self.scheme.clone(), d.clone())?;
+                Box::new(DensityNetworkPhase(densities))
+            }
+            PhaseState::MicroNetwork(d) => {
+                if &d.network != network {
+                    return Err(foreign());
+                }
+                // A whole network's state (a checkpoint) is cut to this part.
+                let part = NetworkPart {
+                    index: self.part.0,
+                    parts: self.part.1,
+                };
+                let d = if d.part == part {
+                    d.clone()
+                } else {
+                    d.part(part)?
+                };
+                let particles = ParticleNetwork::from_state_with_stepper(
+                    d,
+                    self.stepper.clone(),
+                    self.parallelism,
+                )?;
+                Box::new(ParticleNetworkPhase::new(particles))
+            }
+            PhaseState::Macro(_) | PhaseState::Micro(_) => {
+                return Err(bad(
+                    "state.phase",
+                    "the state holds one population; the problem is a network of several",
+                ));
+            }
+        };
+        let parts = Parts {
+            params: own_params(network, 0),
+            input: network.populations[0].input,
+            grids,
+            phase,
+        };
+        Ok(self.assemble(state, parts))
+    }
+
+    /// The simulation of a restored state.
+    fn assemble<Q: SwitchingPolicy + Serialize>(
+        self,
+        state: SimulationState<Q>,
+        parts: Parts<WithPolicy<C, Q>>,
+    ) -> Simulation<WithPolicy<C, Q>> {
+        let problem = self.problem;
+        let config = problem.config;
+        let schedule = Schedule::of(config.kind);
+        let Parts {
+            params,
+            input,
+            grids,
+            phase,
+        } = parts;
+        let bounds = if grids.len() > 1 {
+            vec![f64::INFINITY; grids.len()]
+        } else {
+            Vec::new()
+        };
+        let grid = grids[0];
+        Simulation {
             problem,
             params,
             input,
@@ -310,6 +422,8 @@ impl<C: Components> SimulationBuilder<C> {
             part: self.part,
             schedule,
             grid,
+            grids,
+            bounds,
             phase,
             clock: SampleClock::new(&config, state.clock),
             ring: RollbackRing::new(&config, schedule.switching, state.ring),
@@ -321,15 +435,23 @@ impl<C: Components> SimulationBuilder<C> {
             trace: state.trace,
             outcome: state.outcome,
             stop: false,
-        })
+        }
     }
+}
+
+/// What a restored run is made of besides the state's parts.
+struct Parts<C: Components> {
+    params: ModelParams,
+    input: Input,
+    grids: Vec<Grid>,
+    phase: Box<dyn Phase<C>>,
 }
 
 /// The parts of `state` are ones a run of `problem` can reach.
 fn check_parts<P>(
     state: &SimulationState<P>,
     problem: &Problem,
-    grid: &Grid,
+    cells: usize,
 ) -> Result<(), RunError> {
     let config = &problem.config;
     // What a network of several populations records per population; nothing for one.
@@ -372,7 +494,7 @@ fn check_parts<P>(
         ));
     }
     if state.ring.iter().any(|s| {
-        s.density.len() != grid.len()
+        s.density.len() != cells
             || s.next_sample == 0
             || !s.accumulated.is_finite()
             || s.populations.len() != p
@@ -383,8 +505,24 @@ fn check_parts<P>(
             "a kept macro state does not match the grid or the clock",
         ));
     }
-    match (&state.phase, config.kind) {
-        (PhaseState::Macro(_), SolverKind::Micro) | (PhaseState::Micro(_), SolverKind::Macro) => {
+    let cells_recorded = trace.population_cells.iter().sum::<usize>();
+    let monitored = state.monitor.populations.len();
+    if trace.population_cells.len() != p
+        || (p > 0 && cells_recorded != cells)
+        || !(monitored == 0 || monitored == p)
+    {
+        return Err(bad(
+            "state.trace",
+            "the record's or the monitor's populations do not match the network's grids",
+        ));
+    }
+    let micro = matches!(
+        state.phase,
+        PhaseState::Micro(_) | PhaseState::MicroNetwork(_)
+    );
+    let kind = config.kind;
+    match (&state.phase, kind) {
+        _ if (micro && kind == SolverKind::Macro) || (!micro && kind == SolverKind::Micro) => {
             Err(bad(
                 "state.phase",
                 "the phase does not belong to the solver kind of the config",

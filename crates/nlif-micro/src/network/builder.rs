@@ -22,6 +22,7 @@ use crate::{MicroConfig, MicroError, Parallelism, ParticleSystem, Partition};
 ///
 /// let population = |name: &str, share, a0| Population {
 ///     name: name.into(), share, a0, v_f: 2.0, v_r: 1.0, input: Input::None, initial: None,
+///     refractory: Default::default(),
 /// };
 /// let network = Network {
 ///     populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],

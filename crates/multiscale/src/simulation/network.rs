@@ -1,0 +1,237 @@
+//! A run of a network of several populations: its grids, its start, the policy's bound of
+//! each population, and the hand-overs that convert each population.
+//!
+//! Everything per population follows the single-population rule of the same name:
+//! population `α` has its own grid (`[v_min, V_F,α]`, step `dv`), its own density, its
+//! own particles (`N_α` of `solver.micro.particles`, `Network::neurons`) drawn from its
+//! density block by block from streams of its own (`population_seed`), and its own
+//! estimate from its particles. A density snapshot, a kept macro state and a hand-over
+//! hold every population's density one after the other, in population order.
+
+use coupling::{Reconstruction, impose_rate};
+use fp_macro::{DensityNetwork, Grid, MacroConfig};
+use nlif_micro::network::population_seed;
+use nlif_micro::{NetworkPart, ParticleNetwork};
+use nlif_model::network::Network;
+use nlif_model::seed::derive as derive_seed;
+use nlif_model::{InitialDensity, ModelParams};
+
+use super::Simulation;
+use super::handover::sample_blocks;
+use crate::components::Components;
+use crate::config::{RunConfig, RunError, SwitchingConfig};
+use crate::phase::{DensityNetworkPhase, ParticleNetworkPhase, Phase};
+use crate::policy::{DensityView, SwitchingPolicy};
+use crate::preflight::{discretised, plan_with};
+
+/// Population `alpha`'s own parameters as a single population: its `a0`, `V_F`, `V_R`
+/// and its coupling to itself (`b = coupling[α][α]`, `a1 = a1[α][α]`). What the checks of
+/// one population (its grid, the explicit step's positivity, a kick inside the run) read.
+pub(super) fn own_params(network: &Network, alpha: usize) -> ModelParams {
+    let population = &network.populations[alpha];
+    ModelParams {
+        a0: population.a0,
+        a1: network.a1_entry(alpha, alpha),
+        b: network.coupling[alpha][alpha],
+        v_f: population.v_f,
+        v_r: population.v_r,
+    }
+}
+
+/// Checks a run of `network` and returns each population's grid: the network's entries,
+/// then every check of one population's run for each population's own parameters and
+/// input (its initial density `initial` or its own), the policy's settings checked once.
+///
+/// # Errors
+///
+/// The first invalid entry ([`RunError::Network`] naming it, e.g. `coupling[0][1]`), a
+/// refractory period (which these solvers do not simulate yet), and
+/// [`plan_with`]'s errors.
+pub(super) fn network_grids(
+    network: &Network,
+    initial: Option<&InitialDensity>,
+    config: &RunConfig,
+    policy: impl FnOnce(&SwitchingConfig) -> Result<(), RunError>,
+) -> Result<Vec<Grid>, RunError> {
+    network.validate()?;
+    network.refuse_refractory()?;
+    if config.kind.uses_micro() {
+        network.neurons(config.micro.particles)?;
+    }
+    let mut policy = Some(policy);
+    let mut grids = Vec::with_capacity(network.len());
+    for (alpha, population) in network.populations.iter().enumerate() {
+        let own = own_params(network, alpha);
+        let initial = initial.map(|common| population.initial_or(common));
+        let (grid, _) = match policy.take() {
+            Some(policy) => plan_with(&own, &population.input, initial, config, policy)?,
+            None => plan_with(&own, &population.input, initial, config, |_| Ok(()))?,
+        };
+        grids.push(grid);
+    }
+    Ok(grids)
+}
+
+impl<C: Components> Simulation<C> {
+    /// Whether the run is of a network of several populations.
+    pub(super) fn is_network(&self) -> bool {
+        self.grids.len() > 1
+    }
+
+    /// The cells of a density snapshot: every population's grid.
+    pub(super) fn cells(&self) -> usize {
+        self.grids.iter().map(Grid::len).sum()
+    }
+
+    /// The density phase of the network at `t = 0`, population `α` from its initial
+    /// density (its own, or `initial`), its rate read off its density.
+    pub(super) fn network_densities(
+        &self,
+        initial: &InitialDensity,
+    ) -> Result<Box<dyn Phase<C>>, RunError> {
+        let network = &self.problem.network;
+        let config = self.problem.config;
+        let mut densities = Vec::with_capacity(network.len());
+        for (population, grid) in network.populations.iter().zip(&self.grids) {
+            densities.push(discretised(grid, population.initial_or(initial))?);
+        }
+        let densities = DensityNetwork::with_scheme(
+            self.scheme.clone(),
+            network.clone(),
+            MacroConfig {
+                // A `Micro` run uses the densities only to hold the initial data.
+                dt: config.clock_step(),
+                ..config.macro_config
+            },
+            densities,
+            0.0,
+            None,
+        )?;
+        Ok(Box::new(DensityNetworkPhase(densities)))
+    }
+
+    /// The policy's rate bound of each population for the next density step, each from
+    /// its own density, grid and rate (the switch up when any population's rate tends to
+    /// blow up); nothing for one population.
+    pub(super) fn population_bounds(&mut self) {
+        if !self.is_network() {
+            return;
+        }
+        let (t, dt) = (self.phase.time(), self.phase.dt());
+        let rates = self.phase.population_rates();
+        for (alpha, bound) in self.bounds.iter_mut().enumerate() {
+            *bound = self.policy.macro_rate_bound(&DensityView {
+                t,
+                dt,
+                rate: rates.get(alpha).copied().unwrap_or(0.0),
+                density: self.phase.population_density(alpha).unwrap_or(&[]),
+                grid: &self.grids[alpha],
+            });
+        }
+    }
+
+    /// This part's particles of every population sampled from `density` (every
+    /// population's, one after the other), carrying the populations' `rates`, at `t`,
+    /// with the streams of the next segment: population `α`'s block `j` draws from the
+    /// stream seeded by `derive_seed(population_seed(segment seed, α), j)`.
+    pub(super) fn network_particles_from(
+        &mut self,
+        density: &[f64],
+        rates: &[f64],
+        t: f64,
+    ) -> Result<Box<dyn Phase<C>>, RunError> {
+        let config = self.problem.config;
+        let network = &self.problem.network;
+        let neurons = network.neurons(config.micro.particles)?;
+        let part = NetworkPart {
+            index: self.part.0,
+            parts: self.part.1,
+        };
+        let sampling = derive_seed(config.seed, 2 * self.handovers.segments + 2);
+        let mut voltages = Vec::with_capacity(network.len());
+        let mut start = 0;
+        for (alpha, grid) in self.grids.iter().enumerate() {
+            let values = &density[start..start + grid.len()];
+            start += grid.len();
+            let Some((partition, local)) = part.of_population(neurons[alpha]) else {
+                voltages.push(Vec::new());
+                continue;
+            };
+            let reconstruction = Reconstruction::new(grid, values)?;
+            let mut mine = Vec::new();
+            mine.try_reserve_exact(local)
+                .map_err(|_| RunError::Invalid {
+                    field: "solver.micro.particles",
+                    value: local as f64,
+                    reason: format!("cannot allocate {} bytes for the particles", 8 * local),
+                })?;
+            mine.resize(local, 0.0);
+            sample_blocks(
+                (&reconstruction, config.switching.sampler),
+                (partition, neurons[alpha] as u64),
+                population_seed(sampling, alpha),
+                &mut mine,
+                self.parallelism,
+            );
+            voltages.push(mine);
+        }
+        let segment = self.handovers.segments;
+        self.handovers.segments += 1;
+        let particles = ParticleNetwork::builder(
+            network.clone(),
+            config.micro,
+            derive_seed(config.seed, 2 * segment + 1),
+        )
+        .stepper(self.stepper.clone())
+        .partition(part)
+        .t_start(t)
+        .rates(rates.to_vec())
+        .parallelism(self.parallelism)
+        .voltages(voltages)?;
+        Ok(Box::new(ParticleNetworkPhase::new(particles)))
+    }
+
+    /// The densities of the network estimated from its particles, carrying the network's
+    /// `rate` split over the populations as the monitor says
+    /// (`MonitorState::population_rates`), each population's density made to carry its
+    /// rate where `match_rate` asks it.
+    pub(super) fn network_density_from_particles(
+        &mut self,
+        rate: f64,
+    ) -> Result<Box<dyn Phase<C>>, RunError> {
+        let t = self.phase.time();
+        let config = self.problem.config;
+        let shares: Vec<f64> = (self.problem.network.populations.iter())
+            .map(|p| p.share)
+            .collect();
+        let rates = self.monitor.population_rates(rate, &shares);
+        let mut joined = vec![0.0; self.cells()];
+        let mut env = phase_env!(self, f64::INFINITY, &rates);
+        let estimator = config.switching.estimator;
+        let bandwidth = self
+            .phase
+            .estimate(&mut env, estimator, rate, &mut joined)?;
+        let network = &self.problem.network;
+        let mut densities = Vec::with_capacity(network.len());
+        let mut start = 0;
+        for (alpha, grid) in self.grids.iter().enumerate() {
+            let mut density = joined[start..start + grid.len()].to_vec();
+            start += grid.len();
+            if config.switching.match_rate {
+                let a = network.diffusion(alpha, &rates);
+                let width = (3.0 * grid.spacing()).max(bandwidth);
+                impose_rate(grid, &mut density, rates[alpha], a, width)?;
+            }
+            densities.push(density);
+        }
+        let densities = DensityNetwork::with_scheme(
+            self.scheme.clone(),
+            network.clone(),
+            config.macro_config,
+            densities,
+            t,
+            Some(rates),
+        )?;
+        Ok(Box::new(DensityNetworkPhase(densities)))
+    }
+}
