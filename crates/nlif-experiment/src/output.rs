@@ -66,6 +66,17 @@ struct MfeRecord {
     fractions: Option<std::collections::BTreeMap<String, f64>>,
 }
 
+/// The nodes of each population's grid of `simulation` ([`RunResult::grids`]).
+pub fn grid_nodes<C: multiscale::Components>(
+    simulation: &multiscale::Simulation<C>,
+) -> Vec<Vec<f64>> {
+    simulation
+        .grids()
+        .iter()
+        .map(|grid| grid.nodes().collect())
+        .collect()
+}
+
 /// The outcome as JSON: `null` for a completed run, otherwise the time it ended and what
 /// it measured there.
 fn outcome_detail(outcome: &Outcome) -> Value {
