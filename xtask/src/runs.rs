@@ -80,14 +80,10 @@ fn run_checkpointed(
     let failed = |e: &dyn std::fmt::Display| e.to_string();
     pool.install(|| -> Result<(f64, Stats), String> {
         let clock = Instant::now();
-        let mut simulation = Simulation::new(
-            config.model.params(),
-            config.model.input,
-            &config.initial,
-            config.run_config(),
-            Parallelism::Rayon,
-        )
-        .map_err(|e| failed(&e))?;
+        let mut simulation = Simulation::for_problem(config.problem())
+            .parallelism(Parallelism::Rayon)
+            .start(config.initial_density())
+            .map_err(|e| failed(&e))?;
         let mut writer = CheckpointWriter::new(dir.to_path_buf(), config.clone(), Stats::default());
         let finish = Driver::new()
             .checkpoint_every(every)

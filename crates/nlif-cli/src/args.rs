@@ -138,7 +138,7 @@ pub(crate) enum Command {
     /// fixed-point map at N is below 1 (the map crosses the diagonal from above).
     ///
     /// With --config FILE: every stationary state of the model of an experiment config,
-    /// any number of populations (N_α = ν_α(Σ_β coupling[α][β] N_β + I_α)), stable when
+    /// any number of populations (`N_α = ν_α(Σ_β coupling[α][β] N_β + I_α)`), stable when
     /// every eigenvalue of the linearised rate map minus the identity has a negative real
     /// part; one row per state, one column per population.
     Steady {

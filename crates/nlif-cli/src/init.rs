@@ -102,13 +102,11 @@ pub(crate) fn example(kind: SolverKind, populations: u8) -> String {
 
 #[cfg(test)]
 mod tests {
-    use nlif_experiment::config::{self, CheckError};
+    use nlif_experiment::config;
 
     use super::*;
 
-    /// Oracle: the check every run makes. The one-population example is valid; the
-    /// E–I example is valid entry by entry and refused only because this build does not
-    /// run several populations yet, naming `model.populations`.
+    /// Oracle: the check every run makes. Both examples are valid for every solver.
     #[test]
     fn every_example_reads_and_validates() {
         for kind in [SolverKind::Macro, SolverKind::Micro, SolverKind::Multiscale] {
@@ -119,12 +117,8 @@ mod tests {
             assert_eq!(ei.name, format!("ei-{}", kind.as_str()));
             assert_eq!(ei.network().len(), 2);
             assert_eq!(ei.model.coupling, vec![vec![1.0, -0.5], vec![2.0, -1.5]]);
-            match config::check(&ei, None, &[], 1) {
-                Err(CheckError::NotYet { refusal, .. }) => {
-                    assert_eq!(refusal.field, "model.populations");
-                }
-                other => panic!("{other:?}"),
-            }
+            config::check(&single, None, &[], 1).unwrap();
+            config::check(&ei, None, &[], 1).unwrap();
         }
     }
 }

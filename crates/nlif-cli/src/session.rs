@@ -99,16 +99,12 @@ pub(crate) fn run(
         quiet: quiet || !cluster.is_root(),
         _lock: lock,
     };
-    let start = Simulation::builder(
-        config.model.params(),
-        config.model.input,
-        config.run_config(),
-    )
-    .reduction(cluster.exchange())
-    .part(cluster.rank(), cluster.size())
-    .parallelism(Parallelism::Rayon)
-    .start(&config.initial)
-    .with_context(|| format!("cannot start `{}`", config.name));
+    let start = Simulation::for_problem(config.problem())
+        .reduction(cluster.exchange())
+        .part(cluster.rank(), cluster.size())
+        .parallelism(Parallelism::Rayon)
+        .start(config.initial_density())
+        .with_context(|| format!("cannot start `{}`", config.name));
     match cluster.agree(start) {
         Ok(simulation) => drive(simulation, &config, plan, interrupted, false, cluster),
         Err(e) => {
@@ -396,12 +392,12 @@ fn finish(
     }
     plan.writer.wait()?;
     let wall_seconds = clock.elapsed().as_secs_f64();
-    let grid = simulation.grid_nodes();
+    let grids = output::grid_nodes(&simulation);
     let result = RunResult {
         trace: simulation.into_trace(),
         outcome,
         wall_seconds,
-        grid,
+        grids,
         checkpoints: plan.every.map(|_| plan.writer.stats),
         processes: cluster.size(),
     };

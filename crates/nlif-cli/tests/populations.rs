@@ -1,5 +1,5 @@
 //! Networks of populations through the program: `nlif init --populations 2`, `nlif check`
-//! and `nlif run` of the populations form, and `nlif steady --config`. Oracles: the exact
+//! of the populations form, and `nlif steady --config` (runs: `network_runs.rs`). Oracles: the exact
 //! excitatory–inhibitory stationary state of docs/model.md §10 (computed independently to
 //! nine digits), the flag form of `nlif steady` for one population, and the fields and
 //! messages written out by hand.
@@ -20,23 +20,19 @@ fn ei_file(dir: &Path) -> String {
 }
 
 #[test]
-fn the_ei_example_is_valid_and_refused_only_for_runs() {
+fn the_ei_example_is_valid_and_its_invalid_entries_are_named() {
     let dir = scratch("init");
     let file = ei_file(&dir);
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.contains("coupling: [[1.0, -0.5], [2.0, -1.5]],   // coupling[α][β]"));
-    for command in ["check", "run"] {
-        let out = nlif(&[command, &file, "--set", "solver.kind=Micro"], &dir);
-        fails(
-            &out,
-            &[
-                "`model.populations`",
-                "runs of several populations are not available yet in this build",
-            ],
+    for kind in ["Macro", "Micro", "Multiscale"] {
+        let out = nlif(
+            &["check", &file, "--set", &format!("solver.kind={kind}")],
+            &dir,
         );
-        assert!(!dir.join("out").exists(), "{command} wrote outputs");
+        assert_eq!(status(&out), 0, "{kind}: {}", stderr(&out));
     }
-    // An invalid entry is named before the refusal of runs.
+    // An invalid entry is named by its path.
     let out = nlif(&["check", &file, "--set", "model.coupling[1]=[2.0]"], &dir);
     fails(&out, &["invalid `model.coupling[1]`: has 1 entries"]);
     let out = nlif(&["check", &file, "--set", "model.b=1"], &dir);

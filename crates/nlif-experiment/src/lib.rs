@@ -97,17 +97,13 @@ pub fn run_with<O: Observer>(
     cancel: impl FnMut() -> bool,
 ) -> Result<RunResult, ExperimentError> {
     let clock = Instant::now();
-    let mut simulation = Simulation::new(
-        config.model.params(),
-        config.model.input,
-        &config.initial,
-        config.run_config(),
-        parallelism,
-    )
-    .map_err(|source| ExperimentError::Start {
-        name: config.name.clone(),
-        source,
-    })?;
+    let mut simulation = Simulation::for_problem(config.problem())
+        .parallelism(parallelism)
+        .start(config.initial_density())
+        .map_err(|source| ExperimentError::Start {
+            name: config.name.clone(),
+            source,
+        })?;
     let finish = Driver::new()
         .interrupt(cancel)
         .run(&mut simulation, observer, &mut ())
@@ -124,12 +120,12 @@ pub fn run_with<O: Observer>(
         },
     };
     let wall_seconds = clock.elapsed().as_secs_f64();
-    let grid = simulation.grid_nodes();
+    let grids = output::grid_nodes(&simulation);
     Ok(RunResult {
         trace: simulation.into_trace(),
         outcome,
         wall_seconds,
-        grid,
+        grids,
         checkpoints: None,
         processes: 1,
     })

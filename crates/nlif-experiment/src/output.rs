@@ -7,17 +7,22 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ndarray::{Array1, Array2};
-use ndarray_npy::write_npy;
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::config::Config;
 use multiscale::{Outcome, Trace};
 
+mod check;
+mod density;
 mod error;
+mod files;
+mod populations;
+mod rate;
 
 pub use error::OutputError;
+pub(crate) use files::only_run_files;
+pub use files::{check_population_names, density_file, grid_file, rate_column};
 
 type Result<T, E = OutputError> = std::result::Result<T, E>;
 
@@ -29,8 +34,11 @@ pub struct RunResult {
     pub outcome: Outcome,
     /// Its wall time (without writing the outputs).
     pub wall_seconds: f64,
-    /// Nodes of the macro grid (the cells of the density snapshots).
-    pub grid: Vec<f64>,
+    /// The nodes of each population's macro grid, in population order (one grid for a
+    /// network of one population): the cells of the density snapshots, whose values are
+    /// the populations' densities one after the other
+    /// ([`Trace::population_density`](multiscale::Trace::population_density)).
+    pub grids: Vec<Vec<f64>>,
     /// What the checkpoints cost, for a checkpointed run.
     pub checkpoints: Option<crate::checkpoint::Stats>,
     /// Processes that ran it (MPI ranks; 1 without MPI).
@@ -53,6 +61,20 @@ struct MfeRecord {
     fraction: f64,
     fired: u64,
     rounds: u32,
+    /// The fraction of each population that fired, for a network of several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fractions: Option<std::collections::BTreeMap<String, f64>>,
+}
+
+/// The nodes of each population's grid of `simulation` ([`RunResult::grids`]).
+pub fn grid_nodes<C: multiscale::Components>(
+    simulation: &multiscale::Simulation<C>,
+) -> Vec<Vec<f64>> {
+    simulation
+        .grids()
+        .iter()
+        .map(|grid| grid.nodes().collect())
+        .collect()
 }
 
 /// The outcome as JSON: `null` for a completed run, otherwise the time it ended and what
@@ -98,7 +120,9 @@ pub fn warnings(config: &Config, trace: &multiscale::Trace) -> Vec<String> {
         .collect()
 }
 
-/// `summary.json`.
+/// `summary.json`. For a network of several populations also `populations` (each one's
+/// `name`, `share` and `mean_rate` over the window of the network's) and each multiple
+/// firing event's `fractions`, by name.
 pub fn summary(config: &Config, result: &RunResult) -> Value {
     let trace = &result.trace;
     let first_above = |threshold: f64| {
@@ -108,7 +132,8 @@ pub fn summary(config: &Config, result: &RunResult) -> Value {
             .find(|s| s.rate > threshold)
             .map(|s| s.t)
     };
-    let mean_rate = trace.mean_rate(config.t_end / 2.0, config.t_end);
+    let window = (config.t_end / 2.0, config.t_end);
+    let mean_rate = trace.mean_rate(window.0, window.1);
     let micro_time = trace.micro_time();
     let switches: Vec<SwitchRecord> = trace
         .switches
@@ -125,11 +150,13 @@ pub fn summary(config: &Config, result: &RunResult) -> Value {
     let mfe: Vec<MfeRecord> = trace
         .mfes
         .iter()
-        .map(|m| MfeRecord {
+        .enumerate()
+        .map(|(i, m)| MfeRecord {
             t: m.t,
             fraction: m.fraction,
             fired: m.fired,
             rounds: m.rounds,
+            fractions: populations::fractions(trace, i),
         })
         .collect();
     let t_final = trace.samples.last().map_or(0.0, |s| s.t);
@@ -138,7 +165,7 @@ pub fn summary(config: &Config, result: &RunResult) -> Value {
             .densities
             .iter()
             .all(|d| d.values.iter().all(|v| v.is_finite()));
-    json!({
+    let mut summary = json!({
         "name": config.name,
         "program": "nlif",
         "version": env!("CARGO_PKG_VERSION"),
@@ -183,7 +210,11 @@ pub fn summary(config: &Config, result: &RunResult) -> Value {
         "mean_rate": mean_rate,
         "outcome": result.outcome.as_str(),
         "outcome_detail": outcome_detail(&result.outcome),
-    })
+    });
+    if let Some(entries) = populations::populations(config, trace, window) {
+        summary["populations"] = entries;
+    }
+    summary
 }
 
 /// The peak resident memory of this process (`VmHWM` of `/proc/self/status`), where the
@@ -193,98 +224,6 @@ fn peak_rss_bytes() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
-}
-
-/// `rate.csv`: `t,rate,mode`, one row per sample (shortest round-trip decimals).
-fn rate_csv(path: &Path, trace: &Trace) -> Result<()> {
-    let mut writer = csv::Writer::from_path(path)?;
-    writer.write_record(["t", "rate", "mode"])?;
-    for s in &trace.samples {
-        writer.write_record([
-            s.t.to_string(),
-            s.rate.to_string(),
-            s.mode.as_str().to_owned(),
-        ])?;
-    }
-    writer.flush()?;
-    Ok(())
-}
-
-fn densities(dir: &Path, result: &RunResult) -> Result<()> {
-    let snapshots = &result.trace.densities;
-    if snapshots.is_empty() {
-        return Ok(());
-    }
-    let cells = result.grid.len();
-    let mut values = Array2::<f64>::zeros((snapshots.len(), cells));
-    for (mut row, snapshot) in values.rows_mut().into_iter().zip(snapshots) {
-        row.assign(&Array1::from(snapshot.values.clone()));
-    }
-    write_npy(dir.join("density.npy"), &values)?;
-    write_npy(dir.join("grid.npy"), &Array1::from(result.grid.clone()))?;
-    let times: Array1<f64> = snapshots.iter().map(|s| s.t).collect();
-    write_npy(dir.join("density_t.npy"), &times)?;
-    Ok(())
-}
-
-/// The files an nlif run writes into its output directory.
-const OUTPUT_FILES: &[&str] = &[
-    "summary.json",
-    "rate.csv",
-    "rate.png",
-    "rate.svg",
-    "density.png",
-    "density.npy",
-    "grid.npy",
-    "density_t.npy",
-    crate::checkpoint::FILE,
-    crate::checkpoint::CONFIG_FILE,
-];
-
-/// Whether `dir` holds nothing but files a run writes there (its outputs, its
-/// checkpoint's temporaries): a staging directory nlif made, which it may remove.
-pub(crate) fn only_run_files(dir: &Path) -> bool {
-    fs::read_dir(dir).is_ok_and(|entries| {
-        entries.into_iter().all(|entry| {
-            entry.is_ok_and(|entry| {
-                let name = entry.file_name();
-                let known = name
-                    .to_str()
-                    .is_some_and(|n| OUTPUT_FILES.contains(&n) || n.ends_with(".tmp"));
-                known && entry.file_type().is_ok_and(|t| t.is_file())
-            })
-        })
-    })
-}
-
-/// Whether `dir` is recognisably an earlier nlif output directory: it holds an nlif
-/// `summary.json` and nothing but the files a run writes (no subdirectory, no link).
-fn is_nlif_output(dir: &Path) -> std::result::Result<(), String> {
-    let entries = fs::read_dir(dir).map_err(|e| format!("cannot read it ({e})"))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| format!("cannot read it ({e})"))?;
-        let name = entry.file_name();
-        let kind = entry
-            .file_type()
-            .map_err(|e| format!("cannot read it ({e})"))?;
-        let known = name.to_str().is_some_and(|n| OUTPUT_FILES.contains(&n));
-        if !known || !kind.is_file() {
-            return Err(format!(
-                "it holds `{}`, which nlif did not write",
-                name.to_string_lossy()
-            ));
-        }
-    }
-    let summary = fs::read_to_string(dir.join("summary.json"))
-        .map_err(|_| "it has no nlif summary.json".to_owned())?;
-    let value: Value =
-        serde_json::from_str(&summary).map_err(|_| "its summary.json is not nlif's".to_owned())?;
-    let has = |key: &str| value.get(key).is_some();
-    if has("name") && has("version") && has("seed") && has("config") && has("outcome") {
-        Ok(())
-    } else {
-        Err("its summary.json is not nlif's".to_owned())
-    }
 }
 
 /// Checks that `out` can receive a run's outputs without losing anything nlif did not
@@ -322,7 +261,7 @@ pub fn check_target(out: &Path) -> Result<()> {
     if empty {
         return Ok(());
     }
-    if let Err(why) = is_nlif_output(out) {
+    if let Err(why) = files::is_nlif_output(out) {
         return Err(OutputError::NotNlifOutput {
             out: out_buf(),
             why,
@@ -392,6 +331,10 @@ pub fn write_all(
     staging: Option<&Path>,
 ) -> Result<Vec<PathBuf>> {
     check_target(out)?;
+    check::check_result(config, result).map_err(|e| OutputError::Writing {
+        out: out.to_owned(),
+        source: Box::new(e),
+    })?;
     let (parent, name) = parent_and_name(out)?;
     let parent = parent.as_path();
     // A staging directory handed in (a checkpointed run's) holds the checkpoints: on a
@@ -407,11 +350,11 @@ pub fn write_all(
             staging.join("summary.json"),
             serde_json::to_string_pretty(&summary)? + "\n",
         )?;
-        rate_csv(&staging.join("rate.csv"), &result.trace)?;
-        densities(&staging, result)?;
+        rate::rate_csv(&staging.join("rate.csv"), &result.trace)?;
+        density::densities(&staging, result)?;
         if config.output.plots {
             crate::plot::rate(&staging, config, &result.trace)?;
-            crate::plot::density(&staging, &result.trace, &result.grid)?;
+            crate::plot::density(&staging, &result.trace, &result.grids)?;
         }
         let mut files: Vec<PathBuf> = fs::read_dir(&staging)?
             .filter_map(|e| e.ok().map(|e| out.join(e.file_name())))

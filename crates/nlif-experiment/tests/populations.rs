@@ -149,7 +149,6 @@ fn refusal(text: &str) -> (String, String) {
     let config = config::parse(text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     match config::check(&config, None, &[], 1).unwrap_err() {
         CheckError::Field { field, message, .. } => (field, message),
-        CheckError::NotYet { refusal, .. } => (refusal.field.to_owned(), refusal.to_string()),
         e => panic!("{e}"),
     }
 }
@@ -206,6 +205,18 @@ fn every_invalid_entry_is_named_by_its_path_under_model() {
             "invalid `model.populations[1].name`: \"I 2\": a name must be non-empty and of letters, digits, `_` and `-`",
         ),
         (
+            "(name: \"I\"",
+            "(name: \"t\"",
+            "model.populations[1].name",
+            "invalid `model.populations[1].name`: \"t\": density_t.npy holds the snapshot times, not a population's density",
+        ),
+        (
+            "(name: \"I\"",
+            "(name: \"e\"",
+            "model.populations[1].name",
+            "invalid `model.populations[1].name`: \"e\" and \"E\" differ only in case: density_e.npy and density_E.npy would be one file on a case-insensitive file system",
+        ),
+        (
             "share: 0.2",
             "share: 0.3",
             "model.populations",
@@ -232,27 +243,40 @@ fn every_invalid_entry_is_named_by_its_path_under_model() {
 }
 
 #[test]
-fn a_valid_network_is_refused_for_runs_naming_the_populations() {
-    let (field, message) = refusal(EI);
-    assert_eq!(field, "model.populations");
+fn a_valid_network_passes_the_run_checks_but_a_refractory_period() {
+    config::check(&ei(), None, &[], 1).unwrap();
+    config::check(&valid(), None, &[], 1).unwrap();
+    let macro_only = edited("particles: 20000", "particles: 2").replacen("Multiscale", "Macro", 1);
+    config::check(&config::parse(&macro_only).unwrap(), None, &[], 1).unwrap();
+    // The solvers do not simulate a refractory period: refused by its path.
+    let refractory = edited(
+        "v_r: 1.0, input: None),\n        ],",
+        "v_r: 1.0, input: None, refractory: Fixed(tau: 0.01)),\n        ],",
+    );
+    let (field, message) = refusal(&refractory);
+    assert_eq!(field, "model.populations[1].refractory");
     assert!(
-        message.starts_with("runs of several populations are not available yet in this build"),
+        message.starts_with("invalid `model.populations[1].refractory`"),
         "{message}"
     );
-    // The mean field alone needs no neurons: only the refusal of runs remains.
-    let macro_only = edited("particles: 20000", "particles: 2").replacen("Multiscale", "Macro", 1);
-    assert_eq!(refusal(&macro_only).0, "model.populations");
-    // The refusal is the one place that says so.
-    let e = config::run_support(&ei()).unwrap_err();
-    assert_eq!((e.field, e.populations), ("model.populations", 2));
-    assert!(config::run_support(&valid()).is_ok());
-    // With the file: its name, where `populations` is written.
-    let config = ei();
-    let e = config::check(&config, Some((std::path::Path::new("ei.ron"), EI)), &[], 1).unwrap_err();
-    assert!(
-        e.to_string().starts_with("ei.ron:4:9: runs of several"),
-        "{e}"
+    // A population checked as a run of one on its own grid, named by its paths: the
+    // kick of I at a time past the run's end.
+    let kick = edited(
+        "v_r: 1.0, input: None),\n        ],",
+        "v_r: 1.0, input: Kick(t0: 5.0, dv: 0.5)),\n        ],",
     );
+    let (field, message) = refusal(&kick);
+    assert_eq!(field, "model.populations[1].input.t0", "{message}");
+    // With the file: its name, line and column where the entry is written.
+    let config = config::parse(&refractory).unwrap();
+    let e = config::check(
+        &config,
+        Some((std::path::Path::new("ei.ron"), &refractory)),
+        &[],
+        1,
+    )
+    .unwrap_err();
+    assert!(e.to_string().starts_with("ei.ron:"), "{e}");
 }
 
 #[test]

@@ -129,8 +129,16 @@ fn check_square(name: &str, matrix: &[Vec<f64>], p: usize) -> Result<(), Network
     Ok(())
 }
 
-/// Whether `name` may name a population (see [`Population::name`]).
-fn admissible_name(name: &str) -> bool {
+/// Whether `name` may name a population (see [`Population::name`]): non-empty, of ASCII
+/// letters, digits, `_` and `-` (so it can be part of a file name on every platform).
+///
+/// ```
+/// use nlif_model::network::admissible_name;
+/// assert!(admissible_name("E_exc-1"));
+/// assert!(!admissible_name("") && !admissible_name("../E") && !admissible_name("E I"));
+/// ```
+#[must_use]
+pub fn admissible_name(name: &str) -> bool {
     !name.is_empty()
         && name
             .chars()

@@ -134,7 +134,7 @@ impl Setup {
         Ok(Run {
             trace: result.trace,
             seconds: result.wall_seconds,
-            grid_nodes: result.grid,
+            grid_nodes: result.grids.into_iter().next().unwrap_or_default(),
         })
     }
 }

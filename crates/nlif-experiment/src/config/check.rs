@@ -55,18 +55,12 @@ pub fn check(
             message: reason,
         }),
         Err((field, reason)) => {
-            let unsupported = super::run_support(config)
-                .err()
-                .filter(|e| e.field == field && e.to_string() == reason);
             let place = text
                 .and_then(|(path, text)| {
                     locate(text, &field).map(|(l, c)| format!("{}:{l}:{c}: ", path.display()))
                 })
                 .or_else(|| text.map(|(path, _)| format!("{}: ", path.display())))
                 .unwrap_or_default();
-            if let Some(refusal) = unsupported {
-                return Err(CheckError::NotYet { place, refusal });
-            }
             let message = field_message(&field, &reason);
             Err(CheckError::Field {
                 place,

@@ -62,14 +62,6 @@ pub enum CheckError {
     /// The environment's memory limit is not a size.
     #[error(transparent)]
     MemoryLimit(#[from] MemoryLimitError),
-    /// The config is valid, but this build cannot run it.
-    #[error("{place}{refusal}")]
-    NotYet {
-        /// As for [`CheckError::Field`].
-        place: String,
-        /// What cannot run.
-        refusal: super::NotYetSupported,
-    },
     /// A field is invalid.
     #[error("{place}{message}")]
     Field {

@@ -4,8 +4,8 @@ mod check;
 mod error;
 mod memory;
 mod model;
+mod network;
 mod pairwise;
-mod support;
 mod text;
 
 pub use check::{check, field_message, notes};
@@ -13,7 +13,6 @@ pub use error::{CheckError, LoadError, MemoryLimitError, ParseError};
 pub use memory::{MEMORY_LIMIT_VAR, available_memory, bytes, memory_limit, parse_memory_limit};
 pub use model::{ModelSection, POPULATIONS_FIELDS, SINGLE_FIELDS};
 pub use pairwise::Pairwise;
-pub use support::{NotYetSupported, run_support};
 pub use text::{from_bytes, load, locate, parse, to_ron};
 
 use fp_macro::MacroConfig;
@@ -122,9 +121,24 @@ impl Config {
         }
     }
 
-    /// The problem a run of this experiment solves: model, input and run settings.
+    /// The problem a run of this experiment solves: the network ([`Config::network`]; the
+    /// single form is [`Network::single`], exactly `Problem::single` of its parameters)
+    /// and the run settings.
     pub fn problem(&self) -> multiscale::Problem {
-        multiscale::Problem::single(self.model.params(), self.model.input, self.run_config())
+        multiscale::Problem {
+            network: self.network(),
+            config: self.run_config(),
+        }
+    }
+
+    /// The initial density a run starts from: the top-level `initial`, or for a network
+    /// of one population given in the populations form with its own `initial`, that one
+    /// (the density of a network of several is each population's own or this one).
+    pub fn initial_density(&self) -> &InitialDensity {
+        match self.model.populations.as_deref() {
+            Some([population]) => population.initial_or(&self.initial),
+            _ => &self.initial,
+        }
     }
 
     /// The model as a network of populations ([`ModelSection::network`]).
@@ -150,8 +164,9 @@ impl Config {
     /// Every check a run makes before it starts (the one validation path of `check` and
     /// `run`): the name, every setting the chosen solver uses, the memory the run would
     /// need against what the machine has, and the initial density on the grid. A model in
-    /// the populations form is checked entry by entry, then refused by [`run_support`]
-    /// (this build runs one population).
+    /// the populations form is checked entry by entry, then each population as a run of
+    /// one would be on its own grid (its field paths under `model.populations[α]`), and
+    /// refused if it has a refractory period, which the solvers do not simulate yet.
     ///
     /// `overridden` lists the dotted paths the user set on the command line: when two
     /// fields contradict each other (`v_r < v_f`), the one the user changed is blamed.
@@ -171,8 +186,8 @@ impl Config {
         }
         self.model
             .validate_form(self.solver.kind, self.solver.micro.particles)?;
-        if let Err(e) = run_support(self) {
-            return Err((e.field.to_owned(), e.to_string()));
+        if self.model.is_populations_form() {
+            return self.validate_network(processes);
         }
         let (v_f, v_r) = (self.model.v_f, self.model.v_r);
         if v_f.is_finite() && v_r.is_finite() && v_r >= v_f {
@@ -198,28 +213,15 @@ impl Config {
         let (params, input) = (self.model.params(), self.model.input);
         let run = self.run_config();
         let blame = |e: RunError| (e.field(), e.to_string());
-        let (_, mut memory) =
-            multiscale::plan(&params, &input, &self.initial, &run).map_err(blame)?;
-        // Each process of an MPI run holds its share of the particles.
-        let processes = processes.max(1);
-        memory.particles = memory.particles.div_ceil(processes as u64);
-        if let Some(available) = available
-            && memory.total() > available
-        {
-            let each = if processes > 1 { " per process" } else { "" };
-            return Err((
-                memory.largest_part().to_owned(),
-                format!(
-                    "the run would need about {}{each} of memory ({} for particles, {} for the density, {} for rollback states, {} for the recorded trace), but {} is available",
-                    bytes(memory.total()),
-                    bytes(memory.particles),
-                    bytes(memory.density),
-                    bytes(memory.rollback),
-                    bytes(memory.trace),
-                    bytes(available)
-                ),
-            ));
-        }
+        let (_, memory) = multiscale::plan(&params, &input, &self.initial, &run).map_err(blame)?;
+        let memory = fits(memory, processes, available)?;
+        self.validate_checkpoint()?;
+        multiscale::preflight(&params, &input, &self.initial, &run).map_err(blame)?;
+        Ok(memory)
+    }
+
+    /// Checks `output.checkpoint`: a positive time, at most 10^6 checkpoints per run.
+    fn validate_checkpoint(&self) -> Result<(), (String, String)> {
         if let Some(dt) = self.output.checkpoint
             && !(dt > 0.0 && dt.is_finite() && self.t_end / dt <= 1e6)
         {
@@ -231,9 +233,41 @@ impl Config {
                 ),
             ));
         }
-        multiscale::preflight(&params, &input, &self.initial, &run).map_err(blame)?;
-        Ok(memory)
+        Ok(())
     }
+}
+
+/// The memory of a run split across `processes` (each holds its share of the particles),
+/// checked against what is `available`.
+///
+/// # Errors
+///
+/// The config field that sets the largest part, and the sizes, if it does not fit.
+fn fits(
+    mut memory: MemoryEstimate,
+    processes: usize,
+    available: Option<u64>,
+) -> Result<MemoryEstimate, (String, String)> {
+    let processes = processes.max(1);
+    memory.particles = memory.particles.div_ceil(processes as u64);
+    if let Some(available) = available
+        && memory.total() > available
+    {
+        let each = if processes > 1 { " per process" } else { "" };
+        return Err((
+            memory.largest_part().to_owned(),
+            format!(
+                "the run would need about {}{each} of memory ({} for particles, {} for the density, {} for rollback states, {} for the recorded trace), but {} is available",
+                bytes(memory.total()),
+                bytes(memory.particles),
+                bytes(memory.density),
+                bytes(memory.rollback),
+                bytes(memory.trace),
+                bytes(available)
+            ),
+        ));
+    }
+    Ok(memory)
 }
 
 /// A name usable as a directory name: non-empty, not `.` or `..`, no path separator or

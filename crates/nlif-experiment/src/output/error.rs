@@ -107,6 +107,19 @@ pub enum OutputError {
         #[source]
         source: Box<OutputError>,
     },
+    /// A population's name cannot name its output files
+    /// ([`check_population_names`](super::check_population_names)).
+    #[error("the population {name:?} cannot name its output files: {why}")]
+    PopulationName {
+        /// The name.
+        name: String,
+        /// Why.
+        why: String,
+    },
+    /// The result handed to the writers does not fit together (a record built by hand,
+    /// not by a run): what does not.
+    #[error("the run's result is inconsistent: {0}")]
+    Inconsistent(String),
     /// A file could not be written.
     #[error(transparent)]
     Io(#[from] std::io::Error),

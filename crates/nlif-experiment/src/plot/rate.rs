@@ -1,4 +1,5 @@
-//! `rate.png` and `rate.svg`: the firing rate over time.
+//! `rate.png` and `rate.svg`: the firing rate over time, with a line per population
+//! beside the network's for a network of several.
 
 use std::path::Path;
 
@@ -17,15 +18,69 @@ fn micro_shade() -> ShapeStyle {
     RGBColor(255, 170, 60).mix(0.25).filled()
 }
 
+/// The colours of the populations' lines, in turn (none blue like the network's line or
+/// red like the event markers).
+const POPULATION_COLOURS: [RGBColor; 6] = [
+    RGBColor(44, 160, 44),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(23, 190, 207),
+];
+
+/// One line of the rate plot: its label, its style and its points `(t, rate)`.
+struct Line {
+    label: String,
+    style: ShapeStyle,
+    points: Vec<(f64, f64)>,
+}
+
+/// The lines of the rate plot, in drawing order: each population's (a network of
+/// several), then the network's (on top).
+fn lines(trace: &Trace) -> Vec<Line> {
+    let times = || trace.samples.iter().map(|s| s.t);
+    let mut lines: Vec<Line> = trace
+        .populations
+        .iter()
+        .enumerate()
+        .map(|(alpha, name)| Line {
+            label: format!("population {name}"),
+            style: POPULATION_COLOURS[alpha % POPULATION_COLOURS.len()].stroke_width(2),
+            points: times().zip(trace.population_rates(alpha)).collect(),
+        })
+        .collect();
+    lines.push(Line {
+        label: if trace.populations.is_empty() {
+            "rate".into()
+        } else {
+            "network".into()
+        },
+        style: BLUE.stroke_width(2),
+        points: trace.samples.iter().map(|s| (s.t, s.rate)).collect(),
+    });
+    lines
+}
+
 /// `rate.png` and `rate.svg`: the firing rate over time (log scale), micro phases
-/// shaded, multiple firing events marked.
+/// shaded, multiple firing events marked; for a network of several populations, each
+/// population's rate beside the network's, the legend naming them.
 pub fn rate(dir: &Path, config: &Config, trace: &Trace) -> Result<()> {
     font();
     let kind = config.solver.kind.as_str();
-    let title = format!(
-        "{} — {kind}, b = {}, seed {}",
-        config.name, config.model.b, config.seed
-    );
+    let title = if trace.populations.is_empty() {
+        format!(
+            "{} — {kind}, b = {}, seed {}",
+            config.name, config.model.b, config.seed
+        )
+    } else {
+        format!(
+            "{} — {kind}, populations {}, seed {}",
+            config.name,
+            trace.populations.join(", "),
+            config.seed
+        )
+    };
     let legend = rate_legend(trace);
     let strip = legend_layout(&legend, RATE_SIZE.0 as i32 - 40);
     let size = (RATE_SIZE.0, RATE_SIZE.1 + strip.height());
@@ -66,10 +121,10 @@ impl RatePlot<'_> {
         let trace = self.trace;
         let t_end = trace.samples.last().map_or(self.t_end, |s| s.t).max(1e-9);
         let floor = 1e-3;
-        let top = trace
-            .samples
+        let lines = lines(trace);
+        let top = lines
             .iter()
-            .map(|s| s.rate)
+            .flat_map(|l| l.points.iter().map(|p| p.1))
             .filter(|r| r.is_finite())
             .fold(1.0f64, f64::max)
             * 2.0;
@@ -98,22 +153,23 @@ impl RatePlot<'_> {
                 (b > a).then(|| Rectangle::new([(a, floor), (b, top)], shade))
             }))
             .map_err(err)?;
-        // The rate, clipped to the axes (a zero rate has no place on a log axis).
+        // The rates, clipped to the axes (a zero rate has no place on a log axis).
         let x = Axis::new(0.0, t_end, false, plot.0.end - plot.0.start);
         let y = Axis::new(floor, top, true, plot.1.end - plot.1.start);
-        let points: Vec<(f64, f64)> = trace.samples.iter().map(|s| (s.t, s.rate)).collect();
         let pixels = chart.plotting_area().strip_coord_spec();
         let base = chart.plotting_area().get_base_pixel();
         let spec = chart.as_coord_spec();
-        for piece in clip_polyline(&points, x, y) {
-            let path: Vec<(i32, i32)> = piece
-                .iter()
-                .map(|p| {
-                    let (px, py) = spec.translate(p);
-                    (px - base.0, py - base.1)
-                })
-                .collect();
-            stroke(&pixels, &path, BLUE.stroke_width(2), self.joined)?;
+        for line in &lines {
+            for piece in clip_polyline(&line.points, x, y) {
+                let path: Vec<(i32, i32)> = piece
+                    .iter()
+                    .map(|p| {
+                        let (px, py) = spec.translate(p);
+                        (px - base.0, py - base.1)
+                    })
+                    .collect();
+                stroke(&pixels, &path, line.style, self.joined)?;
+            }
         }
         let marker = top / 1.6;
         chart
@@ -142,11 +198,16 @@ fn rate_legend(trace: &Trace) -> Vec<LegendEntry> {
             swatch: Swatch::Shade(micro_shade()),
         });
     }
-    if trace.samples.iter().any(|s| s.rate > 0.0) {
-        entries.push(LegendEntry {
-            label: "rate".into(),
-            swatch: Swatch::Line(BLUE.stroke_width(2)),
-        });
+    // The network's line first (it is drawn last, on top), then the populations'.
+    let mut lines = lines(trace);
+    lines.rotate_right(1);
+    for line in lines {
+        if line.points.iter().any(|p| p.1 > 0.0) {
+            entries.push(LegendEntry {
+                label: line.label,
+                swatch: Swatch::Line(line.style),
+            });
+        }
     }
     if !trace.mfes.is_empty() {
         entries.push(LegendEntry {
@@ -325,6 +386,69 @@ mod tests {
             ["micro phase", "rate", "multiple firing event"]
         );
         assert!(rate_legend(&Trace::default()).is_empty());
+    }
+
+    /// Two populations, E at 2 and I at 8 (the network at 0.8 · 2 + 0.2 · 8), over 100
+    /// samples.
+    fn two_populations() -> Trace {
+        let mut trace = Trace {
+            populations: vec!["E".into(), "I".into()],
+            ..Trace::default()
+        };
+        for k in 1..=100 {
+            trace.samples.push(Sample {
+                t: f64::from(k) * 1e-2,
+                rate: 0.8 * 2.0 + 0.2 * 8.0,
+                mode: Mode::Macro,
+            });
+            trace.population_rates.extend([2.0, 8.0]);
+        }
+        trace
+    }
+
+    // Oracle: the labels and colours the plot is documented to use, and the rates put in.
+    #[test]
+    fn a_network_gets_a_line_per_population_and_a_legend_naming_them() {
+        let trace = two_populations();
+        assert_eq!(
+            labels(&rate_legend(&trace)),
+            ["network", "population E", "population I"]
+        );
+        let drawn = lines(&trace);
+        assert_eq!(drawn.len(), 3);
+        assert_eq!(drawn[1].points[4], (0.05, 8.0));
+        assert_eq!(drawn[2].points[4], (0.05, 3.2));
+        font();
+        let legend = rate_legend(&trace);
+        let strip = legend_layout(&legend, 1160);
+        let (w, h) = (RATE_SIZE.0, RATE_SIZE.1 + strip.height());
+        let mut buffer = vec![0u8; (w * h * 3) as usize];
+        let plot = RatePlot {
+            title: "test",
+            t_end: 1.0,
+            trace: &trace,
+            legend: &legend,
+            strip: &strip,
+            joined: false,
+        }
+        .draw(BitMapBackend::with_buffer(&mut buffer, (w, h)).into_drawing_area())
+        .unwrap();
+        // Each line's colour, inside the plotting area: three horizontal lines.
+        let count = |colour: RGBColor| {
+            let mut n = 0;
+            for y in plot.1.clone() {
+                for x in plot.0.clone() {
+                    let i = 3 * (y as usize * w as usize + x as usize);
+                    if (buffer[i], buffer[i + 1], buffer[i + 2]) == (colour.0, colour.1, colour.2) {
+                        n += 1;
+                    }
+                }
+            }
+            n
+        };
+        for colour in [POPULATION_COLOURS[0], POPULATION_COLOURS[1], BLUE] {
+            assert!(count(colour) > 1000, "{colour:?}: {}", count(colour));
+        }
     }
 
     #[test]

@@ -116,24 +116,20 @@ pub(super) fn run_point(
     let run = || -> Result<Option<RunResult>, PointFailure> {
         let mut simulation = match resume_point(&point_dir, &config) {
             Some(simulation) => simulation,
-            None => Simulation::new(
-                config.model.params(),
-                config.model.input,
-                &config.initial,
-                config.run_config(),
-                Parallelism::Sequential,
-            )
-            .map_err(PointFailure::Run)?,
+            None => Simulation::for_problem(config.problem())
+                .parallelism(Parallelism::Sequential)
+                .start(config.initial_density())
+                .map_err(PointFailure::Run)?,
         };
         let Some(outcome) = advance(&mut simulation, &config, &point_dir, stop)? else {
             return Ok(None);
         };
-        let grid = simulation.grid_nodes();
+        let grids = output::grid_nodes(&simulation);
         Ok(Some(RunResult {
             trace: simulation.into_trace(),
             outcome,
             wall_seconds: clock.elapsed().as_secs_f64(),
-            grid,
+            grids,
             checkpoints: None,
             processes: 1,
         }))

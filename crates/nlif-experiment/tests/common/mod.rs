@@ -2,9 +2,11 @@
 
 /// A valid config (`valid.ron`, which the tests of `nlif` read too); each line is one
 /// field, so a test can say where a field is written.
+#[allow(dead_code)]
 pub(crate) const VALID: &str = include_str!("valid.ron");
 
 /// [`VALID`], parsed.
+#[allow(dead_code)]
 pub(crate) fn valid() -> nlif_experiment::Config {
     nlif_experiment::config::parse(VALID).expect("VALID is a config")
 }

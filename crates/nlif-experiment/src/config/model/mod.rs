@@ -113,7 +113,9 @@ impl ModelSection {
 
     /// Checks what the form adds to the fields' own checks: `model.a1` of the shape of
     /// the form and, in the populations form, every entry ([`Network::validate`], its
-    /// paths under `model.`) and, for the solvers that run particles (`kind`), that the
+    /// paths under `model.`), names that can name the populations' output files
+    /// ([`crate::output::check_population_names`]: none `t`, no two equal but for case,
+    /// `model.populations[α].name`) and, for the solvers that run particles (`kind`), that the
     /// split of `particles` neurons leaves every population some
     /// (`model.populations[α].share`). The single form's values are checked by the run's
     /// own checks ([`super::Config::validate`]).
@@ -147,6 +149,17 @@ impl ModelSection {
             |e: nlif_model::network::NetworkError| (format!("model.{}", e.path()), e.to_string());
         let network = self.network();
         network.validate().map_err(within)?;
+        let names: Vec<&str> = network
+            .populations
+            .iter()
+            .map(|x| x.name.as_str())
+            .collect();
+        if let Err((alpha, why)) = crate::output::check_population_names(&names) {
+            return Err((
+                format!("model.populations[{alpha}].name"),
+                format!("invalid `populations[{alpha}].name`: {why}"),
+            ));
+        }
         if matches!(kind, SolverKind::Micro | SolverKind::Multiscale) {
             network.neurons(particles).map_err(within)?;
         }
