@@ -15,7 +15,9 @@
 //! ranks are made after them, on the driving thread.
 
 use anyhow::Result;
-use nlif_micro::{ParticleState, Reduction};
+use nlif_micro::{ParticleNetworkState, ParticleState, Reduction};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// A failure of another rank, which reports it itself.
 #[derive(Debug)]
@@ -230,6 +232,25 @@ impl Cluster {
     ///
     /// The parts do not join (a bug), or a part cannot be encoded.
     pub(crate) fn gather_particles(&self, local: &ParticleState) -> Result<Option<ParticleState>> {
+        self.gather(local, |parts| Ok(ParticleState::join(parts)?))
+    }
+
+    /// [`gather_particles`](Self::gather_particles) for the particles of a network of
+    /// several populations (each part holds some blocks of every population).
+    pub(crate) fn gather_network(
+        &self,
+        local: &ParticleNetworkState,
+    ) -> Result<Option<ParticleNetworkState>> {
+        self.gather(local, |parts| Ok(ParticleNetworkState::join(parts)?))
+    }
+
+    /// Every process's `local` on rank 0, joined by `join` (`None` on the other ranks and
+    /// without MPI).
+    fn gather<T: Serialize + DeserializeOwned>(
+        &self,
+        local: &T,
+        join: impl FnOnce(Vec<T>) -> Result<T>,
+    ) -> Result<Option<T>> {
         #[cfg(feature = "mpi")]
         if let Some(mpi) = &self.mpi
             && self.size > 1
@@ -240,11 +261,11 @@ impl Cluster {
             };
             let parts = parts
                 .iter()
-                .map(|b| postcard::from_bytes::<ParticleState>(b))
+                .map(|b| postcard::from_bytes::<T>(b))
                 .collect::<Result<Vec<_>, _>>()?;
-            return Ok(Some(ParticleState::join(parts)?));
+            return Ok(Some(join(parts)?));
         }
-        let _ = local;
+        let _ = (local, join);
         Ok(None)
     }
 }

@@ -449,8 +449,11 @@ fn save(
             let local = ParticleState::from_dynamics(params, input, micro, part.clone());
             cluster
                 .gather_particles(&local)
-                .map(|whole| whole.map(ParticleState::into_dynamics))
+                .map(|whole| whole.map(|w| PhaseState::Micro(w.into_dynamics())))
         }
+        PhaseState::MicroNetwork(part) if cluster.size() > 1 => cluster
+            .gather_network(part)
+            .map(|whole| whole.map(PhaseState::MicroNetwork)),
         _ => Ok(None),
     };
     let written = if cluster.is_root() {
@@ -459,7 +462,7 @@ fn save(
         Ok(())
     };
     if let Some(whole) = cluster.agree(gathered.and_then(|g| written.map(|()| g)))? {
-        state = state.with_phase(PhaseState::Micro(whole))?;
+        state = state.with_phase(whole)?;
     }
     if !cluster.is_root() {
         return Ok(());

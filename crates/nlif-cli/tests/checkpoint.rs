@@ -229,3 +229,94 @@ fn an_extension_from_an_end_between_checkpoints_reports_what_a_straight_run_does
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(outputs(&dir.join("extended")) == outputs(&dir.join("straight")));
 }
+
+/// An E–I network (`configs/ei-synchrony.ron`, 2·10⁴ neurons, dt = 1e-3) run to 2.7,
+/// whose last checkpoint holds the particles of both populations (after the switch near
+/// t = 2.6), extended to 3.3 on another thread count, writes what the run to 3.3 writes.
+/// Oracle: the straight run's outputs, byte for byte.
+#[test]
+fn an_ei_network_extended_from_its_checkpoint_equals_the_straight_run() {
+    let dir = scratch("ei");
+    let config = config("ei-synchrony.ron");
+    let run = |out: &str, t_end: &str, threads: &str| {
+        let o = nlif(
+            &[
+                "run",
+                &config,
+                "--out",
+                out,
+                "--quiet",
+                "--threads",
+                threads,
+                "--checkpoint-every",
+                "0.5",
+                "--set",
+                "solver.micro.particles=20000",
+                "--set",
+                "solver.macro.dt=1e-3",
+                "--set",
+                "solver.micro.dt=1e-3",
+                "--set",
+                "output.plots=false",
+                "--set",
+                &format!("t_end={t_end}"),
+            ],
+            &dir,
+        );
+        assert!(o.status.success(), "{out}: {}", stderr(&o));
+    };
+    run("straight", "3.3", "2");
+    run("extended", "2.7", "1");
+    let o = nlif(&["inspect", "extended/checkpoint.nlif"], &dir);
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        text.contains("phase: micro (particles of a network)"),
+        "{text}"
+    );
+    let o = nlif(
+        &[
+            "resume",
+            "extended",
+            "--t-end",
+            "3.3",
+            "--quiet",
+            "--threads",
+            "2",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let files = |d: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut files = vec![];
+        for name in [
+            "rate.csv",
+            "density_E.npy",
+            "density_I.npy",
+            "density_t.npy",
+            "grid_E.npy",
+            "grid_I.npy",
+        ] {
+            files.push((name.to_owned(), std::fs::read(d.join(name)).unwrap()));
+        }
+        let mut summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(d.join("summary.json")).unwrap())
+                .unwrap();
+        let map = summary.as_object_mut().unwrap();
+        map.remove("wall_seconds");
+        map.remove("peak_rss_bytes");
+        map.remove("checkpoints");
+        files.push(("summary.json".into(), summary.to_string().into_bytes()));
+        files
+    };
+    let (a, b) = (files(&dir.join("straight")), files(&dir.join("extended")));
+    for ((name, x), (_, y)) in a.iter().zip(&b) {
+        assert!(x == y, "{name} differs");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("straight/summary.json")).unwrap())
+            .unwrap();
+    assert!(
+        summary["mfe"].as_array().is_some_and(|m| !m.is_empty()),
+        "the case has a burst before 3.3"
+    );
+}

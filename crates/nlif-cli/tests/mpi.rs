@@ -118,8 +118,9 @@ fn same_outputs(a: &Path, b: &Path, what: &str) {
 }
 
 /// (config, overrides): a particle run whose blow-up is a cascade of nearly the whole
-/// network, and a multi-scale run with a kick handed to particles and back.
-fn cases() -> [(&'static str, Vec<&'static str>); 2] {
+/// network, a multi-scale run with a kick handed to particles and back, and a multi-scale
+/// run of an E–I network through its first bursts.
+fn cases() -> [(&'static str, Vec<&'static str>); 3] {
     [
         (
             "blowup-a.ron",
@@ -141,6 +142,19 @@ fn cases() -> [(&'static str, Vec<&'static str>); 2] {
                 "solver.micro.particles=20000",
                 "--set",
                 "t_end=4.0",
+            ],
+        ),
+        (
+            "ei-synchrony.ron",
+            vec![
+                "--set",
+                "solver.micro.particles=20000",
+                "--set",
+                "solver.micro.dt=1e-3",
+                "--set",
+                "solver.macro.dt=1e-3",
+                "--set",
+                "t_end=3.3",
             ],
         ),
     ]
@@ -178,26 +192,57 @@ fn ranks_reproduce_the_serial_program_byte_for_byte() {
 
 #[test]
 fn a_checkpoint_of_two_ranks_continues_on_three() {
-    let dir = scratch("checkpoint");
-    let path = config("kick.ron");
+    // To 3.5 (in the particle phase after the kick at 3) on 2 ranks, then on to 4 on 3.
+    checkpoint_on_two_continues_on_three(
+        "kick.ron",
+        &["--set", "solver.micro.particles=20000"],
+        ("3.5", "4.0"),
+        &["density.npy", "density_t.npy"],
+        "micro",
+    );
+}
+
+/// The same for an E–I network: its checkpoint holds both populations' particles, joined
+/// from the parts of two ranks, cut again into three.
+#[test]
+fn a_checkpoint_of_an_ei_network_on_two_ranks_continues_on_three() {
+    checkpoint_on_two_continues_on_three(
+        "ei-synchrony.ron",
+        &[
+            "--set",
+            "solver.micro.particles=20000",
+            "--set",
+            "solver.micro.dt=1e-3",
+            "--set",
+            "solver.macro.dt=1e-3",
+        ],
+        ("2.7", "3.3"),
+        &["density_E.npy", "density_I.npy", "density_t.npy"],
+        "micro (particles of a network)",
+    );
+}
+
+/// A run of `name` to `cut` on 2 ranks with checkpoints, whose checkpoint holds `phase`,
+/// resumed on 3 ranks to `end`: its `rate.csv` and `files` are the straight run's.
+fn checkpoint_on_two_continues_on_three(
+    name: &str,
+    sets: &[&str],
+    (cut, end): (&str, &str),
+    files: &[&str],
+    phase: &str,
+) {
+    let dir = scratch(&format!("checkpoint-{name}"));
+    let path = config(name);
     let path = path.to_str().unwrap();
-    let sets = ["--set", "solver.micro.particles=20000"];
     let reference = dir.join("serial");
-    let mut args = vec!["run", path, "--quiet", "--set", "t_end=4.0"];
+    let t_end = format!("t_end={end}");
+    let mut args = vec!["run", path, "--quiet", "--set", &t_end];
     args.extend(["--out", reference.to_str().unwrap()]);
     args.extend(sets);
     succeeded(&alone(&args), "straight");
-    // To 3.5 (in the particle phase after the kick at 3) on 2 ranks, then on to 4 on 3.
     let out = dir.join("split");
-    let mut args = vec![
-        "run",
-        path,
-        "--quiet",
-        "--set",
-        "t_end=3.5",
-        "--threads",
-        "1",
-    ];
+    let t_cut = format!("t_end={cut}");
+    let mut args = vec!["run", path, "--quiet", "--set", &t_cut, "--threads", "1"];
     args.extend(["--checkpoint-every", "0.5", "--out", out.to_str().unwrap()]);
     args.extend(sets);
     succeeded(&mpirun(2, &args), "first half");
@@ -205,17 +250,17 @@ fn a_checkpoint_of_two_ranks_continues_on_three() {
     succeeded(&inspect, "inspect");
     let text = String::from_utf8_lossy(&inspect.stdout).to_lowercase();
     assert!(
-        text.contains("micro"),
+        text.contains(&format!("phase: {phase}")),
         "the checkpoint holds particles:\n{text}"
     );
     let resumed = mpirun(
         3,
-        &["resume", out.to_str().unwrap(), "--t-end", "4.0", "--quiet"],
+        &["resume", out.to_str().unwrap(), "--t-end", end, "--quiet"],
     );
     succeeded(&resumed, "resumed on 3 ranks");
     let data = |d: &Path| std::fs::read(d.join("rate.csv")).unwrap();
     assert!(data(&reference) == data(&out), "rate.csv after the resume");
-    for file in ["density.npy", "density_t.npy"] {
+    for file in files {
         let read = |d: &Path| std::fs::read(d.join(file)).unwrap();
         assert!(read(&reference) == read(&out), "{file} after the resume");
     }

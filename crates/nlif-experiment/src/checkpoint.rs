@@ -82,6 +82,12 @@ pub fn write(dir: &Path, checkpoint: &Checkpoint) -> Result<u64> {
     // Sized up front for the voltages (8 bytes each), which dominate: no regrowth.
     let particles = match &checkpoint.state.phase {
         PhaseState::Micro(p) => p.voltages.len(),
+        PhaseState::MicroNetwork(p) => p
+            .populations
+            .iter()
+            .flatten()
+            .map(|s| s.voltages.len())
+            .sum(),
         _ => 0,
     };
     let capacity = 8 * particles + (1 << 20);
@@ -302,6 +308,22 @@ pub fn describe_bytes(path: &Path, data: &[u8]) -> Result<String> {
             "micro (particles)",
             p.t_start + p.steps as f64 * checkpoint.config.solver.micro.dt,
             Some(p.voltages.len()),
+        ),
+        PhaseState::MacroNetwork(m) => (
+            "macro (densities of a network)",
+            m.t_start + m.steps as f64 * checkpoint.config.solver.macro_config.dt,
+            None,
+        ),
+        PhaseState::MicroNetwork(p) => (
+            "micro (particles of a network)",
+            p.t_start + p.steps as f64 * checkpoint.config.solver.micro.dt,
+            Some(
+                p.populations
+                    .iter()
+                    .flatten()
+                    .map(|s| s.voltages.len())
+                    .sum(),
+            ),
         ),
         _ => ("unknown", f64::NAN, None),
     };
