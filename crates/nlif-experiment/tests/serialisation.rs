@@ -29,11 +29,15 @@ fn golden(stem: &str, kind: &str) -> String {
 #[test]
 fn every_shipped_config_is_written_as_before() {
     let paths = shipped();
-    assert!(paths.len() >= 8, "{paths:?}");
+    let mut single = 0;
     for path in paths {
         let stem = path.file_stem().unwrap().to_str().unwrap();
         let (config, _) = config::load(&path).unwrap();
-        assert!(!config.model.is_populations_form(), "{stem}");
+        // A config shipped in the populations form is newer than the goldens.
+        if config.model.is_populations_form() {
+            continue;
+        }
+        single += 1;
         assert_eq!(
             config::to_ron(&config).unwrap(),
             golden(stem, "pretty.ron"),
@@ -56,4 +60,8 @@ fn every_shipped_config_is_written_as_before() {
         let back: nlif_experiment::Config = postcard::from_bytes(&bits).unwrap();
         assert_eq!(back, config, "{stem}");
     }
+    assert!(
+        single >= 8,
+        "the eight configs shipped before the populations form"
+    );
 }
