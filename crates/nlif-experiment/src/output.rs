@@ -16,6 +16,7 @@ use crate::config::Config;
 use multiscale::{Outcome, Trace};
 
 mod error;
+pub mod spikes;
 
 pub use error::OutputError;
 
@@ -237,6 +238,8 @@ const OUTPUT_FILES: &[&str] = &[
     "density.npy",
     "grid.npy",
     "density_t.npy",
+    spikes::FILE,
+    "raster.png",
     crate::checkpoint::FILE,
     crate::checkpoint::CONFIG_FILE,
 ];
@@ -409,7 +412,9 @@ pub fn write_all(
         )?;
         rate_csv(&staging.join("rate.csv"), &result.trace)?;
         densities(&staging, result)?;
+        spikes::write(&staging, config, &result.trace)?;
         if config.output.plots {
+            crate::plot::raster(&staging, config, &result.trace)?;
             crate::plot::rate(&staging, config, &result.trace)?;
             crate::plot::density(&staging, &result.trace, &result.grid)?;
         }
