@@ -31,7 +31,7 @@ impl<S: FluxScheme, C: Components<Scheme = S>> Phase<C> for DensityPhase<S> {
         self.0.rate()
     }
 
-    /// A macro step under the policy's bound; a refused step as [`refusal`] says.
+    /// A macro step under the policy's bound; a refused step as `refusal` says.
     fn step(&mut self, env: &mut Env<'_, C>) -> Stepped {
         match self.0.step(env.bound) {
             StepOutcome::Advanced { rate } => Stepped::Advanced {
