@@ -148,3 +148,33 @@ fn a_density_run_writes_no_raster() {
     assert!(out.join("rate.csv").is_file());
     assert!(!out.join("spikes.csv").exists() && !out.join("raster.png").exists());
 }
+
+/// The raster of a network of two populations is drawn from a trace of its spikes (the
+/// rows of each band the ids the run samples).
+#[test]
+fn a_network_raster_is_drawn() {
+    let dir = scratch("network");
+    let config = common::ei();
+    let neurons = config.network().neurons(20_000).unwrap();
+    let mut trace = multiscale::Trace {
+        populations: vec!["E".into(), "I".into()],
+        ..Default::default()
+    };
+    for (alpha, &n) in neurons.iter().enumerate() {
+        let ids = nlif_micro::raster::sample_ids(config.seed, alpha, n, DEFAULT_RASTER);
+        for (k, &neuron) in ids.iter().enumerate() {
+            trace.spikes.push(nlif_micro::Spike {
+                t: 0.01 * (k + 1) as f64,
+                population: alpha as u32,
+                neuron,
+            });
+        }
+    }
+    trace.samples.push(multiscale::Sample {
+        t: 0.6,
+        rate: 1.0,
+        mode: multiscale::Mode::Micro,
+    });
+    nlif_experiment::plot::raster(&dir, &config, &trace).unwrap();
+    assert!(fs::metadata(dir.join("raster.png")).unwrap().len() > 1000);
+}

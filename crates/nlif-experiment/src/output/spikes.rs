@@ -51,3 +51,49 @@ pub(super) fn write(dir: &Path, config: &Config, trace: &Trace) -> Result<()> {
     writer.flush()?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use multiscale::{Mode, Sample};
+    use nlif_micro::Spike;
+
+    use super::*;
+
+    /// Oracle: the file written by hand. A network names its populations, times are
+    /// rounded as the samples' are; a single population is `all`.
+    #[test]
+    fn rows_name_the_population_and_round_the_time() {
+        let dir = std::env::temp_dir().join(format!("nlif-spikes-csv-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut config = Config::builtin();
+        config.solver.kind = multiscale::SolverKind::Micro;
+        let spike = |t, population, neuron| Spike {
+            t,
+            population,
+            neuron,
+        };
+        let mut trace = Trace {
+            populations: vec!["E".into(), "I".into()],
+            spikes: vec![spike(0.1 + 0.2, 0, 17), spike(0.3, 1, 2), spike(0.5, 0, 3)],
+            ..Trace::default()
+        };
+        trace.samples.push(Sample {
+            t: 0.5,
+            rate: 1.0,
+            mode: Mode::Micro,
+        });
+        write(&dir, &config, &trace).unwrap();
+        let text = std::fs::read_to_string(dir.join(FILE)).unwrap();
+        assert_eq!(text, "t,population,neuron\n0.3,E,17\n0.3,I,2\n0.5,E,3\n");
+        trace.populations.clear();
+        trace.spikes.truncate(1);
+        write(&dir, &config, &trace).unwrap();
+        let text = std::fs::read_to_string(dir.join(FILE)).unwrap();
+        assert_eq!(text, "t,population,neuron\n0.3,all,17\n");
+        config.output.raster = 0;
+        std::fs::remove_file(dir.join(FILE)).unwrap();
+        write(&dir, &config, &trace).unwrap();
+        assert!(!dir.join(FILE).exists());
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}
