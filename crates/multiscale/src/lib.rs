@@ -43,7 +43,7 @@ mod trace;
 
 pub use components::{Builtin, Components, Identity, With, WithPolicy};
 pub use config::{
-    BlowUpWatch, MAX_STEPS, Policy, RunConfig, RunError, SolverKind, SwitchingConfig,
+    BlowUpWatch, MAX_RASTER, MAX_STEPS, Policy, RunConfig, RunError, SolverKind, SwitchingConfig,
 };
 pub use driver::{Checkpoint, DriveError, Driver, Finish, Save};
 pub use observer::{Event, FnObserver, Observer, StepView, observe_with};

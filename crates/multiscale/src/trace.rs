@@ -1,6 +1,6 @@
 //! What a run records.
 
-use nlif_micro::Mfe;
+use nlif_micro::{Mfe, Spike};
 use nlif_model::network::Network;
 use serde::{Deserialize, Serialize};
 
@@ -272,6 +272,13 @@ pub struct Trace {
     /// for one): a [`DensitySnapshot`]'s values are then every population's density on its
     /// own grid, one after the other in population order ([`Trace::population_density`]).
     pub population_cells: Vec<usize>,
+    /// The spikes of the sampled neurons of each population in the particle phases
+    /// ([`RunConfig::raster`](crate::RunConfig::raster) per population, drawn once from
+    /// the seed), in time order; empty when nothing is sampled. A particle phase starts
+    /// from particles sampled anew from the density, so neuron `i` of one particle phase
+    /// and neuron `i` of the next are not one neuron's history: only within a phase is a
+    /// row a neuron.
+    pub spikes: Vec<Spike>,
 }
 
 impl Trace {
@@ -497,9 +504,13 @@ impl Trace {
     /// `densities`. By count, not by time: a recorded time is rounded for the report, so a
     /// comparison of times could drop a sample that is not taken again. Switches and
     /// multiple firing events are not recorded during a density phase, so none follows a
-    /// kept state.
-    pub(crate) fn truncate_to(&mut self, samples: usize, densities: usize) {
+    /// kept state. Nor do spikes: those after `t`, the kept state's time, are taken back
+    /// all the same (by time: an event of a particle phase is timed on its own clock, and
+    /// the density phase after it starts at the particles' last time exactly).
+    pub(crate) fn truncate_to(&mut self, samples: usize, densities: usize, t: f64) {
         self.samples.truncate(samples);
+        let spikes = self.spikes.partition_point(|s| s.t <= t);
+        self.spikes.truncate(spikes);
         self.population_rates.truncate(samples * self.per_sample());
         self.densities.truncate(densities);
     }
@@ -511,5 +522,30 @@ impl Trace {
             let keep = self.samples.len() * self.per_sample();
             self.population_rates.truncate(keep);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Oracle: the spikes written by hand. A rolled-back hand-over takes back the spikes
+    /// after the kept state's time and keeps those at it (a cascade at the end of the
+    /// last particle step, where the density phase began).
+    #[test]
+    fn a_rollback_takes_back_the_spikes_after_the_kept_state() {
+        let spike = |t| Spike {
+            t,
+            population: 0,
+            neuron: 3,
+        };
+        let mut trace = Trace {
+            spikes: vec![spike(0.1), spike(0.25), spike(0.25), spike(0.3)],
+            ..Trace::default()
+        };
+        trace.truncate_to(0, 0, 0.25);
+        assert_eq!(trace.spikes, [spike(0.1), spike(0.25), spike(0.25)]);
+        trace.truncate_to(0, 0, 0.0);
+        assert!(trace.spikes.is_empty());
     }
 }

@@ -43,6 +43,10 @@ fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
     for name in ["rate.csv", "density.npy", "density_t.npy", "grid.npy"] {
         files.push((name.to_owned(), std::fs::read(dir.join(name)).unwrap()));
     }
+    // The spike raster of the particle phases, where the run has one.
+    if let Ok(bytes) = std::fs::read(dir.join("spikes.csv")) {
+        files.push(("spikes.csv".to_owned(), bytes));
+    }
     let mut summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
     let map = summary.as_object_mut().unwrap();

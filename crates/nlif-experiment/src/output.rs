@@ -19,6 +19,7 @@ mod error;
 mod files;
 mod populations;
 mod rate;
+pub mod spikes;
 
 pub use error::OutputError;
 pub(crate) use files::only_run_files;
@@ -352,7 +353,9 @@ pub fn write_all(
         )?;
         rate::rate_csv(&staging.join("rate.csv"), &result.trace)?;
         density::densities(&staging, result)?;
+        spikes::write(&staging, config, &result.trace)?;
         if config.output.plots {
+            crate::plot::raster(&staging, config, &result.trace)?;
             crate::plot::rate(&staging, config, &result.trace)?;
             crate::plot::density(&staging, &result.trace, &result.grids)?;
         }

@@ -71,6 +71,7 @@ pub mod cascade;
 mod config;
 pub mod network;
 pub mod normal;
+pub mod raster;
 mod state;
 pub mod stepper;
 mod system;
@@ -81,6 +82,7 @@ pub use network::{
     NetworkMfe, NetworkPart, NetworkStepReport, ParticleNetwork, ParticleNetworkBuilder,
     ParticleNetworkState, PopulationFired,
 };
+pub use raster::{Spike, SpikeRaster};
 pub use state::{PARTICLE_STATE_VERSION, ParticleDynamics, ParticleState};
 pub use stepper::{Coefficients, KernelVisitor, Stepper, SubthresholdStep, SubthresholdStepper};
 pub use system::{BLOCK_SIZE, Mfe, Parallelism, ParticleSystem, ParticleSystemBuilder, StepReport};

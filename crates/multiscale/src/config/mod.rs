@@ -92,7 +92,16 @@ pub struct RunConfig {
     pub sample_interval: f64,
     /// Spacing of the density snapshots (a multiple of `sample_interval`), if any.
     pub density_interval: Option<f64>,
+    /// Neurons of each population whose spikes the particle phases record
+    /// ([`Trace::spikes`](crate::Trace::spikes); all of a smaller population; 0: none),
+    /// at most [`MAX_RASTER`]. What is recorded never changes what is simulated.
+    #[serde(default)]
+    pub raster: usize,
 }
+
+/// The largest [`RunConfig::raster`]: a raster is for looking at (a few hundred rows
+/// make a plot), and each event of a particle step sums one bit per sampled neuron.
+pub const MAX_RASTER: usize = 10_000;
 
 impl Default for RunConfig {
     /// The multi-scale solver with default settings, to `t_end = 1`, seed 0, samples every
@@ -108,6 +117,7 @@ impl Default for RunConfig {
             seed: 0,
             sample_interval: 1e-3,
             density_interval: None,
+            raster: 0,
         }
     }
 }
@@ -361,6 +371,13 @@ impl RunConfig {
                 "output.density_interval",
                 d,
                 "must be a whole multiple of output.interval",
+            ));
+        }
+        if self.raster > MAX_RASTER {
+            return Err(invalid(
+                "output.raster",
+                self.raster as f64,
+                format!("at most {MAX_RASTER} neurons per population (0 records none)"),
             ));
         }
         if self.kind == SolverKind::Macro

@@ -10,7 +10,7 @@
 
 pub use coupling::Estimator;
 use fp_macro::{DensityDynamics, Grid, NetworkState};
-use nlif_micro::{Mfe, Parallelism, ParticleDynamics, ParticleNetworkState};
+use nlif_micro::{Mfe, Parallelism, ParticleDynamics, ParticleNetworkState, SpikeRaster};
 use nlif_model::ModelParams;
 use nlif_model::network::Network;
 use serde::{Deserialize, Serialize};
@@ -72,6 +72,9 @@ pub struct Env<'a, C: Components> {
     /// The largest rate this step may produce (`∞` but in a density phase of a run that
     /// can switch).
     pub bound: f64,
+    /// The sampled neurons whose spikes a particle phase records in its step
+    /// (`step_recording`), if the run records any; the run moves them into its trace.
+    pub raster: Option<&'a mut SpikeRaster>,
 }
 
 /// What one step of a phase did.

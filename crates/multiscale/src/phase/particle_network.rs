@@ -55,9 +55,13 @@ impl<T: SubthresholdStepper + Clone, C: Components<Stepper = T>> Phase<C>
     }
 
     /// A step of the whole network; its events carry the network's counts, each
-    /// population's fraction in [`mfe_fractions`](Phase::mfe_fractions).
+    /// population's fraction in [`mfe_fractions`](Phase::mfe_fractions); the spikes of
+    /// the sampled neurons go into `env.raster`, if any.
     fn step(&mut self, env: &mut Env<'_, C>) -> Stepped {
-        let report = self.network.step_with(env.reduction);
+        let report = match env.raster.as_deref_mut() {
+            Some(raster) => self.network.step_recording(env.reduction, raster),
+            None => self.network.step_with(env.reduction),
+        };
         if !report.is_valid() {
             return Stepped::Invalid { rate: report.rate };
         }

@@ -34,9 +34,13 @@ impl<T: SubthresholdStepper, C: Components<Stepper = T>> Phase<C> for ParticlePh
     }
 
     /// A particle step; the counts summed over every part, so a stepper's non-finite
-    /// voltages end every part's run alike.
+    /// voltages end every part's run alike. The spikes of the sampled neurons go into
+    /// `env.raster`, if any.
     fn step(&mut self, env: &mut Env<'_, C>) -> Stepped {
-        let report = self.0.step_with(env.reduction);
+        let report = match env.raster.as_deref_mut() {
+            Some(raster) => self.0.step_recording(env.reduction, raster),
+            None => self.0.step_with(env.reduction),
+        };
         if report.is_valid() {
             Stepped::Advanced {
                 rate: report.rate,

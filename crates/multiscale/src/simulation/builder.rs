@@ -330,7 +330,9 @@ impl<C: Components> SimulationBuilder<C> {
         if config.kind.uses_micro() {
             share(&config, part)?;
         }
+        let raster = super::raster::raster_of(&problem);
         let mut simulation = Simulation {
+            raster,
             problem,
             params,
             input,

@@ -89,7 +89,8 @@ impl<C: Components> Simulation<C> {
                 // Everything recorded after the kept state is taken back (by count).
                 let samples = kept.next_sample - 1;
                 let densities = self.clock.snapshots_in(samples);
-                self.trace.truncate_to(samples as usize, densities as usize);
+                self.trace
+                    .truncate_to(samples as usize, densities as usize, kept.t);
                 self.clock.state.next_sample = kept.next_sample;
                 self.clock.state.accumulated = kept.accumulated;
                 self.clock.state.populations.clone_from(&kept.populations);

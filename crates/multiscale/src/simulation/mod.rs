@@ -39,6 +39,7 @@ macro_rules! phase_env {
             parallelism: $s.parallelism,
             reduction: &mut $s.reduction,
             bound: $bound,
+            raster: $s.raster.as_mut(),
         }
     };
 }
@@ -48,6 +49,7 @@ mod clock;
 mod handover;
 mod monitor;
 mod network;
+mod raster;
 mod record;
 mod ring;
 mod state;
@@ -158,6 +160,8 @@ pub struct Simulation<C: Components = Builtin> {
     ring: RollbackRing,
     monitor: MonitorState,
     handovers: HandOvers,
+    /// The neurons whose spikes the particle phases record (`None`: no raster).
+    raster: Option<nlif_micro::SpikeRaster>,
     trace: Trace,
     outcome: Option<Outcome>,
     /// An observer asked to stop during the current `advance`.
@@ -331,6 +335,7 @@ impl<C: Components> Simulation<C> {
         };
         let mut env = phase_env!(self, bound);
         let stepped = self.phase.step(&mut env);
+        self.take_spikes();
         match mode {
             Mode::Macro => self.trace.macro_steps += 1,
             Mode::Micro => self.trace.micro_steps += 1,

@@ -33,7 +33,7 @@ use crate::policy::SwitchingPolicy;
 use crate::trace::{Outcome, Trace};
 
 /// The version of [`SimulationState`]'s layout; a state of another version is refused.
-pub const SIMULATION_STATE_VERSION: u32 = 6;
+pub const SIMULATION_STATE_VERSION: u32 = 7;
 
 /// Everything a [`Simulation`] needs to continue bit for bit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -411,6 +411,7 @@ impl<C: Components> SimulationBuilder<C> {
         };
         let grid = grids[0];
         Simulation {
+            raster: super::raster::raster_of(&problem),
             problem,
             params,
             input,

@@ -5,6 +5,7 @@ mod error;
 mod memory;
 mod model;
 mod network;
+mod output;
 mod pairwise;
 mod text;
 
@@ -12,6 +13,7 @@ pub use check::{check, field_message, notes};
 pub use error::{CheckError, LoadError, MemoryLimitError, ParseError};
 pub use memory::{MEMORY_LIMIT_VAR, available_memory, bytes, memory_limit, parse_memory_limit};
 pub use model::{ModelSection, POPULATIONS_FIELDS, SINGLE_FIELDS};
+pub use output::{DEFAULT_RASTER, OutputSection};
 pub use pairwise::Pairwise;
 pub use text::{from_bytes, load, locate, parse, to_ron};
 
@@ -47,31 +49,6 @@ impl Default for SolverSection {
             micro: MicroConfig::default(),
             switching: SwitchingConfig::default(),
             blow_up: BlowUpWatch::default(),
-        }
-    }
-}
-
-/// The `output` section.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct OutputSection {
-    /// Spacing of the rate samples (a multiple of the solver's time step).
-    pub interval: f64,
-    /// Spacing of the density snapshots (a multiple of `interval`), or `None`.
-    pub density_interval: Option<f64>,
-    /// Write `rate.png`, `rate.svg` and `density.png`.
-    pub plots: bool,
-    /// Write a checkpoint every this much model time (`None`: no checkpoints).
-    pub checkpoint: Option<f64>,
-}
-
-impl Default for OutputSection {
-    fn default() -> Self {
-        OutputSection {
-            interval: 1e-3,
-            density_interval: Some(0.05),
-            plots: true,
-            checkpoint: None,
         }
     }
 }
@@ -158,6 +135,7 @@ impl Config {
             seed: self.seed,
             sample_interval: self.output.interval,
             density_interval: self.output.density_interval,
+            raster: self.output.raster,
         }
     }
 

@@ -18,6 +18,8 @@ const FIXED_FILES: &[&str] = &[
     "density.npy",
     "grid.npy",
     "density_t.npy",
+    super::spikes::FILE,
+    "raster.png",
     crate::checkpoint::FILE,
     crate::checkpoint::CONFIG_FILE,
 ];

@@ -1,11 +1,13 @@
 //! Plots with plotters, pure Rust: PNG through the bitmap backend, SVG, and the embedded
-//! DejaVu Sans font (no system libraries): the rate and density of a run ([`rate`],
-//! [`density`]); the phase diagram of a sweep is [`crate::sweep::plot`]. [`clip`] and
-//! [`legend`] are the clipping and legend layout every plot of the project shares.
+//! DejaVu Sans font (no system libraries): the rate, density and spike raster of a run
+//! ([`rate`], [`density`], [`raster`]); the phase diagram of a sweep is
+//! [`crate::sweep::plot`]. [`clip`] and [`legend`] are the clipping and legend layout
+//! every plot of the project shares.
 
 pub mod clip;
 mod density;
 pub mod legend;
+mod raster;
 mod rate;
 
 use std::ops::Range;
@@ -14,6 +16,7 @@ use std::sync::Once;
 use plotters::style::{FontStyle, register_font};
 
 pub use density::density;
+pub use raster::raster;
 pub use rate::rate;
 
 /// DejaVu Sans (licence: `assets/DejaVuSans-LICENSE.txt`), embedded.

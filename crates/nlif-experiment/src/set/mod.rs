@@ -156,7 +156,13 @@ pub fn assign(config: &mut Config, path: &str, value: &str) -> Result<(), SetErr
             }
         });
     }
-    *config = walk::replace(config, &steps, value)?;
+    // A field the text leaves out at its default is written out for the walk (its value,
+    // off the default, is the one replaced).
+    let mut written = config.clone();
+    if steps == [Step::Field("output"), Step::Field("raster")] {
+        written.output.raster = crate::config::DEFAULT_RASTER + 1;
+    }
+    *config = walk::replace(&written, &steps, value)?;
     Ok(())
 }
 

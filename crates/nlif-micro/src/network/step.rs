@@ -5,8 +5,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Member, ParticleNetwork};
+use crate::BLOCK_SIZE;
 use crate::Mfe;
 use crate::cascade::{CascadeOutcome, Reduction, SingleProcess};
+use crate::raster::SpikeRaster;
 use crate::stepper::SubthresholdStepper;
 
 /// The neurons of one population fired in a multiple firing event.
@@ -89,6 +91,28 @@ impl<S: SubthresholdStepper> ParticleNetwork<S> {
     /// population's sub-threshold pass with `I_α(t)` and `a_α` of the last step's rates,
     /// and the cascade across populations (module documentation).
     pub fn step_with<R: Reduction>(&mut self, reduction: &mut R) -> NetworkStepReport {
+        self.step_inner(reduction, None)
+    }
+
+    /// [`step_with`](Self::step_with), recording into `raster` the spikes of its sampled
+    /// neurons (population `α`'s ids among its `N_α`; made with
+    /// `SpikeRaster::new(seed, &neurons, size)`, `neurons` of [`neurons`](Self::neurons);
+    /// module [`crate::raster`]). Everything else is computed exactly as by `step_with`;
+    /// a non-empty raster adds one reduction of its bitmask per event, which every part
+    /// makes alike.
+    pub fn step_recording<R: Reduction>(
+        &mut self,
+        reduction: &mut R,
+        raster: &mut SpikeRaster,
+    ) -> NetworkStepReport {
+        self.step_inner(reduction, Some(raster))
+    }
+
+    fn step_inner<R: Reduction>(
+        &mut self,
+        reduction: &mut R,
+        mut raster: Option<&mut SpikeRaster>,
+    ) -> NetworkStepReport {
         let t = self.time();
         let dt = self.config.dt;
         let t_next = self.t_start + (self.steps + 1) as f64 * dt;
@@ -99,6 +123,9 @@ impl<S: SubthresholdStepper> ParticleNetwork<S> {
         if kicked {
             // Its non-finite count is superseded by the sub-threshold pass.
             let (outcome, _) = self.kick_event(t, t_next, reduction);
+            if let Some(raster) = raster.as_deref_mut() {
+                self.record_spikes(raster, t, reduction);
+            }
             mfes[0] = self.as_mfe(t, outcome, true);
         }
         self.set_windows();
@@ -112,6 +139,9 @@ impl<S: SubthresholdStepper> ParticleNetwork<S> {
             }
         }
         let (outcome, non_finite) = self.resolve(reduction);
+        if let Some(raster) = raster {
+            self.record_spikes(raster, t + dt, reduction);
+        }
         mfes[1] = self.as_mfe(t + dt, outcome, false);
         self.steps += 1;
         for ((rate, &spikes), member) in self
@@ -131,6 +161,19 @@ impl<S: SubthresholdStepper> ParticleNetwork<S> {
             mfes,
             non_finite,
         }
+    }
+
+    /// Records the sampled neurons the last event fired (marked until the next pass) in
+    /// every population this part owns, at `t`.
+    fn record_spikes<R: Reduction>(&self, raster: &mut SpikeRaster, t: f64, reduction: &mut R) {
+        raster.clear();
+        for (alpha, member) in self.members.iter().enumerate() {
+            if let Some(system) = &member.system {
+                let first = system.partition().first_block * BLOCK_SIZE;
+                raster.mark(alpha, first, system.raw_voltages());
+            }
+        }
+        raster.record(t, reduction);
     }
 
     /// The input kicks falling into `[t, t_next)` as one event (a population without one

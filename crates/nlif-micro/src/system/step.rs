@@ -2,7 +2,9 @@
 //! blocks, and the cascade resolved over the whole network.
 
 use super::{Mfe, ParticleSystem, StepReport};
+use crate::BLOCK_SIZE;
 use crate::cascade::{CascadeOutcome, Reduction, SingleProcess};
+use crate::raster::SpikeRaster;
 use crate::stepper::SubthresholdStepper;
 
 impl<S: SubthresholdStepper> ParticleSystem<S> {
@@ -33,6 +35,26 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
     /// Every part of a partitioned network calls it once per step, with a reduction over
     /// the parts; the reports are those of the whole network.
     pub fn step_with<R: Reduction>(&mut self, reduction: &mut R) -> StepReport {
+        self.step_inner(reduction, None)
+    }
+
+    /// [`step_with`](Self::step_with), recording into `raster` the spikes of its sampled
+    /// neurons (population 0's ids of the whole network; module [`crate::raster`]).
+    /// Everything else is computed exactly as by `step_with`; a non-empty raster adds one
+    /// reduction of its bitmask per event, which every part makes alike.
+    pub fn step_recording<R: Reduction>(
+        &mut self,
+        reduction: &mut R,
+        raster: &mut SpikeRaster,
+    ) -> StepReport {
+        self.step_inner(reduction, Some(raster))
+    }
+
+    fn step_inner<R: Reduction>(
+        &mut self,
+        reduction: &mut R,
+        mut raster: Option<&mut SpikeRaster>,
+    ) -> StepReport {
         let t = self.time();
         let dt = self.config.dt;
         let mut mfes = [None, None];
@@ -44,6 +66,9 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
             // Its non-finite count is superseded by the sub-threshold pass, which writes
             // every voltage again.
             let (outcome, _) = self.kick_event(dv, reduction);
+            if let Some(raster) = raster.as_deref_mut() {
+                self.record_spikes(raster, t, reduction);
+            }
             spikes += outcome.fired;
             mfes[0] = self.as_mfe(t, outcome, true);
         }
@@ -51,6 +76,9 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
         let a = self.params.diffusion(self.rate);
         let kernel = self.stepper.kernel(dt, current, a, self.params.v_f);
         let (outcome, non_finite) = self.subthreshold_event(kernel, reduction);
+        if let Some(raster) = raster {
+            self.record_spikes(raster, t + dt, reduction);
+        }
         spikes += outcome.fired;
         mfes[1] = self.as_mfe(t + dt, outcome, false);
         self.steps += 1;
@@ -61,6 +89,15 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
             mfes,
             non_finite,
         }
+    }
+
+    /// Records the sampled neurons the last event fired (marked until the next pass) at
+    /// `t`.
+    fn record_spikes<R: Reduction>(&self, raster: &mut SpikeRaster, t: f64, reduction: &mut R) {
+        raster.clear();
+        let first = self.partition.first_block * BLOCK_SIZE;
+        raster.mark(0, first, &self.voltages);
+        raster.record(t, reduction);
     }
 
     fn as_mfe(&self, t: f64, outcome: CascadeOutcome, kick: bool) -> Option<Mfe> {
