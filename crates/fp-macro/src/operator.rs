@@ -122,9 +122,9 @@ pub(crate) struct StepOperator {
     reinjection: Reinjection,
     /// What the next step re-injects at `V_R` ([`StepOperator::set_reentry`]).
     reentry: Reentry,
-    /// The outflow `N_out` of the last solved step (the rate with implicit re-injection,
-    /// `(a/h) p^m_{n-1}` with explicit).
-    last_outflow: f64,
+    /// The outflow `(a/h) p^m_{n-1}` of the last step with explicit re-injection (0 with
+    /// implicit).
+    explicit_outflow: f64,
     /// `a/h`: the outflow rate per unit of `p_{n-1}`.
     outflow: f64,
     /// `Σ p_i` of the last solved density, in the order of the back substitution.
@@ -155,7 +155,7 @@ impl StepOperator {
             corner: 0.0,
             reinjection,
             reentry: Reentry::ALL,
-            last_outflow: 0.0,
+            explicit_outflow: 0.0,
             outflow: 0.0,
             sum: 0.0,
             c_prime: vec![0.0; n],
@@ -178,9 +178,13 @@ impl StepOperator {
         self.reentry
     }
 
-    /// The outflow `N_out` of the last solved step.
-    pub(crate) fn last_outflow(&self) -> f64 {
-        self.last_outflow
+    /// The outflow `N_out` of the last solved step, whose new rate was `rate`: the rate
+    /// itself with implicit re-injection, `(a/h) p^m_{n-1}` with explicit.
+    pub(crate) fn outflow_of(&self, rate: f64) -> f64 {
+        match self.reinjection {
+            Reinjection::Implicit => rate,
+            Reinjection::Explicit => self.explicit_outflow,
+        }
     }
 
     /// `Σ p_i` of the density the last [`StepOperator::step`] solved.

@@ -96,6 +96,7 @@ impl StepOperator {
         // The flux entering row r besides the corner: the explicit outflow's share and the
         // refractory compartment's source.
         let injected = explicit_flux * share + source;
+        self.explicit_outflow = explicit_flux;
         if previous[n - 1] * inv_dt - explicit_flux / h < 0.0 {
             return Err(SolveFailure::Positivity {
                 max_dt: h * previous[n - 1] / explicit_flux,
@@ -269,9 +270,7 @@ impl StepOperator {
         }
         let (sum, min) = (sum_up + sum_down, min_up.min(min_down));
         self.sum = sum;
-        let rate = self.rate_of(&next[..n], sum, min)?;
-        self.last_outflow = if implicit { rate } else { explicit_flux };
-        Ok(rate)
+        self.rate_of(&next[..n], sum, min)
     }
 }
 

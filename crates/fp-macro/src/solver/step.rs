@@ -116,7 +116,7 @@ impl<S: FluxScheme> MacroSolver<S> {
         std::mem::swap(&mut self.density, &mut self.next);
         self.mass = self.grid.spacing() * self.operator.sum();
         if let Some(compartment) = &mut self.refractory {
-            let (reentry, outflow) = (self.operator.reentry(), self.operator.last_outflow());
+            let (reentry, outflow) = (self.operator.reentry(), self.operator.outflow_of(rate));
             compartment.commit(reentry, outflow, self.config.dt);
         }
         self.previous_rate = self.rate;
