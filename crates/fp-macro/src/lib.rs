@@ -12,6 +12,9 @@
 //!   together (docs/model.md §10); each [`DensityNetwork::step`] returns a
 //!   [`NetworkOutcome`]; its state is [`NetworkState`] ([`NETWORK_STATE_VERSION`]). A step
 //!   of one density with given [`Coefficients`] is [`MacroSolver::step_with`].
+//! - Refractory periods (docs/model.md §11): [`MacroSolver::with_refractory`], a
+//!   population's `refractory` in a [`DensityNetwork`]; the compartment's saved form
+//!   [`RefractoryState`].
 //! - [`MacroState`] and [`MACRO_STATE_VERSION`]: saving and restoring
 //!   ([`MacroSolver::state`], [`MacroSolver::from_state`], [`MacroSolver::from_state_with`]).
 //! - [`scheme`]: the trait (with [`SchemeVisitor`], through which a scheme that chooses
@@ -39,5 +42,5 @@ pub use operator::Reinjection;
 pub use scheme::{FluxScheme, Scheme, SchemeVisitor};
 #[cfg(feature = "sprs")]
 pub use solver::StepSystem;
-pub use solver::{Coefficients, FrozenAt, MacroConfig, MacroSolver, StepOutcome};
-pub use state::{DensityDynamics, MACRO_STATE_VERSION, MacroState};
+pub use solver::{Coefficients, FrozenAt, MAX_HISTORY, MacroConfig, MacroSolver, StepOutcome};
+pub use state::{DensityDynamics, MACRO_STATE_VERSION, MacroState, RefractoryState};

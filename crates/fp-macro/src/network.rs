@@ -176,7 +176,8 @@ impl<S: FluxScheme + Clone> DensityNetwork<S> {
     /// [`MacroError::Populations`] if `densities` or `rates` do not hold one entry per
     /// population; [`MacroError::Population`] naming the population whose density is
     /// refused (as [`MacroSolver::with_scheme`]: `populations[α].density`, or `dv`, `v_min`,
-    /// `dt` for a grid its `V_F`, `V_R` do not admit), whose rate is negative or not
+    /// `dt` for a grid its `V_F`, `V_R` do not admit), whose refractory period is refused
+    /// (as [`MacroSolver::with_refractory`]: `populations[α].refractory.tau`), whose rate is negative or not
     /// finite (`populations[α].rate`), or, with `rates` `None`, whose threshold value
     /// gives no finite rate; [`MacroError::Invalid`] naming `t_start` if not finite.
     pub fn with_scheme(
@@ -188,7 +189,6 @@ impl<S: FluxScheme + Clone> DensityNetwork<S> {
         rates: Option<Vec<f64>>,
     ) -> Result<Self, MacroError> {
         network.validate()?;
-        network.refuse_refractory()?;
         let p = network.len();
         per_population("density", densities.len(), p)?;
         if let Some(rates) = &rates {
@@ -207,6 +207,7 @@ impl<S: FluxScheme + Clone> DensityNetwork<S> {
                 t_start,
                 Some(0.0),
             )
+            .and_then(|solver| solver.with_refractory(network.populations[alpha].refractory))
             .map_err(|e| match e {
                 // The start time is the network's, not the population's.
                 MacroError::Invalid {
@@ -343,11 +344,18 @@ impl<S: FluxScheme + Clone> DensityNetwork<S> {
         self.populations[alpha].density()
     }
 
-    /// Discrete mass `h Σ p_i` of population `alpha`'s density (1 up to round-off; panics
-    /// if `alpha >= P`).
+    /// Discrete mass `h Σ p_i` of population `alpha`'s density (`1 - R_α` up to round-off,
+    /// [`DensityNetwork::refractory_mass`]; panics if `alpha >= P`).
     #[must_use]
     pub fn mass(&self, alpha: usize) -> f64 {
         self.populations[alpha].mass()
+    }
+
+    /// The refractory mass `R_α` of population `alpha` (0 without a period; panics if
+    /// `alpha >= P`): `mass(α) + refractory_mass(α)` is 1 up to rounding.
+    #[must_use]
+    pub fn refractory_mass(&self, alpha: usize) -> f64 {
+        self.populations[alpha].refractory_mass()
     }
 
     /// Every population's current firing rate `N_α^m`.

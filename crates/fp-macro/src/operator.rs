@@ -72,6 +72,27 @@ pub(crate) struct Frozen {
     pub(crate) dt: f64,
 }
 
+/// What a step re-injects at `V_R`: the flux `Q = source + share · N_out`, `N_out` the
+/// step's outflow (implicit: `(a/h) p^{m+1}_{n-1}`, the off-band entry `-κ · share`;
+/// explicit: `(a/h) p^m_{n-1}`, known). Without a refractory period [`Reentry::ALL`]:
+/// the whole outflow at once, today's step bit for bit; with one, the refractory
+/// compartment's (`solver::refractory`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Reentry {
+    /// The part of this step's outflow re-injected within the step, in `[0, 1]`.
+    pub(crate) share: f64,
+    /// The flux re-injected besides, `>= 0`.
+    pub(crate) source: f64,
+}
+
+impl Reentry {
+    /// The whole outflow at once (no refractory period).
+    pub(crate) const ALL: Reentry = Reentry {
+        share: 1.0,
+        source: 0.0,
+    };
+}
+
 /// Why a solve did not produce a new density.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum SolveFailure {
@@ -99,6 +120,11 @@ pub(crate) struct StepOperator {
     /// The off-band entry `(r, n-1)`: `-a/h²` (implicit re-injection) or zero.
     corner: f64,
     reinjection: Reinjection,
+    /// What the next step re-injects at `V_R` ([`StepOperator::set_reentry`]).
+    reentry: Reentry,
+    /// The outflow `(a/h) p^m_{n-1}` of the last step with explicit re-injection (0 with
+    /// implicit).
+    explicit_outflow: f64,
     /// `a/h`: the outflow rate per unit of `p_{n-1}`.
     outflow: f64,
     /// `Σ p_i` of the last solved density, in the order of the back substitution.
@@ -128,6 +154,8 @@ impl StepOperator {
             upper: vec![0.0; n],
             corner: 0.0,
             reinjection,
+            reentry: Reentry::ALL,
+            explicit_outflow: 0.0,
             outflow: 0.0,
             sum: 0.0,
             c_prime: vec![0.0; n],
@@ -137,6 +165,25 @@ impl StepOperator {
             pivot: vec![0.0; n],
             #[cfg(test)]
             z_prime: vec![0.0; n],
+        }
+    }
+
+    /// Sets what the next steps re-inject at `V_R` (until set again).
+    pub(crate) fn set_reentry(&mut self, reentry: Reentry) {
+        self.reentry = reentry;
+    }
+
+    /// What the steps re-inject at `V_R`, as last set.
+    pub(crate) fn reentry(&self) -> Reentry {
+        self.reentry
+    }
+
+    /// The outflow `N_out` of the last solved step, whose new rate was `rate`: the rate
+    /// itself with implicit re-injection, `(a/h) p^m_{n-1}` with explicit.
+    pub(crate) fn outflow_of(&self, rate: f64) -> f64 {
+        match self.reinjection {
+            Reinjection::Implicit => rate,
+            Reinjection::Explicit => self.explicit_outflow,
         }
     }
 

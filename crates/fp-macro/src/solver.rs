@@ -4,19 +4,20 @@
 //! ([`StepOutcome`]), the step itself in `step`, the step's matrix for analysis (feature
 //! `sprs`) in `matrix`; this file holds the solver, its construction and its accessors.
 
-use nlif_model::{InitialDensity, Input, ModelParams};
+use nlif_model::{InitialDensity, Input, ModelParams, Refractory};
 
 use crate::Grid;
 use crate::error::{MacroError, invalid};
 use crate::operator::StepOperator;
 use crate::scheme::{FluxScheme, Scheme};
-use crate::state::{MACRO_STATE_VERSION, MacroState};
+use crate::state::{MACRO_STATE_OLDEST, MACRO_STATE_VERSION, MacroState, RefractoryState};
 
 mod coefficients;
 mod config;
 #[cfg(feature = "sprs")]
 mod matrix;
 mod outcome;
+pub(crate) mod refractory;
 mod step;
 
 pub use coefficients::Coefficients;
@@ -24,6 +25,8 @@ pub use config::{FrozenAt, MacroConfig};
 #[cfg(feature = "sprs")]
 pub use matrix::StepSystem;
 pub use outcome::StepOutcome;
+use refractory::Compartment;
+pub use refractory::MAX_HISTORY;
 
 /// The mean-field Fokker–Planck solver (docs/model.md §3), generic over its
 /// [`FluxScheme`]: the built-in [`Scheme`] (the default, chosen by the config) or any
@@ -33,7 +36,7 @@ pub use outcome::StepOutcome;
 ///
 /// ```
 /// use fp_macro::{MacroConfig, MacroSolver, StepOutcome};
-/// use nlif_model::{InitialDensity, Input, ModelParams};
+/// use nlif_model::{InitialDensity, Input, ModelParams, Refractory};
 ///
 /// let params = ModelParams { b: 0.5, ..ModelParams::default() };
 /// let config = MacroConfig { dt: 1e-3, ..MacroConfig::default() };
@@ -70,6 +73,8 @@ pub struct MacroSolver<S: FluxScheme = Scheme> {
     t_start: f64,
     steps: u64,
     operator: StepOperator,
+    /// The refractory compartment (docs/model.md §11), `None` without a period.
+    refractory: Option<Compartment>,
 }
 
 impl MacroSolver<Scheme> {
@@ -192,7 +197,58 @@ impl<S: FluxScheme> MacroSolver<S> {
             previous_rate: rate,
             t_start,
             steps: 0,
+            refractory: None,
         })
+    }
+
+    /// This solver with the refractory period `period` (docs/model.md §11), nobody
+    /// refractory yet (the refractory mass `R = 0`: the density should hold the whole
+    /// mass). The density then holds `1 - R`; the outflow at `V_F` enters the refractory
+    /// compartment, which re-injects at `V_R` (module `solver::refractory` for the
+    /// scheme). [`Refractory::None`] or `tau = 0`: the solver as it is, its steps bit for
+    /// bit those without a period.
+    ///
+    /// ```
+    /// use fp_macro::{MacroConfig, MacroSolver};
+    /// use nlif_model::{InitialDensity, Input, ModelParams, Refractory};
+    ///
+    /// let config = MacroConfig { dt: 1e-3, ..MacroConfig::default() };
+    /// let initial = InitialDensity::Gaussian { mean: 0.0, var: 0.25 };
+    /// let mut solver = MacroSolver::from_initial(ModelParams::default(), Input::None, config, &initial)?
+    ///     .with_refractory(Refractory::Exponential { tau: 0.025 })?;
+    /// for _ in 0..100 {
+    ///     assert!(solver.step(f64::INFINITY).rate().is_some());
+    /// }
+    /// assert!((solver.mass() + solver.refractory_mass() - 1.0).abs() < 1e-12);
+    /// let odd = solver.clone().with_refractory(Refractory::Fixed { tau: 0.0255 });
+    /// assert_eq!(odd.unwrap_err().field(), "refractory.tau");
+    /// # Ok::<(), fp_macro::MacroError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`MacroError::Model`] naming `refractory.tau` if `tau` is negative or not finite;
+    /// [`MacroError::Invalid`] naming `refractory.tau` if a `Fixed` period is not a whole
+    /// number of steps `dt` (to a relative `1e-9`) or spans more than [`MAX_HISTORY`]
+    /// steps.
+    pub fn with_refractory(mut self, period: Refractory) -> Result<Self, MacroError> {
+        self.refractory = Compartment::new(period, self.config.dt)?;
+        Ok(self)
+    }
+
+    /// The refractory period (`Refractory::None` without one, or for `tau = 0`).
+    #[must_use]
+    pub fn refractory(&self) -> Refractory {
+        self.refractory
+            .as_ref()
+            .map_or(Refractory::None, |c| c.state().period)
+    }
+
+    /// The refractory mass `R` (0 without a period): `mass() + refractory_mass()` is 1
+    /// up to rounding.
+    #[must_use]
+    pub fn refractory_mass(&self) -> f64 {
+        self.refractory.as_ref().map_or(0.0, Compartment::mass)
     }
 
     /// A solver with the flux scheme `scheme` (`config.scheme` unused) at `t = 0` from
@@ -221,10 +277,14 @@ impl<S: FluxScheme> MacroSolver<S> {
     ///
     /// # Errors
     ///
-    /// [`MacroError::StateVersion`] if `state.version` is not [`MACRO_STATE_VERSION`];
-    /// otherwise as [`MacroSolver::with_scheme`] for every field (the rate named `rate`),
-    /// and [`MacroError::Invalid`] naming `steps` if the time `t_start + steps · dt` is not
-    /// finite.
+    /// [`MacroError::StateVersion`] if `state.version` is neither [`MACRO_STATE_VERSION`]
+    /// nor an older version this build still reads (2: the same fields without
+    /// `refractory`); otherwise as [`MacroSolver::with_scheme`] for every field (the rate
+    /// named `rate`), [`MacroError::Invalid`] naming `steps` if the time
+    /// `t_start + steps · dt` is not finite, and for a refractory compartment
+    /// [`MacroSolver::with_refractory`]'s for its period, [`MacroError::Invalid`] naming
+    /// `refractory.mass` (not finite) or `refractory.history` (not `tau/dt` finite
+    /// non-negative rates for `Fixed`, not empty for `Exponential`).
     pub fn from_state_with(scheme: S, state: MacroState) -> Result<Self, MacroError> {
         let MacroState {
             version,
@@ -236,8 +296,9 @@ impl<S: FluxScheme> MacroSolver<S> {
             previous_rate,
             t_start,
             steps,
+            refractory,
         } = state;
-        if version != MACRO_STATE_VERSION {
+        if !(MACRO_STATE_OLDEST..=MACRO_STATE_VERSION).contains(&version) {
             return Err(MacroError::StateVersion {
                 found: version,
                 supported: MACRO_STATE_VERSION,
@@ -254,6 +315,9 @@ impl<S: FluxScheme> MacroSolver<S> {
         }
         solver.previous_rate = previous_rate;
         solver.steps = steps;
+        if let Some(refractory) = refractory {
+            solver.refractory = Some(Compartment::restore(refractory, config.dt)?);
+        }
         if !solver.time().is_finite() {
             return Err(invalid(
                 "steps",
@@ -279,6 +343,7 @@ impl<S: FluxScheme> MacroSolver<S> {
             previous_rate: self.previous_rate,
             t_start: self.t_start,
             steps: self.steps,
+            refractory: self.refractory_state(),
         }
     }
 
@@ -288,6 +353,27 @@ impl<S: FluxScheme> MacroSolver<S> {
         self.rate = rate;
         self.previous_rate = previous_rate;
         self.steps = steps;
+    }
+
+    /// The saved refractory compartment (`None` without a period).
+    pub(crate) fn refractory_state(&self) -> Option<RefractoryState> {
+        self.refractory.as_ref().map(Compartment::state)
+    }
+
+    /// Replaces the refractory compartment by the saved `state` (a network's restore,
+    /// which checks that its period is the population's).
+    ///
+    /// # Errors
+    ///
+    /// As [`MacroSolver::from_state_with`] for the compartment.
+    pub(crate) fn restore_refractory(
+        &mut self,
+        state: Option<RefractoryState>,
+    ) -> Result<(), MacroError> {
+        self.refractory = state
+            .map(|state| Compartment::restore(state, self.config.dt))
+            .transpose()?;
+        Ok(())
     }
 
     /// The flux scheme.
@@ -338,7 +424,8 @@ impl<S: FluxScheme> MacroSolver<S> {
         self.steps
     }
 
-    /// Discrete mass `h Σ p_i` (1 up to round-off), as summed when the density was
+    /// Discrete mass `h Σ p_i` (1 up to round-off, `1 - R` with a refractory period:
+    /// [`MacroSolver::refractory_mass`]), as summed when the density was
     /// computed (in the order of the step's back substitution).
     #[must_use]
     pub fn mass(&self) -> f64 {

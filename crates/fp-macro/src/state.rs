@@ -5,13 +5,23 @@ use serde::{Deserialize, Serialize};
 
 use crate::MacroConfig;
 
+mod refractory;
+
+pub use refractory::RefractoryState;
+
 /// The version of [`MacroState`] this build writes and reads.
 ///
 /// It changes whenever the meaning or the fields of [`MacroState`] change; a state of
 /// another version is refused by
 /// [`MacroSolver::from_state`](crate::MacroSolver::from_state) with
 /// [`MacroError::StateVersion`](crate::MacroError::StateVersion).
-pub const MACRO_STATE_VERSION: u32 = 2;
+///
+/// Version 3 added [`MacroState::refractory`]; a version-2 state (without it: no
+/// refractory period) is still read.
+pub const MACRO_STATE_VERSION: u32 = 3;
+
+/// The oldest version of [`MacroState`] this build reads.
+pub(crate) const MACRO_STATE_OLDEST: u32 = 2;
 
 /// Everything a [`MacroSolver`](crate::MacroSolver) needs to continue bit for bit, as plain
 /// `serde` data (an API boundary: stable within a [`version`](Self::version)).
@@ -77,6 +87,10 @@ pub struct MacroState {
     pub t_start: f64,
     /// Steps taken since `t_start`: the time is `t_start + steps · dt`.
     pub steps: u64,
+    /// The refractory compartment (docs/model.md §11): `None` without a refractory period
+    /// (and in a version-2 state, which has no such field).
+    #[serde(default)]
+    pub refractory: Option<RefractoryState>,
 }
 
 /// What of a [`MacroState`] changes over a run: the state without the problem it solves
@@ -110,6 +124,9 @@ pub struct DensityDynamics {
     pub t_start: f64,
     /// As [`MacroState::steps`].
     pub steps: u64,
+    /// As [`MacroState::refractory`].
+    #[serde(default)]
+    pub refractory: Option<RefractoryState>,
 }
 
 impl MacroState {
@@ -122,6 +139,7 @@ impl MacroState {
             previous_rate: self.previous_rate,
             t_start: self.t_start,
             steps: self.steps,
+            refractory: self.refractory,
         }
     }
 
@@ -144,6 +162,7 @@ impl MacroState {
             previous_rate: dynamics.previous_rate,
             t_start: dynamics.t_start,
             steps: dynamics.steps,
+            refractory: dynamics.refractory,
         }
     }
 }

@@ -356,13 +356,22 @@ fn the_rates_read_off_the_densities_solve_the_noise_system() {
     assert_eq!(error.path(), "populations[0].density", "{error}");
 }
 
-/// Oracle: the path — the density does not simulate refractory periods yet and refuses a
-/// population that has one instead of ignoring it.
+/// Oracle: the population's setting. The density simulates refractory periods now
+/// (issue 27; `tests/refractory_network.rs`): a population's period is taken, not ignored
+/// and no longer refused.
 #[test]
-fn a_refractory_period_is_refused_not_ignored() {
+fn a_refractory_period_is_taken_not_ignored() {
     let mut n = network(Input::None, Input::None);
-    n.populations[0].refractory = nlif_model::Refractory::Exponential { tau: 0.01 };
-    let e = fp_macro::DensityNetwork::<fp_macro::Scheme>::from_initial(n, config(), &INITIAL)
-        .unwrap_err();
-    assert_eq!(e.path(), "populations[0].refractory");
+    let period = nlif_model::Refractory::Exponential { tau: 0.01 };
+    n.populations[0].refractory = period;
+    let mut densities =
+        fp_macro::DensityNetwork::<fp_macro::Scheme>::from_initial(n, config(), &INITIAL).unwrap();
+    for _ in 0..10 {
+        assert!(densities.step(f64::INFINITY).rate().is_some());
+    }
+    assert!(densities.refractory_mass(0) > 0.0 && densities.refractory_mass(1) == 0.0);
+    assert_eq!(
+        densities.state().refractory[0].as_ref().unwrap().period,
+        period
+    );
 }

@@ -3,17 +3,24 @@
 use nlif_model::network::Network;
 use serde::{Deserialize, Serialize};
 
-use super::{DensityNetwork, check_rates};
-use crate::MacroConfig;
+use super::{DensityNetwork, check_rates, per_population};
 use crate::error::{MacroError, invalid};
 use crate::scheme::FluxScheme;
+use crate::state::RefractoryState;
+use crate::{MacroConfig, MacroSolver};
 
 /// The version of [`NetworkState`] this build writes and reads.
-pub const NETWORK_STATE_VERSION: u32 = 1;
+///
+/// Version 2 added [`NetworkState::refractory`]; a version-1 state (without it: no
+/// refractory periods) is still read.
+pub const NETWORK_STATE_VERSION: u32 = 2;
+
+/// The oldest version of [`NetworkState`] this build reads.
+const NETWORK_STATE_OLDEST: u32 = 1;
 
 /// Everything a [`DensityNetwork`] needs to continue bit for bit, as plain `serde` data:
 /// the network, the settings, and per population (index `α` of each list) the density,
-/// the rate and the rate before it; the clock as `(t_start, steps)`, shared by every
+/// the rate and the rate before it, and the refractory compartment; the clock as `(t_start, steps)`, shared by every
 /// population. As for [`MacroState`](crate::MacroState), a custom scheme is not recorded
 /// (restore with [`DensityNetwork::from_state_with`] and the same scheme), and bit-for-bit
 /// continuation needs a format that round-trips `f64` exactly.
@@ -38,6 +45,10 @@ pub struct NetworkState {
     pub t_start: f64,
     /// Steps taken since `t_start`: the time is `t_start + steps · dt`.
     pub steps: u64,
+    /// Each population's refractory compartment (docs/model.md §11; `None` for one
+    /// without a period); empty when no population has one (and in a version-1 state).
+    #[serde(default)]
+    pub refractory: Vec<Option<RefractoryState>>,
 }
 
 impl<S: FluxScheme + Clone> DensityNetwork<S> {
@@ -58,6 +69,18 @@ impl<S: FluxScheme + Clone> DensityNetwork<S> {
             previous_rates: self.populations.iter().map(|s| s.previous_rate()).collect(),
             t_start: self.t_start(),
             steps: self.steps(),
+            refractory: if self
+                .populations
+                .iter()
+                .all(|s| s.refractory_state().is_none())
+            {
+                Vec::new()
+            } else {
+                self.populations
+                    .iter()
+                    .map(MacroSolver::refractory_state)
+                    .collect()
+            },
         }
     }
 
@@ -66,10 +89,16 @@ impl<S: FluxScheme + Clone> DensityNetwork<S> {
     ///
     /// # Errors
     ///
-    /// [`MacroError::StateVersion`] if `state.version` is not [`NETWORK_STATE_VERSION`];
-    /// otherwise as [`DensityNetwork::with_scheme`] for every field (`populations[α].rate`,
-    /// `populations[α].previous_rate`), and [`MacroError::Invalid`] naming `steps` if the
-    /// time `t_start + steps · dt` is not finite.
+    /// [`MacroError::StateVersion`] if `state.version` is neither [`NETWORK_STATE_VERSION`]
+    /// nor 1 (read as without refractory compartments); otherwise as
+    /// [`DensityNetwork::with_scheme`] for every field (`populations[α].rate`,
+    /// `populations[α].previous_rate`), [`MacroError::Invalid`] naming `steps` if the
+    /// time `t_start + steps · dt` is not finite, [`MacroError::Populations`] if
+    /// `refractory` is neither empty nor one entry per population, and
+    /// [`MacroError::Population`] naming `populations[α].refractory.tau` if a saved
+    /// compartment is not of the population's period (or missing), or as
+    /// [`MacroSolver::from_state_with`] for the compartment (`populations[α].refractory.mass`,
+    /// `populations[α].refractory.history`).
     pub fn from_state_with(scheme: S, state: NetworkState) -> Result<Self, MacroError> {
         let NetworkState {
             version,
@@ -80,8 +109,9 @@ impl<S: FluxScheme + Clone> DensityNetwork<S> {
             previous_rates,
             t_start,
             steps,
+            refractory,
         } = state;
-        if version != NETWORK_STATE_VERSION {
+        if !(NETWORK_STATE_OLDEST..=NETWORK_STATE_VERSION).contains(&version) {
             return Err(MacroError::StateVersion {
                 found: version,
                 supported: NETWORK_STATE_VERSION,
@@ -94,6 +124,27 @@ impl<S: FluxScheme + Clone> DensityNetwork<S> {
         for (solver, &previous) in restored.populations.iter_mut().zip(&previous_rates) {
             let rate = solver.rate();
             solver.set_dynamics(rate, previous, steps);
+        }
+        if !refractory.is_empty() {
+            per_population("refractory", refractory.len(), p)?;
+        }
+        let mut saved = refractory.into_iter();
+        for (alpha, solver) in restored.populations.iter_mut().enumerate() {
+            let compartment = saved.next().flatten();
+            let period = compartment.as_ref().map(|c| c.period);
+            if period.map_or(0.0, |p| p.mean_time()) != solver.refractory().mean_time()
+                || period.is_some_and(|p| p != solver.refractory())
+            {
+                return Err(invalid(
+                    "refractory.tau",
+                    period.map_or(0.0, |p| p.mean_time()),
+                    "the saved refractory compartment is not of the population's period",
+                )
+                .in_population(alpha));
+            }
+            solver
+                .restore_refractory(compartment)
+                .map_err(|e| e.in_population(alpha))?;
         }
         if !restored.time().is_finite() {
             return Err(invalid(

@@ -49,7 +49,7 @@
 //! with the back substitution's two rows per link about 40 % off the step (docs/fp-macro.md).
 //!
 
-use super::{Frozen, Reinjection, SolveFailure, StepOperator};
+use super::{Frozen, Reentry, Reinjection, SolveFailure, StepOperator};
 use crate::Grid;
 use crate::scheme::FluxScheme;
 
@@ -85,11 +85,18 @@ impl StepOperator {
         let peclet = h / frozen.a;
         let implicit = self.reinjection == Reinjection::Implicit;
         self.outflow = frozen.a / h;
-        self.corner = if implicit { -kappa } else { 0.0 };
+        let Reentry { share, source } = self.reentry;
+        // Without a refractory period `share = 1`, `source = 0`: `-κ · 1` and
+        // `E · 1 + 0` are `-κ` and `E` bit for bit (`E >= +0`).
+        self.corner = if implicit { -kappa * share } else { 0.0 };
         let explicit_flux = match self.reinjection {
             Reinjection::Explicit => self.outflow * previous[n - 1],
             Reinjection::Implicit => 0.0,
         };
+        // The flux entering row r besides the corner: the explicit outflow's share and the
+        // refractory compartment's source.
+        let injected = explicit_flux * share + source;
+        self.explicit_outflow = explicit_flux;
         if previous[n - 1] * inv_dt - explicit_flux / h < 0.0 {
             return Err(SolveFailure::Positivity {
                 max_dt: h * previous[n - 1] / explicit_flux,
@@ -120,11 +127,7 @@ impl StepOperator {
         // weights, O(1) for any dt, so the pivots, and the minors' growth per row below,
         // stay within a few orders of magnitude of 1 whatever dt and κ.
         let sigma = 1.0 / (inv_dt + kappa);
-        let (c0, corner, flux) = (
-            sigma * inv_dt,
-            self.corner * sigma,
-            explicit_flux * sigma / h,
-        );
+        let (c0, corner, flux) = (sigma * inv_dt, self.corner * sigma, injected * sigma / h);
         let kappa = kappa * sigma;
         let rhs = |i: usize| previous[i] * c0;
         let k = (n / 2).min(r - 1);

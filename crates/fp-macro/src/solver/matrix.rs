@@ -2,7 +2,7 @@
 
 use super::MacroSolver;
 use super::step::shift_density;
-use crate::operator::Frozen;
+use crate::operator::{Frozen, Reentry};
 use crate::scheme::FluxScheme;
 
 /// The linear system of one density step, `matrix · p^{m+1} = rhs` (feature `sprs`): see
@@ -13,7 +13,8 @@ pub struct StepSystem {
     /// implicit re-injection, the entry `(r, n-1)`.
     pub matrix: sprs::CsMat<f64>,
     /// The right-hand side: `p^m / dt` (after the step's input kick, if one falls into
-    /// it), with explicit re-injection the outflow moved from the last cell to `V_R`.
+    /// it), with explicit re-injection the outflow moved from the last cell to `V_R`; with
+    /// a refractory period the compartment's re-injection enters at `V_R` instead.
     pub rhs: Vec<f64>,
 }
 
@@ -30,7 +31,9 @@ impl<S: FluxScheme> MacroSolver<S> {
     /// the weights `(A, B)` of the scheme at the Péclet numbers
     /// `w = (b · rate + I - v_{i+1/2}) h / a`, `a = a(rate)`, the input `I` at the step's
     /// start or end as `config.frozen_at` says; the last face is the outflow (weight 1
-    /// implicit, 0 explicit), and implicit re-injection adds `-κ` at `(r, n-1)`.
+    /// implicit, 0 explicit), and implicit re-injection adds `-κ` at `(r, n-1)` (with a
+    /// refractory period `-κ · share`, the part of the outflow re-injected within the
+    /// step: `dt/(τ + dt)` for `Exponential`, 0 for `Fixed`).
     ///
     /// With non-negative weights it is an M-matrix (positive diagonal, non-positive
     /// elsewhere) whose columns sum to `1/dt`, so that `M^{-1} >= 0` and
@@ -71,8 +74,22 @@ impl<S: FluxScheme> MacroSolver<S> {
         };
         StepSystem {
             matrix: self.matrix_of(frozen),
-            rhs: crate::operator::step_rhs(&self.grid, frozen, self.config.reinjection, &previous),
+            rhs: crate::operator::step_rhs(
+                &self.grid,
+                frozen,
+                self.config.reinjection,
+                self.reentry(),
+                &previous,
+            ),
         }
+    }
+
+    /// What the next step re-injects at `V_R` (the refractory compartment's, or all of
+    /// the outflow at once).
+    fn reentry(&self) -> Reentry {
+        self.refractory
+            .as_ref()
+            .map_or(Reentry::ALL, |c| c.reentry(self.config.dt))
     }
 
     fn matrix_of(&self, frozen: Frozen) -> sprs::CsMat<f64> {
@@ -82,6 +99,7 @@ impl<S: FluxScheme> MacroSolver<S> {
             &self.scheme,
             frozen,
             self.config.reinjection,
+            self.reentry(),
         );
         let mut triplets = sprs::TriMat::with_capacity((n, n), entries.len());
         for (i, j, value) in entries {

@@ -79,6 +79,9 @@ impl<S: FluxScheme> MacroSolver<S> {
             None => false,
         };
         let frozen = Frozen { a, shift, dt };
+        if let Some(compartment) = &self.refractory {
+            self.operator.set_reentry(compartment.reentry(dt));
+        }
         let previous = if kicked { &self.shifted } else { &self.density };
         // The scheme [`FluxScheme::dispatch`] hands over: the built-in enum matches its
         // variant once here, so that the face loop is the concrete scheme's
@@ -107,10 +110,15 @@ impl<S: FluxScheme> MacroSolver<S> {
     }
 
     /// The second half of a step: the density [`solve`](Self::solve) left in `self.next`
-    /// becomes the state, with its rate `rate`.
+    /// becomes the state, with its rate `rate`; the refractory compartment takes the
+    /// step's balance `R += dt (N_out - Q)` (module `refractory`).
     pub(crate) fn commit(&mut self, rate: f64) {
         std::mem::swap(&mut self.density, &mut self.next);
         self.mass = self.grid.spacing() * self.operator.sum();
+        if let Some(compartment) = &mut self.refractory {
+            let (reentry, outflow) = (self.operator.reentry(), self.operator.outflow_of(rate));
+            compartment.commit(reentry, outflow, self.config.dt);
+        }
         self.previous_rate = self.rate;
         self.rate = rate;
         self.steps += 1;
