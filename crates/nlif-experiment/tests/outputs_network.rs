@@ -119,9 +119,12 @@ fn a_network_writes_a_column_a_summary_entry_and_densities_per_population() {
             "density_t.npy",
             "grid_E.npy",
             "grid_I.npy",
+            // A run with particles records its spike raster (`output.raster`).
+            "raster.png",
             "rate.csv",
             "rate.png",
             "rate.svg",
+            "spikes.csv",
             "summary.json",
         ]
     );
