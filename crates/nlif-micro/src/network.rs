@@ -311,16 +311,17 @@ impl<S: crate::SubthresholdStepper> ParticleNetwork<S> {
     ///
     /// If `alpha` is not a population.
     pub fn voltages(&self, alpha: usize) -> impl ExactSizeIterator<Item = f64> + '_ {
-        let (raw, pending, v_r) = match &self.members[alpha].system {
+        let (raw, pending, v_r, parks) = match &self.members[alpha].system {
             Some(system) => (
                 system.raw_voltages(),
                 system.pending_kick(),
                 system.params().v_r,
+                system.parks(),
             ),
-            None => (&[][..], 0.0, 0.0),
+            None => (&[][..], 0.0, 0.0, false),
         };
         raw.iter()
-            .map(move |&x| crate::system::settle(x, pending, v_r))
+            .map(move |&x| crate::system::settle_or_park(x, pending, v_r, parks))
     }
 
     /// Applies the pending kicks and resets of population `alpha` in place and returns its

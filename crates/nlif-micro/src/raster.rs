@@ -170,19 +170,26 @@ impl SpikeRaster {
         self.words.fill(0);
     }
 
-    /// Sets the bits of population `alpha`'s sampled neurons among `raw` (the stored
-    /// voltages of the neurons `first..first + raw.len()`) that are marked fired.
-    pub(crate) fn mark(&mut self, alpha: usize, first: usize, raw: &[f64]) {
+    /// Sets the bits of population `alpha`'s sampled neurons among the neurons
+    /// `first..first + len` for which `fired(i)` (`i` the index from `first`) says that
+    /// they fired in the last event.
+    pub(crate) fn mark(
+        &mut self,
+        alpha: usize,
+        first: usize,
+        len: usize,
+        fired: impl Fn(usize) -> bool,
+    ) {
         let (Some(&start), Some(&end)) = (self.starts.get(alpha), self.starts.get(alpha + 1))
         else {
             return;
         };
         let ids = &self.ids[start..end];
-        let (first, last) = (first as u64, (first + raw.len()) as u64);
+        let (first, last) = (first as u64, (first + len) as u64);
         let from = ids.partition_point(|&id| id < first);
         let to = ids.partition_point(|&id| id < last);
         for (k, &id) in ids.iter().enumerate().take(to).skip(from) {
-            if raw[(id - first) as usize] == f64::NEG_INFINITY {
+            if fired((id - first) as usize) {
                 let bit = start + k;
                 self.words[bit / 64] |= 1 << (bit % 64);
             }

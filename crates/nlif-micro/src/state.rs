@@ -1,6 +1,6 @@
 //! The saved state of a particle system.
 
-use nlif_model::{Input, ModelParams};
+use nlif_model::{Input, ModelParams, Refractory};
 use serde::{Deserialize, Serialize};
 
 use crate::{BLOCK_SIZE, MicroConfig, MicroError, Partition};
@@ -10,7 +10,10 @@ use crate::{BLOCK_SIZE, MicroConfig, MicroError, Partition};
 /// Version 2: the same fields as version 1, but the streams continue with the batched
 /// normal deviates of [`crate::normal`] (version 1 drew one ziggurat deviate per particle),
 /// so a version-1 state would not continue its run bit for bit and is refused.
-pub const PARTICLE_STATE_VERSION: u32 = 2;
+///
+/// Version 3: adds the refractory period (`refractory`) and each neuron's time still away
+/// (`away`, empty without a period).
+pub const PARTICLE_STATE_VERSION: u32 = 3;
 
 /// Everything needed to continue a particle system bit for bit, as plain serde data.
 ///
@@ -61,10 +64,17 @@ pub struct ParticleState {
     pub rate: f64,
     /// Initiators of the last cascade (they set the width of the next cascade window).
     pub last_initiators: u64,
-    /// The settled voltages, all finite and below `v_f`.
+    /// The settled voltages, all finite and below `v_f`, except with a refractory period
+    /// `-inf` for a neuron away from the voltage line.
     pub voltages: Vec<f64>,
     /// The xoshiro256++ state words `s[0..4]` of the stream of each block held.
     pub rngs: Vec<[u64; 4]>,
+    /// The refractory period.
+    pub refractory: Refractory,
+    /// With a refractory period, one count per neuron: the passes it still sits out, plus
+    /// one (0 for a neuron on the voltage line, or at `-inf` one that fired in the last
+    /// step); empty without one.
+    pub away: Vec<u32>,
 }
 
 impl ParticleState {
@@ -91,6 +101,7 @@ impl ParticleState {
             partition: Partition::whole(global),
             voltages: Vec::with_capacity(global),
             rngs: Vec::with_capacity(global.div_ceil(BLOCK_SIZE)),
+            away: Vec::new(),
             ..first.clone_header()
         };
         for part in parts {
@@ -102,6 +113,7 @@ impl ParticleState {
                     ..part.config
                 } == whole.config
                 && part.t_start.to_bits() == whole.t_start.to_bits()
+                && part.refractory == whole.refractory
                 && part.steps == whole.steps
                 && part.rate.to_bits() == whole.rate.to_bits()
                 && part.last_initiators == whole.last_initiators;
@@ -124,6 +136,7 @@ impl ParticleState {
             }
             whole.voltages.extend_from_slice(&part.voltages);
             whole.rngs.extend_from_slice(&part.rngs);
+            whole.away.extend_from_slice(&part.away);
         }
         if whole.voltages.len() != global {
             return Err(invalid(
@@ -176,8 +189,9 @@ impl ParticleState {
                 ..self.config
             },
             partition,
-            voltages: self.voltages[range].to_vec(),
+            voltages: self.voltages[range.clone()].to_vec(),
             rngs: self.rngs.get(blocks).map(<[_]>::to_vec).unwrap_or_default(),
+            away: self.away.get(range).map(<[_]>::to_vec).unwrap_or_default(),
             ..self.clone_header()
         })
     }
@@ -196,6 +210,8 @@ impl ParticleState {
             last_initiators: self.last_initiators,
             voltages: Vec::new(),
             rngs: Vec::new(),
+            refractory: self.refractory,
+            away: Vec::new(),
         }
     }
 }
@@ -221,6 +237,8 @@ pub struct ParticleDynamics {
     pub voltages: Vec<f64>,
     /// As [`ParticleState::rngs`].
     pub rngs: Vec<[u64; 4]>,
+    /// As [`ParticleState::away`].
+    pub away: Vec<u32>,
 }
 
 impl ParticleState {
@@ -235,12 +253,14 @@ impl ParticleState {
             last_initiators: self.last_initiators,
             voltages: self.voltages,
             rngs: self.rngs,
+            away: self.away,
         }
     }
 
     /// The state of this build's version from its problem and its dynamics: `config`'s
     /// `particles` becomes the number of voltages held (checked when restored, by
-    /// [`ParticleSystem::from_state`](crate::ParticleSystem::from_state)).
+    /// [`ParticleSystem::from_state`](crate::ParticleSystem::from_state)). The refractory
+    /// period is none; set [`refractory`](Self::refractory) for a problem with one.
     ///
     /// ```
     /// use nlif_micro::{MicroConfig, Parallelism, ParticleState, ParticleSystem};
@@ -278,6 +298,8 @@ impl ParticleState {
             last_initiators: dynamics.last_initiators,
             voltages: dynamics.voltages,
             rngs: dynamics.rngs,
+            refractory: Refractory::None,
+            away: dynamics.away,
         }
     }
 }

@@ -4,7 +4,7 @@
 //! `from_initial`), saved and restored in [`state`], advanced in [`step`]; the pass over
 //! one block of particles is [`pass`].
 
-use nlif_model::{Input, ModelParams};
+use nlif_model::{Input, ModelParams, Refractory};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -12,12 +12,14 @@ use serde::{Deserialize, Serialize};
 mod builder;
 mod hooks;
 mod pass;
+mod refractory;
 mod state;
 mod step;
 #[cfg(test)]
 mod tests;
 pub use builder::ParticleSystemBuilder;
 pub(crate) use pass::settle;
+use refractory::Away;
 
 use crate::cascade::CascadeWorkspace;
 use crate::stepper::{Stepper, SubthresholdStepper};
@@ -106,6 +108,9 @@ struct Block {
     /// Non-fired voltages the last pass left non-finite.
     non_finite: u64,
     window: Vec<(f64, u32)>,
+    /// With a refractory period, the passes each neuron of the block still sits out, plus
+    /// one (module [`refractory`]); empty without one.
+    away: Vec<u32>,
 }
 
 /// `N_p` interacting NLIF neurons (docs/model.md §2), stepped with the sub-threshold
@@ -127,6 +132,9 @@ pub struct ParticleSystem<S = Stepper> {
     stepper: S,
     partition: Partition,
     parallelism: Parallelism,
+    refractory: Refractory,
+    /// The time away of a fired neuron; `None` without a refractory period.
+    away: Option<Away>,
     voltages: Vec<f64>,
     blocks: Vec<Block>,
     pending: f64,
@@ -146,6 +154,7 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
         stepper: S,
         partition: Partition,
         parallelism: Parallelism,
+        (refractory, away_of): (Refractory, Option<Away>),
         voltages: Vec<f64>,
         streams: impl Iterator<Item = Xoshiro256PlusPlus>,
         t_start: f64,
@@ -157,12 +166,19 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
         if let Some(builtin) = stepper.builtin() {
             config.stepper = builtin;
         }
+        let sizes = (0..).map(|j| BLOCK_SIZE.min(config.particles.saturating_sub(j * BLOCK_SIZE)));
         let blocks = streams
-            .map(|rng| Block {
+            .zip(sizes)
+            .map(|(rng, size)| Block {
                 rng,
                 fired: 0,
                 non_finite: 0,
                 window: Vec::new(),
+                away: if away_of.is_some() {
+                    vec![0; size]
+                } else {
+                    Vec::new()
+                },
             })
             .collect();
         ParticleSystem {
@@ -172,6 +188,8 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
             stepper,
             partition,
             parallelism,
+            refractory,
+            away: away_of,
             voltages,
             blocks,
             pending: 0.0,
@@ -290,11 +308,48 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
 
     /// The voltages with pending kicks and resets applied, computed on the fly (no
     /// allocation, no change to the system).
+    ///
+    /// With a refractory period ([`refractory`](Self::refractory)) a neuron away from the
+    /// voltage line (fired and not yet back) is `-inf`; without one every voltage is
+    /// finite.
     pub fn voltages(
         &self,
     ) -> impl ExactSizeIterator<Item = f64> + DoubleEndedIterator + Clone + '_ {
-        let (pending, v_r) = (self.pending, self.params.v_r);
-        self.voltages.iter().map(move |&x| settle(x, pending, v_r))
+        let (pending, v_r, parks) = (self.pending, self.params.v_r, self.away.is_some());
+        self.voltages
+            .iter()
+            .map(move |&x| settle_or_park(x, pending, v_r, parks))
+    }
+
+    /// The refractory period (docs/model.md §11; [`Refractory::None`] by default).
+    #[must_use]
+    pub fn refractory(&self) -> Refractory {
+        self.refractory
+    }
+
+    /// Neurons of this part away from the voltage line (refractory: fired and not yet
+    /// back at `V_R`); 0 without a refractory period.
+    #[must_use]
+    pub fn away_count(&self) -> usize {
+        if self.away.is_none() {
+            return 0;
+        }
+        self.voltages
+            .iter()
+            .filter(|&&x| x == f64::NEG_INFINITY)
+            .count()
+    }
+
+    /// Whether a fired neuron stays at `-inf` while away (a refractory period `tau > 0`).
+    pub(crate) fn parks(&self) -> bool {
+        self.away.is_some()
+    }
+
+    /// Whether the neuron with local index `i` fired in the last event (stored `-inf`, and
+    /// with a refractory period not yet started on its time away).
+    pub(crate) fn fired_last(&self, i: usize) -> bool {
+        self.voltages[i] == f64::NEG_INFINITY
+            && (self.away.is_none() || self.blocks[i / BLOCK_SIZE].away[i % BLOCK_SIZE] == 0)
     }
 
     /// The voltages with pending kicks and resets applied, as the buffer the system held
@@ -310,11 +365,11 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
     /// The values are those of [`voltages`](Self::voltages), and the run continues bit for
     /// bit as without the call (the next pass would compute the same sums).
     pub fn settle(&mut self) -> &[f64] {
-        let (pending, v_r) = (self.pending, self.params.v_r);
-        if pending != 0.0 || self.voltages.contains(&f64::NEG_INFINITY) {
+        let (pending, v_r, parks) = (self.pending, self.params.v_r, self.away.is_some());
+        if pending != 0.0 || (!parks && self.voltages.contains(&f64::NEG_INFINITY)) {
             self.for_each_block(|_, v, _| {
                 for x in v.iter_mut() {
-                    *x = settle(*x, pending, v_r);
+                    *x = settle_or_park(*x, pending, v_r, parks);
                 }
             });
             self.pending = 0.0;
@@ -340,5 +395,16 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
                 .enumerate()
                 .for_each(|(j, (v, b))| f(j * BLOCK_SIZE, v, b)),
         }
+    }
+}
+
+/// [`settle`], except that with a refractory period (`parks`) a neuron at `-inf` stays
+/// there: it is away (or fired in the last event, and so about to be).
+#[inline]
+pub(crate) fn settle_or_park(x: f64, pending: f64, v_r: f64, parks: bool) -> f64 {
+    if parks && x == f64::NEG_INFINITY {
+        x
+    } else {
+        settle(x, pending, v_r)
     }
 }

@@ -151,12 +151,3 @@ fn states_that_are_not_the_network_s_are_refused() {
     assert_eq!(restore(initiators), "last_initiators");
     assert!(ParticleNetwork::from_state(net.state(), Parallelism::Sequential).is_ok());
 }
-
-/// Oracle: the path — the particles do not simulate refractory periods yet and refuse a
-/// population that has one instead of ignoring it.
-#[test]
-fn a_refractory_period_is_refused_not_ignored() {
-    let mut n = network();
-    n.populations[1].refractory = nlif_model::Refractory::Fixed { tau: 0.01 };
-    assert_eq!(path(sample(n, 1000)), "populations[1].refractory");
-}

@@ -254,6 +254,7 @@ impl<S: SubthresholdStepper + Clone> ParticleNetworkBuilder<S> {
                 .partition(partition)
                 .t_start(self.t_start)
                 .rate(rates[alpha])
+                .refractory(self.network.populations[alpha].refractory)
                 .parallelism(self.parallelism);
             systems.push(Some(finish(alpha, builder)?));
         }
@@ -278,7 +279,6 @@ pub(super) fn check(
     part: NetworkPart,
 ) -> Result<(), MicroError> {
     network.validate()?;
-    network.refuse_refractory()?;
     config.validate()?;
     part.validate()
 }

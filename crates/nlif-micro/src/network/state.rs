@@ -121,6 +121,7 @@ impl<S: SubthresholdStepper + Clone> ParticleNetwork<S> {
                     let (params, input) = own_params(&state.network, alpha);
                     let same = saved.params == params
                         && saved.input == input
+                        && saved.refractory == state.network.populations[alpha].refractory
                         && saved.partition == partition
                         && saved.config
                             == MicroConfig {

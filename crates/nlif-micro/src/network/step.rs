@@ -170,7 +170,7 @@ impl<S: SubthresholdStepper> ParticleNetwork<S> {
         for (alpha, member) in self.members.iter().enumerate() {
             if let Some(system) = &member.system {
                 let first = system.partition().first_block * BLOCK_SIZE;
-                raster.mark(alpha, first, system.raw_voltages());
+                raster.mark(alpha, first, system.len(), |i| system.fired_last(i));
             }
         }
         raster.record(t, reduction);

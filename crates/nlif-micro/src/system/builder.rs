@@ -1,10 +1,11 @@
 //! Building a particle system: the builder, its positional shorthands and the checks of
 //! the settings (shared with the restore of a saved state).
 
-use nlif_model::{InitialDensity, Input, ModelParams};
+use nlif_model::{InitialDensity, Input, ModelParams, Refractory};
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+use super::refractory::Away;
 use super::{BLOCK_SIZE, Parallelism, ParticleSystem};
 use crate::stepper::{Stepper, SubthresholdStepper, standard_normal};
 use crate::{MicroConfig, MicroError, Partition};
@@ -15,11 +16,11 @@ use crate::{MicroConfig, MicroError, Partition};
 ///
 /// Defaults: the stepper `config.stepper`, the whole network
 /// ([`Partition::whole`]`(config.particles)`), `t_start = 0`, rate 0,
-/// [`Parallelism::Rayon`].
+/// [`Parallelism::Rayon`], no refractory period.
 ///
 /// ```
 /// use nlif_micro::{MicroConfig, Parallelism, ParticleSystem, Partition};
-/// use nlif_model::{InitialDensity, Input, ModelParams};
+/// use nlif_model::{InitialDensity, Input, ModelParams, Refractory};
 ///
 /// // The second half (blocks 2 and 3) of a network of 4 · 4096 neurons.
 /// let config = MicroConfig { particles: 2 * 4096, dt: 1e-3, ..MicroConfig::default() };
@@ -42,6 +43,7 @@ pub struct ParticleSystemBuilder<S = Stepper> {
     t_start: f64,
     rate: f64,
     parallelism: Parallelism,
+    refractory: Refractory,
 }
 
 impl ParticleSystem<Stepper> {
@@ -66,6 +68,7 @@ impl ParticleSystem<Stepper> {
             t_start: 0.0,
             rate: 0.0,
             parallelism: Parallelism::default(),
+            refractory: Refractory::None,
         }
     }
 
@@ -137,6 +140,7 @@ impl<S> ParticleSystemBuilder<S> {
             t_start: self.t_start,
             rate: self.rate,
             parallelism: self.parallelism,
+            refractory: self.refractory,
         }
     }
 
@@ -164,6 +168,38 @@ impl<S> ParticleSystemBuilder<S> {
     /// depend on it.
     pub fn parallelism(mut self, parallelism: Parallelism) -> Self {
         self.parallelism = parallelism;
+        self
+    }
+
+    /// A refractory period after each spike (default [`Refractory::None`]; docs/model.md
+    /// §11): a neuron that fires is away from the voltage line (it neither moves, nor
+    /// receives kicks, nor fires) for `tau` (`Fixed`, a whole number of steps) or a time
+    /// of mean `tau` (`Exponential`), then back at `V_R`. `tau = 0` is the model without
+    /// a period, bit for bit.
+    ///
+    /// ```
+    /// use nlif_micro::{MicroConfig, Parallelism, ParticleSystem};
+    /// use nlif_model::{InitialDensity, Input, ModelParams, Refractory};
+    ///
+    /// let config = MicroConfig { particles: 4000, dt: 1e-3, ..MicroConfig::default() };
+    /// let mut net = ParticleSystem::builder(ModelParams::default(), Input::Constant { i0: 3.0 }, config, 7)
+    ///     .refractory(Refractory::Fixed { tau: 0.5 })
+    ///     .parallelism(Parallelism::Sequential)
+    ///     .sample(&InitialDensity::Gaussian { mean: 1.5, var: 0.01 }, -4.0)?;
+    /// let mut spikes = 0;
+    /// for _ in 0..500 {
+    ///     spikes += net.step().spikes;
+    /// }
+    /// // Whoever fired in the last half unit of time is still away: at most once each.
+    /// assert!(spikes > 0 && spikes <= 4000);
+    /// assert_eq!(net.away_count() as u64, spikes);
+    /// # Ok::<(), nlif_micro::MicroError>(())
+    /// ```
+    ///
+    /// A `Fixed` period that is not a whole number of steps is refused when the system is
+    /// built ([`MicroError::Invalid`] naming `refractory.tau`).
+    pub fn refractory(mut self, refractory: Refractory) -> Self {
+        self.refractory = refractory;
         self
     }
 }
@@ -255,6 +291,7 @@ impl<S: SubthresholdStepper> ParticleSystemBuilder<S> {
             .unwrap_or(Partition::whole(self.config.particles));
         validate_settings(&self.params, &self.input, &self.config, &partition)?;
         check_clock(self.t_start, self.rate)?;
+        let away = Away::new(self.refractory, self.config.dt)?;
         let count = self.config.particles.div_ceil(BLOCK_SIZE);
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(self.seed);
         // `first_block` jumps of 2^128 draws each.
@@ -271,6 +308,7 @@ impl<S: SubthresholdStepper> ParticleSystemBuilder<S> {
             self.stepper,
             partition,
             self.parallelism,
+            (self.refractory, away),
             Vec::new(),
             streams,
             self.t_start,
@@ -328,6 +366,46 @@ pub(super) fn check_voltages(
         .find(|&(_, &v)| !(v.is_finite() && v < v_f))
     {
         return Err(MicroError::Voltage { index, value });
+    }
+    Ok(())
+}
+
+/// The voltages and times away of a system with a refractory period: as
+/// [`check_voltages`], except that `-inf` marks a neuron away, and one count per neuron
+/// in `away`, non-zero only for a neuron at `-inf`.
+pub(super) fn check_away(
+    voltages: &[f64],
+    away: &[u32],
+    particles: usize,
+    v_f: f64,
+) -> Result<(), MicroError> {
+    if voltages.len() != particles {
+        return Err(MicroError::Count {
+            expected: particles,
+            got: voltages.len(),
+        });
+    }
+    let on_line = |v: f64| v.is_finite() && v < v_f;
+    if let Some((index, &value)) = voltages
+        .iter()
+        .enumerate()
+        .find(|&(_, &v)| !(on_line(v) || v == f64::NEG_INFINITY))
+    {
+        return Err(MicroError::Voltage { index, value });
+    }
+    if away.len() != particles {
+        return Err(MicroError::Invalid {
+            field: "away",
+            value: away.len() as f64,
+            reason: "expected one time away per neuron (`particles`)",
+        });
+    }
+    if let Some(index) = (voltages.iter().zip(away)).position(|(&v, &a)| a != 0 && on_line(v)) {
+        return Err(MicroError::Invalid {
+            field: "away",
+            value: index as f64,
+            reason: "a neuron on the voltage line (at this index) has a time away",
+        });
     }
     Ok(())
 }

@@ -13,19 +13,31 @@
 
 use super::ParticleSystem;
 use super::pass::{BlockPass, record, settle};
+use super::refractory::start;
 use crate::stepper::{SubthresholdStep, SubthresholdStepper};
 
 impl<S: SubthresholdStepper> ParticleSystem<S> {
     /// The input kick `dv` as one event: every voltage settled and moved by `dv`; those
     /// at or over `V_F` fire (`-inf`, counted), the others within `theta` below `V_F` are
     /// gathered into the blocks' windows. Leaves no pending kick.
+    ///
+    /// With a refractory period, the neurons at `-inf` (away, or fired in the last event:
+    /// their time away starts here, module [`refractory`](super::refractory)) are left
+    /// as they are: they receive no kick.
     pub(crate) fn kick_pass(&mut self, dv: f64, theta: f64) {
         let (pending, v_r, v_f) = (self.pending, self.params.v_r, self.params.v_f);
+        let away = self.away;
         self.for_each_block(|offset, v, block| {
             block.fired = 0;
             block.non_finite = 0;
             block.window.clear();
+            if let Some(away) = away {
+                start(away, v, &mut block.away, &mut block.rng);
+            }
             for (i, x) in v.iter_mut().enumerate() {
+                if away.is_some() && *x == f64::NEG_INFINITY {
+                    continue;
+                }
                 let next = settle(*x, pending, v_r) + dv;
                 record(x, next, next >= v_f, offset + i, theta, v_f, block);
             }
@@ -37,6 +49,7 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
     /// [`pass`](super::pass)), gathering the window `theta`. Leaves no pending kick.
     pub(crate) fn subthreshold_pass(&mut self, kernel: S::Kernel, theta: f64) {
         let (pending, v_r, v_f) = (self.pending, self.params.v_r, self.params.v_f);
+        let away = self.away;
         self.for_each_block(|offset, v, block| {
             kernel.dispatch(BlockPass {
                 offset,
@@ -46,6 +59,7 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
                 v_r,
                 v_f,
                 theta,
+                away,
             });
         });
         self.pending = 0.0;

@@ -31,6 +31,7 @@
 //! linearly, so near the stationary state of `b = 0.5` about 0.3 % of them.
 
 use super::Block;
+use super::refractory::{Away, park};
 use crate::normal::{Batch, CHUNK};
 use crate::stepper::{KernelVisitor, SubthresholdStep};
 
@@ -93,6 +94,9 @@ pub(super) struct BlockPass<'a> {
     pub(super) v_f: f64,
     /// The cascade window (`-inf` without coupling).
     pub(super) theta: f64,
+    /// The time away of a fired neuron (`None` without a refractory period; module
+    /// [`super::refractory`]).
+    pub(super) away: Option<Away>,
 }
 
 // The flagged indices are `u16`; the dense compaction masks with `CHUNK - 1`.
@@ -107,6 +111,8 @@ struct Scratch {
     before: [f64; CHUNK],
     flags: [u8; CHUNK],
     flagged: [u16; CHUNK],
+    /// The chunk's neurons that stay away this step (refractory).
+    parked: [u16; CHUNK],
 }
 
 impl KernelVisitor for BlockPass<'_> {
@@ -122,6 +128,7 @@ impl KernelVisitor for BlockPass<'_> {
             v_r,
             v_f,
             theta,
+            away,
         } = self;
         block.fired = 0;
         block.non_finite = 0;
@@ -133,6 +140,7 @@ impl KernelVisitor for BlockPass<'_> {
             before: [0.0; CHUNK],
             flags: [0; CHUNK],
             flagged: [0; CHUNK],
+            parked: [0; CHUNK],
         };
         // The way of the next chunk's compaction: dense after a chunk with more than one
         // flagged particle in `DENSE`.
@@ -144,14 +152,28 @@ impl KernelVisitor for BlockPass<'_> {
                 batch.values(chunk.len())
             };
             let first = offset + c * CHUNK;
+            let n = chunk.len();
+            // Who stays away this step (after the chunk's normals, before the bridge's
+            // uniforms: the order of the draws is the same on both paths below).
+            let parked = match away {
+                Some(away) => {
+                    let counts = &mut block.away[c * CHUNK..][..n];
+                    park(away, chunk, counts, &mut block.rng, &mut scratch.parked)
+                }
+                None => 0,
+            };
+            let parked = &scratch.parked[..parked];
             if !K::SPLIT {
+                let mut next_parked = parked.iter().map(|&i| usize::from(i)).peekable();
                 for (i, (x, &z)) in chunk.iter_mut().zip(z).enumerate() {
+                    if next_parked.next_if_eq(&i).is_some() {
+                        continue;
+                    }
                     let (next, fired) = step.advance(settle(*x, pending, v_r), z, &mut block.rng);
                     record(x, next, fired, first + i, theta, v_f, block);
                 }
                 continue;
             }
-            let n = chunk.len();
             arch.dispatch(Propagate {
                 step,
                 x: &mut *chunk,
@@ -163,6 +185,11 @@ impl KernelVisitor for BlockPass<'_> {
                 v_f,
                 theta,
             });
+            // The parked went through at `V_R`; their results are dropped.
+            for &i in parked {
+                chunk[usize::from(i)] = f64::NEG_INFINITY;
+                scratch.flags[usize::from(i)] = 0;
+            }
             let count = compact(&scratch.flags[..n], &mut scratch.flagged, dense);
             dense = count * DENSE > n;
             for &i in &scratch.flagged[..count] {
@@ -290,12 +317,19 @@ mod tests {
         }
     }
 
-    fn run<K: SubthresholdStep>(step: K, v: &mut [f64], pending: f64, theta: f64) -> Block {
+    fn run<K: SubthresholdStep>(
+        step: K,
+        v: &mut [f64],
+        pending: f64,
+        theta: f64,
+        (away, counts): (Option<Away>, Vec<u32>),
+    ) -> Block {
         let mut block = Block {
             rng: Xoshiro256PlusPlus::seed_from_u64(9),
             fired: 0,
             non_finite: 0,
             window: Vec::new(),
+            away: counts,
         };
         BlockPass {
             offset: 1000,
@@ -305,6 +339,7 @@ mod tests {
             v_r: 1.0,
             v_f: 2.0,
             theta,
+            away,
         }
         .visit(step);
         block
@@ -344,10 +379,23 @@ mod tests {
                 Just(Stepper::EulerMaruyama), Just(Stepper::BrownianBridge), Just(Stepper::ExactOu)],
             dt in prop_oneof![Just(1e-3), 1e-4..5e-2f64],
             current in -1.0..3.0f64,
+            away in prop_oneof![
+                Just(None),
+                (0u32..4).prop_map(|steps| Some(Away::Fixed { steps })),
+                (0.0..3.0f64).prop_map(|steps_per_tau| Some(Away::Exponential { steps_per_tau }))],
+            counts in prop::collection::vec(prop_oneof![3 => Just(0u32), 1 => 0u32..4], 700),
         ) {
             let kernel = stepper.coefficients(dt, current, 1.0, 2.0);
+            // Times away only where a system can hold them: on neurons at `-inf`.
+            let counts: Vec<u32> = match away {
+                Some(_) => voltages.iter().zip(&counts)
+                    .map(|(&v, &c)| if v == f64::NEG_INFINITY { c } else { 0 }).collect(),
+                None => Vec::new(),
+            };
             let (mut split, mut plain) = (voltages.clone(), voltages);
-            let (a, b) = kernel.dispatch(Both { split: &mut split, plain: &mut plain, pending, theta });
+            let (a, b) = kernel.dispatch(Both {
+                split: &mut split, plain: &mut plain, pending, theta, away: (away, counts),
+            });
             prop_assert_eq!(
                 split.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
                 plain.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
@@ -359,6 +407,7 @@ mod tests {
                 b.window.iter().map(|&(x, i)| (x.to_bits(), i)).collect::<Vec<_>>()
             );
             prop_assert_eq!(a.rng, b.rng);
+            prop_assert_eq!(a.away, b.away);
         }
 
         /// The contract of `propagate` for the built-in kernels (oracle: their `advance`):
@@ -391,15 +440,17 @@ mod tests {
         plain: &'a mut [f64],
         pending: f64,
         theta: f64,
+        away: (Option<Away>, Vec<u32>),
     }
 
     impl KernelVisitor for Both<'_> {
         type Output = (Block, Block);
         fn visit<K: SubthresholdStep>(self, step: K) -> (Block, Block) {
             assert!(K::SPLIT);
+            let away = self.away.clone();
             (
-                run(step, self.split, self.pending, self.theta),
-                run(Plain(step), self.plain, self.pending, self.theta),
+                run(step, self.split, self.pending, self.theta, away),
+                run(Plain(step), self.plain, self.pending, self.theta, self.away),
             )
         }
     }

@@ -3,7 +3,8 @@
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use super::builder::{check_clock, check_voltages, validate_settings};
+use super::builder::{check_away, check_clock, check_voltages, validate_settings};
+use super::refractory::Away;
 use super::{BLOCK_SIZE, Parallelism, ParticleSystem};
 use crate::MicroError;
 use crate::state::{PARTICLE_STATE_VERSION, ParticleState};
@@ -49,7 +50,24 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
         }
         validate_settings(&state.params, &state.input, &state.config, &state.partition)?;
         check_clock(state.t_start, state.rate)?;
-        check_voltages(&state.voltages, state.config.particles, state.params.v_f)?;
+        let away_of = Away::new(state.refractory, state.config.dt)?;
+        if away_of.is_some() {
+            check_away(
+                &state.voltages,
+                &state.away,
+                state.config.particles,
+                state.params.v_f,
+            )?;
+        } else {
+            check_voltages(&state.voltages, state.config.particles, state.params.v_f)?;
+            if !state.away.is_empty() {
+                return Err(MicroError::Invalid {
+                    field: "away",
+                    value: state.away.len() as f64,
+                    reason: "times away without a refractory period",
+                });
+            }
+        }
         let count = state.config.particles.div_ceil(BLOCK_SIZE);
         if state.rngs.len() != count {
             return Err(MicroError::Invalid {
@@ -79,20 +97,27 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
             }
             Xoshiro256PlusPlus::from_seed(seed)
         });
-        Ok(ParticleSystem::assemble(
+        let mut system = ParticleSystem::assemble(
             state.params,
             state.input,
             state.config,
             stepper,
             state.partition,
             parallelism,
+            (state.refractory, away_of),
             state.voltages,
             streams,
             state.t_start,
             state.steps,
             state.rate,
             state.last_initiators,
-        ))
+        );
+        if away_of.is_some() {
+            for (block, away) in system.blocks.iter_mut().zip(state.away.chunks(BLOCK_SIZE)) {
+                block.away.copy_from_slice(away);
+            }
+        }
+        Ok(system)
     }
 
     /// Everything needed to continue the run bit for bit, with the voltages settled (in a
@@ -123,6 +148,12 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
             last_initiators: self.last_initiators,
             voltages: self.voltages().collect(),
             rngs: self.blocks.iter().map(|b| words(&b.rng)).collect(),
+            refractory: self.refractory,
+            away: self
+                .blocks
+                .iter()
+                .flat_map(|b| b.away.iter().copied())
+                .collect(),
         }
     }
 }

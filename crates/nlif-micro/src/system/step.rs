@@ -96,7 +96,7 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
     fn record_spikes<R: Reduction>(&self, raster: &mut SpikeRaster, t: f64, reduction: &mut R) {
         raster.clear();
         let first = self.partition.first_block * BLOCK_SIZE;
-        raster.mark(0, first, &self.voltages);
+        raster.mark(0, first, self.len(), |i| self.fired_last(i));
         raster.record(t, reduction);
     }
 
