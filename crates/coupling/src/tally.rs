@@ -24,11 +24,13 @@ const FRACTION_BITS: u32 = 52;
 const LIMB_BITS: u32 = 26;
 const LIMB_MASK: u64 = (1 << LIMB_BITS) - 1;
 
-/// Words before the per-node sums: all particles, non-finite ones, those below `V_F`.
+/// Words before the per-node sums: all particles, non-finite ones, those below `V_F`,
+/// those away from the voltage line (`-inf`: refractory).
 const TOTAL: usize = 0;
 const NON_FINITE: usize = 1;
 const BELOW: usize = 2;
-const HEADER: usize = 3;
+const AWAY: usize = 3;
+const HEADER: usize = 4;
 
 /// `y.round() as u64` for `0 <= y <= 2^53`, without the call to `round` that the baseline
 /// x86-64 target makes (no SSE4.1): `t = trunc(y)` and `y - t` are exact there, and a tie
@@ -94,6 +96,10 @@ impl Tally {
 
     /// Adds the particles `voltages` (non-finite ones are counted, and make
     /// [`Tally::estimate`] fail).
+    ///
+    /// `-inf` is a neuron away from the voltage line (refractory): it counts among all
+    /// the particles, and the estimate's mass is the share of those on the line, `1 - R`
+    /// (1 when none is away).
     pub fn add(&mut self, voltages: &[f64]) {
         let grid = self.grid;
         let h = grid.spacing();
@@ -106,7 +112,9 @@ impl Tally {
                 let lower = grid.node_from_v_min(0) - 0.5 * h;
                 for &v in voltages {
                     if !v.is_finite() {
-                        header[NON_FINITE] += 1;
+                        let away = v == f64::NEG_INFINITY;
+                        header[AWAY] += u64::from(away);
+                        header[NON_FINITE] += u64::from(!away);
                         continue;
                     }
                     header[BELOW] += u64::from(v < v_f);
@@ -135,7 +143,9 @@ impl Tally {
                 };
                 for &v in voltages {
                     if !v.is_finite() {
-                        header[NON_FINITE] += 1;
+                        let away = v == f64::NEG_INFINITY;
+                        header[AWAY] += u64::from(away);
+                        header[NON_FINITE] += u64::from(!away);
                         continue;
                     }
                     if v >= v_f {
@@ -210,7 +220,7 @@ impl Tally {
         let report = match self.estimator {
             Estimator::Histogram => {
                 let mut spread = body[n];
-                if spread == self.words[TOTAL] {
+                if spread == self.words[TOTAL] - self.words[AWAY] {
                     // Nothing below V_F - h/2: the particles about to fire are all there is.
                     out.iter_mut().for_each(|p| *p = 0.0);
                     out[n - 1] = body[n + 1] as f64;
@@ -238,7 +248,7 @@ impl Tally {
                     grid,
                     &bins,
                     self.words[BELOW],
-                    self.words[TOTAL],
+                    self.words[TOTAL] - self.words[AWAY],
                     estimation::Kink { rate, a, v_r },
                     bandwidth,
                     out,
@@ -246,14 +256,47 @@ impl Tally {
             }
         };
         estimation::normalise(grid, out)?;
+        let away = self.words[AWAY];
+        if away > 0 {
+            // The line holds `1 - R` of the mass, `R` the share away.
+            let line = (self.words[TOTAL] - away) as f64 / self.words[TOTAL] as f64;
+            out.iter_mut().for_each(|p| *p *= line);
+        }
         Ok(report)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::round_non_negative;
+    use super::{Tally, round_non_negative};
+    use crate::{Estimator, Grid};
     use proptest::prelude::*;
+
+    /// Oracle: the estimate of the neurons on the line alone, scaled by their share. With
+    /// `k` of `n` away (`-inf`), both estimators give that, and nothing is non-finite.
+    #[test]
+    fn neurons_away_are_the_missing_mass() {
+        let grid = Grid::new(-1.0, 2.0, 1.0, 0.25).unwrap();
+        let line = [-0.9, 0.1, 0.2, 0.6, 1.1, 1.4, 1.9, 0.33];
+        let mut all = line.to_vec();
+        all.extend([f64::NEG_INFINITY; 3]);
+        for estimator in [Estimator::Histogram, Estimator::default()] {
+            let estimate = |voltages: &[f64]| {
+                let mut tally = Tally::new(estimator, &grid).unwrap();
+                tally.add(voltages);
+                let mut out = vec![0.0; grid.len()];
+                tally.estimate(0.1, 1.0, 1.0, &mut out).unwrap();
+                out
+            };
+            let (on_line, with_away) = (estimate(&line), estimate(&all));
+            for (p, q) in on_line.iter().zip(&with_away) {
+                assert!(
+                    (p * 8.0 / 11.0 - q).abs() <= 1e-15,
+                    "{estimator:?}: {p} vs {q}"
+                );
+            }
+        }
+    }
 
     proptest! {
         /// Oracle: `f64::round`. Any weight of the binning (`[0, 1]` scaled by 2^52), the

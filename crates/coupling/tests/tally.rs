@@ -81,8 +81,9 @@ proptest! {
         tally.add(&v);
         let words = tally.words();
         let below = v.iter().filter(|&&x| x < 2.0).count() as u128;
+        // Words: all, non-finite, below V_F, away; then the nodes.
         prop_assert_eq!(words[2] as u128, below);
-        let nodes = words[3..].chunks_exact(2).map(|l| (u128::from(l[0]) << 26) + u128::from(l[1]));
+        let nodes = words[4..].chunks_exact(2).map(|l| (u128::from(l[0]) << 26) + u128::from(l[1]));
         let total: u128 = nodes.clone().sum();
         prop_assert_eq!(total, below << 52);
         // The binned mean against the clamped voltages' mean.

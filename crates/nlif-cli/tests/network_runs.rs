@@ -1,8 +1,7 @@
 //! Runs of an excitatory–inhibitory network through the program, as `nlif init
 //! --populations 2` prints it, with each solver: the outputs of a network (`rate_<name>`
 //! columns, `summary.json` `populations` and each event's `fractions`, per-population
-//! densities), a refractory period refused by its path, an extended run equal to the
-//! straight one, a network of one population equal to the single form, and a sweep over
+//! densities), an extended run equal to the straight one, a network of one population equal to the single form, and a sweep over
 //! a coupling entry reaching each point's exact stationary state.
 //!
 //! Oracles: the spellings of docs/config.md ("Outputs of a network of several
@@ -169,32 +168,6 @@ fn a_network_runs_with_every_solver_and_writes_its_populations() {
     // An earlier output of a network is replaced by a new run.
     run(&dir, &run_args(&file, "plotted", "Macro", "0.2"));
     assert_eq!(summary(&dir.join("plotted"))["solver"], "macro");
-}
-
-#[test]
-fn a_refractory_period_is_refused_by_its_path() {
-    let dir = scratch("refractory");
-    let file = ei_file(&dir);
-    for command in ["check", "run"] {
-        let out = nlif(
-            &[
-                command,
-                &file,
-                "--set",
-                "model.populations[1].refractory=Fixed(tau: 0.01)",
-            ],
-            &dir,
-        );
-        fails(
-            &out,
-            &[
-                "invalid `model.populations[1].refractory`",
-                "does not simulate refractory periods",
-            ],
-        );
-        assert!(!out.stderr.is_empty());
-        assert!(!dir.join("out").exists(), "{command} wrote outputs");
-    }
 }
 
 /// The files of a run that must not depend on how it was carried out (`summary.json`

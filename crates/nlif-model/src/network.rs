@@ -389,7 +389,7 @@ impl Network {
         {
             Some(alpha) => Err(NetworkError::invalid(
                 format!("populations[{alpha}].refractory"),
-                "this solver does not simulate refractory periods yet (only the exact stationary states take them)",
+                "the switching solver does not simulate refractory periods yet (its hand-overs do not carry the neurons away); `Macro` and `Micro` runs do",
             )),
             None => Ok(()),
         }

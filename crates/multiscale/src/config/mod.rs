@@ -43,6 +43,11 @@ impl SolverKind {
     pub fn uses_micro(self) -> bool {
         self != SolverKind::Macro
     }
+
+    /// Whether this solver hands the network over between the density and particles.
+    pub fn switches(self) -> bool {
+        self == SolverKind::Multiscale
+    }
 }
 
 /// The `solver.blow_up` section: how a macro-only run treats a blow-up of its rate.

@@ -38,7 +38,7 @@ impl<S: FluxScheme, C: Components<Scheme = S>> Phase<C> for DensityPhase<S> {
         match self.0.step(env.bound) {
             StepOutcome::Advanced { rate } => Stepped::Advanced {
                 rate,
-                mass: Some(self.0.mass()),
+                mass: Some(self.0.mass() + self.0.refractory_mass()),
                 mfes: [None; 2],
             },
             outcome => refusal(outcome),

@@ -41,7 +41,8 @@ impl<S: FluxScheme + Clone, C: Components<Scheme = S>> Phase<C> for DensityNetwo
     }
 
     /// A step with population `α`'s rate bounded by `env.bounds[α]` (`env.bound` where
-    /// none is given); the mass reported is the population's farthest from 1.
+    /// none is given); the mass reported is the population's farthest from 1 (the density's
+    /// and the refractory compartment's together).
     fn step(&mut self, env: &mut Env<'_, C>) -> Stepped {
         let (bounds, bound) = (env.bounds, env.bound);
         match self
@@ -50,7 +51,8 @@ impl<S: FluxScheme + Clone, C: Components<Scheme = S>> Phase<C> for DensityNetwo
         {
             NetworkOutcome::Advanced { rate } => {
                 let mass = (0..self.0.populations())
-                    .map(|alpha| self.0.mass(alpha))
+                    // With a refractory period the line holds `1 - R_α`.
+                    .map(|alpha| self.0.mass(alpha) + self.0.refractory_mass(alpha))
                     .fold(1.0_f64, |worst, m| {
                         // A NaN mass is the worst of all.
                         if !((m - 1.0).abs() <= (worst - 1.0).abs()) {

@@ -20,7 +20,7 @@ use super::Simulation;
 use super::handover::sample_blocks;
 use crate::components::Components;
 use crate::config::{RunConfig, RunError, SwitchingConfig};
-use crate::phase::{DensityNetworkPhase, ParticleNetworkPhase, Phase};
+use crate::phase::{DensityNetworkPhase, ParticleNetworkPhase, Phase, Schedule};
 use crate::policy::{DensityView, SwitchingPolicy};
 use crate::preflight::{discretised, plan_with};
 
@@ -45,7 +45,7 @@ pub(super) fn own_params(network: &Network, alpha: usize) -> ModelParams {
 /// # Errors
 ///
 /// The first invalid entry ([`RunError::Network`] naming it, e.g. `coupling[0][1]`), a
-/// refractory period (which these solvers do not simulate yet), and
+/// refractory period in a switching run (whose hand-overs do not carry it yet), and
 /// [`plan_with`]'s errors.
 pub(super) fn network_grids(
     network: &Network,
@@ -54,7 +54,11 @@ pub(super) fn network_grids(
     policy: impl FnOnce(&SwitchingConfig) -> Result<(), RunError>,
 ) -> Result<Vec<Grid>, RunError> {
     network.validate()?;
-    network.refuse_refractory()?;
+    if Schedule::of(config.kind).switching {
+        // The hand-overs do not carry the refractory state yet; the density alone and
+        // the particles alone simulate it.
+        network.refuse_refractory()?;
+    }
     if config.kind.uses_micro() {
         network.neurons(config.micro.particles)?;
     }

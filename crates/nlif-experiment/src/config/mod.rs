@@ -144,7 +144,8 @@ impl Config {
     /// need against what the machine has, and the initial density on the grid. A model in
     /// the populations form is checked entry by entry, then each population as a run of
     /// one would be on its own grid (its field paths under `model.populations[α]`), and
-    /// refused if it has a refractory period, which the solvers do not simulate yet.
+    /// in a `Multiscale` run refused if it has a refractory period, which the hand-overs
+    /// do not carry yet.
     ///
     /// `overridden` lists the dotted paths the user set on the command line: when two
     /// fields contradict each other (`v_r < v_f`), the one the user changed is blamed.

@@ -1,7 +1,7 @@
 //! The run checks of a model in the populations form: what [`Config::validate`] checks
 //! for one population, for each population on its own grid, its errors named by the
 //! population's paths; the memory of every population together; a refractory period
-//! refused (the solvers do not simulate one yet).
+//! refused in a switching run (its hand-overs do not carry one yet).
 
 use multiscale::{MemoryEstimate, RunError};
 use nlif_model::ModelParams;
@@ -13,7 +13,8 @@ impl Config {
     /// The checks of [`Config::validate`] after the entries of the populations form (which
     /// [`super::ModelSection::validate_form`] has checked): each population's run on its
     /// own grid with its own parameters (`b` and `a1` its coupling to itself, as the
-    /// simulation checks it), input and initial density; a refractory period; the memory
+    /// simulation checks it), input and initial density; a refractory period (refused in
+    /// a `Multiscale` run); the memory
     /// of every grid and all the particles; `output.checkpoint`.
     ///
     /// # Errors
@@ -25,9 +26,12 @@ impl Config {
         processes: usize,
     ) -> Result<MemoryEstimate, (String, String)> {
         let network = self.network();
-        network
-            .refuse_refractory()
-            .map_err(|e| (format!("model.{}", e.path()), e.to_string()))?;
+        if self.solver.kind.switches() {
+            // The hand-overs do not carry the refractory state yet.
+            network
+                .refuse_refractory()
+                .map_err(|e| (format!("model.{}", e.path()), e.to_string()))?;
+        }
         let available =
             available_memory().map_err(|e| (MEMORY_LIMIT_VAR.to_owned(), e.to_string()))?;
         let run = self.run_config();

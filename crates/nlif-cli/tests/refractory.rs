@@ -1,0 +1,205 @@
+//! Runs of an excitatory–inhibitory network with refractory periods through the program
+//! (`nlif init --populations 2`, both populations driven by `I = 1.5`, E `Fixed(0.2)`,
+//! I `Exponential(0.1)`: the periods take a fifth and a tenth of the time), against the
+//! exact stationary state `nlif steady` computes (`1/N_α = tau_α + 1/ν_α(N)`).
+//!
+//! Oracles: the exact rates; the mass away, `R_α = tau_α N_α` in the stationary state
+//! (the mean time away is `tau_α`), which the density snapshots miss (`∫p_α = 1 - R_α`).
+//! Tolerances: the density at the example's grid, measured 1e-4 relative off, is held to
+//! 1e-3; the particles' mean over 8 batches of half a time unit to 5 batch standard errors
+//! (Student t with 7 degrees of freedom: a chance failure below 2 in a thousand) plus the
+//! bridge stepper's 1 % bias bound (tests of nlif-micro).
+
+mod common;
+
+use std::path::Path;
+
+use common::{fails, nlif, scratch, status, stderr, stdout};
+
+const PERIODS: [&str; 2] = [
+    "model.populations[0].refractory=Fixed(tau: 0.2)",
+    "model.populations[1].refractory=Exponential(tau: 0.1)",
+];
+const TAU: [f64; 2] = [0.2, 0.1];
+
+fn example(dir: &Path) -> String {
+    let out = nlif(&["init", "--populations", "2"], dir);
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    std::fs::write(dir.join("ei.ron"), &out.stdout).unwrap();
+    dir.join("ei.ron").to_string_lossy().into_owned()
+}
+
+/// `--set` arguments of the driven network with periods.
+fn driven() -> Vec<String> {
+    let mut sets = vec![
+        "model.populations[0].input=Constant(i0: 1.5)".to_owned(),
+        "model.populations[1].input=Constant(i0: 1.5)".to_owned(),
+        "initial=Gaussian(mean: 1.0, var: 0.2)".to_owned(),
+        "output.plots=false".to_owned(),
+        "t_end=6".to_owned(),
+        "output.density_interval=Some(1.0)".to_owned(),
+    ];
+    sets.extend(PERIODS.iter().map(|s| (*s).to_owned()));
+    sets.into_iter()
+        .flat_map(|s| ["--set".to_owned(), s])
+        .collect()
+}
+
+fn exact(dir: &Path, file: &str) -> [f64; 2] {
+    let mut args = vec!["steady", "--config", file, "--json"];
+    let sets = driven();
+    args.extend(sets.iter().map(String::as_str));
+    let out = nlif(&args, dir);
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let states = json["states"].as_array().unwrap();
+    assert_eq!(states.len(), 1, "{json}");
+    let rates = &states[0]["rates"];
+    [rates[0].as_f64().unwrap(), rates[1].as_f64().unwrap()]
+}
+
+fn run(dir: &Path, file: &str, out: &str, extra: &[&str]) {
+    let mut args = vec!["run", file, "--out", out, "--quiet", "--threads", "2"];
+    let sets = driven();
+    args.extend(sets.iter().map(String::as_str));
+    for s in extra {
+        args.extend(["--set", s]);
+    }
+    let output = nlif(&args, dir);
+    assert_eq!(status(&output), 0, "{}", stderr(&output));
+}
+
+/// The batch means of `rate_<name>` over `[2, 6)` in batches of half a unit.
+fn batches(out: &Path, column: &str) -> Vec<f64> {
+    let text = std::fs::read_to_string(out.join("rate.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let k = header.iter().position(|h| *h == column).unwrap();
+    let mut sums = vec![(0.0, 0usize); 8];
+    for line in lines {
+        let cells: Vec<f64> = line.split(',').map(|c| c.parse().unwrap_or(0.0)).collect();
+        let t = cells[0];
+        if (2.0..6.0).contains(&t) {
+            let b = ((t - 2.0) / 0.5) as usize;
+            sums[b.min(7)].0 += cells[k];
+            sums[b.min(7)].1 += 1;
+        }
+    }
+    sums.iter().map(|&(s, n)| s / n as f64).collect()
+}
+
+/// The mass `h Σ p` of the last density snapshot of population `name`.
+fn last_mass(out: &Path, name: &str) -> f64 {
+    let grid = npy(&out.join(format!("grid_{name}.npy")));
+    let density = npy(&out.join(format!("density_{name}.npy")));
+    let n = grid.len();
+    let h = grid[1] - grid[0];
+    density[density.len() - n..].iter().sum::<f64>() * h
+}
+
+/// The `f64` data of a little-endian `.npy` file (version 1 header).
+fn npy(path: &Path) -> Vec<f64> {
+    let bytes = std::fs::read(path).unwrap();
+    let header = usize::from(u16::from_le_bytes([bytes[8], bytes[9]]));
+    let text = String::from_utf8_lossy(&bytes[10..10 + header]);
+    assert!(text.contains("'<f8'"), "{text}");
+    bytes[10 + header..]
+        .chunks_exact(8)
+        .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
+        .collect()
+}
+
+#[test]
+fn the_density_settles_at_the_exact_rates_and_mass_away() {
+    let dir = scratch("refractory-macro");
+    let file = example(&dir);
+    let exact = exact(&dir, &file);
+    run(&dir, &file, "macro", &["solver.kind=Macro"]);
+    let out = dir.join("macro");
+    for (alpha, name) in ["E", "I"].into_iter().enumerate() {
+        let late = batches(&out, &format!("rate_{name}"));
+        let last = late[7];
+        assert!(
+            (last / exact[alpha] - 1.0).abs() < 1e-3,
+            "{name}: {last} vs {}",
+            exact[alpha]
+        );
+        let away = TAU[alpha] * exact[alpha];
+        let mass = last_mass(&out, name);
+        assert!(
+            (mass - (1.0 - away)).abs() < 1e-3,
+            "{name}: mass {mass} vs 1 - R = {}",
+            1.0 - away
+        );
+    }
+}
+
+#[test]
+fn particles_settle_at_the_exact_rates_and_mass_away() {
+    let dir = scratch("refractory-micro");
+    let file = example(&dir);
+    let exact = exact(&dir, &file);
+    let particles = 20_000.0;
+    run(
+        &dir,
+        &file,
+        "micro",
+        &[
+            "solver.kind=Micro",
+            "solver.micro.particles=20000",
+            "solver.micro.dt=1e-3",
+        ],
+    );
+    let out = dir.join("micro");
+    for (alpha, (name, share)) in [("E", 0.8), ("I", 0.2)].into_iter().enumerate() {
+        let late = batches(&out, &format!("rate_{name}"));
+        let m = late.len() as f64;
+        let mean = late.iter().sum::<f64>() / m;
+        let var = late.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / (m - 1.0);
+        let se = (var / m).sqrt();
+        println!("{name}: {mean:.4} ± {se:.4}, exact {:.4}", exact[alpha]);
+        assert!(
+            (mean - exact[alpha]).abs() <= 5.0 * se + 0.01 * exact[alpha],
+            "{name}: {mean} ± {se} vs {}",
+            exact[alpha]
+        );
+        // The share away at the last snapshot: a binomial count of N_α neurons around
+        // `R_α` (5 standard errors), plus the rate's tolerance carried into `tau N`.
+        let away = TAU[alpha] * exact[alpha];
+        let n = share * particles;
+        let tolerance = 5.0 * (away * (1.0 - away) / n).sqrt() + TAU[alpha] * 0.02 * exact[alpha];
+        let mass = last_mass(&out, name);
+        assert!(
+            (mass - (1.0 - away)).abs() < tolerance,
+            "{name}: mass {mass} vs 1 - R = {} ± {tolerance}",
+            1.0 - away
+        );
+    }
+}
+
+#[test]
+fn a_switching_run_refuses_a_period_by_its_path() {
+    let dir = scratch("refractory-switching");
+    let file = example(&dir);
+    for command in ["check", "run"] {
+        let out = nlif(
+            &[
+                command,
+                &file,
+                "--set",
+                "solver.kind=Multiscale",
+                "--set",
+                PERIODS[1],
+            ],
+            &dir,
+        );
+        fails(
+            &out,
+            &[
+                "invalid `model.populations[1].refractory`",
+                "does not simulate refractory periods",
+            ],
+        );
+        assert!(!dir.join("out").exists(), "{command} wrote outputs");
+    }
+}
