@@ -286,6 +286,40 @@ impl Network {
         }
     }
 
+    /// Population `alpha`'s own parameters as a single population: its `a0`, `V_F`, `V_R`
+    /// and its coupling to itself, `b = coupling[α][α]` and `a1 = a1[α][α]` (zero when `a1`
+    /// is empty). What the checks of one population (its grid, the explicit step, a kick
+    /// inside the run) and a population's particles read; the coupling across populations
+    /// stays the network's.
+    ///
+    /// ```
+    /// use nlif_model::network::{Network, Population};
+    /// use nlif_model::{Input, ModelParams};
+    /// let population = |name: &str, share, a0| Population {
+    ///     name: name.into(), share, a0, v_f: 2.0, v_r: 1.0, input: Input::None, initial: None, refractory: Default::default(),
+    /// };
+    /// let network = Network {
+    ///     populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
+    ///     coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
+    ///     a1: vec![vec![0.1, 0.0], vec![0.0, 0.2]],
+    /// };
+    /// let inhibitory = network.own_params(1);
+    /// assert_eq!(inhibitory, ModelParams { a0: 0.5, a1: 0.2, b: -1.5, v_f: 2.0, v_r: 1.0 });
+    /// let single = Network::single(&inhibitory, Input::None);
+    /// assert_eq!(single.own_params(0), inhibitory);
+    /// ```
+    #[must_use]
+    pub fn own_params(&self, alpha: usize) -> ModelParams {
+        let population = &self.populations[alpha];
+        ModelParams {
+            a0: population.a0,
+            a1: self.a1_entry(alpha, alpha),
+            b: self.coupling[alpha][alpha],
+            v_f: population.v_f,
+            v_r: population.v_r,
+        }
+    }
+
     /// The coupling part `Σ_β coupling[α][β] N_β` of the drift of population `alpha` at the
     /// rates `rates` (one per population).
     #[inline]
