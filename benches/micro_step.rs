@@ -215,18 +215,11 @@ fn micro_step(c: &mut Criterion) {
 /// The E–I network of docs/model.md §10 with `particles` neurons in all, relaxed for two
 /// time units from the benchmarks' initial density.
 fn ei_network(particles: usize, stepper: Stepper) -> ParticleNetwork {
-    let population = |name: &str, share, a0| Population {
-        name: name.into(),
-        share,
-        a0,
-        v_f: 2.0,
-        v_r: 1.0,
-        input: Input::None,
-        initial: None,
-        refractory: Default::default(),
-    };
     let network = Network {
-        populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
+        populations: vec![
+            Population::new("E", 0.8, 1.0),
+            Population::new("I", 0.2, 0.5),
+        ],
         coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
         a1: Vec::new(),
     };
