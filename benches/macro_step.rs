@@ -61,25 +61,21 @@ fn network(n: usize, kind: &str) -> DensityNetwork {
         b: 0.5,
         ..ModelParams::default()
     };
-    let population = |name: &str, share, a0| Population {
-        name: name.into(),
-        share,
-        a0,
-        v_f: 2.0,
-        v_r: 1.0,
-        input: Input::None,
-        initial: None,
-        refractory: Default::default(),
-    };
     let model = match kind {
         "network-1" => Network::single(&params, Input::None),
         "network-2" => Network {
-            populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
+            populations: vec![
+                Population::new("E", 0.8, 1.0),
+                Population::new("I", 0.2, 0.5),
+            ],
             coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
             a1: Vec::new(),
         },
         _ => Network {
-            populations: vec![population("A", 0.5, 1.0), population("B", 0.5, 1.0)],
+            populations: vec![
+                Population::new("A", 0.5, 1.0),
+                Population::new("B", 0.5, 1.0),
+            ],
             coupling: vec![vec![0.25, 0.25], vec![0.25, 0.25]],
             a1: Vec::new(),
         },

@@ -15,6 +15,9 @@
 //! the crate (`Outside<false, true>`, which must be as fast as the built-in), side by side
 //! in one group, from the same relaxed state, on one thread.
 
+mod common;
+
+use common::{one_thread, relaxed};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use nlif_micro::stepper::{
     BRIDGE_CUTOFF, KernelVisitor, Rng, SubthresholdStep, SubthresholdStepper, standard_normal,
@@ -23,8 +26,8 @@ use nlif_micro::stepper::{
 use nlif_micro::{
     MicroConfig, Parallelism, ParticleNetwork, ParticleState, ParticleSystem, Stepper,
 };
+use nlif_model::InitialDensity;
 use nlif_model::network::{Network, Population};
-use nlif_model::{InitialDensity, Input, ModelParams};
 
 /// The built-in Euler–Maruyama and Brownian-bridge steps written outside the crate, one
 /// monomorphic kernel per stepper as in `Coefficients`.
@@ -141,44 +144,8 @@ impl<const OWN_NORMAL: bool, const SPLIT: bool> SubthresholdStep
     }
 }
 
-fn network(b: f64, particles: usize, stepper: Stepper) -> ParticleSystem {
-    let params = ModelParams {
-        b,
-        ..ModelParams::default()
-    };
-    let config = MicroConfig {
-        particles,
-        dt: 1e-3,
-        stepper,
-        ..MicroConfig::default()
-    };
-    let initial = InitialDensity::Gaussian {
-        mean: -1.0,
-        var: 0.5,
-    };
-    let mut net = ParticleSystem::from_initial(
-        params,
-        Input::None,
-        config,
-        &initial,
-        -4.0,
-        1,
-        Parallelism::Rayon,
-    )
-    .expect("valid benchmark setup");
-    // Relax (b = 0, 0.5) or approach the first burst (b = 3, which comes near t = 3.4).
-    let warm = if b > 1.0 { 3.2 } else { 2.0 };
-    while net.time() < warm {
-        let _ = net.step();
-    }
-    net
-}
-
 fn micro_step(c: &mut Criterion) {
-    let single = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .expect("a thread pool");
+    let single = one_thread();
     for (label, b) in [("b=0", 0.0), ("b=0.5", 0.5), ("b=3", 3.0)] {
         let mut group = c.benchmark_group(format!("micro_step/{label}"));
         group.sample_size(20);
@@ -195,7 +162,7 @@ fn micro_step(c: &mut Criterion) {
                 if b > 0.0 && stepper != Stepper::BrownianBridge && !compared {
                     continue;
                 }
-                let base = network(b, particles, stepper);
+                let base = relaxed(b, particles, stepper);
                 let id = format!("{stepper:?}/1thread");
                 group.bench_with_input(BenchmarkId::new(id, particles), &particles, |bench, _| {
                     let mut net = base.clone();
@@ -215,18 +182,11 @@ fn micro_step(c: &mut Criterion) {
 /// The E–I network of docs/model.md §10 with `particles` neurons in all, relaxed for two
 /// time units from the benchmarks' initial density.
 fn ei_network(particles: usize, stepper: Stepper) -> ParticleNetwork {
-    let population = |name: &str, share, a0| Population {
-        name: name.into(),
-        share,
-        a0,
-        v_f: 2.0,
-        v_r: 1.0,
-        input: Input::None,
-        initial: None,
-        refractory: Default::default(),
-    };
     let network = Network {
-        populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
+        populations: vec![
+            Population::new("E", 0.8, 1.0),
+            Population::new("I", 0.2, 0.5),
+        ],
         coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
         a1: Vec::new(),
     };
@@ -252,10 +212,7 @@ fn ei_network(particles: usize, stepper: Stepper) -> ParticleNetwork {
 
 /// The two-population step beside the one-population one (same size, stepper, thread).
 fn micro_step_ei(c: &mut Criterion) {
-    let single = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .expect("a thread pool");
+    let single = one_thread();
     let mut group = c.benchmark_group("micro_step/ei");
     group.sample_size(20);
     let particles = 100_000usize;
@@ -282,17 +239,14 @@ fn outside<const OWN: bool, const SPLIT: bool>(
 /// step (batched normals, split pass) and the same written outside the crate, one thread,
 /// `dt = 1e-3`, all continuing from the same relaxed state.
 fn micro_normals(c: &mut Criterion) {
-    let single = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .expect("a thread pool");
+    let single = one_thread();
     for (label, b) in [("b=0", 0.0), ("b=0.5", 0.5)] {
         let mut group = c.benchmark_group(format!("micro_normals/{label}"));
         group.sample_size(20);
         for particles in [100_000usize, 1_000_000] {
             group.throughput(Throughput::Elements(particles as u64));
             for stepper in [Stepper::EulerMaruyama, Stepper::BrownianBridge] {
-                let base = network(b, particles, stepper);
+                let base = relaxed(b, particles, stepper);
                 let state = base.state();
                 let before = outside(&state, Outside::<true, false>(stepper));
                 let plain = outside(&state, Outside::<false, false>(stepper));

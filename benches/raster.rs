@@ -4,53 +4,20 @@
 //! one). `off` is the plain `step` (what every run without `output.raster` takes);
 //! `on/100` records the spikes of 100 sampled neurons (`step_recording`).
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use nlif_micro::{MicroConfig, Parallelism, ParticleSystem, SingleProcess, SpikeRaster, Stepper};
-use nlif_model::{InitialDensity, Input, ModelParams};
+mod common;
 
-fn relaxed(b: f64, particles: usize) -> ParticleSystem {
-    let params = ModelParams {
-        b,
-        ..ModelParams::default()
-    };
-    let config = MicroConfig {
-        particles,
-        dt: 1e-3,
-        stepper: Stepper::BrownianBridge,
-        ..MicroConfig::default()
-    };
-    let initial = InitialDensity::Gaussian {
-        mean: -1.0,
-        var: 0.5,
-    };
-    let mut net = ParticleSystem::from_initial(
-        params,
-        Input::None,
-        config,
-        &initial,
-        -4.0,
-        1,
-        Parallelism::Rayon,
-    )
-    .expect("valid benchmark setup");
-    let warm = if b > 1.0 { 3.2 } else { 2.0 };
-    while net.time() < warm {
-        let _ = net.step();
-    }
-    net
-}
+use common::{one_thread, relaxed};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use nlif_micro::{ParticleSystem, SingleProcess, SpikeRaster, Stepper};
 
 fn raster(c: &mut Criterion) {
-    let single = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .expect("a thread pool");
+    let single = one_thread();
     let particles = 100_000usize;
     let mut group = c.benchmark_group("micro_step/raster");
     group.sample_size(30);
     group.throughput(Throughput::Elements(particles as u64));
     for (label, b) in [("b=0.5", 0.5), ("b=3", 3.0)] {
-        let base = relaxed(b, particles);
+        let base = relaxed(b, particles, Stepper::BrownianBridge);
         group.bench_with_input(BenchmarkId::new(label, "off"), &particles, |bench, _| {
             let mut net = base.clone();
             single.install(|| bench.iter(|| net.step()));

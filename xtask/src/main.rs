@@ -114,17 +114,23 @@ fn mpi() -> Result<(), String> {
         );
         return Ok(());
     }
-    let target = ["--target-dir", "target/mpi"];
-    let features = ["-p", "nlif-cli", "--features", "mpi", "--release"];
+    // In the default target directory, with the selection of the default build so the
+    // shared dependencies keep their features and are reused (.ci/run says more); the MPI
+    // build replaces target/release/nlif, the oracle, so it is copied aside first.
+    let serial = root().join("target/nlif-serial");
+    std::fs::copy(root().join("target/release/nlif"), &serial).map_err(|e| {
+        format!(
+            "cannot copy target/release/nlif to {}: {e}",
+            serial.display()
+        )
+    })?;
+    let selection = ["--workspace", "--features", "nlif-cli/mpi", "--release"];
     let mut clippy = vec!["clippy", "--all-targets"];
-    clippy.extend(features);
-    clippy.extend(target);
+    clippy.extend(selection);
     clippy.extend(["--", "-D", "warnings"]);
     cargo(&clippy)?;
-    let serial = root().join("target/release/nlif");
     let mut test = vec!["test"];
-    test.extend(features);
-    test.extend(target);
+    test.extend(selection);
     test.extend(["--test", "mpi"]);
     let serial = serial.display().to_string();
     cargo_with(

@@ -14,28 +14,18 @@ use multiscale::{
     BuiltinPolicy, Problem, RunConfig, Simulation, SimulationState, SolverKind, Start, Trace,
 };
 use nlif_micro::{BLOCK_SIZE, MicroConfig, Parallelism, ThreadGroup};
+use nlif_model::InitialDensity;
 use nlif_model::network::network_stationary_states;
 use nlif_model::network::{Network, Population};
-use nlif_model::{InitialDensity, Input};
-
-fn population(name: &str, share: f64, a0: f64) -> Population {
-    Population {
-        name: name.into(),
-        share,
-        a0,
-        v_f: 2.0,
-        v_r: 1.0,
-        input: Input::None,
-        initial: None,
-        refractory: Default::default(),
-    }
-}
 
 /// The E–I network of issue 26's test vector: `a_E = 1`, `a_I = 0.5`, `V_F = 2`,
 /// `V_R = 1`, no input, `B = [[1, -0.5], [2, -1.5]]`.
 fn asynchronous() -> Network {
     Network {
-        populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
+        populations: vec![
+            Population::new("E", 0.8, 1.0),
+            Population::new("I", 0.2, 0.5),
+        ],
         coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
         a1: Vec::new(),
     }
@@ -44,7 +34,10 @@ fn asynchronous() -> Network {
 /// An E–I network whose excitation is strong enough to synchronize.
 fn synchronous() -> Network {
     Network {
-        populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 1.0)],
+        populations: vec![
+            Population::new("E", 0.8, 1.0),
+            Population::new("I", 0.2, 1.0),
+        ],
         coupling: vec![vec![3.0, -0.5], vec![1.0, -0.5]],
         a1: Vec::new(),
     }

@@ -304,18 +304,11 @@ fn a_sweep_over_a_coupling_entry_reaches_each_points_stationary_state() {
         let row: Vec<&str> = line.split(',').collect();
         let w: f64 = row[w_col].parse().unwrap();
         let rate: f64 = row[rate_col].parse().unwrap();
-        let population = |name: &str, share, a0| Population {
-            name: name.into(),
-            share,
-            a0,
-            v_f: 2.0,
-            v_r: 1.0,
-            input: nlif_model::Input::None,
-            initial: None,
-            refractory: Default::default(),
-        };
         let network = Network {
-            populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
+            populations: vec![
+                Population::new("E", 0.8, 1.0),
+                Population::new("I", 0.2, 0.5),
+            ],
             coupling: vec![vec![w, -0.5], vec![2.0, -1.5]],
             a1: Vec::new(),
         };

@@ -7,7 +7,6 @@ mod common;
 
 use common::{EI, ei, valid};
 use nlif_experiment::config::{self, CheckError, Pairwise};
-use nlif_model::Input;
 use nlif_model::network::{Network, Population};
 
 /// `EI` with `from` replaced by `to` (which must occur).
@@ -16,25 +15,15 @@ fn edited(from: &str, to: &str) -> String {
     EI.replacen(from, to, 1)
 }
 
-fn population(name: &str, share: f64, a0: f64) -> Population {
-    Population {
-        name: name.into(),
-        share,
-        a0,
-        v_f: 2.0,
-        v_r: 1.0,
-        input: Input::None,
-        initial: None,
-        refractory: Default::default(),
-    }
-}
-
 #[test]
 fn the_populations_form_reads_as_the_network_it_writes() {
     let config = ei();
     assert!(config.model.is_populations_form());
     let expected = Network {
-        populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
+        populations: vec![
+            Population::new("E", 0.8, 1.0),
+            Population::new("I", 0.2, 0.5),
+        ],
         coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
         a1: vec![vec![0.0, 0.0], vec![0.0, 0.0]],
     };

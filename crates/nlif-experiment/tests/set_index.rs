@@ -16,16 +16,7 @@ use proptest::prelude::*;
 /// A config of `p` populations whose coupling entries are all distinct.
 fn network(p: usize) -> Config {
     let populations = (0..p)
-        .map(|k| Population {
-            name: format!("P{k}"),
-            share: 1.0 / p as f64,
-            a0: 1.0 + k as f64,
-            v_f: 2.0,
-            v_r: 1.0,
-            input: Input::None,
-            initial: None,
-            refractory: Default::default(),
-        })
+        .map(|k| Population::new(format!("P{k}"), 1.0 / p as f64, 1.0 + k as f64))
         .collect();
     let coupling = (0..p)
         .map(|a| (0..p).map(|b| (10 * a + b) as f64).collect())

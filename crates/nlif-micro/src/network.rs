@@ -169,19 +169,10 @@ pub struct ParticleNetwork<S = Stepper> {
     new: Vec<u64>,
 }
 
-/// The parameters of population `alpha` as a single population: its `a0`, `V_F`, `V_R`
-/// and its own coupling `b = coupling[α][α]`, `a1 = a1[α][α]` (the network's coupling
-/// across populations is the network's).
+/// The parameters of population `alpha` as a single population
+/// ([`Network::own_params`]) and its input.
 fn own_params(network: &Network, alpha: usize) -> (ModelParams, Input) {
-    let population = &network.populations[alpha];
-    let params = ModelParams {
-        a0: population.a0,
-        a1: network.a1_entry(alpha, alpha),
-        b: network.coupling[alpha][alpha],
-        v_f: population.v_f,
-        v_r: population.v_r,
-    };
-    (params, population.input)
+    (network.own_params(alpha), network.populations[alpha].input)
 }
 
 impl<S: crate::SubthresholdStepper> ParticleNetwork<S> {

@@ -15,23 +15,16 @@
 //! `1e-5` here) is far below it.
 
 use nlif_micro::{MicroConfig, Parallelism, ParticleNetwork, Stepper};
+use nlif_model::InitialDensity;
 use nlif_model::network::{Network, Population, network_stationary_states};
-use nlif_model::{InitialDensity, Input};
 
 #[test]
 fn the_excitatory_inhibitory_network_settles_at_its_exact_rates() {
-    let population = |name: &str, share, a0| Population {
-        name: name.into(),
-        share,
-        a0,
-        v_f: 2.0,
-        v_r: 1.0,
-        input: Input::None,
-        initial: None,
-        refractory: Default::default(),
-    };
     let network = Network {
-        populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
+        populations: vec![
+            Population::new("E", 0.8, 1.0),
+            Population::new("I", 0.2, 0.5),
+        ],
         coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
         a1: Vec::new(),
     };

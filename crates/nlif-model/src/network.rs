@@ -18,14 +18,10 @@
 //! [`network_stationary_states`]. The excitatory–inhibitory example of docs/model.md §10:
 //!
 //! ```
-//! use nlif_model::Input;
 //! use nlif_model::network::{Network, Population, network_stationary_states};
 //!
-//! let population = |name: &str, share, a0| Population {
-//!     name: name.into(), share, a0, v_f: 2.0, v_r: 1.0, input: Input::None, initial: None, refractory: Default::default(),
-//! };
 //! let network = Network {
-//!     populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
+//!     populations: vec![Population::new("E", 0.8, 1.0), Population::new("I", 0.2, 0.5)],
 //!     coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
 //!     a1: Vec::new(),
 //! };
@@ -146,6 +142,36 @@ pub fn admissible_name(name: &str) -> bool {
 }
 
 impl Population {
+    /// A population of `share` of the network's neurons with noise `a0` and the other
+    /// fields at their defaults: `V_F = 2`, `V_R = 1`, no input, the run's initial density
+    /// and no refractory period.
+    ///
+    /// ```
+    /// use nlif_model::network::Population;
+    /// use nlif_model::{Input, Refractory};
+    /// let excitatory = Population::new("E", 0.8, 1.0);
+    /// assert_eq!((excitatory.name.as_str(), excitatory.share, excitatory.a0), ("E", 0.8, 1.0));
+    /// assert_eq!((excitatory.v_f, excitatory.v_r), (2.0, 1.0));
+    /// assert_eq!(excitatory.input, Input::None);
+    /// assert_eq!((excitatory.initial, excitatory.refractory), (None, Refractory::None));
+    /// // Other fields by struct update:
+    /// let driven = Population { input: Input::Constant { i0: 0.5 }, ..Population::new("I", 0.2, 0.5) };
+    /// assert_eq!(driven.v_f, 2.0);
+    /// ```
+    #[must_use]
+    pub fn new(name: impl Into<String>, share: f64, a0: f64) -> Population {
+        Population {
+            name: name.into(),
+            share,
+            a0,
+            v_f: 2.0,
+            v_r: 1.0,
+            input: Input::None,
+            initial: None,
+            refractory: Refractory::default(),
+        }
+    }
+
     /// The single-population parameters of this population without coupling
     /// (`b = a1 = 0`), whose validation covers `a0`, `v_f`, `v_r`.
     fn uncoupled(&self) -> ModelParams {
@@ -220,12 +246,8 @@ impl Network {
     ///
     /// ```
     /// use nlif_model::network::{Network, Population};
-    /// use nlif_model::Input;
-    /// let population = |name: &str, share| Population {
-    ///     name: name.into(), share, a0: 1.0, v_f: 2.0, v_r: 1.0, input: Input::None, initial: None, refractory: Default::default(),
-    /// };
     /// let network = Network {
-    ///     populations: vec![population("E", 0.8), population("I", 0.2)],
+    ///     populations: vec![Population::new("E", 0.8, 1.0), Population::new("I", 0.2, 1.0)],
     ///     coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
     ///     a1: Vec::new(),
     /// };
@@ -283,6 +305,37 @@ impl Network {
             0.0
         } else {
             self.a1[alpha][beta]
+        }
+    }
+
+    /// Population `alpha`'s own parameters as a single population: its `a0`, `V_F`, `V_R`
+    /// and its coupling to itself, `b = coupling[α][α]` and `a1 = a1[α][α]` (zero when `a1`
+    /// is empty). What the checks of one population (its grid, the explicit step, a kick
+    /// inside the run) and a population's particles read; the coupling across populations
+    /// stays the network's.
+    ///
+    /// ```
+    /// use nlif_model::network::{Network, Population};
+    /// use nlif_model::{Input, ModelParams};
+    /// let network = Network {
+    ///     populations: vec![Population::new("E", 0.8, 1.0), Population::new("I", 0.2, 0.5)],
+    ///     coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
+    ///     a1: vec![vec![0.1, 0.0], vec![0.0, 0.2]],
+    /// };
+    /// let inhibitory = network.own_params(1);
+    /// assert_eq!(inhibitory, ModelParams { a0: 0.5, a1: 0.2, b: -1.5, v_f: 2.0, v_r: 1.0 });
+    /// let single = Network::single(&inhibitory, Input::None);
+    /// assert_eq!(single.own_params(0), inhibitory);
+    /// ```
+    #[must_use]
+    pub fn own_params(&self, alpha: usize) -> ModelParams {
+        let population = &self.populations[alpha];
+        ModelParams {
+            a0: population.a0,
+            a1: self.a1_entry(alpha, alpha),
+            b: self.coupling[alpha][alpha],
+            v_f: population.v_f,
+            v_r: population.v_r,
         }
     }
 

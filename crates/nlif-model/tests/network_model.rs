@@ -128,16 +128,7 @@ fn every_bad_entry_is_named_by_its_path() {
 /// ten shares `0.1` sum to `0.9999999999999999` in floating point and must pass.
 #[test]
 fn shares_sum_to_one_within_the_stated_tolerance() {
-    let one = |share: f64, name: String| Population {
-        name,
-        share,
-        a0: 1.0,
-        v_f: 2.0,
-        v_r: 1.0,
-        input: Input::None,
-        initial: None,
-        refractory: Default::default(),
-    };
+    let one = |share: f64, name: String| Population::new(name, share, 1.0);
     let network = |shares: &[f64]| Network {
         populations: shares
             .iter()
@@ -224,16 +215,7 @@ proptest! {
         let populations = weights
             .iter()
             .enumerate()
-            .map(|(i, &w)| Population {
-                name: format!("P{i}"),
-                share: f64::from(w) / f64::from(sum),
-                a0: 1.0,
-                v_f: 2.0,
-                v_r: 1.0,
-                input: Input::None,
-                initial: None,
-        refractory: Default::default(),
-            })
+            .map(|(i, &w)| Population::new(format!("P{i}"), f64::from(w) / f64::from(sum), 1.0))
             .collect::<Vec<_>>();
         let p = populations.len();
         let network = Network { populations, coupling: vec![vec![0.0; p]; p], a1: Vec::new() };

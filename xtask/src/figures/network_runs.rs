@@ -4,8 +4,8 @@
 use fp_macro::MacroConfig;
 use multiscale::{Problem, RunConfig, Simulation, SolverKind, Trace};
 use nlif_micro::MicroConfig;
+use nlif_model::InitialDensity;
 use nlif_model::network::{Network, Population};
-use nlif_model::{InitialDensity, Input};
 
 use super::Ctx;
 
@@ -15,25 +15,14 @@ pub(crate) const INITIAL: InitialDensity = InitialDensity::Gaussian {
     var: 0.25,
 };
 
-/// A population of `share` of the neurons with noise `a0`, `V_F = 2`, `V_R = 1`, no input.
-fn population(name: &str, share: f64, a0: f64) -> Population {
-    Population {
-        name: name.into(),
-        share,
-        a0,
-        v_f: 2.0,
-        v_r: 1.0,
-        input: Input::None,
-        initial: None,
-        refractory: Default::default(),
-    }
-}
-
 /// An E–I network, 80 % excitatory: noise `a = (a_E, a_I)`, coupling `coupling[α][β]`
 /// (what a spike of `β` does to `α`).
 pub(crate) fn ei(a: [f64; 2], coupling: [[f64; 2]; 2]) -> Network {
     Network {
-        populations: vec![population("E", 0.8, a[0]), population("I", 0.2, a[1])],
+        populations: vec![
+            Population::new("E", 0.8, a[0]),
+            Population::new("I", 0.2, a[1]),
+        ],
         coupling: coupling.iter().map(|row| row.to_vec()).collect(),
         a1: Vec::new(),
     }

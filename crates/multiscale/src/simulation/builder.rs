@@ -6,7 +6,7 @@ use nlif_model::{InitialDensity, Input, ModelParams};
 
 use super::clock::SampleClock;
 use super::handover::{HandOvers, share};
-use super::network::{network_grids, own_params};
+use super::network::network_grids;
 use super::ring::RollbackRing;
 use super::{Problem, Simulation};
 use crate::components::{Builtin, Components, With};
@@ -320,7 +320,7 @@ impl<C: Components> SimulationBuilder<C> {
             let network = &problem.network;
             let grids = network_grids(network, initial, &config, check_policy)?;
             trace.population_cells = grids.iter().map(Grid::len).collect();
-            (own_params(network, 0), network.populations[0].input, grids)
+            (network.own_params(0), network.populations[0].input, grids)
         } else {
             let (params, input) = problem.single_population()?;
             let (grid, _) = plan_with(&params, &input, initial, &config, check_policy)?;

@@ -12,9 +12,9 @@ use coupling::{Reconstruction, impose_rate};
 use fp_macro::{DensityNetwork, Grid, MacroConfig};
 use nlif_micro::network::population_seed;
 use nlif_micro::{NetworkPart, ParticleNetwork};
+use nlif_model::InitialDensity;
 use nlif_model::network::Network;
 use nlif_model::seed::derive as derive_seed;
-use nlif_model::{InitialDensity, ModelParams};
 
 use super::Simulation;
 use super::handover::sample_blocks;
@@ -23,20 +23,6 @@ use crate::config::{RunConfig, RunError, SwitchingConfig};
 use crate::phase::{DensityNetworkPhase, ParticleNetworkPhase, Phase, Schedule};
 use crate::policy::{DensityView, SwitchingPolicy};
 use crate::preflight::{discretised, plan_with};
-
-/// Population `alpha`'s own parameters as a single population: its `a0`, `V_F`, `V_R`
-/// and its coupling to itself (`b = coupling[α][α]`, `a1 = a1[α][α]`). What the checks of
-/// one population (its grid, the explicit step's positivity, a kick inside the run) read.
-pub(super) fn own_params(network: &Network, alpha: usize) -> ModelParams {
-    let population = &network.populations[alpha];
-    ModelParams {
-        a0: population.a0,
-        a1: network.a1_entry(alpha, alpha),
-        b: network.coupling[alpha][alpha],
-        v_f: population.v_f,
-        v_r: population.v_r,
-    }
-}
 
 /// Checks a run of `network` and returns each population's grid: the network's entries,
 /// then every check of one population's run for each population's own parameters and
@@ -65,7 +51,7 @@ pub(super) fn network_grids(
     let mut policy = Some(policy);
     let mut grids = Vec::with_capacity(network.len());
     for (alpha, population) in network.populations.iter().enumerate() {
-        let own = own_params(network, alpha);
+        let own = network.own_params(alpha);
         let initial = initial.map(|common| population.initial_or(common));
         let (grid, _) = match policy.take() {
             Some(policy) => plan_with(&own, &population.input, initial, config, policy)?,

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use super::clock::{ClockState, SampleClock};
 use super::handover::{HandOvers, share};
 use super::monitor::MonitorState;
-use super::network::{network_grids, own_params};
+use super::network::network_grids;
 use super::ring::{RollbackRing, SnapshotState};
 use super::{Problem, Simulation, SimulationBuilder};
 use crate::components::{Components, Identity, With, WithPolicy};
@@ -381,7 +381,7 @@ impl<C: Components> SimulationBuilder<C> {
             }
         };
         let parts = Parts {
-            params: own_params(network, 0),
+            params: network.own_params(0),
             input: network.populations[0].input,
             grids,
             phase,

@@ -4,8 +4,6 @@
 //! refused in a switching run (its hand-overs do not carry one yet).
 
 use multiscale::{MemoryEstimate, RunError};
-use nlif_model::ModelParams;
-use nlif_model::network::Network;
 
 use super::{Config, MEMORY_LIMIT_VAR, available_memory, fits};
 
@@ -37,7 +35,7 @@ impl Config {
         let run = self.run_config();
         let mut cells = 0;
         for (alpha, population) in network.populations.iter().enumerate() {
-            let own = own_params(&network, alpha);
+            let own = network.own_params(alpha);
             let initial = population.initial_or(&self.initial);
             let blame = |e: RunError| {
                 let own_initial = population.initial.is_some();
@@ -52,20 +50,6 @@ impl Config {
         let memory = fits(MemoryEstimate::of(&run, cells), processes, available)?;
         self.validate_checkpoint()?;
         Ok(memory)
-    }
-}
-
-/// Population `alpha`'s parameters as a single population: its `a0`, `V_F`, `V_R`, and
-/// its coupling to itself (`b = coupling[α][α]`, `a1 = a1[α][α]`) — what the simulation
-/// checks each population's grid, step and initial density with.
-fn own_params(network: &Network, alpha: usize) -> ModelParams {
-    let population = &network.populations[alpha];
-    ModelParams {
-        a0: population.a0,
-        a1: network.a1_entry(alpha, alpha),
-        b: network.coupling[alpha][alpha],
-        v_f: population.v_f,
-        v_r: population.v_r,
     }
 }
 

@@ -5,9 +5,10 @@
 //! type the config's own `Deserialize` asks for there (module `walk`). A path that does not
 //! exist is reported with the names that do, as the config's types declare them.
 
+mod path;
 mod walk;
 
-use walk::Step;
+use path::{Step, steps};
 
 use crate::config::Config;
 
@@ -164,33 +165,6 @@ pub fn assign(config: &mut Config, path: &str, value: &str) -> Result<(), SetErr
     }
     *config = walk::replace(&written, &steps, value)?;
     Ok(())
-}
-
-/// The steps of a path: `.`-separated fields, each followed by any number of `[i]`.
-fn steps(path: &str) -> Result<Vec<Step<'_>>, SetError> {
-    let mut steps = Vec::new();
-    for component in path.split('.') {
-        let (name, mut indices) =
-            component.split_at(component.find('[').unwrap_or(component.len()));
-        steps.push(Step::Field(name));
-        while !indices.is_empty() {
-            let bad = || SetError::BadPath {
-                text: component.to_owned(),
-            };
-            let (index, rest) = indices
-                .strip_prefix('[')
-                .and_then(|s| s.split_once(']'))
-                .ok_or_else(bad)?;
-            let index = index
-                .parse::<usize>()
-                .ok()
-                .filter(|_| index.bytes().all(|b| b.is_ascii_digit()))
-                .ok_or_else(bad)?;
-            steps.push(Step::Index(index));
-            indices = rest;
-        }
-    }
-    Ok(steps)
 }
 
 /// One override written as `PATH=VALUE` could not be made.

@@ -18,31 +18,7 @@ use serde::de::{
 use serde::{Deserialize, Serialize};
 
 use super::SetError;
-
-/// One step of a path: a field of a struct or variant, or an element of a list.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) enum Step<'p> {
-    /// `.name`
-    Field(&'p str),
-    /// `[index]`
-    Index(usize),
-}
-
-/// Steps written as a path: fields joined by `.`, indices as `[i]` after them.
-pub(super) fn render(steps: &[Step<'_>]) -> String {
-    let mut text = String::new();
-    for (k, step) in steps.iter().enumerate() {
-        match step {
-            Step::Field(name) if k == 0 => text.push_str(name),
-            Step::Field(name) => {
-                text.push('.');
-                text.push_str(name);
-            }
-            Step::Index(i) => text.push_str(&format!("[{i}]")),
-        }
-    }
-    text
-}
+use super::path::{Step, render};
 
 /// What is replaced, and the first refusal met on the way.
 struct Walk<'w, 'de> {

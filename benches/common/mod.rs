@@ -1,0 +1,48 @@
+//! The setup the particle benchmarks share (`micro_step.rs`, `raster.rs`).
+
+use nlif_micro::{MicroConfig, Parallelism, ParticleSystem, Stepper};
+use nlif_model::{InitialDensity, Input, ModelParams};
+
+/// One population of `particles` neurons with coupling `b` (the other parameters at their
+/// defaults), no input, `dt = 1e-3` with `stepper`, sampled from the benchmarks' initial
+/// density (Gaussian, mean -1, variance 0.5) and relaxed to `t = 2` (`b <= 1`) or brought
+/// to `t = 3.2`, just before the first burst (`b = 3`, which comes near `t = 3.4`).
+pub(crate) fn relaxed(b: f64, particles: usize, stepper: Stepper) -> ParticleSystem {
+    let params = ModelParams {
+        b,
+        ..ModelParams::default()
+    };
+    let config = MicroConfig {
+        particles,
+        dt: 1e-3,
+        stepper,
+        ..MicroConfig::default()
+    };
+    let initial = InitialDensity::Gaussian {
+        mean: -1.0,
+        var: 0.5,
+    };
+    let mut net = ParticleSystem::from_initial(
+        params,
+        Input::None,
+        config,
+        &initial,
+        -4.0,
+        1,
+        Parallelism::Rayon,
+    )
+    .expect("valid benchmark setup");
+    let warm = if b > 1.0 { 3.2 } else { 2.0 };
+    while net.time() < warm {
+        let _ = net.step();
+    }
+    net
+}
+
+/// A pool of one thread, for the benchmarks on one thread.
+pub(crate) fn one_thread() -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a thread pool")
+}
