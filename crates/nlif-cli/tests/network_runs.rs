@@ -14,7 +14,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{fails, nlif, scratch, status, stderr, summary};
+use common::{nlif, scratch, status, stderr, summary};
 use serde_json::Value;
 
 /// `nlif init --populations 2`, written into `dir` as `ei.ron`.
