@@ -203,3 +203,37 @@ fn a_switching_run_refuses_a_period_by_its_path() {
         assert!(!dir.join("out").exists(), "{command} wrote outputs");
     }
 }
+
+/// A run of one population (which goes through the single-population solvers) refuses a
+/// period by its path in `check` as in `run`.
+#[test]
+fn a_run_of_one_population_refuses_a_period_by_its_path() {
+    let dir = scratch("refractory-one");
+    let file = dir.join("one.ron");
+    std::fs::write(
+        &file,
+        r#"(
+    name: "one",
+    t_end: 1.0,
+    model: (
+        populations: [(name: "E", share: 1.0, a0: 1.0, v_f: 2.0, v_r: 1.0, input: None,
+                       refractory: Fixed(tau: 0.02))],
+        coupling: [[0.5]],
+    ),
+    solver: (kind: Micro, micro: (particles: 2000, dt: 1e-3)),
+)"#,
+    )
+    .unwrap();
+    let file = file.to_string_lossy();
+    for command in ["check", "run"] {
+        let out = nlif(&[command, &file], &dir);
+        fails(
+            &out,
+            &[
+                "model.populations[0].refractory",
+                "does not simulate a refractory period yet",
+            ],
+        );
+        assert!(!dir.join("out").exists(), "{command} wrote outputs");
+    }
+}

@@ -30,6 +30,16 @@ impl Config {
                 .refuse_refractory()
                 .map_err(|e| (format!("model.{}", e.path()), e.to_string()))?;
         }
+        if let [population] = &network.populations[..]
+            && !population.refractory.is_none()
+        {
+            // One population runs through the single-population solvers, which take no
+            // period yet.
+            return Err((
+                "model.populations[0].refractory".to_owned(),
+                "a run of one population does not simulate a refractory period yet (networks of two or more do, with `Macro` or `Micro`)".to_owned(),
+            ));
+        }
         let available =
             available_memory().map_err(|e| (MEMORY_LIMIT_VAR.to_owned(), e.to_string()))?;
         let run = self.run_config();
