@@ -77,11 +77,13 @@ fn network(n: usize, kind: &str) -> DensityNetwork {
             populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
             coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
             a1: Vec::new(),
+            delay: Vec::new(),
         },
         _ => Network {
             populations: vec![population("A", 0.5, 1.0), population("B", 0.5, 1.0)],
             coupling: vec![vec![0.25, 0.25], vec![0.25, 0.25]],
             a1: Vec::new(),
+            delay: Vec::new(),
         },
     };
     let populations = model.len();

@@ -229,6 +229,7 @@ fn ei_network(particles: usize, stepper: Stepper) -> ParticleNetwork {
         populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
         coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
         a1: Vec::new(),
+        delay: Vec::new(),
     };
     let config = MicroConfig {
         particles,

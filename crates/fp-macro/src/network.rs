@@ -50,6 +50,7 @@ pub use step::NetworkOutcome;
 ///     populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
 ///     coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
 ///     a1: Vec::new(),
+///     delay: Vec::new(),
 /// };
 /// let config = MacroConfig { dt: 1e-2, ..MacroConfig::default() };
 /// let initial = [InitialDensity::Gaussian { mean: 0.0, var: 0.25 }; 2];

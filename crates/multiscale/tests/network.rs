@@ -38,6 +38,7 @@ fn asynchronous() -> Network {
         populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
         coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
         a1: Vec::new(),
+        delay: Vec::new(),
     }
 }
 
@@ -47,6 +48,7 @@ fn synchronous() -> Network {
         populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 1.0)],
         coupling: vec![vec![3.0, -0.5], vec![1.0, -0.5]],
         a1: Vec::new(),
+        delay: Vec::new(),
     }
 }
 

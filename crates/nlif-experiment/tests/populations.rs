@@ -37,6 +37,7 @@ fn the_populations_form_reads_as_the_network_it_writes() {
         populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
         coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
         a1: vec![vec![0.0, 0.0], vec![0.0, 0.0]],
+        delay: Vec::new(),
     };
     assert_eq!(config.network(), expected);
     // Without `a1`: zeros (an empty matrix).

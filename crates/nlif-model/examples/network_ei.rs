@@ -18,6 +18,7 @@ fn main() {
         populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
         coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
         a1: Vec::new(),
+        delay: Vec::new(),
     };
     let start = std::time::Instant::now();
     let states = network_stationary_states(&network).unwrap();

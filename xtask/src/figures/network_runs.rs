@@ -36,6 +36,7 @@ pub(crate) fn ei(a: [f64; 2], coupling: [[f64; 2]; 2]) -> Network {
         populations: vec![population("E", 0.8, a[0]), population("I", 0.2, a[1])],
         coupling: coupling.iter().map(|row| row.to_vec()).collect(),
         a1: Vec::new(),
+        delay: Vec::new(),
     }
 }
 

@@ -45,7 +45,7 @@ pub(super) fn own_params(network: &Network, alpha: usize) -> ModelParams {
 /// # Errors
 ///
 /// The first invalid entry ([`RunError::Network`] naming it, e.g. `coupling[0][1]`), a
-/// refractory period (which these solvers do not simulate yet), and
+/// refractory period or a synaptic delay (which these solvers do not simulate yet), and
 /// [`plan_with`]'s errors.
 pub(super) fn network_grids(
     network: &Network,
@@ -55,6 +55,7 @@ pub(super) fn network_grids(
 ) -> Result<Vec<Grid>, RunError> {
     network.validate()?;
     network.refuse_refractory()?;
+    network.refuse_delay()?;
     if config.kind.uses_micro() {
         network.neurons(config.micro.particles)?;
     }
