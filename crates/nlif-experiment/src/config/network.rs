@@ -1,7 +1,7 @@
 //! The run checks of a model in the populations form: what [`Config::validate`] checks
 //! for one population, for each population on its own grid, its errors named by the
 //! population's paths; the memory of every population together; a refractory period
-//! refused (the solvers do not simulate one yet).
+//! and a synaptic delay refused (the run's solvers do not simulate them yet).
 
 use multiscale::{MemoryEstimate, RunError};
 use nlif_model::ModelParams;
@@ -14,12 +14,13 @@ impl Config {
     /// [`super::ModelSection::validate_form`] has checked): each population's run on its
     /// own grid with its own parameters (`b` and `a1` its coupling to itself, as the
     /// simulation checks it), input and initial density; a refractory period; the memory
-    /// of every grid and all the particles; `output.checkpoint`.
+    /// of every grid and all the particles; `output.checkpoint`; a delay.
     ///
     /// # Errors
     ///
     /// The dotted path of the offending field (`model.populations[1].v_f`,
-    /// `model.coupling[0][0]`, `model.populations[0].refractory`, …) and the message.
+    /// `model.coupling[0][0]`, `model.populations[0].refractory`, `model.delay[0][1]`, …)
+    /// and the message.
     pub(super) fn validate_network(
         &self,
         processes: usize,
@@ -28,6 +29,9 @@ impl Config {
         network
             .refuse_refractory()
             .map_err(|e| (format!("model.{}", e.path()), e.to_string()))?;
+        network
+            .refuse_delay()
+            .map_err(|e| self.model.delay_error(&e))?;
         let available =
             available_memory().map_err(|e| (MEMORY_LIMIT_VAR.to_owned(), e.to_string()))?;
         let run = self.run_config();
