@@ -124,7 +124,11 @@ fn a_bad_delay_is_named_by_its_path() {
         assert!(got_message.starts_with(message), "{text}: {got_message}");
     }
     let (_, message) = refusal(&single("0.0105"));
-    assert!(message.contains("0.01 or 0.011"), "{message}");
+    assert!(
+        message.contains("0.0105 is 10.5 steps of dt = 0.001;")
+            && message.contains("(the nearest: 0.01 or 0.011)"),
+        "{message}"
+    );
 }
 
 /// A valid delay, of whole steps, is refused by the run's solvers by its path (the

@@ -98,6 +98,7 @@ impl Network {
                 let k = ratio.round();
                 if !(ratio.is_finite() && (ratio - k).abs() <= DELAY_REL_TOL * k) {
                     let (lo, hi) = (tidy(ratio.floor() * dt), tidy(ratio.ceil() * dt));
+                    let ratio = tidy(ratio);
                     return Err(NetworkError::invalid(
                         format!("delay[{alpha}][{beta}]"),
                         format!(
