@@ -70,6 +70,7 @@ fn network(n: usize, kind: &str) -> DensityNetwork {
             ],
             coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
             a1: Vec::new(),
+            delay: Vec::new(),
         },
         _ => Network {
             populations: vec![
@@ -78,6 +79,7 @@ fn network(n: usize, kind: &str) -> DensityNetwork {
             ],
             coupling: vec![vec![0.25, 0.25], vec![0.25, 0.25]],
             a1: Vec::new(),
+            delay: Vec::new(),
         },
     };
     let populations = model.len();

@@ -189,6 +189,7 @@ fn ei_network(particles: usize, stepper: Stepper) -> ParticleNetwork {
         ],
         coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
         a1: Vec::new(),
+        delay: Vec::new(),
     };
     let config = MicroConfig {
         particles,

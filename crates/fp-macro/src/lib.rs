@@ -15,6 +15,9 @@
 //! - Refractory periods (docs/model.md §11): [`MacroSolver::with_refractory`], a
 //!   population's `refractory` in a [`DensityNetwork`]; the compartment's saved form
 //!   [`RefractoryState`].
+//! - Synaptic delays (docs/model.md §12): [`MacroSolver::with_delay`] (the delay of one
+//!   population's own coupling, and the rate before the start), a network's `delay`
+//!   matrix in a [`DensityNetwork`]; the saved form [`DelayState`].
 //! - [`MacroState`] and [`MACRO_STATE_VERSION`]: saving and restoring
 //!   ([`MacroSolver::state`], [`MacroSolver::from_state`], [`MacroSolver::from_state_with`]).
 //! - [`scheme`]: the trait (with [`SchemeVisitor`], through which a scheme that chooses
@@ -43,4 +46,4 @@ pub use scheme::{FluxScheme, Scheme, SchemeVisitor};
 #[cfg(feature = "sprs")]
 pub use solver::StepSystem;
 pub use solver::{Coefficients, FrozenAt, MAX_HISTORY, MacroConfig, MacroSolver, StepOutcome};
-pub use state::{DensityDynamics, MACRO_STATE_VERSION, MacroState, RefractoryState};
+pub use state::{DelayState, DensityDynamics, MACRO_STATE_VERSION, MacroState, RefractoryState};

@@ -23,6 +23,7 @@ use crate::error::{MacroError, invalid};
 use crate::scheme::{FluxScheme, Scheme};
 use crate::{Grid, MacroConfig, MacroSolver};
 
+mod delay;
 mod rates;
 mod state;
 mod step;
@@ -50,6 +51,7 @@ pub use step::NetworkOutcome;
 ///     populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
 ///     coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
 ///     a1: Vec::new(),
+///     delay: Vec::new(),
 /// };
 /// let config = MacroConfig { dt: 1e-2, ..MacroConfig::default() };
 /// let initial = [InitialDensity::Gaussian { mean: 0.0, var: 0.25 }; 2];
@@ -76,6 +78,10 @@ pub struct DensityNetwork<S: FluxScheme + Clone = Scheme> {
     frozen: Vec<f64>,
     /// The rates a step produces, committed only if every population advances.
     next_rates: Vec<f64>,
+    /// `delay[α][β] / dt` (docs/model.md §12); empty without delays.
+    delay_steps: Vec<Vec<usize>>,
+    /// The rates population `α` reads, each `delay[α][β]` late (a buffer of the step).
+    seen: Vec<f64>,
 }
 
 /// The single-population parameters of population `alpha` without coupling: what its
@@ -179,7 +185,11 @@ impl<S: FluxScheme + Clone> DensityNetwork<S> {
     /// `dt` for a grid its `V_F`, `V_R` do not admit), whose refractory period is refused
     /// (as [`MacroSolver::with_refractory`]: `populations[α].refractory.tau`), whose rate is negative or not
     /// finite (`populations[α].rate`), or, with `rates` `None`, whose threshold value
-    /// gives no finite rate; [`MacroError::Invalid`] naming `t_start` if not finite.
+    /// gives no finite rate; [`MacroError::Invalid`] naming `t_start` if not finite;
+    /// [`MacroError::Network`] naming `delay[α][β]` for a delay that is not a whole
+    /// number of steps `dt` ([`Network::delay_steps`]), [`MacroError::Population`] naming
+    /// `populations[β].delay` for a delay longer than [`MAX_HISTORY`](crate::MAX_HISTORY)
+    /// steps. The rate history before the start is 0 ([`DensityNetwork::with_prior_rates`]).
     pub fn with_scheme(
         scheme: S,
         network: Network,
@@ -194,6 +204,11 @@ impl<S: FluxScheme + Clone> DensityNetwork<S> {
         if let Some(rates) = &rates {
             check_rates("rate", rates, p)?;
         }
+        let delay_steps = if network.has_delay() {
+            network.delay_steps(config.dt)?
+        } else {
+            Vec::new()
+        };
         let mut populations = Vec::with_capacity(p);
         for (alpha, density) in densities.into_iter().enumerate() {
             let input = network.populations[alpha].input;
@@ -230,12 +245,21 @@ impl<S: FluxScheme + Clone> DensityNetwork<S> {
         for (solver, &rate) in populations.iter_mut().zip(&rates) {
             solver.set_dynamics(rate, rate, 0);
         }
+        // Population `β` keeps its rate as long as its longest outgoing delay.
+        for (beta, solver) in populations.iter_mut().enumerate() {
+            let longest = delay_steps.iter().map(|row| row[beta]).max().unwrap_or(0);
+            crate::solver::delay::check_length(longest as f64)
+                .map_err(|e| e.in_population(beta))?;
+            solver.keep_history(longest, 0.0);
+        }
         Ok(DensityNetwork {
             network,
             populations,
             frozen: vec![0.0; p],
             next_rates: vec![0.0; p],
             rates,
+            delay_steps,
+            seen: vec![0.0; p],
         })
     }
 

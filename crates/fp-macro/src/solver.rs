@@ -12,8 +12,11 @@ use crate::operator::StepOperator;
 use crate::scheme::{FluxScheme, Scheme};
 use crate::state::{MACRO_STATE_OLDEST, MACRO_STATE_VERSION, MacroState, RefractoryState};
 
+use delay::History;
+
 mod coefficients;
 mod config;
+pub(crate) mod delay;
 #[cfg(feature = "sprs")]
 mod matrix;
 mod outcome;
@@ -75,6 +78,11 @@ pub struct MacroSolver<S: FluxScheme = Scheme> {
     operator: StepOperator,
     /// The refractory compartment (docs/model.md §11), `None` without a period.
     refractory: Option<Compartment>,
+    /// The delay of the solver's own coupling in steps (docs/model.md §12; 0 without, and
+    /// in a network's population, whose coupling the network applies).
+    delay_steps: usize,
+    /// The rates of the last steps that a delay reads (module `delay`), `None` without.
+    history: Option<History>,
 }
 
 impl MacroSolver<Scheme> {
@@ -198,6 +206,8 @@ impl<S: FluxScheme> MacroSolver<S> {
             t_start,
             steps: 0,
             refractory: None,
+            delay_steps: 0,
+            history: None,
         })
     }
 
@@ -279,12 +289,14 @@ impl<S: FluxScheme> MacroSolver<S> {
     ///
     /// [`MacroError::StateVersion`] if `state.version` is neither [`MACRO_STATE_VERSION`]
     /// nor an older version this build still reads (2: the same fields without
-    /// `refractory`); otherwise as [`MacroSolver::with_scheme`] for every field (the rate
+    /// `refractory` and `delay`; 3: without `delay`); otherwise as [`MacroSolver::with_scheme`] for every field (the rate
     /// named `rate`), [`MacroError::Invalid`] naming `steps` if the time
     /// `t_start + steps · dt` is not finite, and for a refractory compartment
     /// [`MacroSolver::with_refractory`]'s for its period, [`MacroError::Invalid`] naming
     /// `refractory.mass` (not finite) or `refractory.history` (not `tau/dt` finite
-    /// non-negative rates for `Fixed`, not empty for `Exponential`).
+    /// non-negative rates for `Fixed`, not empty for `Exponential`), and for a delay
+    /// [`MacroSolver::with_delay`]'s (`delay`, also if it is 0) and
+    /// [`MacroSolver::set_rate_history`]'s (`delay.history`).
     pub fn from_state_with(scheme: S, state: MacroState) -> Result<Self, MacroError> {
         let MacroState {
             version,
@@ -297,6 +309,7 @@ impl<S: FluxScheme> MacroSolver<S> {
             t_start,
             steps,
             refractory,
+            delay,
         } = state;
         if !(MACRO_STATE_OLDEST..=MACRO_STATE_VERSION).contains(&version) {
             return Err(MacroError::StateVersion {
@@ -317,6 +330,9 @@ impl<S: FluxScheme> MacroSolver<S> {
         solver.steps = steps;
         if let Some(refractory) = refractory {
             solver.refractory = Some(Compartment::restore(refractory, config.dt)?);
+        }
+        if let Some(delay) = delay {
+            solver = solver.restore_delay(delay)?;
         }
         if !solver.time().is_finite() {
             return Err(invalid(
@@ -344,6 +360,7 @@ impl<S: FluxScheme> MacroSolver<S> {
             t_start: self.t_start,
             steps: self.steps,
             refractory: self.refractory_state(),
+            delay: self.delay_state(),
         }
     }
 

@@ -5,8 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::MacroConfig;
 
+mod delay;
 mod refractory;
 
+pub use delay::DelayState;
 pub use refractory::RefractoryState;
 
 /// The version of [`MacroState`] this build writes and reads.
@@ -16,9 +18,9 @@ pub use refractory::RefractoryState;
 /// [`MacroSolver::from_state`](crate::MacroSolver::from_state) with
 /// [`MacroError::StateVersion`](crate::MacroError::StateVersion).
 ///
-/// Version 3 added [`MacroState::refractory`]; a version-2 state (without it: no
-/// refractory period) is still read.
-pub const MACRO_STATE_VERSION: u32 = 3;
+/// Version 3 added [`MacroState::refractory`], version 4 [`MacroState::delay`]; a
+/// version-2 or -3 state (without them: no refractory period, no delay) is still read.
+pub const MACRO_STATE_VERSION: u32 = 4;
 
 /// The oldest version of [`MacroState`] this build reads.
 pub(crate) const MACRO_STATE_OLDEST: u32 = 2;
@@ -91,6 +93,10 @@ pub struct MacroState {
     /// (and in a version-2 state, which has no such field).
     #[serde(default)]
     pub refractory: Option<RefractoryState>,
+    /// The synaptic delay and the rates it reads (docs/model.md §12): `None` without a
+    /// delay (and in a state older than version 4).
+    #[serde(default)]
+    pub delay: Option<DelayState>,
 }
 
 /// What of a [`MacroState`] changes over a run: the state without the problem it solves
@@ -127,6 +133,9 @@ pub struct DensityDynamics {
     /// As [`MacroState::refractory`].
     #[serde(default)]
     pub refractory: Option<RefractoryState>,
+    /// As [`MacroState::delay`].
+    #[serde(default)]
+    pub delay: Option<DelayState>,
 }
 
 impl MacroState {
@@ -140,6 +149,7 @@ impl MacroState {
             t_start: self.t_start,
             steps: self.steps,
             refractory: self.refractory,
+            delay: self.delay,
         }
     }
 
@@ -163,6 +173,7 @@ impl MacroState {
             t_start: dynamics.t_start,
             steps: dynamics.steps,
             refractory: dynamics.refractory,
+            delay: dynamics.delay,
         }
     }
 }

@@ -28,6 +28,7 @@ fn excitatory_inhibitory() -> Network {
         ],
         coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
         a1: Vec::new(),
+        delay: Vec::new(),
     }
 }
 

@@ -129,6 +129,7 @@ fn uncoupled_populations_are_independent_solvers_bit_for_bit() {
         ],
         coupling: vec![vec![0.8, 0.0], vec![0.0, -0.7]],
         a1: vec![vec![0.01, 0.0], vec![0.0, 0.005]],
+        delay: Vec::new(),
     };
     let params = [
         ModelParams {

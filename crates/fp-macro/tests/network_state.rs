@@ -38,6 +38,7 @@ fn network(input_e: Input, input_i: Input) -> Network {
         ],
         coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
         a1: vec![vec![0.01, 0.0], vec![0.005, 0.0]],
+        delay: Vec::new(),
     }
 }
 

@@ -93,6 +93,7 @@ fn network() -> Network {
         ],
         coupling: vec![vec![1.5, -0.5], vec![2.0, -1.0]],
         a1: Vec::new(),
+        delay: Vec::new(),
     }
 }
 

@@ -28,6 +28,7 @@ fn asynchronous() -> Network {
         ],
         coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
         a1: Vec::new(),
+        delay: Vec::new(),
     }
 }
 
@@ -40,6 +41,7 @@ fn synchronous() -> Network {
         ],
         coupling: vec![vec![3.0, -0.5], vec![1.0, -0.5]],
         a1: Vec::new(),
+        delay: Vec::new(),
     }
 }
 
@@ -251,8 +253,8 @@ fn a_network_run_does_not_depend_on_the_parallelism() {
 
 /// What a run of a network cannot start from is refused, naming the field: particle
 /// voltages or a density of one grid (a network starts from its initial densities), a
-/// refractory period (not simulated by these solvers yet), a coupling matrix of the
-/// wrong size.
+/// refractory period or a delay (not simulated by these solvers yet), a coupling matrix
+/// of the wrong size.
 #[test]
 fn what_a_network_run_cannot_do_is_refused_by_name() {
     let problem = |network| Problem {
@@ -273,6 +275,20 @@ fn what_a_network_run_cannot_do_is_refused_by_name() {
         "{e}: {}",
         e.field()
     );
+    // A synaptic delay, in a network and in one population (not simulated by the run's
+    // solvers yet), named by its entry.
+    let mut delayed = synchronous();
+    delayed.delay = vec![vec![0.0, 0.0], vec![0.01, 0.0]];
+    let e = Simulation::for_problem(problem(delayed))
+        .start(&INITIAL)
+        .unwrap_err();
+    assert_eq!(e.field(), "model.delay[1][0]", "{e}");
+    let mut one = Network::single(&nlif_model::ModelParams::default(), nlif_model::Input::None);
+    one.delay = vec![vec![0.01]];
+    let e = Simulation::for_problem(problem(one))
+        .start(&INITIAL)
+        .unwrap_err();
+    assert_eq!(e.field(), "model.delay[0][0]", "{e}");
     let mut wrong = synchronous();
     wrong.coupling[1].pop();
     let e = Simulation::for_problem(problem(wrong))

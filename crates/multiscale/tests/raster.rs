@@ -198,6 +198,7 @@ fn network() -> Network {
         ],
         coupling: vec![vec![3.0, -0.5], vec![1.0, -0.5]],
         a1: Vec::new(),
+        delay: Vec::new(),
     }
 }
 

@@ -151,7 +151,7 @@ pub(crate) fn steady_config(path: &Path, set: &[String], json: bool) -> Result<(
     };
     // The shape of the form; the entries are checked by the search itself.
     let solver = multiscale::SolverKind::Macro;
-    if let Err((field, reason)) = config.model.validate_form(solver, 0) {
+    if let Err((field, reason)) = config.model.validate_form(solver, 0, None) {
         let message = config::field_message(&field, &reason);
         return Err(anyhow!("{}{message}", place(&field)));
     }

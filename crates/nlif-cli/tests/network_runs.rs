@@ -311,6 +311,7 @@ fn a_sweep_over_a_coupling_entry_reaches_each_points_stationary_state() {
             ],
             coupling: vec![vec![w, -0.5], vec![2.0, -1.5]],
             a1: Vec::new(),
+            delay: Vec::new(),
         };
         let exact = network_stationary_states(&network).unwrap()[0]
             .rates

@@ -26,6 +26,7 @@ fn the_populations_form_reads_as_the_network_it_writes() {
         ],
         coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
         a1: vec![vec![0.0, 0.0], vec![0.0, 0.0]],
+        delay: Vec::new(),
     };
     assert_eq!(config.network(), expected);
     // Without `a1`: zeros (an empty matrix).

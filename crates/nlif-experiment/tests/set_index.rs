@@ -164,17 +164,17 @@ fn the_fields_of_the_other_form_are_refused_with_those_of_this_one() {
     let e = set::assign(&mut ei(), "model.b", "1.0").unwrap_err();
     assert_eq!(
         e.to_string(),
-        "no field `b` in this form of the model; expected one of: populations, coupling, a1"
+        "no field `b` in this form of the model; expected one of: populations, coupling, a1, delay"
     );
     let e = set::assign(&mut valid(), "model.coupling[0][0]", "1.0").unwrap_err();
     assert_eq!(
         e.to_string(),
-        "no field `coupling` in this form of the model; expected one of: a0, a1, b, v_f, v_r, input"
+        "no field `coupling` in this form of the model; expected one of: a0, a1, b, v_f, v_r, input, delay"
     );
     let e = set::assign(&mut ei(), "model.bee", "1.0").unwrap_err();
     assert_eq!(
         e.to_string(),
-        "no field `bee` here; expected one of: populations, coupling, a1"
+        "no field `bee` here; expected one of: populations, coupling, a1, delay"
     );
 }
 

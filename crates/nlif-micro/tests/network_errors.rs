@@ -25,6 +25,7 @@ fn network() -> Network {
         populations: vec![population("E", 0.8, 2.0), population("I", 0.2, 1.5)],
         coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
         a1: Vec::new(),
+        delay: Vec::new(),
     }
 }
 
@@ -150,4 +151,13 @@ fn states_that_are_not_the_network_s_are_refused() {
     initiators.last_initiators[1] = 21;
     assert_eq!(restore(initiators), "last_initiators");
     assert!(ParticleNetwork::from_state(net.state(), Parallelism::Sequential).is_ok());
+}
+
+/// Oracle: the path — the particles do not simulate synaptic delays yet and refuse a
+/// network that has one instead of ignoring it.
+#[test]
+fn a_delay_is_refused_not_ignored() {
+    let mut n = network();
+    n.delay = vec![vec![0.0, 0.01], vec![0.0, 0.0]];
+    assert_eq!(path(sample(n, 1000)), "delay[0][1]");
 }

@@ -116,6 +116,7 @@ fn uncoupled_populations_are_independent_particle_systems() {
         ],
         coupling: vec![vec![3.0, 0.0], vec![0.0, -0.8]],
         a1: vec![vec![0.0, 0.0], vec![0.0, 0.1]],
+        delay: Vec::new(),
     };
     let (seed, total) = (17, 12_000);
     let config = MicroConfig {

@@ -27,6 +27,7 @@ fn the_excitatory_inhibitory_network_settles_at_its_exact_rates() {
         ],
         coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
         a1: Vec::new(),
+        delay: Vec::new(),
     };
     let exact = network_stationary_states(&network).unwrap()[0]
         .rates

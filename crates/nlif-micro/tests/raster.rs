@@ -130,6 +130,7 @@ fn network() -> Network {
         ],
         coupling: vec![vec![2.5, -1.0], vec![2.0, -1.0]],
         a1: Vec::new(),
+        delay: Vec::new(),
     }
 }
 

@@ -239,6 +239,7 @@ fn network() -> Network {
         ],
         coupling: vec![vec![2.5, -1.0], vec![2.0, -1.0]],
         a1: vec![vec![0.1, 0.0], vec![0.0, 0.05]],
+        delay: Vec::new(),
     }
 }
 

@@ -10,6 +10,7 @@ fn main() {
         ],
         coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
         a1: Vec::new(),
+        delay: Vec::new(),
     };
     let start = std::time::Instant::now();
     let states = network_stationary_states(&network).unwrap();

@@ -10,7 +10,8 @@
 //! -v + Σ_β coupling[α][β] N_β(t) + I_α(t),        a_α = a0_α + Σ_β a1[α][β] N_β(t),
 //! ```
 //!
-//! `N_β(t)` the firing rate per neuron of `β`. One population with `coupling = [[b]]`,
+//! `N_β(t)` the firing rate per neuron of `β` (read at `t - delay[α][β]` with synaptic
+//! delays, docs/model.md §12; module `delay`). One population with `coupling = [[b]]`,
 //! `a1 = [[a1]]` is the model of [`ModelParams`] exactly ([`Network::single`],
 //! [`Network::as_single`]).
 //!
@@ -24,6 +25,7 @@
 //!     populations: vec![Population::new("E", 0.8, 1.0), Population::new("I", 0.2, 0.5)],
 //!     coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
 //!     a1: Vec::new(),
+//!     delay: Vec::new(),
 //! };
 //! network.validate()?;
 //! let states = network_stationary_states(&network)?;
@@ -39,6 +41,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{finite, require};
 use crate::{InitialDensity, Input, ModelParams, Refractory};
 
+mod delay;
 mod error;
 mod linear;
 mod newton;
@@ -46,6 +49,7 @@ mod rate_map;
 mod reduction;
 mod search;
 
+pub use delay::DELAY_REL_TOL;
 pub use error::NetworkError;
 pub use search::{NETWORK_RESIDUAL_TOL, NetworkState, network_stationary_states};
 
@@ -86,7 +90,10 @@ pub struct Population {
 }
 
 /// A network of `P >= 1` populations, in the form of a config's `model`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// In text (JSON, RON) `delay` is left out while empty, so a network without delays is
+/// written as before delays existed; a binary format (postcard) always holds it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Network {
     /// The populations `α = 0..P` (0-based in code, as in config paths).
@@ -98,6 +105,28 @@ pub struct Network {
     /// `>= 0`; empty (the default) means zeros.
     #[serde(default)]
     pub a1: Vec<Vec<f64>>,
+    /// The `P×P` synaptic delays (docs/model.md §12): a spike of `β` reaches `α` after
+    /// `delay[α][β] >= 0`, so the drift of `α` reads `N_β(t - delay[α][β])`; empty (the
+    /// default) means zeros. Checked against a time step by [`Network::delay_steps`].
+    #[serde(default)]
+    pub delay: Vec<Vec<f64>>,
+}
+
+impl Serialize for Network {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let omit = serializer.is_human_readable() && self.delay.is_empty();
+        let mut s = serializer.serialize_struct("Network", 4 - usize::from(omit))?;
+        s.serialize_field("populations", &self.populations)?;
+        s.serialize_field("coupling", &self.coupling)?;
+        s.serialize_field("a1", &self.a1)?;
+        if omit {
+            s.skip_field("delay")?;
+        } else {
+            s.serialize_field("delay", &self.delay)?;
+        }
+        s.end()
+    }
 }
 
 /// Checks that `matrix` (called `name`) is `p×p`; entries are checked by the caller.
@@ -250,6 +279,7 @@ impl Network {
     ///     populations: vec![Population::new("E", 0.8, 1.0), Population::new("I", 0.2, 1.0)],
     ///     coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
     ///     a1: Vec::new(),
+    ///     delay: Vec::new(),
     /// };
     /// assert_eq!(network.neurons(1001)?, vec![801, 200]);
     /// assert_eq!(network.neurons(10)?, vec![8, 2]);
@@ -368,7 +398,8 @@ impl Network {
     /// `populations[α].<field>` (as [`ModelParams::validate`] and [`Input::validate`];
     /// `share` in `(0, 1]`; a name empty, of other characters, or used twice), `coupling`
     /// or `a1` (not `P×P`: `coupling[α]` for a row of the wrong length), `coupling[α][β]`
-    /// (not finite), `a1[α][β]` (negative or not finite).
+    /// (not finite), `a1[α][β]` (negative or not finite), `delay` (not `P×P`) or
+    /// `delay[α][β]` (negative or not finite).
     ///
     /// ```
     /// use nlif_model::network::Network;
@@ -424,7 +455,7 @@ impl Network {
                 }
             }
         }
-        Ok(())
+        self.validate_delay()
     }
 
     /// Refuses a population with a refractory period, for a solver that does not simulate
@@ -475,14 +506,18 @@ impl Network {
             }],
             coupling: vec![vec![params.b]],
             a1: vec![vec![params.a1]],
+            delay: Vec::new(),
         }
     }
 
     /// The single-population parameters and input of a network of one population (any
     /// name, share and initial density), the inverse of [`Network::single`]; `None` unless
     /// `P = 1`, the matrices are `1×1` (or `a1` empty) and the population has no
-    /// refractory period (which [`ModelParams`] cannot hold).
+    /// refractory period and no delay (which [`ModelParams`] cannot hold).
     pub fn as_single(&self) -> Option<(ModelParams, Input)> {
+        if self.has_delay() {
+            return None;
+        }
         match (&self.populations[..], &self.coupling[..]) {
             ([population], [row]) if row.len() == 1 && population.refractory.is_none() => {
                 let a1 = match &self.a1[..] {

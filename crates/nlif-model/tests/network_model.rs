@@ -137,6 +137,7 @@ fn shares_sum_to_one_within_the_stated_tolerance() {
             .collect(),
         coupling: vec![vec![0.0; shares.len()]; shares.len()],
         a1: Vec::new(),
+        delay: Vec::new(),
     };
     assert!(network(&[0.1; 10]).validate().is_ok());
     assert!(
@@ -191,7 +192,7 @@ proptest! {
             name: format!("P{k}"), share, a0: 1.0, v_f: 2.0, v_r: 1.0, input: Input::None, initial: None,
         refractory: Default::default(),
         }).collect();
-        let network = Network { populations, coupling: rows, a1: a1_rows };
+        let network = Network { populations, coupling: rows, a1: a1_rows, delay: Vec::new() };
         if network.validate().is_ok() {
             let p = network.len();
             prop_assert!(p >= 1 && network.coupling.len() == p);
@@ -218,7 +219,7 @@ proptest! {
             .map(|(i, &w)| Population::new(format!("P{i}"), f64::from(w) / f64::from(sum), 1.0))
             .collect::<Vec<_>>();
         let p = populations.len();
-        let network = Network { populations, coupling: vec![vec![0.0; p]; p], a1: Vec::new() };
+        let network = Network { populations, coupling: vec![vec![0.0; p]; p], a1: Vec::new(), delay: Vec::new() };
         match network.neurons(total) {
             Ok(neurons) => {
                 prop_assert_eq!(neurons.iter().sum::<usize>(), total);

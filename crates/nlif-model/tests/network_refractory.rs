@@ -85,6 +85,7 @@ fn a_zero_period_changes_nothing() {
         populations: vec![population("E", 1.0, 0.0), population("I", 0.5, 0.0)],
         coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
         a1: Vec::new(),
+        delay: Vec::new(),
     };
     let with = network_stationary_states(&network).unwrap();
     for p in &mut network.populations {
@@ -100,6 +101,7 @@ fn a_bad_period_is_named_by_its_path() {
         populations: vec![population("E", 1.0, 0.01), population("I", 0.5, -1.0)],
         coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
         a1: Vec::new(),
+        delay: Vec::new(),
     };
     let e = network_stationary_states(&network).unwrap_err();
     assert_eq!(e.path(), "populations[1].refractory.tau");
@@ -125,6 +127,7 @@ proptest! {
             populations: vec![population("E", 1.0, tau_e), population("I", 0.5, tau_i)],
             coupling: vec![vec![b_ee, b_ei], vec![b_ie, b_ii]],
             a1: Vec::new(),
+            delay: Vec::new(),
         };
         for state in network_stationary_states(&network).unwrap() {
             check_state(&network, &state);

@@ -30,6 +30,7 @@ fn two(a_e: f64, a_i: f64, coupling: [[f64; 2]; 2]) -> Network {
         populations: vec![population("E", a_e, 0.0), population("I", a_i, 0.0)],
         coupling: coupling.iter().map(|r| r.to_vec()).collect(),
         a1: Vec::new(),
+        delay: Vec::new(),
     }
 }
 
@@ -179,6 +180,7 @@ fn uncoupled_populations_have_the_product_states() {
                 })
                 .collect(),
             a1: Vec::new(),
+            delay: Vec::new(),
         };
         let singles: Vec<_> = case
             .iter()
@@ -367,6 +369,7 @@ proptest! {
             populations: vec![population("E", a0[0], i0[0]), population("I", a0[1], i0[1])],
             coupling: vec![vec![coupling[0], coupling[1]], vec![coupling[2], coupling[3]]],
             a1: vec![vec![a1[0], a1[1]], vec![a1[2], a1[3]]],
+            delay: Vec::new(),
         };
         if let Ok(states) = network_stationary_states(&network) {
             for s in &states {

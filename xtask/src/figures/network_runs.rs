@@ -25,6 +25,7 @@ pub(crate) fn ei(a: [f64; 2], coupling: [[f64; 2]; 2]) -> Network {
         ],
         coupling: coupling.iter().map(|row| row.to_vec()).collect(),
         a1: Vec::new(),
+        delay: Vec::new(),
     }
 }
 

@@ -11,9 +11,10 @@ use crate::{MacroConfig, MacroSolver};
 
 /// The version of [`NetworkState`] this build writes and reads.
 ///
-/// Version 2 added [`NetworkState::refractory`]; a version-1 state (without it: no
-/// refractory periods) is still read.
-pub const NETWORK_STATE_VERSION: u32 = 2;
+/// Version 2 added [`NetworkState::refractory`], version 3 [`NetworkState::histories`];
+/// a version-1 or -2 state (without them: no refractory periods, no delays) is still
+/// read.
+pub const NETWORK_STATE_VERSION: u32 = 3;
 
 /// The oldest version of [`NetworkState`] this build reads.
 const NETWORK_STATE_OLDEST: u32 = 1;
@@ -49,6 +50,12 @@ pub struct NetworkState {
     /// without a period); empty when no population has one (and in a version-1 state).
     #[serde(default)]
     pub refractory: Vec<Option<RefractoryState>>,
+    /// Each population's rate history that the network's delays read (docs/model.md §12;
+    /// [`DensityNetwork::rate_history`], oldest first; empty for a population no delayed
+    /// connection leaves); empty when the network has no delays (and in a state older
+    /// than version 3).
+    #[serde(default)]
+    pub histories: Vec<Vec<f64>>,
 }
 
 impl<S: FluxScheme + Clone> DensityNetwork<S> {
@@ -81,6 +88,14 @@ impl<S: FluxScheme + Clone> DensityNetwork<S> {
                     .map(MacroSolver::refractory_state)
                     .collect()
             },
+            histories: if self.delay_steps.is_empty() {
+                Vec::new()
+            } else {
+                self.populations
+                    .iter()
+                    .map(MacroSolver::rate_history)
+                    .collect()
+            },
         }
     }
 
@@ -90,7 +105,7 @@ impl<S: FluxScheme + Clone> DensityNetwork<S> {
     /// # Errors
     ///
     /// [`MacroError::StateVersion`] if `state.version` is neither [`NETWORK_STATE_VERSION`]
-    /// nor 1 (read as without refractory compartments); otherwise as
+    /// nor 1 or 2 (read as without refractory compartments, without delays); otherwise as
     /// [`DensityNetwork::with_scheme`] for every field (`populations[α].rate`,
     /// `populations[α].previous_rate`), [`MacroError::Invalid`] naming `steps` if the
     /// time `t_start + steps · dt` is not finite, [`MacroError::Populations`] if
@@ -98,7 +113,9 @@ impl<S: FluxScheme + Clone> DensityNetwork<S> {
     /// [`MacroError::Population`] naming `populations[α].refractory.tau` if a saved
     /// compartment is not of the population's period (or missing), or as
     /// [`MacroSolver::from_state_with`] for the compartment (`populations[α].refractory.mass`,
-    /// `populations[α].refractory.history`).
+    /// `populations[α].refractory.history`), [`MacroError::Populations`] if `histories`
+    /// is not one entry per population with delays (none without), and
+    /// [`DensityNetwork::set_rate_history`]'s for each history.
     pub fn from_state_with(scheme: S, state: NetworkState) -> Result<Self, MacroError> {
         let NetworkState {
             version,
@@ -110,6 +127,7 @@ impl<S: FluxScheme + Clone> DensityNetwork<S> {
             t_start,
             steps,
             refractory,
+            histories,
         } = state;
         if !(NETWORK_STATE_OLDEST..=NETWORK_STATE_VERSION).contains(&version) {
             return Err(MacroError::StateVersion {
@@ -145,6 +163,12 @@ impl<S: FluxScheme + Clone> DensityNetwork<S> {
             solver
                 .restore_refractory(compartment)
                 .map_err(|e| e.in_population(alpha))?;
+        }
+        if !(histories.is_empty() && restored.delay_steps.is_empty()) {
+            per_population("histories", histories.len(), p)?;
+        }
+        for (beta, history) in histories.iter().enumerate() {
+            restored.set_rate_history(beta, history)?;
         }
         if !restored.time().is_finite() {
             return Err(invalid(

@@ -56,7 +56,9 @@ impl<S: FluxScheme + Clone> DensityNetwork<S> {
     ///    `max(0, 2 N_β^m - N_β^{m-1})`.
     /// 2. Population `α`'s coefficients: `a_α = a0_α + Σ_β a1[α][β] N*_β` and the drift
     ///    shift `Σ_β coupling[α][β] N*_β + I_α(t)`, the input at the step's start or end
-    ///    (`config.frozen_at`), as one population's (docs/model.md §10).
+    ///    (`config.frozen_at`), as one population's (docs/model.md §10); with a delay
+    ///    `delay[α][β] = K dt > 0`, `N*_β` is `β`'s rate `K` steps before the step's start
+    ///    or end, read off its history (docs/model.md §12).
     /// 3. Every density is advanced as [`MacroSolver::step_with`](crate::MacroSolver::step_with)
     ///    does (its own input's kick first, then the operator and the scheme), into the
     ///    population's buffer; only when every population has advanced are the new
@@ -70,11 +72,21 @@ impl<S: FluxScheme + Clone> DensityNetwork<S> {
         }
         // Every population's clock is the same: the input time of the first is everyone's.
         let t_input = self.populations[0].input_time(self.dt());
-        for (alpha, solver) in self.populations.iter_mut().enumerate() {
+        for alpha in 0..self.populations.len() {
+            // With delays, the rate of each `β` as `α` sees it, `delay[α][β]` late.
+            let rates = if self.delay_steps.is_empty() {
+                &self.frozen
+            } else {
+                for (beta, seen) in self.seen.iter_mut().enumerate() {
+                    let k = self.delay_steps[alpha][beta];
+                    *seen = self.populations[beta].delayed_rate(k);
+                }
+                &self.seen
+            };
+            let solver = &mut self.populations[alpha];
             let coefficients = Coefficients {
-                a: self.network.diffusion(alpha, &self.frozen),
-                shift: self.network.recurrent_input(alpha, &self.frozen)
-                    + solver.input().current(t_input),
+                a: self.network.diffusion(alpha, rates),
+                shift: self.network.recurrent_input(alpha, rates) + solver.input().current(t_input),
             };
             match solver.solve(coefficients, rate_bound(alpha)) {
                 StepOutcome::Advanced { rate } => self.next_rates[alpha] = rate,

@@ -26,11 +26,13 @@ impl<S: FluxScheme> MacroSolver<S> {
     }
 
     /// The coefficients the next [`step`](MacroSolver::step) freezes: `a(N*)` and the drift
-    /// shift `b N* + I`, `N*` the rate `N^m` or its extrapolation (`config.frozen_at`),
-    /// the input at the step's start or end.
+    /// shift `b N* + I`, `N*` the rate `N^m` or its extrapolation (`config.frozen_at`) —
+    /// with a delay ([`MacroSolver::with_delay`]) the rate of the delay before, at the
+    /// step's start or end —, the input at the step's start or end.
     #[must_use]
     pub fn coefficients(&self) -> Coefficients {
-        let frozen = self.frozen(self.frozen_rate(), self.config.dt);
+        // With a delay, the rate of `delay / dt` steps before (module `delay`).
+        let frozen = self.frozen(self.delayed_rate(self.delay_steps), self.config.dt);
         Coefficients {
             a: frozen.a,
             shift: frozen.shift,
@@ -118,6 +120,9 @@ impl<S: FluxScheme> MacroSolver<S> {
         if let Some(compartment) = &mut self.refractory {
             let (reentry, outflow) = (self.operator.reentry(), self.operator.outflow_of(rate));
             compartment.commit(reentry, outflow, self.config.dt);
+        }
+        if let Some(history) = &mut self.history {
+            history.push(self.rate);
         }
         self.previous_rate = self.rate;
         self.rate = rate;

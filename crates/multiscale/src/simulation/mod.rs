@@ -46,6 +46,7 @@ macro_rules! phase_env {
 
 mod builder;
 mod clock;
+mod fingerprint;
 mod handover;
 mod monitor;
 mod network;
@@ -91,9 +92,11 @@ impl Problem {
     ///
     /// # Errors
     ///
+    /// [`RunError::Network`] naming `model.delay[0][0]` for a synaptic delay, and
     /// [`RunError::Invalid`] naming `model.populations` for a network of several
     /// populations (or one with a refractory period), which a run does not simulate yet.
     pub fn single_population(&self) -> Result<(ModelParams, Input), RunError> {
+        self.network.refuse_delay()?;
         self.network.as_single().ok_or_else(|| RunError::Invalid {
             field: "model.populations",
             value: self.network.len() as f64,

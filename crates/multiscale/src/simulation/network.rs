@@ -31,7 +31,8 @@ use crate::preflight::{discretised, plan_with};
 /// # Errors
 ///
 /// The first invalid entry ([`RunError::Network`] naming it, e.g. `coupling[0][1]`), a
-/// refractory period in a switching run (whose hand-overs do not carry it yet), and
+/// refractory period in a switching run (whose hand-overs do not carry it yet), a
+/// synaptic delay (which these solvers do not simulate yet), and
 /// [`plan_with`]'s errors.
 pub(super) fn network_grids(
     network: &Network,
@@ -45,6 +46,7 @@ pub(super) fn network_grids(
         // the particles alone simulate it.
         network.refuse_refractory()?;
     }
+    network.refuse_delay()?;
     if config.kind.uses_micro() {
         network.neurons(config.micro.particles)?;
     }

@@ -18,6 +18,7 @@ use nlif_model::{Input, ModelParams};
 use serde::{Deserialize, Serialize};
 
 use super::clock::{ClockState, SampleClock};
+use super::fingerprint::fingerprint;
 use super::handover::{HandOvers, share};
 use super::monitor::MonitorState;
 use super::network::network_grids;
@@ -122,19 +123,13 @@ impl<P: Serialize> SimulationState<P> {
     }
 }
 
-/// The fingerprint of a problem: FNV-1a of its postcard bits.
-pub(crate) fn fingerprint(problem: &Problem) -> u64 {
-    // Plain numbers and enums: the encoding cannot fail.
-    postcard::serialize_with_flavor(problem, Fnv1a::new()).unwrap_or(0)
-}
-
 /// FNV-1a, 64 bits, of the postcard encoding as it is produced (no buffer: a state of
 /// `10^7` particles is hashed without a copy of its 80 MB): a checksum against changed
 /// bits, not against an adversary.
-struct Fnv1a(u64);
+pub(super) struct Fnv1a(u64);
 
 impl Fnv1a {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Fnv1a(0xcbf2_9ce4_8422_2325)
     }
 }

@@ -163,11 +163,19 @@ impl Config {
         if let Err(reason) = valid_name(&self.name) {
             return Err(("name".into(), format!("{:?}: {reason}", self.name)));
         }
-        self.model
-            .validate_form(self.solver.kind, self.solver.micro.particles)?;
+        let run = self.run_config();
+        self.model.validate_form(
+            self.solver.kind,
+            self.solver.micro.particles,
+            Some(run.clock_step()),
+        )?;
         if self.model.is_populations_form() {
             return self.validate_network(processes);
         }
+        // The run's solvers do not simulate delays yet (fp-macro's density alone does).
+        self.network()
+            .refuse_delay()
+            .map_err(|e| self.model.delay_error(&e))?;
         let (v_f, v_r) = (self.model.v_f, self.model.v_r);
         if v_f.is_finite() && v_r.is_finite() && v_r >= v_f {
             let blame_v_f = overridden.contains(&"model.v_f") && !overridden.contains(&"model.v_r");
@@ -190,7 +198,6 @@ impl Config {
         let available =
             available_memory().map_err(|e| (MEMORY_LIMIT_VAR.to_owned(), e.to_string()))?;
         let (params, input) = (self.model.params(), self.model.input);
-        let run = self.run_config();
         let blame = |e: RunError| (e.field(), e.to_string());
         let (_, memory) = multiscale::plan(&params, &input, &self.initial, &run).map_err(blame)?;
         let memory = fits(memory, processes, available)?;

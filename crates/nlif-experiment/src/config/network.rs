@@ -1,7 +1,8 @@
 //! The run checks of a model in the populations form: what [`Config::validate`] checks
 //! for one population, for each population on its own grid, its errors named by the
 //! population's paths; the memory of every population together; a refractory period
-//! refused in a switching run (its hand-overs do not carry one yet).
+//! refused in a switching run (its hand-overs do not carry one yet); a synaptic delay
+//! refused (the run's solvers do not simulate them yet).
 
 use multiscale::{MemoryEstimate, RunError};
 
@@ -12,13 +13,14 @@ impl Config {
     /// [`super::ModelSection::validate_form`] has checked): each population's run on its
     /// own grid with its own parameters (`b` and `a1` its coupling to itself, as the
     /// simulation checks it), input and initial density; a refractory period (refused in
-    /// a `Multiscale` run); the memory
-    /// of every grid and all the particles; `output.checkpoint`.
+    /// a `Multiscale` run); the memory of every grid and all the particles;
+    /// `output.checkpoint`; a delay.
     ///
     /// # Errors
     ///
     /// The dotted path of the offending field (`model.populations[1].v_f`,
-    /// `model.coupling[0][0]`, `model.populations[0].refractory`, …) and the message.
+    /// `model.coupling[0][0]`, `model.populations[0].refractory`, `model.delay[0][1]`, …)
+    /// and the message.
     pub(super) fn validate_network(
         &self,
         processes: usize,
@@ -40,6 +42,9 @@ impl Config {
                 "a run of one population does not simulate a refractory period yet (networks of two or more do, with `Macro` or `Micro`)".to_owned(),
             ));
         }
+        network
+            .refuse_delay()
+            .map_err(|e| self.model.delay_error(&e))?;
         let available =
             available_memory().map_err(|e| (MEMORY_LIMIT_VAR.to_owned(), e.to_string()))?;
         let run = self.run_config();

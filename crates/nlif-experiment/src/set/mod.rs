@@ -163,6 +163,9 @@ pub fn assign(config: &mut Config, path: &str, value: &str) -> Result<(), SetErr
     if steps == [Step::Field("output"), Step::Field("raster")] {
         written.output.raster = crate::config::DEFAULT_RASTER + 1;
     }
+    if let [Step::Field("model"), Step::Field("delay"), ..] = steps[..] {
+        written.model.write_out_delay();
+    }
     *config = walk::replace(&written, &steps, value)?;
     Ok(())
 }

@@ -28,6 +28,7 @@ use crate::{MicroConfig, MicroError, Parallelism, ParticleSystem, Partition};
 ///     populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
 ///     coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
 ///     a1: Vec::new(),
+///     delay: Vec::new(),
 /// };
 /// let config = MicroConfig { particles: 5000, dt: 1e-3, ..MicroConfig::default() };
 /// let initial = InitialDensity::Gaussian { mean: 0.0, var: 0.5 };
@@ -279,6 +280,8 @@ pub(super) fn check(
     part: NetworkPart,
 ) -> Result<(), MicroError> {
     network.validate()?;
+    // The particles do not simulate synaptic delays yet: refused, not ignored.
+    network.refuse_delay()?;
     config.validate()?;
     part.validate()
 }

@@ -82,6 +82,7 @@ fn check((cases, coupling): (Vec<Case>, Vec<Vec<f64>>)) -> Result<(), TestCaseEr
             .collect(),
         coupling: coupling.clone(),
         a1: Vec::new(),
+        delay: Vec::new(),
     };
     prop_assume!(network.neurons(total).ok().as_deref() == Some(&sizes[..]));
     let config = MicroConfig {

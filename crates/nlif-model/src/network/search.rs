@@ -96,6 +96,10 @@ fn check_ranges(network: &Network, currents: &[f64]) -> Result<(), NetworkError>
 /// `dN/dt = -N + ν(N)` at the state. For one population it is `s < 1`, the criterion
 /// of [`stationary_states`](crate::stationary_states).
 ///
+/// **Delays.** The rates do not depend on `network.delay` (a constant rate is the same at
+/// every delay); `stable` is that of the network without delays, which a delay can change
+/// (docs/model.md §12).
+///
 /// # Errors
 ///
 /// [`NetworkError::Invalid`] naming the entry that fails [`Network::validate`] or exceeds

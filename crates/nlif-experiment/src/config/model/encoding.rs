@@ -3,8 +3,9 @@
 //! In text (RON, JSON) the single form is written exactly as the derived struct of every
 //! config before the populations form: `(a0: _, a1: _, b: _, v_f: _, v_r: _, input: _)`,
 //! so its bytes (the config written into an output directory, the RON hashed into a
-//! checkpoint, a sweep's JSON) are those of before. The populations form is written as
-//! `(populations: [..], coupling: [..], a1: [..])`, `a1` left out while empty. Reading
+//! checkpoint, a sweep's JSON) are those of before; `delay` follows, left out at 0. The
+//! populations form is written as `(populations: [..], coupling: [..], a1: [..], delay:
+//! [..])`, `a1` and `delay` left out while empty. Reading
 //! takes the fields of one form, each at most once, missing ones at their defaults; a field
 //! of the other form is refused where it is written, naming it.
 //!
@@ -30,6 +31,7 @@ const ALL_FIELDS: &[&str] = &[
     "input",
     "populations",
     "coupling",
+    "delay",
 ];
 
 impl Serialize for ModelSection {
@@ -40,22 +42,31 @@ impl Serialize for ModelSection {
         }
         match &self.populations {
             None => {
-                let mut s = serializer.serialize_struct("ModelSection", 6)?;
+                let delay = self.delay != Pairwise::Scalar(0.0);
+                let mut s = serializer.serialize_struct("ModelSection", 6 + usize::from(delay))?;
                 s.serialize_field("a0", &self.a0)?;
                 s.serialize_field("a1", &self.a1)?;
                 s.serialize_field("b", &self.b)?;
                 s.serialize_field("v_f", &self.v_f)?;
                 s.serialize_field("v_r", &self.v_r)?;
                 s.serialize_field("input", &self.input)?;
+                if delay {
+                    s.serialize_field("delay", &self.delay)?;
+                }
                 s.end()
             }
             Some(populations) => {
-                let zeros = self.a1 == Pairwise::Matrix(Vec::new());
-                let mut s = serializer.serialize_struct("ModelSection", 3 - usize::from(zeros))?;
+                let a1 = self.a1 != Pairwise::Matrix(Vec::new());
+                let delay = self.delay != Pairwise::Matrix(Vec::new());
+                let fields = 2 + usize::from(a1) + usize::from(delay);
+                let mut s = serializer.serialize_struct("ModelSection", fields)?;
                 s.serialize_field("populations", populations)?;
                 s.serialize_field("coupling", &self.coupling)?;
-                if !zeros {
+                if a1 {
                     s.serialize_field("a1", &self.a1)?;
+                }
+                if delay {
+                    s.serialize_field("delay", &self.delay)?;
                 }
                 s.end()
             }
@@ -78,6 +89,8 @@ impl<'de> Deserialize<'de> for ModelSection {
 enum Field {
     /// `a1`, of both forms.
     A1,
+    /// `delay`, of both forms.
+    Delay,
     /// A field of the single form only.
     Single(&'static str),
     /// A field of the populations form only.
@@ -106,8 +119,10 @@ impl<'de> Visitor<'de> for Key {
     }
 
     fn visit_str<E: de::Error>(self, name: &str) -> Result<Field, E> {
-        if name == "a1" {
-            return Ok(Field::A1);
+        match name {
+            "a1" => return Ok(Field::A1),
+            "delay" => return Ok(Field::Delay),
+            _ => {}
         }
         if let Some(single) = SINGLE_FIELDS.iter().find(|f| **f == name) {
             return Ok(Field::Single(single));
@@ -130,7 +145,7 @@ struct Section;
 /// The refusal of a single-form `field` given with a populations-form field `other`.
 fn mixed<E: de::Error>(field: &str, other: &str) -> E {
     E::custom(format!(
-        "`model.{field}` is a field of the single-population form (a0, a1, b, v_f, v_r, input) and cannot be given beside `{other}` (the populations form: populations, coupling, a1); each population carries its own a0, v_f, v_r and input, and `coupling` replaces b"
+        "`model.{field}` is a field of the single-population form (a0, a1, b, v_f, v_r, input, delay) and cannot be given beside `{other}` (the populations form: populations, coupling, a1, delay); each population carries its own a0, v_f, v_r and input, and `coupling` replaces b"
     ))
 }
 
@@ -143,7 +158,7 @@ impl<'de> Visitor<'de> for Section {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ModelSection, A::Error> {
         let mut model = ModelSection::default();
-        let (mut a1, mut populations, mut coupling) = (None, None, None);
+        let (mut a1, mut delay, mut populations, mut coupling) = (None, None, None, None);
         // The first field of each form that was read, and every field read.
         let (mut single, mut network): (Option<&str>, Option<&str>) = (None, None);
         let mut seen: Vec<&str> = Vec::new();
@@ -157,6 +172,7 @@ impl<'de> Visitor<'de> for Section {
         })? {
             let name = match field {
                 Field::A1 => "a1",
+                Field::Delay => "delay",
                 Field::Single(name) | Field::Populations(name) => name,
             };
             if seen.contains(&name) {
@@ -165,6 +181,7 @@ impl<'de> Visitor<'de> for Section {
             seen.push(name);
             match field {
                 Field::A1 => a1 = Some(map.next_value::<Pairwise>()?),
+                Field::Delay => delay = Some(map.next_value::<Pairwise>()?),
                 Field::Single(name) => {
                     if let Some(other) = network {
                         return Err(mixed(name, other));
@@ -193,12 +210,14 @@ impl<'de> Visitor<'de> for Section {
         }
         if network.is_none() {
             model.a1 = a1.unwrap_or_default();
+            model.delay = delay.unwrap_or_default();
             return Ok(model);
         }
         model.populations =
             Some(populations.ok_or_else(|| de::Error::missing_field("populations"))?);
         model.coupling = coupling.ok_or_else(|| de::Error::missing_field("coupling"))?;
         model.a1 = a1.unwrap_or(Pairwise::Matrix(Vec::new()));
+        model.delay = delay.unwrap_or(Pairwise::Matrix(Vec::new()));
         Ok(model)
     }
 }

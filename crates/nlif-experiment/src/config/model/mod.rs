@@ -1,7 +1,9 @@
 //! The `model` section in its two forms: the single population `(a0, a1, b, v_f, v_r,
 //! input)` of every config so far, and the populations form `(populations, coupling, a1)`
-//! of a network of `P` populations (docs/config.md, docs/model.md §10).
+//! of a network of `P` populations (docs/config.md, docs/model.md §10); in both, the
+//! synaptic `delay` (docs/model.md §12).
 
+mod delay;
 mod encoding;
 
 use multiscale::SolverKind;
@@ -36,6 +38,10 @@ pub struct ModelSection {
     /// The signed `P×P` connectivity of the populations form: `coupling[α][β]` is what a
     /// spike of `β` does to `α`. Empty in the single form.
     pub coupling: Vec<Vec<f64>>,
+    /// The synaptic delay (docs/model.md §12): a number in the single form (default 0);
+    /// in the populations form the `P×P` matrix, `delay[α][β]` the time a spike of `β`
+    /// takes to reach `α` (empty: zeros). Left out of the text at its default.
+    pub delay: Pairwise,
 }
 
 impl Default for ModelSection {
@@ -50,14 +56,15 @@ impl Default for ModelSection {
             input: Input::None,
             populations: None,
             coupling: Vec::new(),
+            delay: Pairwise::Scalar(0.0),
         }
     }
 }
 
 /// The fields of the single-population form, in the order they are written.
-pub const SINGLE_FIELDS: &[&str] = &["a0", "a1", "b", "v_f", "v_r", "input"];
+pub const SINGLE_FIELDS: &[&str] = &["a0", "a1", "b", "v_f", "v_r", "input", "delay"];
 /// The fields of the populations form, in the order they are written.
-pub const POPULATIONS_FIELDS: &[&str] = &["populations", "coupling", "a1"];
+pub const POPULATIONS_FIELDS: &[&str] = &["populations", "coupling", "a1", "delay"];
 
 impl ModelSection {
     /// A network of populations in the populations form (`a1` empty: zeros).
@@ -66,6 +73,7 @@ impl ModelSection {
             a1: Pairwise::Matrix(Vec::new()),
             populations: Some(populations),
             coupling,
+            delay: Pairwise::Matrix(Vec::new()),
             ..ModelSection::default()
         }
     }
@@ -99,14 +107,19 @@ impl ModelSection {
 
     /// The model as a network of populations: the single form is
     /// [`Network::single`] of its parameters and input (one population, `coupling =
-    /// [[b]]`, `a1 = [[a1]]`); the populations form as written.
+    /// [[b]]`, `a1 = [[a1]]`, `delay = [[delay]]` unless 0); the populations form as
+    /// written.
     pub fn network(&self) -> Network {
         match &self.populations {
-            None => Network::single(&self.params(), self.input),
+            None => Network {
+                delay: self.delay_matrix(),
+                ..Network::single(&self.params(), self.input)
+            },
             Some(populations) => Network {
                 populations: populations.clone(),
                 coupling: self.coupling.clone(),
                 a1: self.a1.matrix().map(<[_]>::to_vec).unwrap_or_default(),
+                delay: self.delay_matrix(),
             },
         }
     }
@@ -117,8 +130,10 @@ impl ModelSection {
     /// ([`crate::output::check_population_names`]: none `t`, no two equal but for case,
     /// `model.populations[α].name`) and, for the solvers that run particles (`kind`), that the
     /// split of `particles` neurons leaves every population some
-    /// (`model.populations[α].share`). The single form's values are checked by the run's
-    /// own checks ([`super::Config::validate`]).
+    /// (`model.populations[α].share`); in both forms `model.delay` (module `delay`:
+    /// its shape, finite non-negative entries, whole numbers of the run's step `dt`). The
+    /// single form's other values are checked by the run's own checks
+    /// ([`super::Config::validate`]).
     ///
     /// # Errors
     ///
@@ -127,15 +142,16 @@ impl ModelSection {
         &self,
         kind: SolverKind,
         particles: usize,
+        dt: Option<f64>,
     ) -> Result<(), (String, String)> {
         let Some(_) = &self.populations else {
-            return match self.a1 {
-                Pairwise::Scalar(_) => Ok(()),
-                Pairwise::Matrix(_) => Err((
+            if let Pairwise::Matrix(_) = self.a1 {
+                return Err((
                     "model.a1".into(),
                     "invalid `a1`: a number in the single-population form (a matrix is for the populations form)".into(),
-                )),
-            };
+                ));
+            }
+            return self.validate_delay(dt);
         };
         if let Pairwise::Scalar(x) = self.a1 {
             return Err((
@@ -145,6 +161,7 @@ impl ModelSection {
                 ),
             ));
         }
+        self.validate_delay_form()?;
         let within =
             |e: nlif_model::network::NetworkError| (format!("model.{}", e.path()), e.to_string());
         let network = self.network();
@@ -163,6 +180,6 @@ impl ModelSection {
         if matches!(kind, SolverKind::Micro | SolverKind::Multiscale) {
             network.neurons(particles).map_err(within)?;
         }
-        Ok(())
+        self.validate_delay(dt)
     }
 }

@@ -1,0 +1,219 @@
+//! `model.delay` (docs/config.md, docs/model.md §12): a number in the single form, a
+//! `P×P` matrix in the populations form; read, written back (left out at 0), carried into
+//! the network, checked by path, reached by `--set` and `--vary`. Oracles: the values and
+//! paths written out by hand, the text of the config without the field, the round trip.
+
+mod common;
+
+use common::{EI, VALID, ei, valid};
+use nlif_experiment::config::{self, CheckError, Pairwise};
+use nlif_experiment::set::{self, SetError};
+use nlif_experiment::{Config, sweep};
+
+/// `text` with `from` replaced by `to` (which must occur).
+fn edited(text: &str, from: &str, to: &str) -> String {
+    assert!(text.contains(from), "`{from}` is not in the text");
+    text.replacen(from, to, 1)
+}
+
+fn single(delay: &str) -> String {
+    edited(
+        VALID,
+        "input: None)",
+        &format!("input: None, delay: {delay})"),
+    )
+}
+
+fn populations(delay: &str) -> String {
+    edited(
+        EI,
+        "a1: [[0.0, 0.0], [0.0, 0.0]],",
+        &format!("a1: [[0.0, 0.0], [0.0, 0.0]],\n        delay: {delay},"),
+    )
+}
+
+/// The path and message `check` gives for `text`.
+fn refusal(text: &str) -> (String, String) {
+    let config = config::parse(text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    match config::check(&config, None, &[], 1).unwrap_err() {
+        CheckError::Field { field, message, .. } => (field, message),
+        e => panic!("{e}"),
+    }
+}
+
+/// The config written as RON and read back.
+fn round_trip(config: &Config) -> Config {
+    config::parse(&config::to_ron(config).unwrap()).unwrap()
+}
+
+#[test]
+fn a_delay_is_read_into_the_network_and_written_back() {
+    let one = config::parse(&single("0.5")).unwrap();
+    assert_eq!(one.model.delay, Pairwise::Scalar(0.5));
+    assert_eq!(one.network().delay, vec![vec![0.5]]);
+    assert_eq!(round_trip(&one), one);
+    let two = config::parse(&populations("[[0.0, 0.5], [0.25, 0.0]]")).unwrap();
+    assert_eq!(two.network().delay, vec![vec![0.0, 0.5], vec![0.25, 0.0]]);
+    assert_eq!(round_trip(&two), two);
+    // Through a checkpoint's binary form, too.
+    for config in [one, two] {
+        let bytes = postcard::to_allocvec(&config).unwrap();
+        assert_eq!(postcard::from_bytes::<Config>(&bytes).unwrap(), config);
+    }
+}
+
+/// Oracle: the text of every config before delays existed — a config without a delay
+/// (or with 0) writes no `delay`, so its files are byte for byte those of before.
+#[test]
+fn no_delay_writes_no_field() {
+    for config in [valid(), ei(), config::parse(&single("0.0")).unwrap()] {
+        let text = config::to_ron(&config).unwrap();
+        assert!(!text.contains("delay"), "{text}");
+        assert!(config.network().delay.is_empty());
+    }
+    assert_eq!(
+        config::to_ron(&config::parse(&single("0")).unwrap()).unwrap(),
+        config::to_ron(&valid()).unwrap()
+    );
+}
+
+#[test]
+fn a_bad_delay_is_named_by_its_path() {
+    let rows = [
+        (
+            single("-0.5"),
+            "model.delay",
+            "invalid `model.delay` = -0.5",
+        ),
+        (single("NaN"), "model.delay", "invalid `model.delay` = NaN"),
+        (
+            single("[[0.5]]"),
+            "model.delay",
+            "invalid `model.delay`: a number",
+        ),
+        // dt = 1e-3: half a step off, the two whole-step delays around it named.
+        (
+            single("0.0105"),
+            "model.delay",
+            "invalid `model.delay`: 0.0105 is",
+        ),
+        (
+            populations("0.5"),
+            "model.delay",
+            "invalid `model.delay` = 0.5: the populations form takes a P×P matrix",
+        ),
+        (
+            populations("[[0.0, -0.5], [0.0, 0.0]]"),
+            "model.delay[0][1]",
+            "invalid `model.delay[0][1]`: -0.5",
+        ),
+        (
+            populations("[[0.0, 0.5]]"),
+            "model.delay",
+            "invalid `model.delay`: has 1 rows",
+        ),
+        (
+            populations("[[0.0, 0.0], [0.0105, 0.0]]"),
+            "model.delay[1][0]",
+            "invalid `model.delay[1][0]`: 0.0105 is",
+        ),
+    ];
+    for (text, field, message) in rows {
+        let (got_field, got_message) = refusal(&text);
+        assert_eq!(got_field, field, "{text}");
+        assert!(got_message.starts_with(message), "{text}: {got_message}");
+    }
+    let (_, message) = refusal(&single("0.0105"));
+    assert!(
+        message.contains("0.0105 is 10.5 steps of dt = 0.001;")
+            && message.contains("(the nearest: 0.01 or 0.011)"),
+        "{message}"
+    );
+}
+
+/// A valid delay, of whole steps, is refused by the run's solvers by its path (the
+/// density solver of fp-macro alone simulates delays so far).
+#[test]
+fn a_valid_delay_is_refused_by_the_run_by_its_path() {
+    let (field, message) = refusal(&single("0.5"));
+    assert_eq!(field, "model.delay");
+    assert!(
+        message.starts_with("invalid `model.delay`: this solver does not simulate synaptic delays"),
+        "{message}"
+    );
+    let (field, _) = refusal(&populations("[[0.0, 0.0], [0.25, 0.0]]"));
+    assert_eq!(field, "model.delay[1][0]");
+    // Zeros are no delay.
+    config::check(
+        &config::parse(&populations("[[0.0, 0.0], [0.0, 0.0]]")).unwrap(),
+        None,
+        &[],
+        1,
+    )
+    .unwrap();
+}
+
+#[test]
+fn set_reaches_the_delay_in_either_form() {
+    let mut one = valid();
+    set::apply(&mut one, "model.delay=0.5").unwrap();
+    assert_eq!(
+        one,
+        Config {
+            model: config::ModelSection {
+                delay: Pairwise::Scalar(0.5),
+                ..valid().model
+            },
+            ..valid()
+        }
+    );
+    set::apply(&mut one, "model.delay=0").unwrap();
+    assert_eq!(one, valid());
+    let mut two = ei();
+    set::apply(&mut two, "model.delay[0][1]=0.5").unwrap();
+    let mut expected = ei();
+    expected.model.delay = Pairwise::Matrix(vec![vec![0.0, 0.5], vec![0.0, 0.0]]);
+    assert_eq!(two, expected);
+    set::apply(&mut two, "model.delay[1][0]=0.25").unwrap();
+    expected.model.delay = Pairwise::Matrix(vec![vec![0.0, 0.5], vec![0.25, 0.0]]);
+    assert_eq!(two, expected);
+    set::apply(&mut two, "model.delay=[[1.0, 0.0], [0.0, 1.0]]").unwrap();
+    assert_eq!(two.network().delay, vec![vec![1.0, 0.0], vec![0.0, 1.0]]);
+    // Refusals: a number is not a list; past the matrix's end.
+    let before = valid();
+    let mut one = before.clone();
+    assert_eq!(
+        set::assign(&mut one, "model.delay[0][0]", "0.5").unwrap_err(),
+        SetError::NotAList {
+            at: "model.delay".into(),
+            index: 0
+        }
+    );
+    assert_eq!(one, before);
+    assert_eq!(
+        set::assign(&mut ei(), "model.delay[2][0]", "0.5").unwrap_err(),
+        SetError::IndexOutOfRange {
+            at: "model.delay".into(),
+            index: 2,
+            len: 2
+        }
+    );
+}
+
+#[test]
+fn a_sweep_varies_a_delay_entry() {
+    let vary = sweep::parse_vary("model.delay[1][0]=0:1:3").unwrap();
+    let definition = sweep::Definition {
+        program: "nlif".into(),
+        version: "0".into(),
+        base: ei(),
+        vary: vec![vary],
+        seed_per_point: false,
+    };
+    for (index, value) in [0.0, 0.5, 1.0].into_iter().enumerate() {
+        let mut expected = ei();
+        expected.model.delay = Pairwise::Matrix(vec![vec![0.0, 0.0], vec![value, 0.0]]);
+        expected.name = format!("ei-{index}");
+        assert_eq!(definition.config(index).unwrap(), expected);
+    }
+}
