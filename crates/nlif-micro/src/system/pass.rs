@@ -158,7 +158,16 @@ impl KernelVisitor for BlockPass<'_> {
             let parked = match away {
                 Some(away) => {
                     let counts = &mut block.away[c * CHUNK..][..n];
-                    park(away, chunk, counts, &mut block.rng, &mut scratch.parked)
+                    // `flags` and `flagged` are free until the vector loop below.
+                    let free = (&mut scratch.flags[..], &mut scratch.flagged);
+                    park(
+                        away,
+                        chunk,
+                        counts,
+                        &mut block.rng,
+                        free,
+                        &mut scratch.parked,
+                    )
                 }
                 None => 0,
             };
@@ -267,7 +276,7 @@ fn propagate<K: SubthresholdStep>(pass: Propagate<'_, K>) {
 /// the set bytes become mispredicted branches): every index is written and the count
 /// advanced by whether its flag is set, without a branch.
 #[inline(always)]
-fn compact(flags: &[u8], flagged: &mut [u16; CHUNK], dense: bool) -> usize {
+pub(super) fn compact(flags: &[u8], flagged: &mut [u16; CHUNK], dense: bool) -> usize {
     let mut count = 0;
     if dense {
         for (i, &flag) in flags.iter().enumerate() {

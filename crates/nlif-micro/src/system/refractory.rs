@@ -39,6 +39,7 @@
 use nlif_model::Refractory;
 use rand::Rng;
 
+use super::pass::compact;
 use crate::MicroError;
 use crate::normal::CHUNK;
 use crate::stepper::uniform;
@@ -119,25 +120,34 @@ pub(crate) fn start<R: Rng>(away_of: Away, x: &[f64], away: &mut [u32], rng: &mu
 /// The start and tick of one chunk of a sub-threshold pass (module documentation): lists
 /// the indices of the neurons that stay away this step in `parked` (ascending) and returns
 /// how many; the others at `-inf` are back (the pass settles them at `V_R`).
+///
+/// The chunk is scanned without branches into `flags` (1 at `-inf`) and the few flagged
+/// listed with the pass's compaction, so a chunk with nobody away costs a vectorized
+/// compare, not a loop over its counts.
 #[inline]
 pub(crate) fn park<R: Rng>(
     away_of: Away,
     x: &[f64],
     away: &mut [u32],
     rng: &mut R,
+    (flags, listed): (&mut [u8], &mut [u16; CHUNK]),
     parked: &mut [u16; CHUNK],
 ) -> usize {
+    let flags = &mut flags[..x.len()];
+    for (flag, &x) in flags.iter_mut().zip(x) {
+        *flag = u8::from(x == f64::NEG_INFINITY);
+    }
+    let found = compact(flags, listed, false);
     let mut count = 0;
-    for (i, (x, away)) in x.iter().zip(away.iter_mut()).enumerate() {
-        if *x == f64::NEG_INFINITY {
-            if *away == 0 {
-                *away = away_of.steps(rng).saturating_add(1);
-            }
-            *away -= 1;
-            if *away > 0 {
-                parked[count] = i as u16;
-                count += 1;
-            }
+    for &i in &listed[..found] {
+        let away = &mut away[usize::from(i)];
+        if *away == 0 {
+            *away = away_of.steps(rng).saturating_add(1);
+        }
+        *away -= 1;
+        if *away > 0 {
+            parked[count] = i;
+            count += 1;
         }
     }
     count
@@ -199,9 +209,11 @@ mod tests {
         let x = [0.5, f64::NEG_INFINITY, 1.0];
         let mut away = [0u32; 3];
         let mut parked = [0u16; CHUNK];
+        let (mut flags, mut listed) = ([0u8; CHUNK], [0u16; CHUNK]);
         let mut sat_out = 0;
         for pass in 0..10 {
-            let count = park(away_of, &x, &mut away, &mut rng, &mut parked);
+            let scratch = (&mut flags[..], &mut listed);
+            let count = park(away_of, &x, &mut away, &mut rng, scratch, &mut parked);
             if count == 0 {
                 assert_eq!(pass, 3, "back on the fourth pass");
                 break;
