@@ -75,7 +75,7 @@ fn batches(out: &Path, column: &str) -> Vec<f64> {
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let k = header.iter().position(|h| *h == column).unwrap();
-    let mut sums = vec![(0.0, 0usize); 8];
+    let mut sums = [(0.0, 0usize); 8];
     for line in lines {
         let cells: Vec<f64> = line.split(',').map(|c| c.parse().unwrap_or(0.0)).collect();
         let t = cells[0];
