@@ -211,14 +211,9 @@ fn a_bad_period_is_refused_with_its_path() {
 /// An E–I network with cascades across populations, a kick and a period of each form.
 fn network() -> Network {
     let population = |name: &str, share, a0, input, refractory| Population {
-        name: name.into(),
-        share,
-        a0,
-        v_f: 2.0,
-        v_r: 1.0,
         input,
-        initial: None,
         refractory,
+        ..Population::new(name, share, a0)
     };
     Network {
         populations: vec![

@@ -354,12 +354,7 @@ pub(super) fn check_voltages(
     particles: usize,
     v_f: f64,
 ) -> Result<(), MicroError> {
-    if voltages.len() != particles {
-        return Err(MicroError::Count {
-            expected: particles,
-            got: voltages.len(),
-        });
-    }
+    check_count(voltages, particles)?;
     if let Some((index, &value)) = voltages
         .iter()
         .enumerate()
@@ -379,12 +374,7 @@ pub(super) fn check_away(
     particles: usize,
     v_f: f64,
 ) -> Result<(), MicroError> {
-    if voltages.len() != particles {
-        return Err(MicroError::Count {
-            expected: particles,
-            got: voltages.len(),
-        });
-    }
+    check_count(voltages, particles)?;
     let on_line = |v: f64| v.is_finite() && v < v_f;
     if let Some((index, &value)) = voltages
         .iter()
@@ -405,6 +395,16 @@ pub(super) fn check_away(
             field: "away",
             value: index as f64,
             reason: "a neuron on the voltage line (at this index) has a time away",
+        });
+    }
+    Ok(())
+}
+
+fn check_count(voltages: &[f64], particles: usize) -> Result<(), MicroError> {
+    if voltages.len() != particles {
+        return Err(MicroError::Count {
+            expected: particles,
+            got: voltages.len(),
         });
     }
     Ok(())
