@@ -351,6 +351,7 @@ impl Network {
     ///     populations: vec![Population::new("E", 0.8, 1.0), Population::new("I", 0.2, 0.5)],
     ///     coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
     ///     a1: vec![vec![0.1, 0.0], vec![0.0, 0.2]],
+    ///     delay: Vec::new(),
     /// };
     /// let inhibitory = network.own_params(1);
     /// assert_eq!(inhibitory, ModelParams { a0: 0.5, a1: 0.2, b: -1.5, v_f: 2.0, v_r: 1.0 });

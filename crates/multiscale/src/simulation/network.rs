@@ -32,7 +32,7 @@ use crate::preflight::{discretised, plan_with};
 ///
 /// The first invalid entry ([`RunError::Network`] naming it, e.g. `coupling[0][1]`), a
 /// refractory period in a switching run (whose hand-overs do not carry it yet), a
-/// synaptic delay (which these solvers do not simulate yet), and
+/// synaptic delay in a run with particles (which do not simulate it yet), and
 /// [`plan_with`]'s errors.
 pub(super) fn network_grids(
     network: &Network,
@@ -46,7 +46,11 @@ pub(super) fn network_grids(
         // the particles alone simulate it.
         network.refuse_refractory()?;
     }
-    network.refuse_delay()?;
+    if config.kind.uses_micro() {
+        // The particles do not simulate delays yet; the density network does (checked
+        // against its step when it is built, naming the entry).
+        network.refuse_delay()?;
+    }
     if config.kind.uses_micro() {
         network.neurons(config.micro.particles)?;
     }

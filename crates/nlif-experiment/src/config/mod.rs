@@ -172,7 +172,8 @@ impl Config {
         if self.model.is_populations_form() {
             return self.validate_network(processes);
         }
-        // The run's solvers do not simulate delays yet (fp-macro's density alone does).
+        // The run of one population does not simulate delays yet (a `Macro` run of a
+        // network of two or more does).
         self.network()
             .refuse_delay()
             .map_err(|e| self.model.delay_error(&e))?;

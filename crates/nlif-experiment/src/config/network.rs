@@ -2,7 +2,8 @@
 //! for one population, for each population on its own grid, its errors named by the
 //! population's paths; the memory of every population together; a refractory period
 //! refused in a switching run (its hand-overs do not carry one yet); a synaptic delay
-//! refused (the run's solvers do not simulate them yet).
+//! refused in a run with particles (which do not simulate one yet), checked against the
+//! density's step in a `Macro` run.
 
 use multiscale::{MemoryEstimate, RunError};
 
@@ -42,9 +43,18 @@ impl Config {
                 "a run of one population does not simulate a refractory period yet (networks of two or more do, with `Macro` or `Micro`)".to_owned(),
             ));
         }
-        network
-            .refuse_delay()
-            .map_err(|e| self.model.delay_error(&e))?;
+        if self.solver.kind.uses_micro() || network.len() == 1 {
+            // The particles do not simulate delays yet, nor does the run of one population
+            // (it goes through the single-population solvers).
+            network
+                .refuse_delay()
+                .map_err(|e| self.model.delay_error(&e))?;
+        } else {
+            // The density network reads each delay a whole number of its steps back.
+            network
+                .delay_steps(self.run_config().macro_config.dt)
+                .map_err(|e| self.model.delay_error(&e))?;
+        }
         let available =
             available_memory().map_err(|e| (MEMORY_LIMIT_VAR.to_owned(), e.to_string()))?;
         let run = self.run_config();
