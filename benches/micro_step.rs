@@ -6,7 +6,9 @@
 //! `micro_step/ei`: the excitatory–inhibitory network of docs/model.md §10 (two
 //! populations, shares 0.8/0.2, `coupling = [[1, -0.5], [2, -1.5]]`, asynchronous) as one
 //! `ParticleNetwork` of 1e5 neurons in all, Euler–Maruyama, one thread: per neuron-step
-//! beside `micro_step/b=0/EulerMaruyama/1thread/100000` (docs/performance.md).
+//! beside `micro_step/b=0/EulerMaruyama/1thread/100000` (docs/performance.md); and the
+//! same network with every connection delayed (`delay = [[0.02, 0.05], [0.05, 0.1]]`,
+//! 20 to 100 steps: the spike history and the delayed kicks, `…/delayed/…`).
 //!
 //! `micro_normals`: the step as it was before the batched normals (one `rand_distr`
 //! ziggurat deviate drawn inside a plain particle loop, `Outside<true, false>` below), with
@@ -179,9 +181,10 @@ fn micro_step(c: &mut Criterion) {
     }
 }
 
-/// The E–I network of docs/model.md §10 with `particles` neurons in all, relaxed for two
-/// time units from the benchmarks' initial density.
-fn ei_network(particles: usize, stepper: Stepper) -> ParticleNetwork {
+/// The E–I network of docs/model.md §10 with `particles` neurons in all and the synaptic
+/// delays `delay` (empty: none), relaxed for two time units from the benchmarks' initial
+/// density.
+fn ei_network(particles: usize, stepper: Stepper, delay: Vec<Vec<f64>>) -> ParticleNetwork {
     let network = Network {
         populations: vec![
             Population::new("E", 0.8, 1.0),
@@ -189,7 +192,7 @@ fn ei_network(particles: usize, stepper: Stepper) -> ParticleNetwork {
         ],
         coupling: vec![vec![1.0, -0.5], vec![2.0, -1.5]],
         a1: Vec::new(),
-        delay: Vec::new(),
+        delay,
     };
     let config = MicroConfig {
         particles,
@@ -218,12 +221,18 @@ fn micro_step_ei(c: &mut Criterion) {
     group.sample_size(20);
     let particles = 100_000usize;
     group.throughput(Throughput::Elements(particles as u64));
-    let base = ei_network(particles, Stepper::EulerMaruyama);
-    let id = format!("{:?}/1thread", Stepper::EulerMaruyama);
-    group.bench_with_input(BenchmarkId::new(id, particles), &particles, |bench, _| {
-        let mut net = base.clone();
-        single.install(|| bench.iter(|| net.step()));
-    });
+    let delays = [
+        ("", Vec::new()),
+        ("/delayed", vec![vec![0.02, 0.05], vec![0.05, 0.1]]),
+    ];
+    for (label, delay) in delays {
+        let base = ei_network(particles, Stepper::EulerMaruyama, delay);
+        let id = format!("{:?}{label}/1thread", Stepper::EulerMaruyama);
+        group.bench_with_input(BenchmarkId::new(id, particles), &particles, |bench, _| {
+            let mut net = base.clone();
+            single.install(|| bench.iter(|| net.step()));
+        });
+    }
     group.finish();
 }
 

@@ -253,8 +253,8 @@ fn a_network_run_does_not_depend_on_the_parallelism() {
 
 /// What a run of a network cannot start from is refused, naming the field: particle
 /// voltages or a density of one grid (a network starts from its initial densities), a
-/// refractory period in a switching run, a delay in a run with particles (not simulated
-/// there yet), a coupling matrix of the wrong size.
+/// refractory period or a delay in a switching run (its hand-overs carry neither yet), a
+/// delay in a run of one population, a coupling matrix of the wrong size.
 #[test]
 fn what_a_network_run_cannot_do_is_refused_by_name() {
     let problem = |network| Problem {
@@ -281,11 +281,15 @@ fn what_a_network_run_cannot_do_is_refused_by_name() {
         "{e}: {}",
         e.field()
     );
-    // A synaptic delay, in a network and in one population (not simulated by the run's
-    // solvers yet), named by its entry.
+    // A synaptic delay, in a switching run of a network and in one population (not
+    // simulated by those runs yet), named by its entry.
     let mut delayed = synchronous();
     delayed.delay = vec![vec![0.0, 0.0], vec![0.01, 0.0]];
-    let e = Simulation::for_problem(problem(delayed))
+    let switching = Problem {
+        network: delayed,
+        config: config(SolverKind::Multiscale, 1.0, 6_000),
+    };
+    let e = Simulation::for_problem(switching)
         .start(&INITIAL)
         .unwrap_err();
     assert_eq!(e.field(), "model.delay[1][0]", "{e}");

@@ -14,7 +14,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{fails, nlif, scratch, status, stderr, stdout};
+use common::{batch_means, fails, nlif, scratch, status, stderr, stdout};
 
 const PERIODS: [&str; 2] = [
     "model.populations[0].refractory=Fixed(tau: 0.2)",
@@ -69,25 +69,6 @@ fn run(dir: &Path, file: &str, out: &str, extra: &[&str]) {
     assert_eq!(status(&output), 0, "{}", stderr(&output));
 }
 
-/// The batch means of `rate_<name>` over `[2, 6)` in batches of half a unit.
-fn batches(out: &Path, column: &str) -> Vec<f64> {
-    let text = std::fs::read_to_string(out.join("rate.csv")).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let k = header.iter().position(|h| *h == column).unwrap();
-    let mut sums = [(0.0, 0usize); 8];
-    for line in lines {
-        let cells: Vec<f64> = line.split(',').map(|c| c.parse().unwrap_or(0.0)).collect();
-        let t = cells[0];
-        if (2.0..6.0).contains(&t) {
-            let b = ((t - 2.0) / 0.5) as usize;
-            sums[b.min(7)].0 += cells[k];
-            sums[b.min(7)].1 += 1;
-        }
-    }
-    sums.iter().map(|&(s, n)| s / n as f64).collect()
-}
-
 /// The mass `h Σ p` of the last density snapshot of population `name`.
 fn last_mass(out: &Path, name: &str) -> f64 {
     let grid = npy(&out.join(format!("grid_{name}.npy")));
@@ -117,7 +98,7 @@ fn the_density_settles_at_the_exact_rates_and_mass_away() {
     run(&dir, &file, "macro", &["solver.kind=Macro"]);
     let out = dir.join("macro");
     for (alpha, name) in ["E", "I"].into_iter().enumerate() {
-        let late = batches(&out, &format!("rate_{name}"));
+        let late = batch_means(&out, &format!("rate_{name}"));
         let last = late[7];
         assert!(
             (last / exact[alpha] - 1.0).abs() < 1e-3,
@@ -152,7 +133,7 @@ fn particles_settle_at_the_exact_rates_and_mass_away() {
     );
     let out = dir.join("micro");
     for (alpha, (name, share)) in [("E", 0.8), ("I", 0.2)].into_iter().enumerate() {
-        let late = batches(&out, &format!("rate_{name}"));
+        let late = batch_means(&out, &format!("rate_{name}"));
         let m = late.len() as f64;
         let mean = late.iter().sum::<f64>() / m;
         let var = late.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / (m - 1.0);
@@ -238,17 +219,19 @@ fn a_run_of_one_population_refuses_a_period_by_its_path() {
     }
 }
 
-/// Oracle: the straight run. A particle run with periods checkpointed at `t = 0.5` (many
-/// neurons away, in both forms) and resumed to `t = 1` writes the straight run's rate and
-/// densities byte for byte.
+/// Oracle: the straight run. A particle run with periods and synaptic delays
+/// checkpointed at `t = 0.5` (many neurons away, in both forms, and spikes in flight on
+/// every connection) and resumed to `t = 1` writes the straight run's rate, densities and
+/// raster byte for byte.
 #[test]
-fn a_run_with_periods_resumes_bit_for_bit() {
+fn a_run_with_periods_and_delays_resumes_bit_for_bit() {
     let dir = scratch("refractory-resume");
     let file = example(&dir);
     let micro = [
         "solver.kind=Micro",
         "solver.micro.particles=9000",
         "solver.micro.dt=1e-3",
+        "model.delay=[[0.02, 0.05], [0.05, 0.1]]",
     ];
     run(
         &dir,

@@ -41,6 +41,11 @@
 //! one slice of `2P` counts per event (initiators and non-finite voltages of each
 //! population) and one of `P` new spikes per cascade round, so results do not depend on
 //! the split (nor on the threads).
+//!
+//! With synaptic delays (`network.delay`, whole steps) a connection `β → α` of delay
+//! `d >= 1` steps takes no part in cascades (its kick is 0 above); the network keeps the
+//! spike counts of the last `d` step points, the same on every part, and owes `α` the
+//! kicks that arrive at the end of each step (module `delay`, docs/model.md §12).
 
 use nlif_model::network::Network;
 use nlif_model::{Input, ModelParams};
@@ -50,6 +55,7 @@ use crate::stepper::Stepper;
 use crate::{BLOCK_SIZE, MicroConfig, Parallelism, ParticleSystem, Partition};
 
 mod builder;
+mod delay;
 #[doc(hidden)]
 pub mod reference;
 mod state;
@@ -134,8 +140,12 @@ struct Member<S> {
     system: Option<ParticleSystem<S>>,
     /// `N_α`, the population's neurons in the whole network.
     neurons: usize,
-    /// `kick[α][β] = coupling[α][β] / N_β`.
+    /// `kick[α][β] = coupling[α][β] / N_β` of the connections acting in the instant (0
+    /// where the connection is delayed).
     kicks: Vec<f64>,
+    /// The delayed connections `(β, d[α][β], kick[α][β])`, `d >= 1` steps (module
+    /// `delay`).
+    delayed: Vec<(usize, usize, f64)>,
     /// Whether some `kick[α][β] > 0` (a cascade can fire neurons of `α`).
     excited: bool,
     /// The largest level of a cascade, `Σ_{β: kick > 0} fl(N_β · kick[α][β])`.
@@ -167,6 +177,10 @@ pub struct ParticleNetwork<S = Stepper> {
     counts: Vec<u64>,
     fired: Vec<u64>,
     new: Vec<u64>,
+    /// The spikes of the last points, with synaptic delays (module `delay`).
+    history: Option<delay::SpikeHistory>,
+    /// Scratch: the rates the noise of a population reads, with delays.
+    delayed_rates: Vec<f64>,
 }
 
 /// The parameters of population `alpha` as a single population

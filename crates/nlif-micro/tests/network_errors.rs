@@ -153,11 +153,15 @@ fn states_that_are_not_the_network_s_are_refused() {
     assert!(ParticleNetwork::from_state(net.state(), Parallelism::Sequential).is_ok());
 }
 
-/// Oracle: the path — the particles do not simulate synaptic delays yet and refuse a
-/// network that has one instead of ignoring it.
+/// Oracle: the path — a delay that is not a whole number of steps (`dt = 1e-3`) is
+/// refused by its entry; a negative one by validation; one of whole steps is taken.
 #[test]
-fn a_delay_is_refused_not_ignored() {
+fn a_delay_between_steps_is_refused_by_its_entry() {
     let mut n = network();
+    n.delay = vec![vec![0.0, 0.0105], vec![0.0, 0.0]];
+    assert_eq!(path(sample(n.clone(), 1000)), "delay[0][1]");
+    n.delay = vec![vec![0.0, 0.0], vec![-0.01, 0.0]];
+    assert_eq!(path(sample(n.clone(), 1000)), "delay[1][0]");
     n.delay = vec![vec![0.0, 0.01], vec![0.0, 0.0]];
-    assert_eq!(path(sample(n, 1000)), "delay[0][1]");
+    assert!(sample(n, 1000).is_ok());
 }

@@ -1,5 +1,6 @@
 //! A network of populations does not depend on the threads nor on how it is split into
-//! parts, and a saved state continues it bit for bit.
+//! parts, and a saved state continues it bit for bit — without and with refractory
+//! periods and synaptic delays.
 //!
 //! Oracle throughout: the same run computed without the operation under test (on one
 //! thread, as one whole network, without a save/restore); every `f64` compared by its bits.
@@ -9,7 +10,7 @@ use nlif_micro::{
     ParticleNetworkState, Stepper, ThreadGroup,
 };
 use nlif_model::network::{Network, Population};
-use nlif_model::{InitialDensity, Input};
+use nlif_model::{InitialDensity, Input, Refractory};
 
 /// Five blocks of E and two of I (the last ones partial): three parts own uneven ranges,
 /// and the first owns no neuron of I.
@@ -19,6 +20,17 @@ const INITIAL: InitialDensity = InitialDensity::Gaussian {
     mean: 1.0,
     var: 0.3,
 };
+
+/// The network of [`network`] with both mechanisms: E refractory for a fixed 0.02, I for
+/// an exponential time of mean 0.03, and the inhibition delayed by 3 (on E) and 5 (on I)
+/// steps; the excitation stays instantaneous, so cascades still cross both populations.
+fn with_mechanisms() -> Network {
+    let mut network = network();
+    network.populations[0].refractory = Refractory::Fixed { tau: 0.02 };
+    network.populations[1].refractory = Refractory::Exponential { tau: 0.03 };
+    network.delay = vec![vec![0.0, 0.03], vec![0.0, 0.05]];
+    network
+}
 
 /// An E–I network excitatory enough for cascades across both populations, E kicked at
 /// `t = 0.3` into a large cascade, I driven periodically.
@@ -60,7 +72,11 @@ fn config() -> MicroConfig {
 }
 
 fn build(part: NetworkPart, parallelism: Parallelism) -> ParticleNetwork {
-    ParticleNetwork::builder(network(), config(), SEED)
+    build_of(network(), part, parallelism)
+}
+
+fn build_of(network: Network, part: NetworkPart, parallelism: Parallelism) -> ParticleNetwork {
+    ParticleNetwork::builder(network, config(), SEED)
         .partition(part)
         .parallelism(parallelism)
         .sample(&[INITIAL, INITIAL], -4.0)
@@ -78,9 +94,15 @@ fn report_bits(r: &NetworkStepReport) -> String {
     )
 }
 
-/// The state as JSON, in which every `f64` is written exactly (`float_roundtrip`).
+/// The state as text in which every `f64` is written exactly (`Debug` writes the shortest
+/// decimal that reads back to the same bits, and `-inf` for a neuron away).
 fn json(state: &ParticleNetworkState) -> String {
-    serde_json::to_string(state).unwrap()
+    format!("{state:?}")
+}
+
+/// The state through the binary form of checkpoints (JSON cannot hold `-inf`).
+fn round_trip(state: &ParticleNetworkState) -> ParticleNetworkState {
+    postcard::from_bytes(&postcard::to_allocvec(state).unwrap()).unwrap()
 }
 
 fn run(net: &mut ParticleNetwork, steps: usize) -> Vec<String> {
@@ -129,6 +151,17 @@ fn run_parts(
 /// large one from the kick.
 #[test]
 fn threads_and_parts_do_not_change_the_run() {
+    threads_and_parts_of(network);
+}
+
+/// As [`threads_and_parts_do_not_change_the_run`] with refractory periods and delays.
+#[test]
+fn threads_and_parts_do_not_change_a_run_with_periods_and_delays() {
+    threads_and_parts_of(with_mechanisms);
+}
+
+fn threads_and_parts_of(network: fn() -> Network) {
+    let build = |part, parallelism| build_of(network(), part, parallelism);
     let steps = 200;
     let mut whole = build(NetworkPart::WHOLE, Parallelism::Sequential);
     let mut across = 0;
@@ -167,10 +200,21 @@ fn threads_and_parts_do_not_change_the_run() {
 /// and cut into three parts (`part`) that are stepped together and joined.
 #[test]
 fn a_saved_state_continues_bit_for_bit() {
-    let mut net = build(NetworkPart::WHOLE, Parallelism::Sequential);
+    saved_state_of(network);
+}
+
+/// As [`a_saved_state_continues_bit_for_bit`] with refractory periods and delays (the
+/// state holds the neurons away and the spike history).
+#[test]
+fn a_saved_state_with_periods_and_delays_continues_bit_for_bit() {
+    saved_state_of(with_mechanisms);
+}
+
+fn saved_state_of(network: fn() -> Network) {
+    let mut net = build_of(network(), NetworkPart::WHOLE, Parallelism::Sequential);
     let _ = run(&mut net, 40);
     let rate_before = net.rate();
-    let saved: ParticleNetworkState = serde_json::from_str(&json(&net.state())).unwrap();
+    let saved = round_trip(&net.state());
     let expected_reports = run(&mut net, 100);
     let expected = json(&net.state());
     let mut restored = ParticleNetwork::from_state(saved.clone(), Parallelism::Rayon).unwrap();

@@ -32,7 +32,7 @@ use crate::preflight::{discretised, plan_with};
 ///
 /// The first invalid entry ([`RunError::Network`] naming it, e.g. `coupling[0][1]`), a
 /// refractory period in a switching run (whose hand-overs do not carry it yet), a
-/// synaptic delay in a run with particles (which do not simulate it yet), and
+/// synaptic delay in a switching run (nor do they carry the histories), and
 /// [`plan_with`]'s errors.
 pub(super) fn network_grids(
     network: &Network,
@@ -46,9 +46,10 @@ pub(super) fn network_grids(
         // the particles alone simulate it.
         network.refuse_refractory()?;
     }
-    if config.kind.uses_micro() {
-        // The particles do not simulate delays yet; the density network does (checked
-        // against its step when it is built, naming the entry).
+    if Schedule::of(config.kind).switching {
+        // Nor the histories of delayed spikes and rates; the density network and the
+        // particles alone simulate delays (checked against their steps when they are
+        // built, naming the entry).
         network.refuse_delay()?;
     }
     if config.kind.uses_micro() {

@@ -116,3 +116,22 @@ pub(crate) const VALID: &str = include_str!("../../../nlif-experiment/tests/comm
 pub(crate) fn valid_without_plots() -> String {
     VALID.replace("Some(0.1)),", "Some(0.1), plots: false),")
 }
+
+/// The means of the column `column` of `out/rate.csv` over `[2, 6)` in 8 batches of half a
+/// time unit (the late, stationary part of the networks' 6-unit runs).
+pub(crate) fn batch_means(out: &Path, column: &str) -> Vec<f64> {
+    let text = std::fs::read_to_string(out.join("rate.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let k = header.iter().position(|h| *h == column).unwrap();
+    let mut sums = [(0.0, 0usize); 8];
+    for line in lines {
+        let cells: Vec<f64> = line.split(',').map(|c| c.parse().unwrap_or(0.0)).collect();
+        if (2.0..6.0).contains(&cells[0]) {
+            let b = (((cells[0] - 2.0) / 0.5) as usize).min(7);
+            sums[b].0 += cells[k];
+            sums[b].1 += 1;
+        }
+    }
+    sums.iter().map(|&(s, n)| s / n as f64).collect()
+}

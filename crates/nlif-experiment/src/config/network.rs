@@ -43,16 +43,23 @@ impl Config {
                 "a run of one population does not simulate a refractory period yet (networks of two or more do, with `Macro` or `Micro`)".to_owned(),
             ));
         }
-        if self.solver.kind.uses_micro() || network.len() == 1 {
-            // The particles do not simulate delays yet, nor does the run of one population
-            // (it goes through the single-population solvers).
+        if self.solver.kind.switches() || network.len() == 1 {
+            // The hand-overs do not carry the spike and rate histories yet, and the run of
+            // one population goes through the single-population solvers, which take none.
             network
                 .refuse_delay()
                 .map_err(|e| self.model.delay_error(&e))?;
         } else {
-            // The density network reads each delay a whole number of its steps back.
+            // The particles and the density network read each delay a whole number of
+            // their steps back.
+            let run = self.run_config();
+            let dt = if self.solver.kind.uses_micro() {
+                run.micro.dt
+            } else {
+                run.macro_config.dt
+            };
             network
-                .delay_steps(self.run_config().macro_config.dt)
+                .delay_steps(dt)
                 .map_err(|e| self.model.delay_error(&e))?;
         }
         let available =

@@ -4,6 +4,7 @@
 use nlif_model::InitialDensity;
 use nlif_model::network::Network;
 
+use super::delay::SpikeHistory;
 use super::{Member, NetworkPart, ParticleNetwork, own_params, population_seed};
 use crate::stepper::{Stepper, SubthresholdStepper};
 use crate::{MicroConfig, MicroError, Parallelism, ParticleSystem, Partition};
@@ -280,9 +281,9 @@ pub(super) fn check(
     part: NetworkPart,
 ) -> Result<(), MicroError> {
     network.validate()?;
-    // The particles do not simulate synaptic delays yet: refused, not ignored.
-    network.refuse_delay()?;
     config.validate()?;
+    // Every delay a whole number of steps (module `delay`).
+    network.delay_steps(config.dt)?;
     part.validate()
 }
 
@@ -323,14 +324,26 @@ impl<S: SubthresholdStepper> ParticleNetwork<S> {
         }
         // Checked: `network.neurons` succeeded on `config.particles`.
         let sizes = network.neurons(config.particles).unwrap_or_default();
+        let history = SpikeHistory::new(&network, config.dt);
         let members = systems
             .into_iter()
             .enumerate()
             .map(|(alpha, system)| {
-                let kicks: Vec<f64> = (network.coupling[alpha].iter())
+                let mut kicks: Vec<f64> = (network.coupling[alpha].iter())
                     .zip(&sizes)
                     .map(|(&b, &n)| b / n as f64)
                     .collect();
+                // A delayed connection acts through the history, not in cascades.
+                let mut delayed = Vec::new();
+                if let Some(history) = &history {
+                    for (beta, kick) in kicks.iter_mut().enumerate() {
+                        let d = history.delay(alpha, beta);
+                        if d > 0 {
+                            delayed.push((beta, d, *kick));
+                            *kick = 0.0;
+                        }
+                    }
+                }
                 let mut total: Option<f64> = None;
                 for (&kick, &n) in kicks.iter().zip(&sizes) {
                     if kick > 0.0 {
@@ -344,6 +357,7 @@ impl<S: SubthresholdStepper> ParticleNetwork<S> {
                     excited: total.is_some(),
                     total: total.unwrap_or(0.0),
                     kicks,
+                    delayed,
                     theta: f64::NEG_INFINITY,
                     max: 0.0,
                 }
@@ -364,6 +378,8 @@ impl<S: SubthresholdStepper> ParticleNetwork<S> {
             counts: vec![0; 2 * p],
             fired: vec![0; p],
             new: vec![0; p],
+            history,
+            delayed_rates: Vec::new(),
         }
     }
 }

@@ -4,12 +4,13 @@ use nlif_model::network::Network;
 use serde::{Deserialize, Serialize};
 
 use super::builder::{check, check_rates};
+use super::delay::SpikeHistory;
 use super::{NetworkPart, ParticleNetwork, own_params};
 use crate::stepper::{Stepper, SubthresholdStepper};
 use crate::{MicroConfig, MicroError, Parallelism, ParticleState, ParticleSystem};
 
 /// The version of [`ParticleNetworkState`] this crate writes and reads.
-pub const PARTICLE_NETWORK_STATE_VERSION: u32 = 1;
+pub const PARTICLE_NETWORK_STATE_VERSION: u32 = 2;
 
 /// Everything needed to continue a [`ParticleNetwork`] bit for bit, as plain serde data:
 /// the network, the clock, the populations' rates and initiators, and each population's
@@ -36,6 +37,10 @@ pub struct ParticleNetworkState {
     pub last_spikes: Vec<u64>,
     /// The initiators of each population in the last cascade.
     pub last_initiators: Vec<u64>,
+    /// With synaptic delays, the spikes of each population at the last `d_max` step
+    /// points, newest first, then at the point being filled (`(d_max + 1) P` counts,
+    /// `d_max` the longest delay in steps); empty without delays.
+    pub delay_history: Vec<u64>,
     /// Each population's neurons held, with its streams (its own parameters: `a0`, `V_F`,
     /// `V_R`, `b = coupling[α][α]`, `a1 = a1[α][α]`, and its input).
     pub populations: Vec<Option<ParticleState>>,
@@ -62,7 +67,7 @@ impl<S: SubthresholdStepper + Clone> ParticleNetwork<S> {
     /// # Errors
     ///
     /// [`MicroError::At`] naming `version`, the network's entry, `part`, `rates`,
-    /// `last_initiators` or `populations[α]` (a population's state that is not the one
+    /// `last_initiators`, `delay_history` or `populations[α]` (a population's state that is not the one
     /// the network and part prescribe: its parameters, input, size, clock); the errors of
     /// [`ParticleSystem::from_state_with_stepper`] under `populations[α].`.
     pub fn from_state_with_stepper(
@@ -108,6 +113,7 @@ impl<S: SubthresholdStepper + Clone> ParticleNetwork<S> {
                 "not one count (at most 2 N_α) per population",
             ));
         }
+        check_history(&state, &neurons)?;
         if state.populations.len() != p {
             return Err(at("populations".into(), "not one state per population"));
         }
@@ -163,6 +169,9 @@ impl<S: SubthresholdStepper + Clone> ParticleNetwork<S> {
             state.last_initiators,
         );
         network.last_spikes = state.last_spikes;
+        if let Some(history) = &mut network.history {
+            history.restore(&state.delay_history);
+        }
         Ok(network)
     }
 
@@ -180,10 +189,31 @@ impl<S: SubthresholdStepper + Clone> ParticleNetwork<S> {
             rates: self.rates.clone(),
             last_spikes: self.last_spikes.clone(),
             last_initiators: self.last_initiators.clone(),
+            delay_history: (self.history.as_ref()).map_or_else(Vec::new, SpikeHistory::to_counts),
             populations: (self.members.iter())
                 .map(|m| m.system.as_ref().map(ParticleSystem::state))
                 .collect(),
         }
+    }
+}
+
+/// Checks the saved spike history: as long as the network's delays need, every count at
+/// most `2 N_β` (an input-kick event and a cascade at one point).
+fn check_history(state: &ParticleNetworkState, neurons: &[usize]) -> Result<(), MicroError> {
+    let expected = SpikeHistory::new(&state.network, state.config.dt).map_or(0, |h| h.saved_len());
+    let p = neurons.len();
+    let fits = state.delay_history.len() == expected
+        && (state.delay_history.iter().enumerate()).all(|(i, &c)| c <= 2 * neurons[i % p] as u64);
+    if fits {
+        Ok(())
+    } else {
+        Err(MicroError::At {
+            path: "delay_history".into(),
+            reason: format!(
+                "{} counts where the delays need {expected} (`(d_max + 1) P`, each at most 2 N_β)",
+                state.delay_history.len()
+            ),
+        })
     }
 }
 
@@ -218,6 +248,7 @@ impl ParticleNetworkState {
                     && bits(&s.rates) == bits(&first.rates)
                     && s.last_spikes == first.last_spikes
                     && s.last_initiators == first.last_initiators
+                    && s.delay_history == first.delay_history
                     && s.populations.len() == first.populations.len()
             });
         if !tiles {
@@ -231,6 +262,7 @@ impl ParticleNetworkState {
             rates: first.rates.clone(),
             last_spikes: first.last_spikes.clone(),
             last_initiators: first.last_initiators.clone(),
+            delay_history: first.delay_history.clone(),
             ..*first
         };
         let mut columns: Vec<Vec<ParticleState>> = vec![Vec::new(); p];
@@ -275,6 +307,7 @@ impl ParticleNetworkState {
             rates: self.rates.clone(),
             last_spikes: self.last_spikes.clone(),
             last_initiators: self.last_initiators.clone(),
+            delay_history: self.delay_history.clone(),
             ..*self
         })
     }

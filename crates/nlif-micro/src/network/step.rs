@@ -123,16 +123,20 @@ impl<S: SubthresholdStepper> ParticleNetwork<S> {
         if kicked {
             // Its non-finite count is superseded by the sub-threshold pass.
             let (outcome, _) = self.kick_event(t, t_next, reduction);
+            if let Some(history) = &mut self.history {
+                history.add(&self.fired);
+            }
             if let Some(raster) = raster.as_deref_mut() {
                 self.record_spikes(raster, t, reduction);
             }
             mfes[0] = self.as_mfe(t, outcome, true);
         }
         self.set_windows();
-        for (alpha, member) in self.members.iter_mut().enumerate() {
+        for alpha in 0..self.members.len() {
+            let a = self.noise(alpha);
             let population = &self.network.populations[alpha];
             let current = population.input.current(t);
-            let a = self.network.diffusion(alpha, &self.rates);
+            let member = &mut self.members[alpha];
             if let Some(system) = &mut member.system {
                 let kernel = self.stepper.kernel(dt, current, a, population.v_f);
                 system.subthreshold_pass(kernel, member.theta);
@@ -155,12 +159,37 @@ impl<S: SubthresholdStepper> ParticleNetwork<S> {
                 system.finish_step(*rate);
             }
         }
+        if let Some(history) = &mut self.history {
+            history.close(&self.fired);
+            deliver(history, &mut self.members);
+        }
         NetworkStepReport {
             spikes: self.last_spikes.iter().sum(),
             rate: self.rate(),
             mfes,
             non_finite,
         }
+    }
+
+    /// `a_α` of the next pass: `network.diffusion` of the last step's rates, or, with
+    /// delays, of the rates `N_β(t - D[α][β])` (module `delay`).
+    fn noise(&mut self, alpha: usize) -> f64 {
+        let Some(history) = &self.history else {
+            return self.network.diffusion(alpha, &self.rates);
+        };
+        if self.network.a1.is_empty() {
+            return self.network.diffusion(alpha, &self.rates);
+        }
+        self.delayed_rates.clear();
+        for (beta, &rate) in self.rates.iter().enumerate() {
+            let d = history.delay(alpha, beta);
+            self.delayed_rates.push(if d == 0 {
+                rate
+            } else {
+                history.count(d - 1, beta) as f64 / (self.sizes[beta] as f64 * self.config.dt)
+            });
+        }
+        self.network.diffusion(alpha, &self.delayed_rates)
     }
 
     /// Records the sampled neurons the last event fired (marked until the next pass) in
@@ -319,5 +348,27 @@ impl<S: SubthresholdStepper> ParticleNetwork<S> {
                     .collect(),
             }
         })
+    }
+}
+
+/// Owes each population the kicks its delayed connections deliver at the point just
+/// reached (module `delay`): `Σ_β fl(c_β(t_{n+1-d}) · kick[α][β])` in `β` order, on top
+/// of the cascade's level.
+fn deliver<S: SubthresholdStepper>(
+    history: &super::delay::SpikeHistory,
+    members: &mut [Member<S>],
+) {
+    for member in members {
+        let Some(system) = &mut member.system else {
+            continue;
+        };
+        let mut delivered: Option<f64> = None;
+        for &(beta, d, kick) in &member.delayed {
+            let dv = history.count(d - 1, beta) as f64 * kick;
+            delivered = Some(delivered.map_or(dv, |sum| sum + dv));
+        }
+        if let Some(dv) = delivered {
+            system.owe_more(dv);
+        }
     }
 }

@@ -129,6 +129,11 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
         self.pending = kick;
     }
 
+    /// Adds `kick` to what every neuron that did not fire is owed (a delayed kick).
+    pub(crate) fn owe_more(&mut self, kick: f64) {
+        self.pending += kick;
+    }
+
     /// Records the initiators of the last cascade (the next window's width).
     pub(crate) fn set_last_initiators(&mut self, initiators: u64) {
         self.last_initiators = initiators;
