@@ -28,8 +28,8 @@ use nlif_micro::stepper::{
 use nlif_micro::{
     MicroConfig, Parallelism, ParticleNetwork, ParticleState, ParticleSystem, Stepper,
 };
-use nlif_model::InitialDensity;
 use nlif_model::network::{Network, Population};
+use nlif_model::{InitialDensity, Refractory};
 
 /// The built-in Euler–Maruyama and Brownian-bridge steps written outside the crate, one
 /// monomorphic kernel per stepper as in `Coefficients`.
@@ -164,7 +164,7 @@ fn micro_step(c: &mut Criterion) {
                 if b > 0.0 && stepper != Stepper::BrownianBridge && !compared {
                     continue;
                 }
-                let base = relaxed(b, particles, stepper);
+                let base = relaxed(b, particles, stepper, Refractory::None);
                 let id = format!("{stepper:?}/1thread");
                 group.bench_with_input(BenchmarkId::new(id, particles), &particles, |bench, _| {
                     let mut net = base.clone();
@@ -256,7 +256,7 @@ fn micro_normals(c: &mut Criterion) {
         for particles in [100_000usize, 1_000_000] {
             group.throughput(Throughput::Elements(particles as u64));
             for stepper in [Stepper::EulerMaruyama, Stepper::BrownianBridge] {
-                let base = relaxed(b, particles, stepper);
+                let base = relaxed(b, particles, stepper, Refractory::None);
                 let state = base.state();
                 let before = outside(&state, Outside::<true, false>(stepper));
                 let plain = outside(&state, Outside::<false, false>(stepper));

@@ -6,41 +6,15 @@
 //! few per mille of the neurons at this rate, more near a burst). Issue 27's bound: a
 //! period adds at most 15 % to the step.
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use nlif_micro::{MicroConfig, Parallelism, ParticleSystem, Stepper};
-use nlif_model::{InitialDensity, Input, ModelParams, Refractory};
+mod common;
 
-fn relaxed(refractory: Refractory, particles: usize) -> ParticleSystem {
-    let params = ModelParams {
-        b: 0.5,
-        ..ModelParams::default()
-    };
-    let config = MicroConfig {
-        particles,
-        dt: 1e-3,
-        stepper: Stepper::BrownianBridge,
-        ..MicroConfig::default()
-    };
-    let initial = InitialDensity::Gaussian {
-        mean: -1.0,
-        var: 0.5,
-    };
-    let mut net = ParticleSystem::builder(params, Input::None, config, 1)
-        .refractory(refractory)
-        .parallelism(Parallelism::Rayon)
-        .sample(&initial, -4.0)
-        .expect("valid benchmark setup");
-    while net.time() < 2.0 {
-        let _ = net.step();
-    }
-    net
-}
+use common::{one_thread, relaxed};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use nlif_micro::Stepper;
+use nlif_model::Refractory;
 
 fn refractory(c: &mut Criterion) {
-    let single = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .expect("a thread pool");
+    let single = one_thread();
     let particles = 100_000usize;
     let mut group = c.benchmark_group("micro_step/refractory");
     group.sample_size(30);
@@ -51,7 +25,7 @@ fn refractory(c: &mut Criterion) {
         ("Exponential(0.025)", Refractory::Exponential { tau: 0.025 }),
     ];
     for (label, period) in cases {
-        let base = relaxed(period, particles);
+        let base = relaxed(0.5, particles, Stepper::BrownianBridge, period);
         group.bench_with_input(BenchmarkId::new("b=0.5", label), &particles, |bench, _| {
             let mut net = base.clone();
             single.install(|| bench.iter(|| net.step()));

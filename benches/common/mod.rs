@@ -1,13 +1,19 @@
-//! The setup the particle benchmarks share (`micro_step.rs`, `raster.rs`).
+//! The setup the particle benchmarks share (`micro_step.rs`, `raster.rs`, `refractory.rs`).
 
 use nlif_micro::{MicroConfig, Parallelism, ParticleSystem, Stepper};
-use nlif_model::{InitialDensity, Input, ModelParams};
+use nlif_model::{InitialDensity, Input, ModelParams, Refractory};
 
 /// One population of `particles` neurons with coupling `b` (the other parameters at their
-/// defaults), no input, `dt = 1e-3` with `stepper`, sampled from the benchmarks' initial
+/// defaults), no input, `dt = 1e-3` with `stepper`, the refractory period `refractory`
+/// (`Refractory::None`: the step without one), sampled from the benchmarks' initial
 /// density (Gaussian, mean -1, variance 0.5) and relaxed to `t = 2` (`b <= 1`) or brought
 /// to `t = 3.2`, just before the first burst (`b = 3`, which comes near `t = 3.4`).
-pub(crate) fn relaxed(b: f64, particles: usize, stepper: Stepper) -> ParticleSystem {
+pub(crate) fn relaxed(
+    b: f64,
+    particles: usize,
+    stepper: Stepper,
+    refractory: Refractory,
+) -> ParticleSystem {
     let params = ModelParams {
         b,
         ..ModelParams::default()
@@ -22,16 +28,11 @@ pub(crate) fn relaxed(b: f64, particles: usize, stepper: Stepper) -> ParticleSys
         mean: -1.0,
         var: 0.5,
     };
-    let mut net = ParticleSystem::from_initial(
-        params,
-        Input::None,
-        config,
-        &initial,
-        -4.0,
-        1,
-        Parallelism::Rayon,
-    )
-    .expect("valid benchmark setup");
+    let mut net = ParticleSystem::builder(params, Input::None, config, 1)
+        .refractory(refractory)
+        .parallelism(Parallelism::Rayon)
+        .sample(&initial, -4.0)
+        .expect("valid benchmark setup");
     let warm = if b > 1.0 { 3.2 } else { 2.0 };
     while net.time() < warm {
         let _ = net.step();

@@ -21,6 +21,7 @@ pub(crate) mod delay;
 mod matrix;
 mod outcome;
 pub(crate) mod refractory;
+mod ring;
 mod step;
 
 pub use coefficients::Coefficients;

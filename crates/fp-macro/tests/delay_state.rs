@@ -3,96 +3,27 @@
 //! single solver, bad delays are refused by name, and a run with a delay is saved and
 //! continued bit for bit. Each test names its oracle.
 
+mod common;
+
+use common::{
+    BEFORE, CASES, INITIAL, INPUT, config, digest, older_state, params, refused_field, solver,
+    through_json,
+};
 use fp_macro::{
-    Coefficients, DensityNetwork, FrozenAt, MACRO_STATE_VERSION, MacroConfig, MacroSolver,
-    MacroState, NETWORK_STATE_VERSION, NetworkState, Reinjection, Scheme,
+    Coefficients, DensityNetwork, FrozenAt, MACRO_STATE_VERSION, MacroSolver,
+    NETWORK_STATE_VERSION, Reinjection, Scheme,
 };
 use nlif_model::network::Network;
-use nlif_model::{InitialDensity, Input, ModelParams};
-
-fn config(scheme: Scheme, reinjection: Reinjection, frozen_at: FrozenAt) -> MacroConfig {
-    MacroConfig {
-        scheme,
-        reinjection,
-        frozen_at,
-        dv: 0.02,
-        dt: 1e-4,
-        v_min: -4.0,
-    }
-}
-
-const INITIAL: InitialDensity = InitialDensity::Gaussian {
-    mean: 1.0,
-    var: 0.1,
-};
-
-const INPUT: Input = Input::Periodic {
-    i0: 0.5,
-    amplitude: 1.0,
-    period: 0.3,
-    phase: 0.2,
-};
-
-fn params() -> ModelParams {
-    ModelParams {
-        b: 0.5,
-        a1: 0.1,
-        ..ModelParams::default()
-    }
-}
-
-/// FNV-1a over the bits of the density and the rate after every step.
-fn digest(solver: &mut MacroSolver, steps: usize) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |x: f64| {
-        for byte in x.to_bits().to_le_bytes() {
-            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    };
-    for _ in 0..steps {
-        let rate = solver.step(f64::INFINITY).rate().expect("advances");
-        eat(rate);
-        for &p in solver.density() {
-            eat(p);
-        }
-    }
-    hash
-}
 
 /// Oracle: the solver before refractory periods and delays existed (commit 303d286; the
-/// digests of 500 steps of `refractory_state.rs`, written by that commit's solver, for the
-/// same cases). A delay 0, with any prior rate, reproduces them and keeps no history.
+/// digests [`common::BEFORE`] of 500 steps, written by that commit's solver, for the
+/// cases [`common::CASES`]). A delay 0, with any prior rate, reproduces them and keeps no
+/// history.
 #[test]
 fn a_zero_delay_takes_the_steps_of_the_solver_before_delays() {
-    let cases = [
-        (
-            Scheme::ScharfetterGummel,
-            Reinjection::Implicit,
-            FrozenAt::StepStart,
-        ),
-        (
-            Scheme::ScharfetterGummel,
-            Reinjection::Explicit,
-            FrozenAt::StepStart,
-        ),
-        (
-            Scheme::ChangCooper,
-            Reinjection::Implicit,
-            FrozenAt::StepEnd,
-        ),
-        (Scheme::Upwind, Reinjection::Explicit, FrozenAt::StepEnd),
-    ];
-    let before: [u64; 4] = [
-        0xbb96_91b6_1f85_f97b,
-        0x6ea4_7645_ff14_068b,
-        0x38a5_88bd_7b6b_c70d,
-        0xd181_6fa9_6af4_52d7,
-    ];
-    for ((scheme, reinjection, frozen_at), expected) in cases.into_iter().zip(before) {
-        let config = config(scheme, reinjection, frozen_at);
+    for ((scheme, reinjection, frozen_at), expected) in CASES.into_iter().zip(BEFORE) {
         for prior in [0.0, 3.0] {
-            let mut solver = MacroSolver::from_initial(params(), INPUT, config, &INITIAL)
-                .unwrap()
+            let mut solver = solver(scheme, reinjection, frozen_at)
                 .with_delay(0.0, prior)
                 .unwrap();
             assert_eq!(
@@ -257,8 +188,7 @@ fn runs_with_delays_continue_bit_for_bit() {
     let saved = straight.state();
     assert_eq!(saved.version, MACRO_STATE_VERSION);
     assert_eq!(saved.delay.as_ref().unwrap().history.len(), 25);
-    let json = serde_json::to_string(&saved).unwrap();
-    let mut resumed = MacroSolver::from_state(serde_json::from_str(&json).unwrap()).unwrap();
+    let mut resumed = MacroSolver::from_state(through_json(&saved)).unwrap();
     for _ in 0..300 {
         assert_eq!(resumed.step(f64::INFINITY), straight.step(f64::INFINITY));
     }
@@ -275,9 +205,7 @@ fn runs_with_delays_continue_bit_for_bit() {
     assert_eq!(saved.version, NETWORK_STATE_VERSION);
     let lengths: Vec<usize> = saved.histories.iter().map(Vec::len).collect();
     assert_eq!(lengths, [10, 25]);
-    let json = serde_json::to_string(&saved).unwrap();
-    let restored: NetworkState = serde_json::from_str(&json).unwrap();
-    let mut resumed = DensityNetwork::from_state(restored).unwrap();
+    let mut resumed = DensityNetwork::from_state(through_json(&saved)).unwrap();
     for _ in 0..300 {
         assert_eq!(resumed.step(f64::INFINITY), straight.step(f64::INFINITY));
     }
@@ -301,24 +229,17 @@ fn runs_with_delays_continue_bit_for_bit() {
 /// is refused naming the field, as is a saved delay that is not a whole number of steps.
 #[test]
 fn saved_delays_are_checked() {
-    let config = config(
+    let plain = solver(
         Scheme::ScharfetterGummel,
         Reinjection::Implicit,
         FrozenAt::StepStart,
     );
-    let plain = MacroSolver::from_initial(params(), INPUT, config, &INITIAL).unwrap();
-    let mut old = serde_json::to_value(plain.state()).unwrap();
-    let object = old.as_object_mut().unwrap();
-    object.remove("delay");
-    object.insert("version".into(), 3.into());
-    let old: MacroState = serde_json::from_value(old).unwrap();
+    let old = older_state(&plain, "delay", 3);
     assert_eq!(MacroSolver::from_state(old).unwrap().delay(), 0.0);
 
     let delayed = plain.clone().with_delay(0.001, 0.0).unwrap().state();
     let edit = |f: &dyn Fn(&mut fp_macro::DelayState)| {
-        let mut state = delayed.clone();
-        f(state.delay.as_mut().unwrap());
-        MacroSolver::from_state(state).unwrap_err().field()
+        refused_field(&delayed, |state| f(state.delay.as_mut().unwrap()))
     };
     assert_eq!(edit(&|d| d.history.push(0.0)), "delay.history");
     assert_eq!(edit(&|d| d.history[3] = -1.0), "delay.history");

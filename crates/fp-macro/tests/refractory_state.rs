@@ -1,90 +1,28 @@
 //! Issue 27, density side: `τ = 0` is today's solver bit for bit, and a run with a
 //! refractory period is saved and continued bit for bit. Each test names its oracle.
 
+mod common;
+
+use common::{
+    BEFORE, CASES, INITIAL, INPUT, config, digest, older_state, params, refused_field, solver,
+    through_json,
+};
 use fp_macro::{
-    DensityDynamics, FrozenAt, MACRO_STATE_VERSION, MacroConfig, MacroSolver, MacroState,
-    Reinjection, Scheme, StepOutcome,
+    DensityDynamics, FrozenAt, MACRO_STATE_VERSION, MacroSolver, MacroState, Reinjection, Scheme,
+    StepOutcome,
 };
-use nlif_model::{InitialDensity, Input, ModelParams, Refractory};
+use nlif_model::Refractory;
 
-fn config(scheme: Scheme, reinjection: Reinjection, frozen_at: FrozenAt) -> MacroConfig {
-    MacroConfig {
-        scheme,
-        reinjection,
-        frozen_at,
-        dv: 0.02,
-        dt: 1e-4,
-        v_min: -4.0,
-    }
-}
-
-const INITIAL: InitialDensity = InitialDensity::Gaussian {
-    mean: 1.0,
-    var: 0.1,
-};
-
-const INPUT: Input = Input::Periodic {
-    i0: 0.5,
-    amplitude: 1.0,
-    period: 0.3,
-    phase: 0.2,
-};
-
-fn params() -> ModelParams {
-    ModelParams {
-        b: 0.5,
-        a1: 0.1,
-        ..ModelParams::default()
-    }
-}
-
-/// FNV-1a over the bits of the density and the rate after every step.
-fn digest(solver: &mut MacroSolver, steps: usize) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |x: f64| {
-        for byte in x.to_bits().to_le_bytes() {
-            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    };
-    for _ in 0..steps {
-        let rate = solver.step(f64::INFINITY).rate().expect("advances");
-        eat(rate);
-        for &p in solver.density() {
-            eat(p);
-        }
-    }
-    hash
-}
-
-/// Oracle: the solver before refractory periods existed (commit 303d286). These digests of
-/// 500 steps (every rate and every density value, bit for bit) were written by that
-/// commit's solver, for each scheme and each re-injection and coefficient timing, with the
-/// input and the noise `a1` above; today's solver without a period, and with
-/// `Refractory::None` or a period `τ = 0` of either form, reproduces them.
+/// Oracle: the solver before refractory periods existed (commit 303d286). The digests
+/// [`common::BEFORE`] of 500 steps (every rate and every density value, bit for bit) were
+/// written by that commit's solver, for each scheme and each re-injection and coefficient
+/// timing of [`common::CASES`], with the input and the noise `a1` of [`common::params`];
+/// today's solver without a period, and with `Refractory::None` or a period `τ = 0` of
+/// either form, reproduces them.
 #[test]
 fn without_a_period_the_steps_are_those_of_the_solver_before_periods() {
-    let cases = [
-        (
-            Scheme::ScharfetterGummel,
-            Reinjection::Implicit,
-            FrozenAt::StepStart,
-        ),
-        (
-            Scheme::ScharfetterGummel,
-            Reinjection::Explicit,
-            FrozenAt::StepStart,
-        ),
-        (
-            Scheme::ChangCooper,
-            Reinjection::Implicit,
-            FrozenAt::StepEnd,
-        ),
-        (Scheme::Upwind, Reinjection::Explicit, FrozenAt::StepEnd),
-    ];
-    let before: [u64; 4] = BEFORE;
-    for ((scheme, reinjection, frozen_at), expected) in cases.into_iter().zip(before) {
-        let config = config(scheme, reinjection, frozen_at);
-        let fresh = || MacroSolver::from_initial(params(), INPUT, config, &INITIAL).unwrap();
+    for ((scheme, reinjection, frozen_at), expected) in CASES.into_iter().zip(BEFORE) {
+        let fresh = || solver(scheme, reinjection, frozen_at);
         assert_eq!(
             digest(&mut fresh(), 500),
             expected,
@@ -102,14 +40,6 @@ fn without_a_period_the_steps_are_those_of_the_solver_before_periods() {
         }
     }
 }
-
-/// The digests of [`without_a_period_the_steps_are_those_of_the_solver_before_periods`].
-const BEFORE: [u64; 4] = [
-    0xbb96_91b6_1f85_f97b,
-    0x6ea4_7645_ff14_068b,
-    0x38a5_88bd_7b6b_c70d,
-    0xd181_6fa9_6af4_52d7,
-];
 
 /// Oracle: the uninterrupted run. A run with a refractory period of either form, saved
 /// after 330 steps (inside the second pass of a fixed period's ring of 250 steps) through
@@ -143,8 +73,7 @@ fn a_run_with_a_period_continues_bit_for_bit() {
                     0
                 }
             );
-            let json = serde_json::to_string(&saved).unwrap();
-            let restored: MacroState = serde_json::from_str(&json).unwrap();
+            let restored = through_json(&saved);
             assert_eq!(restored, saved);
             let mut resumed = MacroSolver::from_state(restored).unwrap();
             let dynamics: DensityDynamics = saved.clone().into_dynamics();
@@ -179,17 +108,12 @@ fn a_run_with_a_period_continues_bit_for_bit() {
 /// refused naming the field.
 #[test]
 fn saved_compartments_are_checked() {
-    let config = config(
+    let plain = solver(
         Scheme::ScharfetterGummel,
         Reinjection::Implicit,
         FrozenAt::StepStart,
     );
-    let plain = MacroSolver::from_initial(params(), INPUT, config, &INITIAL).unwrap();
-    let mut old = serde_json::to_value(plain.state()).unwrap();
-    let object = old.as_object_mut().unwrap();
-    object.remove("refractory");
-    object.insert("version".into(), 2.into());
-    let old: MacroState = serde_json::from_value(old).unwrap();
+    let old = older_state(&plain, "refractory", 2);
     let restored = MacroSolver::from_state(old).unwrap();
     assert_eq!(restored.refractory(), Refractory::None);
 
@@ -199,9 +123,7 @@ fn saved_compartments_are_checked() {
         .unwrap()
         .state();
     let edit = |f: &dyn Fn(&mut fp_macro::RefractoryState)| {
-        let mut state = fixed.clone();
-        f(state.refractory.as_mut().unwrap());
-        MacroSolver::from_state(state).unwrap_err().field()
+        refused_field(&fixed, |state| f(state.refractory.as_mut().unwrap()))
     };
     assert_eq!(edit(&|c| c.history.push(0.0)), "refractory.history");
     assert_eq!(edit(&|c| c.history[3] = -1.0), "refractory.history");

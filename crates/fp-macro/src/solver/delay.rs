@@ -20,8 +20,8 @@
 //!
 //! The delay therefore adds no error of its own: the step is the one of docs/model.md §3
 //! with its coefficients taken at the delayed step point, of the same order in `dt` (first,
-//! as without a delay). A ring holds `N^{m-K} .. N^{m-1}` (`K` rates, `history[head]`
-//! the oldest); a committed step overwrites the oldest with `N^m`. Before `t = 0` the ring
+//! as without a delay). A ring holds `N^{m-K} .. N^{m-1}` (`K` rates; module `ring` for
+//! its indexing); a committed step overwrites the oldest with `N^m`. Before `t = 0` the ring
 //! holds the *prior rate* (default 0: nobody fired before the start), so the first `K`
 //! steps read it. `D = 0` keeps no ring and freezes what it froze before, bit for bit.
 //!
@@ -34,54 +34,12 @@ use crate::scheme::FluxScheme;
 use crate::state::DelayState;
 use crate::{FrozenAt, MAX_HISTORY, MacroSolver};
 
-/// The last `K` rates of a density, `N^{m-K} .. N^{m-1}`, in a ring.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct History {
-    rates: Vec<f64>,
-    /// The index of the oldest, `N^{m-K}`.
-    head: usize,
-}
+use super::ring::Ring;
 
-impl History {
-    /// `steps` rates, each `prior`.
-    fn new(steps: usize, prior: f64) -> Self {
-        History {
-            rates: vec![prior; steps],
-            head: 0,
-        }
-    }
-
-    /// `K`.
-    pub(crate) fn len(&self) -> usize {
-        self.rates.len()
-    }
-
-    /// `N^{m-k}`, `1 <= k <= K`.
-    #[inline]
-    fn back(&self, k: usize) -> f64 {
-        let n = self.rates.len();
-        let i = self.head + n - k;
-        self.rates[if i >= n { i - n } else { i }]
-    }
-
-    /// Takes `N^m` (the rate before the step that is committed) in place of the oldest.
-    #[inline]
-    pub(crate) fn push(&mut self, rate: f64) {
-        self.rates[self.head] = rate;
-        self.head += 1;
-        if self.head == self.rates.len() {
-            self.head = 0;
-        }
-    }
-
-    /// The rates oldest first.
-    pub(crate) fn oldest_first(&self) -> Vec<f64> {
-        let mut rates = Vec::with_capacity(self.rates.len());
-        rates.extend_from_slice(&self.rates[self.head..]);
-        rates.extend_from_slice(&self.rates[..self.head]);
-        rates
-    }
-}
+/// The last `K` rates of a density, `N^{m-K} .. N^{m-1}` (`K >= 1`), in a ring (module
+/// `ring`): a committed step pushes `N^m` in place of the oldest, and `back(k)` is
+/// `N^{m-k}`.
+pub(crate) type History = Ring;
 
 /// `delay / dt` as a whole number of steps (to [`nlif_model::network::DELAY_REL_TOL`]),
 /// at most [`MAX_HISTORY`].
@@ -176,7 +134,7 @@ impl<S: FluxScheme> MacroSolver<S> {
             ));
         }
         self.delay_steps = steps;
-        self.history = (steps > 0).then(|| History::new(steps, prior_rate));
+        self.history = (steps > 0).then(|| History::filled(steps, prior_rate));
         Ok(self)
     }
 
@@ -207,8 +165,7 @@ impl<S: FluxScheme> MacroSolver<S> {
         let len = self.history.as_ref().map_or(0, History::len);
         check_history(rates, len)?;
         if let Some(history) = &mut self.history {
-            history.rates.copy_from_slice(rates);
-            history.head = 0;
+            history.set_oldest_first(rates);
         }
         Ok(())
     }
@@ -217,7 +174,7 @@ impl<S: FluxScheme> MacroSolver<S> {
     /// network's population, whose rate others read late); its own coefficients are not
     /// delayed.
     pub(crate) fn keep_history(&mut self, steps: usize, prior: f64) {
-        self.history = (steps > 0).then(|| History::new(steps, prior));
+        self.history = (steps > 0).then(|| History::filled(steps, prior));
     }
 
     /// The rate `k` steps late that a step freezes (module documentation): `N^{m-k}` for

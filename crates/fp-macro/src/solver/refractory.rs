@@ -34,6 +34,8 @@ use crate::error::{MacroError, invalid};
 use crate::operator::Reentry;
 use crate::state::RefractoryState;
 
+use super::ring::Ring;
+
 /// The longest ring of a fixed period, in steps (`2^24`: 128 MiB of rates).
 pub const MAX_HISTORY: usize = 1 << 24;
 
@@ -43,10 +45,9 @@ pub(crate) struct Compartment {
     period: Refractory,
     /// `R`, the mass away from the voltage line.
     mass: f64,
-    /// `Fixed`: the outflow of each of the last `K` steps, `history[head]` the oldest;
-    /// `Exponential`: empty.
-    history: Vec<f64>,
-    head: usize,
+    /// `Fixed`: the outflow of each of the last `K` steps, `N_out^{m-K} .. N_out^{m-1}`
+    /// (module `ring`); `Exponential`: empty.
+    history: Ring,
 }
 
 impl Compartment {
@@ -71,8 +72,7 @@ impl Compartment {
         Ok(Some(Compartment {
             period,
             mass: 0.0,
-            history: vec![0.0; steps],
-            head: 0,
+            history: Ring::filled(steps, 0.0),
         }))
     }
 
@@ -119,19 +119,16 @@ impl Compartment {
             ));
         }
         compartment.mass = mass;
-        compartment.history = history;
+        compartment.history = Ring::from_oldest_first(history);
         Ok(compartment)
     }
 
     /// The saved form: the history oldest first.
     pub(crate) fn state(&self) -> RefractoryState {
-        let mut history = Vec::with_capacity(self.history.len());
-        history.extend_from_slice(&self.history[self.head..]);
-        history.extend_from_slice(&self.history[..self.head]);
         RefractoryState {
             period: self.period,
             mass: self.mass,
-            history,
+            history: self.history.oldest_first(),
         }
     }
 
@@ -150,7 +147,7 @@ impl Compartment {
             },
             _ => Reentry {
                 share: 0.0,
-                source: self.history[self.head],
+                source: self.history.oldest(),
             },
         }
     }
@@ -162,11 +159,7 @@ impl Compartment {
         let injected = reentry.source + reentry.share * outflow;
         self.mass += dt * (outflow - injected);
         if !self.history.is_empty() {
-            self.history[self.head] = outflow;
-            self.head += 1;
-            if self.head == self.history.len() {
-                self.head = 0;
-            }
+            self.history.push(outflow);
         }
     }
 }
