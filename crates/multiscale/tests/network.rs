@@ -253,8 +253,8 @@ fn a_network_run_does_not_depend_on_the_parallelism() {
 
 /// What a run of a network cannot start from is refused, naming the field: particle
 /// voltages or a density of one grid (a network starts from its initial densities), a
-/// refractory period or a delay in a switching run (its hand-overs carry neither yet), a
-/// delay in a run of one population, a coupling matrix of the wrong size.
+/// refractory period or a delay in a switching run, of a network or of one population
+/// (its hand-overs carry neither yet), a coupling matrix of the wrong size.
 #[test]
 fn what_a_network_run_cannot_do_is_refused_by_name() {
     let problem = |network| Problem {
@@ -281,7 +281,7 @@ fn what_a_network_run_cannot_do_is_refused_by_name() {
         "{e}: {}",
         e.field()
     );
-    // A synaptic delay, in a switching run of a network and in one population (not
+    // A synaptic delay in a switching run, of a network and of one population (not
     // simulated by those runs yet), named by its entry.
     let mut delayed = synchronous();
     delayed.delay = vec![vec![0.0, 0.0], vec![0.01, 0.0]];
@@ -295,7 +295,11 @@ fn what_a_network_run_cannot_do_is_refused_by_name() {
     assert_eq!(e.field(), "model.delay[1][0]", "{e}");
     let mut one = Network::single(&nlif_model::ModelParams::default(), nlif_model::Input::None);
     one.delay = vec![vec![0.01]];
-    let e = Simulation::for_problem(problem(one))
+    let switching = Problem {
+        network: one,
+        config: config(SolverKind::Multiscale, 1.0, 6_000),
+    };
+    let e = Simulation::for_problem(switching)
         .start(&INITIAL)
         .unwrap_err();
     assert_eq!(e.field(), "model.delay[0][0]", "{e}");

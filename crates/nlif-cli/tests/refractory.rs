@@ -185,34 +185,75 @@ fn a_switching_run_refuses_a_period_by_its_path() {
     }
 }
 
-/// A run of one population (which goes through the single-population solvers) refuses a
-/// period by its path in `check` as in `run`.
+/// One population with a period runs through the network solvers (the single-population
+/// ones take none). Oracle: a zero period, which is the model without one bit for bit
+/// (tests of nlif-micro and fp-macro), so the network route must write the single route's
+/// rate, densities and raster byte for byte, in the single form of the config, for the
+/// density and the particles.
 #[test]
-fn a_run_of_one_population_refuses_a_period_by_its_path() {
+fn one_population_with_a_zero_period_writes_the_run_without_byte_for_byte() {
     let dir = scratch("refractory-one");
-    let file = dir.join("one.ron");
-    std::fs::write(
-        &file,
-        r#"(
-    name: "one",
-    t_end: 1.0,
-    model: (
-        populations: [(name: "E", share: 1.0, a0: 1.0, v_f: 2.0, v_r: 1.0, input: None,
-                       refractory: Fixed(tau: 0.02))],
-        coupling: [[0.5]],
-    ),
-    solver: (kind: Micro, micro: (particles: 2000, dt: 1e-3)),
-)"#,
-    )
-    .unwrap();
-    let file = file.to_string_lossy();
+    let out = nlif(&["init"], &dir);
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    std::fs::write(dir.join("one.ron"), &out.stdout).unwrap();
+    let file = dir.join("one.ron").to_string_lossy().into_owned();
+    for kind in ["Macro", "Micro"] {
+        for (name, period) in [
+            ("without", None),
+            ("zero", Some("model.refractory=Fixed(tau: 0.0)")),
+        ] {
+            let kind_set = format!("solver.kind={kind}");
+            let out_dir = format!("{kind}-{name}");
+            let mut args = vec!["run", &file, "--out", &out_dir, "--quiet"];
+            let sets = [
+                "t_end=0.5",
+                "model.b=1.5",
+                "output.plots=false",
+                "solver.micro.particles=20000",
+                "solver.micro.dt=1e-3",
+                "solver.macro.dt=1e-3",
+                &kind_set,
+            ];
+            for s in sets.iter().copied().chain(period) {
+                args.extend(["--set", s]);
+            }
+            let out = nlif(&args, &dir);
+            assert_eq!(status(&out), 0, "{}", stderr(&out));
+        }
+        let files: &[&str] = if kind == "Micro" {
+            &["rate.csv", "density.npy", "grid.npy", "spikes.csv"]
+        } else {
+            &["rate.csv", "density.npy", "grid.npy"]
+        };
+        for name in files {
+            let without = std::fs::read(dir.join(format!("{kind}-without")).join(name)).unwrap();
+            let zero = std::fs::read(dir.join(format!("{kind}-zero")).join(name)).unwrap();
+            assert!(without == zero, "{kind}: {name} differs with a zero period");
+        }
+    }
+}
+
+/// A switching run refuses the single form's period by its path.
+#[test]
+fn a_switching_run_of_one_population_refuses_a_period() {
+    let dir = scratch("refractory-one-switching");
+    let out = nlif(&["init"], &dir);
+    std::fs::write(dir.join("one.ron"), &out.stdout).unwrap();
+    let file = dir.join("one.ron").to_string_lossy().into_owned();
     for command in ["check", "run"] {
-        let out = nlif(&[command, &file], &dir);
+        let args = [
+            command,
+            &file,
+            "--set",
+            "solver.kind=Multiscale",
+            "--set",
+            "model.refractory=Exponential(tau: 0.01)",
+        ];
         fails(
-            &out,
+            &nlif(&args, &dir),
             &[
-                "model.populations[0].refractory",
-                "does not simulate a refractory period yet",
+                "model.refractory",
+                "does not simulate refractory periods yet",
             ],
         );
         assert!(!dir.join("out").exists(), "{command} wrote outputs");

@@ -302,7 +302,7 @@ impl<C: Components> SimulationBuilder<C> {
         } = self;
         let config = problem.config;
         let populations = problem.network.len();
-        let network_run = populations > 1;
+        let network_run = problem.runs_as_network();
         let mut trace = Trace::of(&problem.network);
         let schedule = Schedule::of(config.kind);
         let initial = match &start {
@@ -344,7 +344,7 @@ impl<C: Components> SimulationBuilder<C> {
             part,
             schedule,
             grid,
-            bounds: if network_run {
+            bounds: if populations > 1 {
                 vec![f64::INFINITY; populations]
             } else {
                 Vec::new()

@@ -87,6 +87,15 @@ impl Problem {
         }
     }
 
+    /// Whether the run goes through the network solvers: a network of several
+    /// populations, or one population with what the single-population solvers do not
+    /// take (a refractory period, a synaptic delay). One population otherwise runs
+    /// through the single-population solvers, which give the same bits for it.
+    #[must_use]
+    pub fn runs_as_network(&self) -> bool {
+        self.network.len() > 1 || self.network.as_single().is_none()
+    }
+
     /// The model and input of a network of one population, the form the solvers of a
     /// run take today.
     ///

@@ -264,7 +264,7 @@ impl<C: Components> SimulationBuilder<C> {
         }
         let config = problem.config;
         let schedule = Schedule::of(config.kind);
-        if problem.network.len() > 1 {
+        if problem.runs_as_network() {
             let grids = network_grids(&problem.network, None, &config, |switching| {
                 if schedule.switching {
                     state.policy.validate(switching)

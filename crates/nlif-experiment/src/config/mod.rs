@@ -172,11 +172,23 @@ impl Config {
         if self.model.is_populations_form() {
             return self.validate_network(processes);
         }
-        // The run of one population does not simulate delays yet (a `Macro` run of a
-        // network of two or more does).
-        self.network()
-            .refuse_delay()
-            .map_err(|e| self.model.delay_error(&e))?;
+        if let Err(e) = self.model.refractory.validate() {
+            return Err(("model.refractory.tau".into(), e.to_string()));
+        }
+        if self.solver.kind.switches() {
+            // The hand-overs do not carry the refractory state nor the histories of
+            // delayed spikes and rates yet (`validate_form` checked the delay against the
+            // run's step).
+            if !self.model.refractory.is_none() {
+                return Err((
+                    "model.refractory".into(),
+                    "a switching run does not simulate refractory periods yet (`Macro` and `Micro` runs do)".into(),
+                ));
+            }
+            self.network()
+                .refuse_delay()
+                .map_err(|e| self.model.delay_error(&e))?;
+        }
         let (v_f, v_r) = (self.model.v_f, self.model.v_r);
         if v_f.is_finite() && v_r.is_finite() && v_r >= v_f {
             let blame_v_f = overridden.contains(&"model.v_f") && !overridden.contains(&"model.v_r");

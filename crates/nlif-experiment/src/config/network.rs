@@ -33,19 +33,8 @@ impl Config {
                 .refuse_refractory()
                 .map_err(|e| (format!("model.{}", e.path()), e.to_string()))?;
         }
-        if let [population] = &network.populations[..]
-            && !population.refractory.is_none()
-        {
-            // One population runs through the single-population solvers, which take no
-            // period yet.
-            return Err((
-                "model.populations[0].refractory".to_owned(),
-                "a run of one population does not simulate a refractory period yet (networks of two or more do, with `Macro` or `Micro`)".to_owned(),
-            ));
-        }
-        if self.solver.kind.switches() || network.len() == 1 {
-            // The hand-overs do not carry the spike and rate histories yet, and the run of
-            // one population goes through the single-population solvers, which take none.
+        if self.solver.kind.switches() {
+            // The hand-overs do not carry the spike and rate histories yet.
             network
                 .refuse_delay()
                 .map_err(|e| self.model.delay_error(&e))?;

@@ -166,6 +166,14 @@ pub fn assign(config: &mut Config, path: &str, value: &str) -> Result<(), SetErr
     if let [Step::Field("model"), Step::Field("delay"), ..] = steps[..] {
         written.model.write_out_delay();
     }
+    if steps == [Step::Field("model"), Step::Field("refractory")]
+        && written.model.refractory.is_none()
+        && written.model.populations.is_none()
+    {
+        // Written out off its default `None`; the value given replaces it whole (a path
+        // into `tau` needs a period to be there first).
+        written.model.refractory = nlif_model::Refractory::Fixed { tau: 0.0 };
+    }
     *config = walk::replace(&written, &steps, value)?;
     Ok(())
 }

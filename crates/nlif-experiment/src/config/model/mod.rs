@@ -8,7 +8,7 @@ mod encoding;
 
 use multiscale::SolverKind;
 use nlif_model::network::{Network, Population};
-use nlif_model::{Input, ModelParams};
+use nlif_model::{Input, ModelParams, Refractory};
 
 use super::Pairwise;
 
@@ -33,6 +33,9 @@ pub struct ModelSection {
     pub v_r: f64,
     /// The input current (single form).
     pub input: Input,
+    /// The refractory period (single form; docs/model.md §11): none by default, left out
+    /// of the text then. In the populations form each population carries its own.
+    pub refractory: Refractory,
     /// The populations (populations form); `None`: the single form.
     pub populations: Option<Vec<Population>>,
     /// The signed `P×P` connectivity of the populations form: `coupling[α][β]` is what a
@@ -54,6 +57,7 @@ impl Default for ModelSection {
             v_f: p.v_f,
             v_r: p.v_r,
             input: Input::None,
+            refractory: Refractory::None,
             populations: None,
             coupling: Vec::new(),
             delay: Pairwise::Scalar(0.0),
@@ -62,7 +66,16 @@ impl Default for ModelSection {
 }
 
 /// The fields of the single-population form, in the order they are written.
-pub const SINGLE_FIELDS: &[&str] = &["a0", "a1", "b", "v_f", "v_r", "input", "delay"];
+pub const SINGLE_FIELDS: &[&str] = &[
+    "a0",
+    "a1",
+    "b",
+    "v_f",
+    "v_r",
+    "input",
+    "refractory",
+    "delay",
+];
 /// The fields of the populations form, in the order they are written.
 pub const POPULATIONS_FIELDS: &[&str] = &["populations", "coupling", "a1", "delay"];
 
@@ -107,14 +120,18 @@ impl ModelSection {
 
     /// The model as a network of populations: the single form is
     /// [`Network::single`] of its parameters and input (one population, `coupling =
-    /// [[b]]`, `a1 = [[a1]]`, `delay = [[delay]]` unless 0); the populations form as
-    /// written.
+    /// [[b]]`, `a1 = [[a1]]`, `delay = [[delay]]` unless 0) with its refractory period;
+    /// the populations form as written.
     pub fn network(&self) -> Network {
         match &self.populations {
-            None => Network {
-                delay: self.delay_matrix(),
-                ..Network::single(&self.params(), self.input)
-            },
+            None => {
+                let mut network = Network {
+                    delay: self.delay_matrix(),
+                    ..Network::single(&self.params(), self.input)
+                };
+                network.populations[0].refractory = self.refractory;
+                network
+            }
             Some(populations) => Network {
                 populations: populations.clone(),
                 coupling: self.coupling.clone(),
