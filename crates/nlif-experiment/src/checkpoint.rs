@@ -98,7 +98,7 @@ pub fn write(dir: &Path, checkpoint: &Checkpoint) -> Result<u64> {
     Ok((header.len() + payload.len()) as u64)
 }
 
-/// The bytes of the file [`write`] writes for `checkpoint` (what [`decode`] reads back),
+/// The bytes of the file [`write()`] writes for `checkpoint` (what [`decode`] reads back),
 /// in memory: a front end's own store of a run's state (the Python package's pickles).
 ///
 /// # Errors
