@@ -1,6 +1,8 @@
 //! Project automation, run as `cargo xtask <command>` (alias in `.cargo/config.toml`).
 //!
 //! Commands:
+//! - `test [CARGO TEST ARGS]`: the README's test command: `cargo test --workspace
+//!   --release`, then the Python package's tests in `target/py-venv` (module `pytest`).
 //! - `ci`: the checks of `.ci/run` (format, clippy with warnings denied, the test suite,
 //!   documentation without warnings, benches compiled, the quick figures checked), in the
 //!   same order, stopping at the first failure.
@@ -19,6 +21,7 @@ mod accuracy_plot;
 mod bench;
 mod curves;
 mod figures;
+mod pytest;
 mod runs;
 
 use std::path::PathBuf;
@@ -27,6 +30,8 @@ use std::process::{Command, ExitCode};
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
+  test     the Rust tests (cargo test --workspace --release [ARGS]), then the Python
+           package's (pytest, in the virtual environment target/py-venv)
   ci       format check, clippy (warnings denied), tests, docs, benches compiled, quick figures
   figures  regenerate the experiments as docs/figures/*.png|svg and docs/figures.md
            [--quick] reduced sizes (into target/figures-quick)  [--only NAME[,NAME…]]
@@ -47,6 +52,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
+        Some("test") => pytest::test(&args[1..]),
         Some("bench") => {
             let has = |flag: &str| args.iter().any(|a| a == flag);
             bench::bench(bench::Options {
@@ -84,7 +90,7 @@ fn ci() -> Result<(), String> {
         "-D",
         "warnings",
     ])?;
-    cargo(&["test", "--workspace", "--release"])?;
+    pytest::test(&[])?;
     let flags = std::env::var("RUSTDOCFLAGS").unwrap_or_default();
     let doc = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
         .args(["doc", "--workspace", "--no-deps"])

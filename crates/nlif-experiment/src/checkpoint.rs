@@ -79,6 +79,39 @@ pub fn config_hash(config: &Config) -> Result<u32> {
 
 /// Writes `checkpoint` into `dir` atomically; returns its size in bytes.
 pub fn write(dir: &Path, checkpoint: &Checkpoint) -> Result<u64> {
+    let (header, payload) = encode_parts(checkpoint)?;
+    let tmp = dir.join(format!("{FILE}.tmp"));
+    let target = dir.join(FILE);
+    let write = || -> std::io::Result<()> {
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(&header)?;
+        file.write_all(&payload)?;
+        file.sync_all()?;
+        fs::rename(&tmp, &target)?;
+        // The rename itself reaches the disk with the directory.
+        fs::File::open(dir)?.sync_all()
+    };
+    write().map_err(|source| CheckpointError::Write {
+        path: target.clone(),
+        source,
+    })?;
+    Ok((header.len() + payload.len()) as u64)
+}
+
+/// The bytes of the file [`write()`] writes for `checkpoint` (what [`decode`] reads back),
+/// in memory: a front end's own store of a run's state (the Python package's pickles).
+///
+/// # Errors
+///
+/// The config or the state cannot be encoded.
+pub fn encode(checkpoint: &Checkpoint) -> Result<Vec<u8>> {
+    let (mut bytes, payload) = encode_parts(checkpoint)?;
+    bytes.extend_from_slice(&payload);
+    Ok(bytes)
+}
+
+/// The header and the payload of the checkpoint file of `checkpoint`.
+fn encode_parts(checkpoint: &Checkpoint) -> Result<(Vec<u8>, Vec<u8>)> {
     // Sized up front for the voltages (8 bytes each), which dominate: no regrowth.
     let particles = match &checkpoint.state.phase {
         PhaseState::Micro(p) => p.voltages.len(),
@@ -94,30 +127,15 @@ pub fn write(dir: &Path, checkpoint: &Checkpoint) -> Result<u64> {
     let payload = postcard::to_extend(checkpoint, Vec::with_capacity(capacity))
         .map_err(CheckpointError::Encode)?;
     let version = env!("CARGO_PKG_VERSION").as_bytes();
-    let mut bytes = Vec::with_capacity(64);
-    bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    bytes.extend_from_slice(&(version.len() as u16).to_le_bytes());
-    bytes.extend_from_slice(version);
-    bytes.extend_from_slice(&config_hash(&checkpoint.config)?.to_le_bytes());
-    bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-    let tmp = dir.join(format!("{FILE}.tmp"));
-    let target = dir.join(FILE);
-    let write = || -> std::io::Result<()> {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(&bytes)?;
-        file.write_all(&payload)?;
-        file.sync_all()?;
-        fs::rename(&tmp, &target)?;
-        // The rename itself reaches the disk with the directory.
-        fs::File::open(dir)?.sync_all()
-    };
-    write().map_err(|source| CheckpointError::Write {
-        path: target.clone(),
-        source,
-    })?;
-    Ok((bytes.len() + payload.len()) as u64)
+    let mut header = Vec::with_capacity(64);
+    header.extend_from_slice(MAGIC);
+    header.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    header.extend_from_slice(&(version.len() as u16).to_le_bytes());
+    header.extend_from_slice(version);
+    header.extend_from_slice(&config_hash(&checkpoint.config)?.to_le_bytes());
+    header.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    header.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    Ok((header, payload))
 }
 
 /// A header field read from the front of `bytes`, or a "truncated" error.

@@ -54,6 +54,19 @@ fn written_checkpoint(dir: &Path) -> (Config, Vec<u8>) {
     (config, fs::read(dir.join(checkpoint::FILE)).unwrap())
 }
 
+/// Oracle: the file `write` leaves. `encode` gives its very bytes in memory, and
+/// `decode` reads them back as the same state.
+#[test]
+fn an_encoded_checkpoint_is_the_file_write_writes() {
+    let dir = scratch("encode");
+    let (config, bytes) = written_checkpoint(&dir);
+    let (read, size) = checkpoint::decode(Path::new("<memory>"), &bytes).unwrap();
+    assert_eq!(size, bytes.len() as u64);
+    assert_eq!(read.config, config);
+    assert_eq!(checkpoint::encode(&read).unwrap(), bytes);
+    fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn each_damage_of_a_checkpoint_is_its_own_variant_naming_the_file() {
     let dir = scratch("damage");

@@ -14,7 +14,7 @@ use crate::trace::{Mode, SwitchReason};
 #[derive(Debug)]
 pub struct DensityPhase<S: FluxScheme>(pub MacroSolver<S>);
 
-impl<S: FluxScheme, C: Components<Scheme = S>> Phase<C> for DensityPhase<S> {
+impl<S: FluxScheme + Send, C: Components<Scheme = S>> Phase<C> for DensityPhase<S> {
     fn mode(&self) -> Mode {
         Mode::Macro
     }

@@ -19,7 +19,7 @@ use crate::trace::Mode;
 #[derive(Debug)]
 pub struct DensityNetworkPhase<S: FluxScheme + Clone>(pub DensityNetwork<S>);
 
-impl<S: FluxScheme + Clone, C: Components<Scheme = S>> Phase<C> for DensityNetworkPhase<S> {
+impl<S: FluxScheme + Clone + Send, C: Components<Scheme = S>> Phase<C> for DensityNetworkPhase<S> {
     fn mode(&self) -> Mode {
         Mode::Macro
     }

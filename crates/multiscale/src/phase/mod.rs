@@ -112,8 +112,9 @@ pub enum Stepped {
 /// What an implementation promises: `time()` grows by `dt()` at each advanced step and
 /// only then; `step` is deterministic given the phase's state and `env` (the same on every
 /// part of a distributed run, whose counts it sums through `env.reduction`); `estimate`
-/// does not change what the phase will compute.
-pub trait Phase<C: Components> {
+/// does not change what the phase will compute. A phase is `Send`, so that a run can move
+/// to another thread (a front end's worker; an extension that releases Python's GIL).
+pub trait Phase<C: Components>: Send {
     /// Which description this is (what the samples record).
     fn mode(&self) -> Mode;
     /// The current time.

@@ -31,7 +31,7 @@ impl<T: SubthresholdStepper> ParticleNetworkPhase<T> {
     }
 }
 
-impl<T: SubthresholdStepper + Clone, C: Components<Stepper = T>> Phase<C>
+impl<T: SubthresholdStepper + Clone + Send, C: Components<Stepper = T>> Phase<C>
     for ParticleNetworkPhase<T>
 {
     fn mode(&self) -> Mode {

@@ -16,7 +16,7 @@ use crate::trace::Mode;
 #[derive(Debug)]
 pub struct ParticlePhase<T: SubthresholdStepper>(pub ParticleSystem<T>);
 
-impl<T: SubthresholdStepper, C: Components<Stepper = T>> Phase<C> for ParticlePhase<T> {
+impl<T: SubthresholdStepper + Send, C: Components<Stepper = T>> Phase<C> for ParticlePhase<T> {
     fn mode(&self) -> Mode {
         Mode::Micro
     }

@@ -180,6 +180,12 @@ pub struct Simulation<C: Components = Builtin> {
     stop: bool,
 }
 
+// A run of the built-in components moves between threads (every phase is `Send`).
+const _: fn() = || {
+    fn send<T: Send>() {}
+    send::<Simulation>();
+};
+
 impl<C: Components> std::fmt::Debug for Simulation<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Simulation")
