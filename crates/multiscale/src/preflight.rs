@@ -9,8 +9,9 @@
 
 use coupling::{Bandwidth, Estimator};
 use fp_macro::{Grid, Reinjection};
+use nlif_model::network::Network;
 use nlif_model::time::in_step;
-use nlif_model::{InitialDensity, Input, ModelParams};
+use nlif_model::{InitialDensity, Input, ModelParams, Refractory};
 
 use crate::config::{RunConfig, RunError, SolverKind, SwitchingConfig};
 
@@ -28,6 +29,15 @@ pub struct MemoryEstimate {
     pub trace: u64,
     /// The config field that sets the largest part ([`MemoryEstimate::largest_part`]).
     blame: &'static str,
+}
+
+/// A size in bytes from an estimate, saturating at `u64::MAX` (`NaN` too).
+fn bytes(x: f64) -> u64 {
+    if x.is_finite() && x < u64::MAX as f64 {
+        x.max(0.0) as u64
+    } else {
+        u64::MAX
+    }
 }
 
 impl MemoryEstimate {
@@ -93,13 +103,6 @@ impl MemoryEstimate {
             .iter()
             .fold(parts[0], |best, &p| if p.0 > best.0 { p } else { best })
             .1;
-        let bytes = |x: f64| {
-            if x.is_finite() && x < u64::MAX as f64 {
-                x as u64
-            } else {
-                u64::MAX
-            }
-        };
         MemoryEstimate {
             particles: bytes(particles),
             density: bytes(density),
@@ -107,6 +110,57 @@ impl MemoryEstimate {
             trace: bytes(trace),
             blame,
         }
+    }
+
+    /// The estimate with what refractory periods and synaptic delays of `network` keep
+    /// (docs/model.md §11–12), for a run of `config`: with particles, a count of steps
+    /// away per neuron of a population with a period (4 bytes) and the delayed spike
+    /// counts (`(d_max + 1) P` of 8 bytes); with the density solver, each population's
+    /// ring of past rates, `tau / dt` for a `Fixed` period and the longest delay of its
+    /// spikes in steps (8 bytes each). The
+    /// delays are blamed (`model.delay`) when their rings are most of the largest part.
+    #[must_use]
+    pub fn with_histories(mut self, network: &Network, config: &RunConfig) -> Self {
+        let neurons = network.neurons(config.micro.particles).unwrap_or_default();
+        let mut away = 0.0;
+        let mut periods = 0.0;
+        let mut delays = 0.0;
+        let dt = config.macro_config.dt;
+        let steps = |time: f64, dt: f64| (time / dt).round().max(0.0);
+        for (alpha, population) in network.populations.iter().enumerate() {
+            if !population.refractory.is_none() {
+                away += 4.0 * neurons.get(alpha).copied().unwrap_or(0) as f64;
+            }
+            if let Refractory::Fixed { tau } = population.refractory {
+                periods += 8.0 * steps(tau, dt);
+            }
+            let longest = (0..network.len())
+                .map(|a| network.delay_entry(a, alpha))
+                .fold(0.0, f64::max);
+            delays += 8.0 * steps(longest, dt);
+        }
+        if config.kind.uses_micro() {
+            let d_max = steps(network.max_delay(), config.micro.dt);
+            let counts = if d_max > 0.0 {
+                8.0 * (d_max + 1.0) * network.len() as f64
+            } else {
+                0.0
+            };
+            self.particles = self.particles.saturating_add(bytes(away + counts));
+        }
+        if config.kind.uses_macro() {
+            self.density = self.density.saturating_add(bytes(periods + delays));
+        }
+        let largest = self
+            .particles
+            .max(self.density)
+            .max(self.rollback)
+            .max(self.trace);
+        if config.kind.uses_macro() && self.density == largest && bytes(2.0 * delays) >= largest {
+            // The density part is the largest and mostly the delays' rings.
+            self.blame = "model.delay";
+        }
+        self
     }
 
     /// The total, saturating at `u64::MAX`.
@@ -122,7 +176,9 @@ impl MemoryEstimate {
     /// far beyond the model's voltages of order one); `solver.switching.rollback` (the kept
     /// macro states); for the recorded trace `t_end` when the run is longer than `1e6`,
     /// else `output.interval` (the rate samples) or `output.density_interval` (the
-    /// snapshots, when they are many; the grid's field when each is large).
+    /// snapshots, when they are many; the grid's field when each is large); `model.delay`
+    /// when the density's rings of delayed rates are most of the largest part
+    /// ([`with_histories`](Self::with_histories)).
     pub fn largest_part(&self) -> &'static str {
         self.blame
     }

@@ -15,7 +15,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{batch_means, fails, nlif, scratch, status, stderr, stdout};
+use common::{batch_means, fails, nlif, nlif_env, scratch, status, stderr, stdout};
 
 const DELAYS: &str = "model.delay=[[0.02, 0.05], [0.05, 0.1]]";
 
@@ -191,4 +191,27 @@ fn a_switching_run_refuses_a_delay_and_check_names_a_fractional_one() {
         &dir,
     );
     fails(&out, &["model.delay[1][0]", "whole number of steps"]);
+}
+
+/// The memory check counts the density's history of rates: a delay of 1e4 time units is
+/// 1e7 rates of the example's `dt = 1e-3` per delayed population, 80 MB, which a limit of
+/// 50 MB refuses, blaming the delay (the run without it needs about a megabyte), and a
+/// limit of 1 GB takes.
+#[test]
+fn the_memory_check_counts_the_history_of_a_long_delay() {
+    let dir = scratch("delay-memory");
+    let file = example(&dir);
+    let args = [
+        "check",
+        &file,
+        "--set",
+        "solver.kind=Macro",
+        "--set",
+        "solver.macro.dt=1e-3",
+        "--set",
+        "model.delay=[[0.0, 0.0], [10000.0, 0.0]]",
+    ];
+    fails(&nlif_env(&args, &dir, "50M"), &["model.delay", "memory"]);
+    let out = nlif_env(&args, &dir, "1G");
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
 }

@@ -118,9 +118,11 @@ fn same_outputs(a: &Path, b: &Path, what: &str) {
 }
 
 /// (config, overrides): a particle run whose blow-up is a cascade of nearly the whole
-/// network, a multi-scale run with a kick handed to particles and back, and a multi-scale
-/// run of an E–I network through its first bursts.
-fn cases() -> [(&'static str, Vec<&'static str>); 3] {
+/// network, a multi-scale run with a kick handed to particles and back, a multi-scale
+/// run of an E–I network through its first bursts, and a particle run of the same
+/// network with refractory periods (E fixed, I exponential) and its inhibition delayed
+/// (the excitation instantaneous, so its bursts are still cascades).
+fn cases() -> [(&'static str, Vec<&'static str>); 4] {
     [
         (
             "blowup-a.ron",
@@ -155,6 +157,25 @@ fn cases() -> [(&'static str, Vec<&'static str>); 3] {
                 "solver.macro.dt=1e-3",
                 "--set",
                 "t_end=3.3",
+            ],
+        ),
+        (
+            "ei-synchrony.ron",
+            vec![
+                "--set",
+                "solver.kind=Micro",
+                "--set",
+                "solver.micro.particles=20000",
+                "--set",
+                "solver.micro.dt=1e-3",
+                "--set",
+                "t_end=3.3",
+                "--set",
+                "model.populations[0].refractory=Fixed(tau: 0.01)",
+                "--set",
+                "model.populations[1].refractory=Exponential(tau: 0.01)",
+                "--set",
+                "model.delay=[[0.0, 0.01], [0.0, 0.02]]",
             ],
         ),
     ]

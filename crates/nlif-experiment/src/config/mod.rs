@@ -213,6 +213,7 @@ impl Config {
         let (params, input) = (self.model.params(), self.model.input);
         let blame = |e: RunError| (e.field(), e.to_string());
         let (_, memory) = multiscale::plan(&params, &input, &self.initial, &run).map_err(blame)?;
+        let memory = memory.with_histories(&self.network(), &run);
         let memory = fits(memory, processes, available)?;
         self.validate_checkpoint()?;
         multiscale::preflight(&params, &input, &self.initial, &run).map_err(blame)?;

@@ -68,7 +68,8 @@ impl Config {
             multiscale::preflight(&own, &population.input, initial, &run).map_err(blame)?;
             cells += grid.len();
         }
-        let memory = fits(MemoryEstimate::of(&run, cells), processes, available)?;
+        let memory = MemoryEstimate::of(&run, cells).with_histories(&network, &run);
+        let memory = fits(memory, processes, available)?;
         self.validate_checkpoint()?;
         Ok(memory)
     }
