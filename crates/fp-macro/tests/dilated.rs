@@ -304,14 +304,6 @@ fn what_the_dilated_solver_does_not_simulate_is_refused() {
     };
     let refused = |s: MacroSolver, settings| s.dilated(settings).unwrap_err().field();
     assert_eq!(refused(solver(a1, config), DilatedConfig::default()), "a1");
-    let end = MacroConfig {
-        frozen_at: FrozenAt::StepEnd,
-        ..config
-    };
-    assert_eq!(
-        refused(solver(model(1.0), end), DilatedConfig::default()),
-        "frozen_at"
-    );
     let zero = DilatedConfig {
         ds: 0.0,
         ..DilatedConfig::default()

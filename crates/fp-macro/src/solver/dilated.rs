@@ -70,7 +70,8 @@ impl Default for DilatedConfig {
 /// network fires.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FiringEvent {
-    /// The physical time of the event.
+    /// The physical time of the event, as the particles' multiple firing events: the end
+    /// of its step, or the start for an input kick's.
     pub t: f64,
     /// The mass (fraction of the network) that fired in it.
     pub fraction: f64,
@@ -133,8 +134,8 @@ impl<S: FluxScheme> DilatedSolver<S> {
     /// [`MacroError::Invalid`] naming `ds` (not positive and finite), `mfe_min_fraction`
     /// (not in `[0, 1]`), `a1` (the event limit needs a noise independent of the rate:
     /// with `a1 > 0` the diffusion `(1 - M) a(N) → a1` does not vanish in an event),
-    /// `frozen_at` (only `StepStart`), `refractory.tau` or `delay` (a refractory period or
-    /// a delay: not simulated by this solver).
+    /// `refractory.tau` or `delay` (a refractory period or a delay: not simulated by this
+    /// solver).
     pub fn new(solver: MacroSolver<S>, settings: DilatedConfig) -> Result<Self, MacroError> {
         if !(settings.ds.is_finite() && settings.ds > 0.0) {
             return Err(invalid(
@@ -155,13 +156,6 @@ impl<S: FluxScheme> DilatedSolver<S> {
                 "a1",
                 solver.params.a1,
                 "the dilated solver needs a noise independent of the rate (a1 = 0)",
-            ));
-        }
-        if solver.config.frozen_at != FrozenAt::StepStart {
-            return Err(invalid(
-                "frozen_at",
-                f64::NAN,
-                "the dilated solver freezes its coefficients at each sub-step's start (StepStart)",
             ));
         }
         if solver.refractory.is_some() {
@@ -277,8 +271,8 @@ impl<S: FluxScheme> DilatedSolver<S> {
             if b * near > 1.0 {
                 let size = self.event(0.0);
                 fired += size;
-                let at = if last { t_next } else { t + elapsed };
-                step.events[1] = match (step.events[1], self.report(at, size)) {
+                // At the step's end, as the particles' cascades.
+                step.events[1] = match (step.events[1], self.report(t_next, size)) {
                     (Some(first), Some(next)) => Some(FiringEvent {
                         fraction: first.fraction + next.fraction,
                         ..first
@@ -310,13 +304,20 @@ impl<S: FluxScheme> DilatedSolver<S> {
     }
 
     /// One sub-step of physical length `tau` from time `t`: the density step with `N`,
-    /// `a(N)`, `I(t)` frozen. Returns the mass flux out through `V_F`.
+    /// `a(N)` of the sub-step's start and the input at its start or, with
+    /// [`FrozenAt::StepEnd`], its end (the rate is never extrapolated: the sub-steps
+    /// shrink as it grows, `τ = ds / (1 + N)`, which bounds the lag `StepEnd` removes from
+    /// the density step). Returns the mass flux out through `V_F`.
     fn substep(&mut self, t: f64, tau: f64) -> Result<f64, StepOutcome> {
         let inner = &mut self.inner;
         let rate = inner.rate;
+        let t_input = match inner.config.frozen_at {
+            FrozenAt::StepStart => t,
+            _ => t + tau,
+        };
         let frozen = Frozen {
             a: inner.params.diffusion(rate),
-            shift: inner.params.b * rate + inner.input.current(t),
+            shift: inner.params.b * rate + inner.input.current(t_input),
             dt: tau,
         };
         if !(frozen.a > 0.0 && frozen.a.is_finite() && frozen.shift.is_finite()) {
