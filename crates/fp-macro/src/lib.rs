@@ -18,6 +18,9 @@
 //! - Synaptic delays (docs/model.md §12): [`MacroSolver::with_delay`] (the delay of one
 //!   population's own coupling, and the rate before the start), a network's `delay`
 //!   matrix in a [`DensityNetwork`]; the saved form [`DelayState`].
+//! - [`DilatedSolver`] (docs/model.md §13): the density in the time dilated by the firing
+//!   rate, through firing events ([`FiringEvent`]) in the limit where physical time stops;
+//!   settings [`DilatedConfig`], one step's report [`DilatedStep`].
 //! - [`MacroState`] and [`MACRO_STATE_VERSION`]: saving and restoring
 //!   ([`MacroSolver::state`], [`MacroSolver::from_state`], [`MacroSolver::from_state_with`]).
 //! - [`scheme`]: the trait (with [`SchemeVisitor`], through which a scheme that chooses
@@ -45,5 +48,8 @@ pub use operator::Reinjection;
 pub use scheme::{FluxScheme, Scheme, SchemeVisitor};
 #[cfg(feature = "sprs")]
 pub use solver::StepSystem;
-pub use solver::{Coefficients, FrozenAt, MAX_HISTORY, MacroConfig, MacroSolver, StepOutcome};
+pub use solver::{
+    Coefficients, DilatedConfig, DilatedSolver, DilatedStep, FiringEvent, FrozenAt, MAX_HISTORY,
+    MacroConfig, MacroSolver, StepOutcome,
+};
 pub use state::{DelayState, DensityDynamics, MACRO_STATE_VERSION, MacroState, RefractoryState};

@@ -17,6 +17,7 @@ use delay::History;
 mod coefficients;
 mod config;
 pub(crate) mod delay;
+mod dilated;
 #[cfg(feature = "sprs")]
 mod matrix;
 mod outcome;
@@ -26,6 +27,7 @@ mod step;
 
 pub use coefficients::Coefficients;
 pub use config::{FrozenAt, MacroConfig};
+pub use dilated::{DilatedConfig, DilatedSolver, DilatedStep, FiringEvent};
 #[cfg(feature = "sprs")]
 pub use matrix::StepSystem;
 pub use outcome::StepOutcome;

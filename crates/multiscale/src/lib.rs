@@ -17,7 +17,8 @@
 //! - [`Observer`]: a hook to watch a run step by step and stop it ([`observe_with`] for a
 //!   closure); [`Simulation::density`], [`Simulation::voltages`], [`Simulation::rate`] and
 //!   [`Simulation::phase`] show it between steps.
-//! - [`Phase`]: a description advancing the network ([`DensityPhase`], [`ParticlePhase`]);
+//! - [`Phase`]: a description advancing the network ([`DensityPhase`], [`ParticlePhase`],
+//!   [`DilatedPhase`]);
 //!   [`Schedule::of`] maps a solver kind to its phases; [`Start`] starts a run from a
 //!   density, particle voltages or a phase of the caller's.
 //!
@@ -47,7 +48,7 @@ pub use config::{
 };
 pub use driver::{Checkpoint, DriveError, Driver, Finish, Save};
 pub use observer::{Event, FnObserver, Observer, StepView, observe_with};
-pub use phase::{DensityPhase, ParticlePhase, Phase, PhaseState, Schedule};
+pub use phase::{DensityPhase, DilatedPhase, ParticlePhase, Phase, PhaseState, Schedule};
 pub use policy::{
     BuiltinPolicy, DensityView, FiringFraction, QuietWindow, RateHysteresis, SwitchingPolicy,
     policy_from,

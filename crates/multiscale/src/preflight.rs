@@ -289,6 +289,7 @@ pub(crate) fn plan_with(
     if config.kind == SolverKind::Multiscale {
         policy(&config.switching)?;
     }
+    crate::phase::refuse_dilated(params.a1, config)?;
     if let Input::Kick { t0, .. } = *input
         && !in_step(t0, 0.0, config.t_end)
     {

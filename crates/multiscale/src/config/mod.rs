@@ -22,15 +22,20 @@ pub enum SolverKind {
     /// Mean field while asynchronous, particles across bursts.
     #[default]
     Multiscale,
+    /// The mean field in the time dilated by the firing rate, through firing events
+    /// without particles (docs/model.md §13): one population, `a1 = 0`, no refractory
+    /// period, no delay.
+    Dilated,
 }
 
 impl SolverKind {
-    /// `"macro"`, `"micro"` or `"multiscale"`, as in the run summaries.
+    /// `"macro"`, `"micro"`, `"multiscale"` or `"dilated"`, as in the run summaries.
     pub fn as_str(self) -> &'static str {
         match self {
             SolverKind::Macro => "macro",
             SolverKind::Micro => "micro",
             SolverKind::Multiscale => "multiscale",
+            SolverKind::Dilated => "dilated",
         }
     }
 
@@ -41,7 +46,7 @@ impl SolverKind {
 
     /// Whether this solver advances particles (at least some of the time).
     pub fn uses_micro(self) -> bool {
-        self != SolverKind::Macro
+        matches!(self, SolverKind::Micro | SolverKind::Multiscale)
     }
 
     /// Whether this solver hands the network over between the density and particles.
@@ -231,8 +236,9 @@ pub(crate) fn multiple_of(x: f64, unit: f64) -> Option<u64> {
 pub const MAX_STEPS: f64 = 1e15;
 
 impl RunConfig {
-    /// The time step that sets the run's clock: the macro step for `Macro` and
-    /// `Multiscale` (a micro phase sub-steps it), the micro step for `Micro`.
+    /// The time step that sets the run's clock: the macro step for `Macro`, `Dilated`
+    /// (which sub-steps it) and `Multiscale` (a micro phase sub-steps it), the micro step
+    /// for `Micro`.
     pub fn clock_step(&self) -> f64 {
         match self.kind {
             SolverKind::Micro => self.micro.dt,

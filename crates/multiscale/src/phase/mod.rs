@@ -21,11 +21,14 @@ use crate::trace::{Mode, SwitchReason};
 
 mod density;
 mod density_network;
+mod dilated;
 mod particle_network;
 mod particles;
 
 pub use density::DensityPhase;
 pub use density_network::DensityNetworkPhase;
+pub use dilated::DilatedPhase;
+pub(crate) use dilated::{dilated_phase, refuse_dilated, refuse_for_dilated};
 pub use particle_network::ParticleNetworkPhase;
 pub use particles::ParticlePhase;
 
@@ -207,6 +210,10 @@ impl Schedule {
             SolverKind::Multiscale => Schedule {
                 start: Mode::Macro,
                 switching: true,
+            },
+            SolverKind::Dilated => Schedule {
+                start: Mode::Macro,
+                switching: false,
             },
         }
     }

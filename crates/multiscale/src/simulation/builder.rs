@@ -11,7 +11,7 @@ use super::ring::RollbackRing;
 use super::{Problem, Simulation};
 use crate::components::{Builtin, Components, With};
 use crate::config::{RunConfig, RunError};
-use crate::phase::{DensityPhase, Phase, Schedule};
+use crate::phase::{Phase, Schedule};
 use crate::policy::{BuiltinPolicy, SwitchingPolicy};
 use crate::preflight::{discretised, initial_rate, plan_with};
 use crate::trace::{Mode, Trace};
@@ -301,6 +301,7 @@ impl<C: Components> SimulationBuilder<C> {
             part,
         } = self;
         let config = problem.config;
+        crate::phase::refuse_for_dilated(&problem)?;
         let populations = problem.network.len();
         let network_run = problem.runs_as_network();
         let mut trace = Trace::of(&problem.network);
@@ -392,7 +393,7 @@ impl<C: Components> SimulationBuilder<C> {
                 0.0,
                 Some(rate),
             )?;
-            simulation.phase = Box::new(DensityPhase(solver));
+            simulation.phase = crate::phase::dilated_phase(&config, solver)?;
             simulation.record_density(0)?;
             if schedule.start == Mode::Micro {
                 let density = simulation.phase.density().unwrap_or(&[]).to_vec();

@@ -387,7 +387,14 @@ impl<C: Components> Simulation<C> {
             }
         }
         let watch = self.problem.config.blow_up;
-        if !switching && mode == Mode::Macro && rate > watch.rate && self.trace.blow_up.is_none() {
+        // A dilated run passes through its blow-ups (as firing events): nothing to watch.
+        let watched = self.problem.config.kind != crate::SolverKind::Dilated;
+        if watched
+            && !switching
+            && mode == Mode::Macro
+            && rate > watch.rate
+            && self.trace.blow_up.is_none()
+        {
             let t = tidy_time(t);
             self.trace.blow_up = Some(RateCrossing { t, rate });
             if watch.stop {

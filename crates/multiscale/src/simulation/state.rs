@@ -27,8 +27,7 @@ use super::{Problem, Simulation, SimulationBuilder};
 use crate::components::{Components, Identity, With, WithPolicy};
 use crate::config::{RunError, SolverKind};
 use crate::phase::{
-    DensityNetworkPhase, DensityPhase, ParticleNetworkPhase, ParticlePhase, Phase, PhaseState,
-    Schedule,
+    DensityNetworkPhase, ParticleNetworkPhase, ParticlePhase, Phase, PhaseState, Schedule,
 };
 use crate::policy::SwitchingPolicy;
 use crate::trace::{Outcome, Trace};
@@ -263,6 +262,7 @@ impl<C: Components> SimulationBuilder<C> {
             ));
         }
         let config = problem.config;
+        crate::phase::refuse_for_dilated(problem)?;
         let schedule = Schedule::of(config.kind);
         if problem.runs_as_network() {
             let grids = network_grids(&problem.network, None, &config, |switching| {
@@ -286,10 +286,8 @@ impl<C: Components> SimulationBuilder<C> {
         let phase: Box<dyn Phase<WithPolicy<C, Q>>> = match &state.phase {
             PhaseState::Macro(d) => {
                 let s = MacroState::from_dynamics(params, input, config.macro_config, d.clone());
-                Box::new(DensityPhase(MacroSolver::from_state_with(
-                    self.scheme.clone(),
-                    s,
-                )?))
+                let solver = MacroSolver::from_state_with(self.scheme.clone(), s)?;
+                crate::phase::dilated_phase(&config, solver)?
             }
             PhaseState::Micro(d) => {
                 let s = ParticleState::from_dynamics(params, input, config.micro, d.clone());

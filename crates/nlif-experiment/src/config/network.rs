@@ -5,7 +5,7 @@
 //! refused in a run with particles (which do not simulate one yet), checked against the
 //! density's step in a `Macro` run.
 
-use multiscale::{MemoryEstimate, RunError};
+use multiscale::{MemoryEstimate, RunError, SolverKind};
 
 use super::{Config, MEMORY_LIMIT_VAR, available_memory, fits};
 
@@ -27,6 +27,12 @@ impl Config {
         processes: usize,
     ) -> Result<MemoryEstimate, (String, String)> {
         let network = self.network();
+        if self.solver.kind == SolverKind::Dilated && network.len() > 1 {
+            return Err((
+                "model.populations".to_owned(),
+                "the Dilated solver simulates one population (its firing events are those of one coupling b); networks of two or more run with `Macro`, `Micro` or `Multiscale`".to_owned(),
+            ));
+        }
         if self.solver.kind.switches() {
             // The hand-overs do not carry the refractory state yet.
             network
