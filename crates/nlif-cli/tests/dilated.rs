@@ -95,4 +95,14 @@ fn what_a_dilated_run_does_not_simulate_is_refused_by_its_path() {
     let o = nlif(&args(&a, "a1", &["--set", "model.a1=0.1"]), &dir);
     fails(&o, &["model.a1"]);
     assert!(!dir.join("a1").exists());
+    let period = ["--set", "model.refractory=Fixed(tau: 0.01)"];
+    let o = nlif(&args(&a, "period", &period), &dir);
+    fails(
+        &o,
+        &["model.refractory", "does not simulate refractory periods"],
+    );
+    assert!(!dir.join("period").exists());
+    let o = nlif(&args(&a, "delay", &["--set", "model.delay=0.01"]), &dir);
+    fails(&o, &["model.delay", "does not simulate synaptic delays"]);
+    assert!(!dir.join("delay").exists());
 }

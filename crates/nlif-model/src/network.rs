@@ -474,7 +474,7 @@ impl Network {
         {
             Some(alpha) => Err(NetworkError::invalid(
                 format!("populations[{alpha}].refractory"),
-                "the switching solver does not simulate refractory periods yet (its hand-overs do not carry the neurons away); `Macro` and `Micro` runs do",
+                "this solver does not simulate refractory periods yet (the switching solver's hand-overs do not carry the neurons away, the dilated solver's events are derived without them); `Macro` and `Micro` runs do",
             )),
             None => Ok(()),
         }

@@ -18,7 +18,7 @@ use crate::trace::Mode;
 #[derive(Debug)]
 pub struct DilatedPhase<S: FluxScheme>(pub DilatedSolver<S>);
 
-impl<S: FluxScheme, C: Components<Scheme = S>> Phase<C> for DilatedPhase<S> {
+impl<S: FluxScheme + Send, C: Components<Scheme = S>> Phase<C> for DilatedPhase<S> {
     fn mode(&self) -> Mode {
         Mode::Macro
     }
@@ -113,12 +113,14 @@ pub(crate) fn dilated_phase<C: Components>(
 
 /// What a [`SolverKind::Dilated`] run of `problem` cannot simulate, refused by its
 /// config path: a network of several populations (`model.populations`), and
-/// [`refuse_dilated`]'s. (A refractory period or a delay of one population is refused for
-/// every kind by [`Problem::single_population`].)
+/// [`refuse_dilated`]'s, a refractory period and a synaptic delay (the event limit is
+/// derived without them).
 ///
 /// # Errors
 ///
-/// [`RunError::Invalid`] naming `model.populations` or `model.a1`.
+/// [`RunError::Invalid`] naming `model.populations` or `model.a1`;
+/// [`RunError::Network`] naming `model.populations[0].refractory` or
+/// `model.delay[0][0]`.
 pub(crate) fn refuse_for_dilated(problem: &Problem) -> Result<(), RunError> {
     if problem.config.kind != SolverKind::Dilated {
         return Ok(());
@@ -131,6 +133,8 @@ pub(crate) fn refuse_for_dilated(problem: &Problem) -> Result<(), RunError> {
             reason: "the Dilated solver simulates one population (its events are those of one coupling b)".to_owned(),
         });
     }
+    network.refuse_refractory()?;
+    network.refuse_delay()?;
     let a1 = network.a1.iter().flatten().copied().find(|&a1| a1 != 0.0);
     refuse_dilated(a1.unwrap_or(0.0), &problem.config)
 }

@@ -175,14 +175,17 @@ impl Config {
         if let Err(e) = self.model.refractory.validate() {
             return Err(("model.refractory.tau".into(), e.to_string()));
         }
-        if self.solver.kind.switches() {
+        let kind = self.solver.kind;
+        if kind.switches() || kind == SolverKind::Dilated {
             // The hand-overs do not carry the refractory state nor the histories of
-            // delayed spikes and rates yet (`validate_form` checked the delay against the
-            // run's step).
+            // delayed spikes and rates yet, and the dilated solver's events are derived
+            // without them (`validate_form` checked the delay against the run's step).
             if !self.model.refractory.is_none() {
                 return Err((
                     "model.refractory".into(),
-                    "a switching run does not simulate refractory periods yet (`Macro` and `Micro` runs do)".into(),
+                    format!(
+                        "a `{kind:?}` run does not simulate refractory periods yet (`Macro` and `Micro` runs do)"
+                    ),
                 ));
             }
             self.network()

@@ -33,14 +33,15 @@ impl Config {
                 "the Dilated solver simulates one population (its firing events are those of one coupling b); networks of two or more run with `Macro`, `Micro` or `Multiscale`".to_owned(),
             ));
         }
-        if self.solver.kind.switches() {
-            // The hand-overs do not carry the refractory state yet.
+        // The hand-overs do not carry the refractory state nor the spike and rate
+        // histories yet; the dilated solver's events are derived without them.
+        let refused = self.solver.kind.switches() || self.solver.kind == SolverKind::Dilated;
+        if refused {
             network
                 .refuse_refractory()
                 .map_err(|e| (format!("model.{}", e.path()), e.to_string()))?;
         }
-        if self.solver.kind.switches() {
-            // The hand-overs do not carry the spike and rate histories yet.
+        if refused {
             network
                 .refuse_delay()
                 .map_err(|e| self.model.delay_error(&e))?;
