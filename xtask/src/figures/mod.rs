@@ -17,17 +17,21 @@
 mod blowup_b;
 mod convergence;
 mod cost;
+mod delay;
 mod ei_stationary;
 mod ei_synchrony;
 mod kick;
 mod macro_failure;
 mod measure;
+mod mechanism_runs;
 mod multiscale_blowup_a;
 mod network_runs;
 mod page;
 mod periodic;
 mod phase_diagram;
 pub(crate) mod plot;
+mod refractory;
+mod rhythm;
 mod runs;
 mod stationary;
 mod steady;
@@ -89,7 +93,7 @@ macro_rules! experiment {
 }
 
 /// The figures, in the order of docs/figures.md.
-const EXPERIMENTS: [Experiment; 12] = [
+const EXPERIMENTS: [Experiment; 14] = [
     experiment!(steady, Steady),
     experiment!(convergence, Convergence),
     experiment!(macro_failure, MacroFailure),
@@ -102,6 +106,8 @@ const EXPERIMENTS: [Experiment; 12] = [
     experiment!(phase_diagram, PhaseDiagram),
     experiment!(ei_stationary, EiStationary),
     experiment!(ei_synchrony, EiSynchrony),
+    experiment!(refractory, RefractoryBursts),
+    experiment!(delay, DelayOscillation),
 ];
 
 pub(crate) fn figures(args: &[String]) -> Result<(), String> {
@@ -259,7 +265,7 @@ fn run_all(ctx: &Ctx, selected: &[&Experiment]) -> Result<(Vec<Figure>, f64), St
 /// Whether `value` is within `tol` of the committed `old`.
 fn within(value: f64, old: f64, tol: Tol) -> bool {
     match tol {
-        Tol::Info => true,
+        Tol::Info | Tol::Stated => true,
         Tol::Rel(r) => (value - old).abs() <= r * old.abs(),
         Tol::Abs(a) => (value - old).abs() <= a,
         Tol::Around { center, within } => (value - center).abs() <= within,
@@ -281,7 +287,7 @@ fn study(runs: &[Vec<Figure>], committed: Option<&Value>) -> String {
     };
     for (f, figure) in first.iter().enumerate() {
         for (k, number) in figure.numbers.iter().enumerate() {
-            if matches!(number.tol, Tol::Info) {
+            if matches!(number.tol, Tol::Info | Tol::Stated) {
                 continue;
             }
             let values: Vec<f64> = runs.iter().map(|r| r[f].numbers[k].value).collect();

@@ -18,6 +18,9 @@ pub(crate) enum Tol {
     AtMost(f64),
     /// Informational (wall times): never checked.
     Info,
+    /// A measurement stated beside the checked ones (a spread over seeds, a ratio of
+    /// two checked numbers): never checked.
+    Stated,
 }
 
 impl Tol {
@@ -159,6 +162,7 @@ pub(super) fn document(figures: &[Figure], seconds: f64, machine: &str) -> Strin
                 }
                 Tol::AtMost(max) => format!("at most {}", format_number(max)),
                 Tol::Info => "not checked (timing)".to_owned(),
+                Tol::Stated => "not checked".to_owned(),
             };
             let _ = writeln!(
                 s,
