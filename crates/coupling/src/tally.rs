@@ -212,6 +212,15 @@ impl Tally {
         if let Estimator::Kernel { .. } = self.estimator {
             estimation::check_kink(grid, rate, a, v_r)?;
         }
+        if self.words[TOTAL] > 0 && self.words[AWAY] == self.words[TOTAL] {
+            // Every neuron is away (refractory, e.g. just after a burst of all of them):
+            // the line holds `1 - R = 0` of the mass.
+            out.iter_mut().for_each(|p| *p = 0.0);
+            return Ok(EstimateReport {
+                bandwidth: 0.0,
+                spread: 0,
+            });
+        }
         if self.words[BELOW] == 0 {
             return Err(CouplingError::NoMass);
         }
@@ -295,6 +304,20 @@ mod tests {
                     "{estimator:?}: {p} vs {q}"
                 );
             }
+        }
+    }
+
+    /// Oracle: the mass on the line, `1 - R`, is 0 when every neuron is away (after a
+    /// burst of all of them with a refractory period): a zero density, not an error.
+    #[test]
+    fn every_neuron_away_is_a_zero_density() {
+        let grid = Grid::new(-1.0, 2.0, 1.0, 0.25).unwrap();
+        for estimator in [Estimator::Histogram, Estimator::default()] {
+            let mut tally = Tally::new(estimator, &grid).unwrap();
+            tally.add(&[f64::NEG_INFINITY; 5]);
+            let mut out = vec![1.0; grid.len()];
+            tally.estimate(0.1, 1.0, 1.0, &mut out).unwrap();
+            assert!(out.iter().all(|&p| p == 0.0), "{estimator:?}: {out:?}");
         }
     }
 
