@@ -35,12 +35,12 @@
 //! particles' convention. The event takes no physical time. An input kick that pushes
 //! mass over `V_F` seeds an event the same way.
 
-use super::step::shift_density;
+use super::step::{Step, shift_density};
 use super::{MacroSolver, StepOutcome};
+use crate::FrozenAt;
 use crate::error::{MacroError, invalid};
-use crate::operator::{Frozen, SolveFailure, StepOperator};
-use crate::scheme::{FluxScheme, Scheme, SchemeVisitor};
-use crate::{FrozenAt, Grid};
+use crate::operator::{Frozen, SolveFailure};
+use crate::scheme::{FluxScheme, Scheme};
 
 mod cascade;
 
@@ -323,7 +323,7 @@ impl<S: FluxScheme> DilatedSolver<S> {
         if !(frozen.a > 0.0 && frozen.a.is_finite() && frozen.shift.is_finite()) {
             return Err(StepOutcome::NonFinite);
         }
-        let solved = inner.scheme.dispatch(Sub {
+        let solved = inner.scheme.dispatch(Step {
             operator: &mut inner.operator,
             grid: &inner.grid,
             frozen,
@@ -379,24 +379,5 @@ impl<S: FluxScheme> MacroSolver<S> {
     /// As [`DilatedSolver::new`].
     pub fn dilated(self, settings: DilatedConfig) -> Result<DilatedSolver<S>, MacroError> {
         DilatedSolver::new(self, settings)
-    }
-}
-
-/// One sub-step of the operator with the scheme a [`FluxScheme::dispatch`] hands over.
-struct Sub<'a> {
-    operator: &'a mut StepOperator,
-    grid: &'a Grid,
-    frozen: Frozen,
-    previous: &'a [f64],
-    next: &'a mut [f64],
-}
-
-impl SchemeVisitor for Sub<'_> {
-    type Output = Result<f64, SolveFailure>;
-
-    #[inline(always)]
-    fn visit<K: FluxScheme>(self, scheme: &K) -> Self::Output {
-        self.operator
-            .step(self.grid, scheme, self.frozen, self.previous, self.next)
     }
 }

@@ -162,12 +162,12 @@ impl<S: FluxScheme> MacroSolver<S> {
 }
 
 /// One step of the operator with the scheme a [`FluxScheme::dispatch`] hands over.
-struct Step<'a> {
-    operator: &'a mut StepOperator,
-    grid: &'a Grid,
-    frozen: Frozen,
-    previous: &'a [f64],
-    next: &'a mut [f64],
+pub(super) struct Step<'a> {
+    pub(super) operator: &'a mut StepOperator,
+    pub(super) grid: &'a Grid,
+    pub(super) frozen: Frozen,
+    pub(super) previous: &'a [f64],
+    pub(super) next: &'a mut [f64],
 }
 
 impl SchemeVisitor for Step<'_> {
