@@ -25,6 +25,7 @@ use crate::{Grid, MacroConfig, MacroSolver};
 
 mod delay;
 mod rates;
+mod refractory;
 mod state;
 mod step;
 

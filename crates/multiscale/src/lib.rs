@@ -55,7 +55,8 @@ pub use policy::{
 };
 pub use preflight::{MemoryEstimate, Preflight, plan, preflight};
 pub use simulation::{
-    Problem, SIMULATION_STATE_VERSION, Simulation, SimulationBuilder, SimulationState, Start,
+    DensityMemory, ParticleMemory, Problem, SIMULATION_STATE_VERSION, Simulation,
+    SimulationBuilder, SimulationState, Start,
 };
 pub use trace::{
     DensitySnapshot, MASS_TOLERANCE, Mode, Outcome, RateCrossing, Sample, Switch, SwitchReason,
@@ -64,5 +65,7 @@ pub use trace::{
 
 /// The states of a [`Simulation`]'s parts, of which a [`SimulationState`] is composed.
 pub mod state {
-    pub use crate::simulation::{ClockState, MonitorState, SinceEvent, SnapshotState, Tail};
+    pub use crate::simulation::{
+        ClockState, DensityMemory, MonitorState, SinceEvent, SnapshotState, Tail,
+    };
 }

@@ -253,8 +253,9 @@ fn a_network_run_does_not_depend_on_the_parallelism() {
 
 /// What a run of a network cannot start from is refused, naming the field: particle
 /// voltages or a density of one grid (a network starts from its initial densities), a
-/// refractory period or a delay in a switching run, of a network or of one population
-/// (its hand-overs carry neither yet), a coupling matrix of the wrong size.
+/// `Fixed` refractory period or a delay in a switching run that is not a whole number of
+/// both steps (the hand-overs carry the neurons away and the histories between them), of
+/// a network or of one population, a coupling matrix of the wrong size.
 #[test]
 fn what_a_network_run_cannot_do_is_refused_by_name() {
     let problem = |network| Problem {
@@ -265,26 +266,28 @@ fn what_a_network_run_cannot_do_is_refused_by_name() {
         .start_from(Start::Voltages(vec![0.0; 6_000]))
         .unwrap_err();
     assert_eq!(e.field(), "start");
-    // A refractory period in a switching run (its hand-overs do not carry it yet; a
-    // `Macro` or `Micro` run simulates it).
-    let mut refractory = synchronous();
-    refractory.populations[1].refractory = nlif_model::Refractory::Fixed { tau: 0.01 };
-    let switching = Problem {
-        network: refractory,
-        config: config(SolverKind::Multiscale, 1.0, 6_000),
-    };
-    let e = Simulation::for_problem(switching)
-        .start(&INITIAL)
-        .unwrap_err();
-    assert!(
-        e.field().starts_with("model.populations[1].refractory"),
-        "{e}: {}",
-        e.field()
-    );
-    // A synaptic delay in a switching run, of a network and of one population (not
-    // simulated by those runs yet), named by its entry.
+    // 0.0075 is 7.5 steps of the density (1e-3) and 15 of the particles (5e-4); 0.0025
+    // is 5 of the particles' and 2.5 of the density's.
+    for (tau, steps) in [(0.0075, "1e-3"), (0.0025, "1e-3")] {
+        let mut refractory = synchronous();
+        refractory.populations[1].refractory = nlif_model::Refractory::Fixed { tau };
+        let switching = Problem {
+            network: refractory,
+            config: config(SolverKind::Multiscale, 1.0, 6_000),
+        };
+        let e = Simulation::for_problem(switching)
+            .start(&INITIAL)
+            .unwrap_err();
+        assert_eq!(e.field(), "model.populations[1].refractory.tau", "{e}");
+        assert!(
+            e.to_string().contains(steps) || e.to_string().contains("whole"),
+            "{e}"
+        );
+    }
+    // A synaptic delay in a switching run, of a network and of one population, that is
+    // not a whole number of the density's steps, named by its entry.
     let mut delayed = synchronous();
-    delayed.delay = vec![vec![0.0, 0.0], vec![0.01, 0.0]];
+    delayed.delay = vec![vec![0.0, 0.0], vec![0.0025, 0.0]];
     let switching = Problem {
         network: delayed,
         config: config(SolverKind::Multiscale, 1.0, 6_000),
@@ -294,7 +297,7 @@ fn what_a_network_run_cannot_do_is_refused_by_name() {
         .unwrap_err();
     assert_eq!(e.field(), "model.delay[1][0]", "{e}");
     let mut one = Network::single(&nlif_model::ModelParams::default(), nlif_model::Input::None);
-    one.delay = vec![vec![0.01]];
+    one.delay = vec![vec![0.0025]];
     let switching = Problem {
         network: one,
         config: config(SolverKind::Multiscale, 1.0, 6_000),

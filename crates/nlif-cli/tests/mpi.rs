@@ -121,8 +121,10 @@ fn same_outputs(a: &Path, b: &Path, what: &str) {
 /// network, a multi-scale run with a kick handed to particles and back, a multi-scale
 /// run of an E–I network through its first bursts, and a particle run of the same
 /// network with refractory periods (E fixed, I exponential) and its inhibition delayed
-/// (the excitation instantaneous, so its bursts are still cascades).
-fn cases() -> [(&'static str, Vec<&'static str>); 4] {
+/// (the excitation instantaneous, so its bursts are still cascades), and the multi-scale
+/// run of it, whose hand-overs carry the neurons away and the delays' histories both
+/// ways (it switches four times).
+fn cases() -> [(&'static str, Vec<&'static str>); 5] {
     [
         (
             "blowup-a.ron",
@@ -159,26 +161,30 @@ fn cases() -> [(&'static str, Vec<&'static str>); 4] {
                 "t_end=3.3",
             ],
         ),
-        (
-            "ei-synchrony.ron",
-            vec![
-                "--set",
-                "solver.kind=Micro",
-                "--set",
-                "solver.micro.particles=20000",
-                "--set",
-                "solver.micro.dt=1e-3",
-                "--set",
-                "t_end=3.3",
-                "--set",
-                "model.populations[0].refractory=Fixed(tau: 0.01)",
-                "--set",
-                "model.populations[1].refractory=Exponential(tau: 0.01)",
-                "--set",
-                "model.delay=[[0.0, 0.01], [0.0, 0.02]]",
-            ],
-        ),
+        ("ei-synchrony.ron", periods_and_delays("Micro")),
+        ("ei-synchrony.ron", periods_and_delays("Multiscale")),
     ]
+}
+
+/// The E–I network with refractory periods (E fixed, I exponential) and its inhibition
+/// delayed, run by `kind` with both steps 1e-3.
+fn periods_and_delays(kind: &'static str) -> Vec<&'static str> {
+    let kind = if kind == "Micro" {
+        "solver.kind=Micro"
+    } else {
+        "solver.kind=Multiscale"
+    };
+    let sets = [
+        kind,
+        "solver.micro.particles=20000",
+        "solver.micro.dt=1e-3",
+        "solver.macro.dt=1e-3",
+        "t_end=3.3",
+        "model.populations[0].refractory=Fixed(tau: 0.01)",
+        "model.populations[1].refractory=Exponential(tau: 0.01)",
+        "model.delay=[[0.0, 0.01], [0.0, 0.02]]",
+    ];
+    sets.into_iter().flat_map(|s| ["--set", s]).collect()
 }
 
 #[test]

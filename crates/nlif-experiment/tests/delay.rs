@@ -131,26 +131,24 @@ fn a_bad_delay_is_named_by_its_path() {
     );
 }
 
-/// A valid delay, of whole steps, is refused by the run's solvers by its path (the
-/// density solver of fp-macro alone simulates delays so far).
+/// A valid delay, of whole steps, is taken by a switching run (its hand-overs carry the
+/// histories), of one population or several, and refused by a dilated run by its path.
 #[test]
-fn a_valid_delay_is_refused_by_the_run_by_its_path() {
-    let (field, message) = refusal(&single("0.5"));
+fn a_valid_delay_is_refused_by_the_dilated_run_by_its_path() {
+    let check = |text: &str| {
+        config::check(&config::parse(text).unwrap(), None, &[], 1).unwrap();
+    };
+    check(&single("0.5"));
+    check(&populations("[[0.0, 0.0], [0.25, 0.0]]"));
+    let dilated = edited(&single("0.5"), "kind: Multiscale", "kind: Dilated");
+    let (field, message) = refusal(&dilated);
     assert_eq!(field, "model.delay");
     assert!(
         message.starts_with("invalid `model.delay`: this solver does not simulate synaptic delays"),
         "{message}"
     );
-    let (field, _) = refusal(&populations("[[0.0, 0.0], [0.25, 0.0]]"));
-    assert_eq!(field, "model.delay[1][0]");
     // Zeros are no delay.
-    config::check(
-        &config::parse(&populations("[[0.0, 0.0], [0.0, 0.0]]")).unwrap(),
-        None,
-        &[],
-        1,
-    )
-    .unwrap();
+    check(&populations("[[0.0, 0.0], [0.0, 0.0]]"));
 }
 
 #[test]

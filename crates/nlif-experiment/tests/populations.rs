@@ -233,20 +233,27 @@ fn every_invalid_entry_is_named_by_its_path_under_model() {
 }
 
 #[test]
-fn a_valid_network_passes_the_run_checks_but_a_refractory_period() {
+fn a_valid_network_passes_the_run_checks_but_a_fractional_period() {
     config::check(&ei(), None, &[], 1).unwrap();
     config::check(&valid(), None, &[], 1).unwrap();
     let macro_only = edited("particles: 20000", "particles: 2").replacen("Multiscale", "Macro", 1);
     config::check(&config::parse(&macro_only).unwrap(), None, &[], 1).unwrap();
-    // The solvers do not simulate a refractory period: refused by its path.
-    let refractory = edited(
-        "v_r: 1.0, input: None),\n        ],",
-        "v_r: 1.0, input: None, refractory: Fixed(tau: 0.01)),\n        ],",
-    );
+    // A period of whole steps is simulated by every solver but the dilated one (which
+    // refuses networks anyway); one of 10.5 steps of dt = 1e-3 is refused by its path,
+    // with the nearest whole-step periods.
+    let period = |tau: &str| {
+        edited(
+            "v_r: 1.0, input: None),\n        ],",
+            &format!("v_r: 1.0, input: None, refractory: Fixed(tau: {tau})),\n        ],"),
+        )
+    };
+    config::check(&config::parse(&period("0.01")).unwrap(), None, &[], 1).unwrap();
+    let refractory = period("0.0105");
     let (field, message) = refusal(&refractory);
-    assert_eq!(field, "model.populations[1].refractory");
+    assert_eq!(field, "model.populations[1].refractory.tau");
     assert!(
-        message.starts_with("invalid `model.populations[1].refractory`"),
+        message.starts_with("invalid `model.populations[1].refractory.tau`: 0.0105 is 10.5 steps")
+            && message.contains("(the nearest: 0.01 or 0.011)"),
         "{message}"
     );
     // A population checked as a run of one on its own grid, named by its paths: the

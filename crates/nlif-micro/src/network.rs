@@ -342,6 +342,15 @@ impl<S: crate::SubthresholdStepper> ParticleNetwork<S> {
         }
     }
 
+    /// The spikes the delays still deliver, in the saved form of
+    /// [`ParticleNetworkState::delay_history`]: each population's count at the last
+    /// `d_max` step points, newest first, then at the point being filled (the last
+    /// cascade's spikes); empty without delays. The same on every part.
+    #[must_use]
+    pub fn spike_history(&self) -> Vec<u64> {
+        (self.history.as_ref()).map_or_else(Vec::new, delay::SpikeHistory::to_counts)
+    }
+
     /// Changes how blocks are processed; the results do not depend on it.
     pub fn set_parallelism(&mut self, parallelism: Parallelism) {
         for system in self.members.iter_mut().filter_map(|m| m.system.as_mut()) {

@@ -340,6 +340,18 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
             .count()
     }
 
+    /// The passes each neuron of this part away from the voltage line still sits out, plus
+    /// one, in index order (as [`ParticleState::away`](crate::ParticleState::away): a
+    /// neuron with `k + 1` is back at `V_R` in `k` steps; 0 for one that fired in the last
+    /// event, whose time away is drawn at the next pass); nothing without a refractory
+    /// period.
+    pub fn times_away(&self) -> impl Iterator<Item = u32> + '_ {
+        let parks = self.away.is_some();
+        (self.voltages.iter().enumerate())
+            .filter(move |&(_, &x)| parks && x == f64::NEG_INFINITY)
+            .map(|(i, _)| self.blocks[i / BLOCK_SIZE].away[i % BLOCK_SIZE])
+    }
+
     /// Whether a fired neuron stays at `-inf` while away (a refractory period `tau > 0`).
     pub(crate) fn parks(&self) -> bool {
         self.away.is_some()

@@ -120,7 +120,7 @@ impl DelayOscillation {
         let e = &self.excitatory;
         let delays: Vec<String> = self.delays.iter().map(f64::to_string).collect();
         format!(
-            "Left: blow-up A (b = {}, from {}) with delay D = {}, dt = {} (both solvers), {} neurons, to t = {}. Middle and right: b = {}, constant input I = {}, from {}, D in [{}], dt = {}, density on [{}, 2], {} neurons, to t = {} + {} D; the period is the mean spacing of the upward crossings of the rate's mean (moving average over 0.1 D, hysteresis a quarter of its SD) from t_end / 3 on. Density h = 0.02 (on [-4, 2] for blow-up A); samples every {}; particles with seeds 1 to {}. The switching solver is not run (it refuses delays: its hand-overs do not carry the history yet).",
+            "Left: blow-up A (b = {}, from {}) with delay D = {}, dt = {} (both solvers), {} neurons, to t = {}. Middle and right: b = {}, constant input I = {}, from {}, D in [{}], dt = {}, density on [{}, 2], {} neurons, to t = {} + {} D; the period is the mean spacing of the upward crossings of the rate's mean (moving average over 0.1 D, hysteresis a quarter of its SD) from t_end / 3 on. Density h = 0.02 (on [-4, 2] for blow-up A); samples every {}; particles with seeds 1 to {}. The switching solver is not drawn; its hand-over on the left case (particles continuing the density's rate at t = 4.32) is measured in docs/model.md §12, \"Hand-overs\".",
             BlowupA::B,
             gaussian(&BLOWUP_A),
             self.excitatory_delay,

@@ -98,7 +98,7 @@ impl RefractoryBursts {
             )
         };
         format!(
-            "Blow-up A (b = {}, a = 1, V_F = 2, V_R = 1, from {}), density h = 0.02, samples every {}. Left: {}. Right: {}. Particles with seeds 1 to {}; the switching solver is not run (it refuses refractory periods: its hand-overs do not carry the neurons away yet).",
+            "Blow-up A (b = {}, a = 1, V_F = 2, V_R = 1, from {}), density h = 0.02, samples every {}. Left: {}. Right: {}. Particles with seeds 1 to {}; the switching solver is not drawn; its bursts on the left case (after the hand-over at 3.48) are measured against the particles' in docs/model.md §12, \"Hand-overs\".",
             BlowupA::B,
             gaussian(&BLOWUP_A),
             self.short_run.interval,

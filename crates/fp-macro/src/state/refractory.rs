@@ -20,3 +20,18 @@ pub struct RefractoryState {
     /// step re-injects the first); `Exponential`: empty.
     pub history: Vec<f64>,
 }
+
+impl RefractoryState {
+    /// The compartment of `period` holding the mass `mass`, with `history` the outflow of
+    /// each of the last `τ/dt` steps for a `Fixed` period (empty for `Exponential`); it
+    /// is checked when a density takes it
+    /// ([`DensityNetwork::set_refractory_state`](crate::DensityNetwork::set_refractory_state)).
+    #[must_use]
+    pub fn new(period: Refractory, mass: f64, history: Vec<f64>) -> Self {
+        RefractoryState {
+            period,
+            mass,
+            history,
+        }
+    }
+}

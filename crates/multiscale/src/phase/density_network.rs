@@ -7,6 +7,7 @@ use super::density::refusal;
 use super::{Env, Phase, PhaseState, Stepped};
 use crate::Components;
 use crate::config::RunError;
+use crate::simulation::DensityMemory;
 use crate::trace::Mode;
 
 /// The `P` densities of a network, advanced together by [`DensityNetwork`] with the
@@ -74,6 +75,27 @@ impl<S: FluxScheme + Clone + Send, C: Components<Scheme = S>> Phase<C> for Densi
                 rollback: true,
             },
         }
+    }
+
+    /// Each population's refractory compartment and rate history, where the network has
+    /// a period or a delay.
+    fn density_memory(&self) -> Option<DensityMemory> {
+        let densities = &self.0;
+        let p = densities.populations();
+        let mut refractory: Vec<_> = (0..p).map(|a| densities.refractory_state(a)).collect();
+        if refractory.iter().all(Option::is_none) {
+            refractory.clear();
+        }
+        let histories = if densities.delay_steps().is_empty() {
+            Vec::new()
+        } else {
+            (0..p).map(|beta| densities.rate_history(beta)).collect()
+        };
+        let memory = DensityMemory {
+            refractory,
+            histories,
+        };
+        (!memory.is_empty()).then_some(memory)
     }
 
     fn population_density(&self, alpha: usize) -> Option<&[f64]> {

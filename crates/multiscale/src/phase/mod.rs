@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Components;
 use crate::config::{RunError, SolverKind};
+use crate::simulation::{DensityMemory, ParticleMemory};
 use crate::trace::{Mode, SwitchReason};
 
 mod density;
@@ -152,6 +153,21 @@ pub trait Phase<C: Components>: Send {
     /// densities of a network of several populations (`None`, the default, otherwise).
     fn population_density(&self, alpha: usize) -> Option<&[f64]> {
         let _ = alpha;
+        None
+    }
+    /// What the phase remembers beyond its densities (each population's refractory
+    /// compartment and the rate histories its delays read), for a density phase of a
+    /// network that has either; `None` (the default) otherwise. The hand-over to particles
+    /// and the rollback ring carry it.
+    fn density_memory(&self) -> Option<DensityMemory> {
+        None
+    }
+    /// What the phase remembers beyond its voltages (the neurons away by passes left, the
+    /// spikes the delays still deliver), summed over the parts through `env.reduction`,
+    /// for a particle phase of a network that has either; `None` (the default) otherwise.
+    /// Every part calls it at the same point of the run.
+    fn particle_memory(&mut self, env: &mut Env<'_, C>) -> Option<ParticleMemory> {
+        let _ = env;
         None
     }
     /// The particle voltages held (this part's), pending kicks applied, for a phase of

@@ -2,11 +2,13 @@
 
 use coupling::Estimator;
 use nlif_micro::{ParticleNetwork, Reduction, SubthresholdStepper};
+use nlif_model::Refractory;
 
 use super::particles::tally;
 use super::{Env, Phase, PhaseState, Stepped};
 use crate::Components;
 use crate::config::RunError;
+use crate::simulation::ParticleMemory;
 use crate::trace::Mode;
 
 /// The neurons of a network of several populations (this part's share of each), advanced
@@ -80,6 +82,37 @@ impl<T: SubthresholdStepper + Clone + Send, C: Components<Stepper = T>> Phase<C>
             mass: None,
             mfes,
         }
+    }
+
+    /// Each population's neurons away, counted by passes left over every part (a `Fixed`
+    /// period's `m + 2` counts, an `Exponential` one's number away), and the spike
+    /// history, where the network has a period or a delay.
+    fn particle_memory(&mut self, env: &mut Env<'_, C>) -> Option<ParticleMemory> {
+        let network = &self.network;
+        let dt = network.dt();
+        let mut away = Vec::with_capacity(network.populations());
+        for (alpha, population) in network.network().populations.iter().enumerate() {
+            let len = match population.refractory {
+                _ if population.refractory.mean_time() == 0.0 => 0,
+                Refractory::Fixed { tau } => (tau / dt).round() as usize + 2,
+                _ => 1,
+            };
+            let mut counts = vec![0u64; len];
+            if len > 0 {
+                if let Some(system) = network.population(alpha) {
+                    for passes in system.times_away() {
+                        counts[(passes as usize).min(len - 1)] += 1;
+                    }
+                }
+                env.reduction.sum_u64_slice(&mut counts);
+            }
+            away.push(counts);
+        }
+        let memory = ParticleMemory {
+            away,
+            spikes: network.spike_history(),
+        };
+        (!memory.is_empty()).then_some(memory)
     }
 
     fn mfe_fractions(&self, which: usize) -> &[f64] {

@@ -423,7 +423,7 @@ impl<C: Components> Simulation<C> {
                     let density = self.current_density()?;
                     let rates = self.phase.population_rates().to_vec();
                     let rate = self.phase.rate();
-                    self.phase = self.network_particles_from(&density, &rates, 0.0)?;
+                    self.phase = self.network_particles_from(&density, &rates, None, 0.0)?;
                     self.monitor.restart_populations(rate, &rates);
                 } else {
                     self.keep_state();

@@ -31,9 +31,14 @@ pub(crate) struct HandOvers {
 /// from `reconstruction` by `sampler`: block `j` draws its strata `j · BLOCK_SIZE ..`
 /// from the stream seeded by `derive_seed(sampling, j)`, so the same draws in any order,
 /// on any thread, and a part holds what the whole population would in its blocks.
+///
+/// The first `away` neurons of the population are away from the voltage line (`-inf`;
+/// a refractory period, module `memory`) and draw nothing; the others are strata
+/// `k - away` of `total - away` (with `away = 0` exactly the strata above). There is no
+/// reconstruction when every neuron is away.
 pub(super) fn sample_blocks(
-    (reconstruction, sampler): (&Reconstruction, Sampler),
-    (partition, total): (Partition, u64),
+    (reconstruction, sampler): (Option<&Reconstruction>, Sampler),
+    (partition, total, away): (Partition, u64, u64),
     sampling: u64,
     voltages: &mut [f64],
     parallelism: Parallelism,
@@ -42,7 +47,13 @@ pub(super) fn sample_blocks(
         let block = (partition.first_block + j) as u64;
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(derive_seed(sampling, block));
         let first = block * BLOCK_SIZE as u64;
-        reconstruction.sample_strata(sampler, first, total, chunk, &mut rng);
+        let gone = away.saturating_sub(first).min(chunk.len() as u64) as usize;
+        let (gone, line) = chunk.split_at_mut(gone);
+        gone.fill(f64::NEG_INFINITY);
+        if let (Some(reconstruction), false) = (reconstruction, line.is_empty()) {
+            let first = first + gone.len() as u64 - away;
+            reconstruction.sample_strata(sampler, first, total - away, line, &mut rng);
+        }
     };
     match parallelism {
         Parallelism::Sequential => voltages
@@ -84,7 +95,7 @@ impl<C: Components> Simulation<C> {
         } else {
             None
         };
-        let (t, density, rate, rates) = match kept {
+        let (t, density, rate, rates, memory) = match kept {
             Some(kept) if kept.t < triggered_at => {
                 // Everything recorded after the kept state is taken back (by count).
                 let samples = kept.next_sample - 1;
@@ -95,20 +106,22 @@ impl<C: Components> Simulation<C> {
                 self.clock.state.accumulated = kept.accumulated;
                 self.clock.state.populations.clone_from(&kept.populations);
                 Self::emit(&mut self.stop, observer, Event::Rollback { t: kept.t });
-                (kept.t, kept.density, kept.rate, kept.rates)
+                (kept.t, kept.density, kept.rate, kept.rates, kept.memory)
             }
             _ => {
                 let rates = self.phase.population_rates().to_vec();
+                let memory = self.phase.density_memory().unwrap_or_default();
                 (
                     triggered_at,
                     self.current_density()?,
                     self.phase.rate(),
                     rates,
+                    memory,
                 )
             }
         };
         self.phase = if self.is_network() {
-            self.network_particles_from(&density, &rates, t)?
+            self.network_particles_from(&density, &rates, Some(&memory), t)?
         } else {
             self.particles_from(&density, rate, t)?
         };
@@ -164,8 +177,8 @@ impl<C: Components> Simulation<C> {
         voltages.resize(local, 0.0);
         let sampler = config.switching.sampler;
         sample_blocks(
-            (&reconstruction, sampler),
-            (partition, total),
+            (Some(&reconstruction), sampler),
+            (partition, total, 0),
             sampling,
             &mut voltages,
             self.parallelism,

@@ -48,6 +48,7 @@ mod builder;
 mod clock;
 mod fingerprint;
 mod handover;
+mod memory;
 mod monitor;
 mod network;
 mod raster;
@@ -57,6 +58,7 @@ mod state;
 
 pub use builder::{SimulationBuilder, Start};
 pub use clock::{ClockState, Tail};
+pub use memory::{DensityMemory, ParticleMemory};
 pub use monitor::{MonitorState, SinceEvent};
 pub use ring::SnapshotState;
 pub use state::{SIMULATION_STATE_VERSION, SimulationState};
@@ -468,6 +470,7 @@ impl<C: Components> Simulation<C> {
             t,
             |out| joined_density(phase, out),
             (rate, rates),
+            || phase.density_memory(),
             &self.clock.state,
         );
     }

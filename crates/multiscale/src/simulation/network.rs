@@ -11,13 +11,17 @@
 use coupling::{Reconstruction, impose_rate};
 use fp_macro::{DensityNetwork, Grid, MacroConfig};
 use nlif_micro::network::population_seed;
-use nlif_micro::{NetworkPart, ParticleNetwork};
+use nlif_micro::{BLOCK_SIZE, NetworkPart, ParticleNetwork};
 use nlif_model::InitialDensity;
 use nlif_model::network::Network;
 use nlif_model::seed::derive as derive_seed;
 
 use super::Simulation;
 use super::handover::sample_blocks;
+use super::memory::{
+    DensityMemory, Steps, away_from_compartment, compartment_from_away, rates_from_spikes,
+    spikes_from_rates,
+};
 use crate::components::Components;
 use crate::config::{RunConfig, RunError, SwitchingConfig};
 use crate::phase::{DensityNetworkPhase, ParticleNetworkPhase, Phase, Schedule};
@@ -30,10 +34,9 @@ use crate::preflight::{discretised, plan_with};
 ///
 /// # Errors
 ///
-/// The first invalid entry ([`RunError::Network`] naming it, e.g. `coupling[0][1]`), a
-/// refractory period in a switching run (whose hand-overs do not carry it yet), a
-/// synaptic delay in a switching run (nor do they carry the histories), and
-/// [`plan_with`]'s errors.
+/// The first invalid entry ([`RunError::Network`] naming it, e.g. `coupling[0][1]`), in
+/// a switching run a `Fixed` refractory period or a delay that is not a whole number of
+/// the particles' steps, and [`plan_with`]'s errors.
 pub(super) fn network_grids(
     network: &Network,
     initial: Option<&InitialDensity>,
@@ -42,15 +45,14 @@ pub(super) fn network_grids(
 ) -> Result<Vec<Grid>, RunError> {
     network.validate()?;
     if Schedule::of(config.kind).switching {
-        // The hand-overs do not carry the refractory state yet; the density alone and
-        // the particles alone simulate it.
-        network.refuse_refractory()?;
-    }
-    if Schedule::of(config.kind).switching {
-        // Nor the histories of delayed spikes and rates; the density network and the
-        // particles alone simulate delays (checked against their steps when they are
-        // built, naming the entry).
-        network.refuse_delay()?;
+        // The hand-overs carry the neurons away and the delays' histories between the
+        // two steps: the period and every delay must be whole steps of both.
+        if network.has_delay() {
+            network.delay_steps(config.macro_config.dt)?;
+            network.delay_steps(config.micro.dt)?;
+        }
+        network.check_periods(config.macro_config.dt)?;
+        network.check_periods(config.micro.dt)?;
     }
     if config.kind.uses_micro() {
         network.neurons(config.micro.particles)?;
@@ -70,9 +72,11 @@ pub(super) fn network_grids(
 }
 
 impl<C: Components> Simulation<C> {
-    /// Whether the run is of a network of several populations.
+    /// Whether the run goes through the network's phases: a network of several
+    /// populations, or one population with a refractory period or a delay
+    /// ([`Problem::runs_as_network`](super::Problem::runs_as_network)).
     pub(super) fn is_network(&self) -> bool {
-        self.grids.len() > 1
+        self.problem.runs_as_network()
     }
 
     /// The cells of a density snapshot: every population's grid.
@@ -130,11 +134,17 @@ impl<C: Components> Simulation<C> {
     /// This part's particles of every population sampled from `density` (every
     /// population's, one after the other), carrying the populations' `rates`, at `t`,
     /// with the streams of the next segment: population `α`'s block `j` draws from the
-    /// stream seeded by `derive_seed(population_seed(segment seed, α), j)`.
+    /// stream seeded by `derive_seed(population_seed(segment seed, α), j)`. What the
+    /// densities remember (`memory`; `None` at the start of a run: nothing happened
+    /// before) comes along (module `memory`): the first `round(R_α N_α)` neurons of a
+    /// population with a refractory compartment are away, with the remaining times of its
+    /// law, and the spikes the delays still deliver are those the rate histories and the
+    /// current `rates` imply.
     pub(super) fn network_particles_from(
         &mut self,
         density: &[f64],
         rates: &[f64],
+        memory: Option<&DensityMemory>,
         t: f64,
     ) -> Result<Box<dyn Phase<C>>, RunError> {
         let config = self.problem.config;
@@ -144,17 +154,32 @@ impl<C: Components> Simulation<C> {
             index: self.part.0,
             parts: self.part.1,
         };
+        let steps = Steps {
+            macro_dt: config.macro_config.dt,
+            micro_dt: config.micro.dt,
+        };
         let sampling = derive_seed(config.seed, 2 * self.handovers.segments + 2);
         let mut voltages = Vec::with_capacity(network.len());
+        let mut aways = Vec::with_capacity(network.len());
         let mut start = 0;
         for (alpha, grid) in self.grids.iter().enumerate() {
             let values = &density[start..start + grid.len()];
             start += grid.len();
+            let compartment = memory.and_then(|m| m.refractory.get(alpha)?.as_ref());
+            let passes = compartment
+                .map(|c| away_from_compartment(c, neurons[alpha] as u64, steps))
+                .unwrap_or_default();
             let Some((partition, local)) = part.of_population(neurons[alpha]) else {
                 voltages.push(Vec::new());
+                aways.push(Vec::new());
                 continue;
             };
-            let reconstruction = Reconstruction::new(grid, values)?;
+            let away = passes.len() as u64;
+            let reconstruction = if away < neurons[alpha] as u64 {
+                Some(Reconstruction::new(grid, values)?)
+            } else {
+                None
+            };
             let mut mine = Vec::new();
             mine.try_reserve_exact(local)
                 .map_err(|_| RunError::Invalid {
@@ -164,17 +189,26 @@ impl<C: Components> Simulation<C> {
                 })?;
             mine.resize(local, 0.0);
             sample_blocks(
-                (&reconstruction, config.switching.sampler),
-                (partition, neurons[alpha] as u64),
+                (reconstruction.as_ref(), config.switching.sampler),
+                (partition, neurons[alpha] as u64, away),
                 population_seed(sampling, alpha),
                 &mut mine,
                 self.parallelism,
             );
             voltages.push(mine);
+            aways.push(match compartment {
+                Some(_) => {
+                    let first = partition.first_block * BLOCK_SIZE;
+                    (first..first + local)
+                        .map(|i| passes.get(i).copied().unwrap_or(0))
+                        .collect()
+                }
+                None => Vec::new(),
+            });
         }
         let segment = self.handovers.segments;
         self.handovers.segments += 1;
-        let particles = ParticleNetwork::builder(
+        let mut particles = ParticleNetwork::builder(
             network.clone(),
             config.micro,
             derive_seed(config.seed, 2 * segment + 1),
@@ -183,9 +217,23 @@ impl<C: Components> Simulation<C> {
         .partition(part)
         .t_start(t)
         .rates(rates.to_vec())
-        .parallelism(self.parallelism)
-        .voltages(voltages)?;
-        Ok(Box::new(ParticleNetworkPhase::new(particles)))
+        .parallelism(self.parallelism);
+        if aways.iter().any(|a| !a.is_empty()) {
+            particles = particles.away(aways);
+        }
+        if let (Some(memory), true) = (memory, network.has_delay()) {
+            let d_max = (network.delay_steps(config.micro.dt)?.iter().flatten())
+                .copied()
+                .max()
+                .unwrap_or(0)
+                .max(1);
+            let sizes: Vec<u64> = neurons.iter().map(|&n| n as u64).collect();
+            let spikes = spikes_from_rates(&memory.histories, rates, &sizes, d_max, steps);
+            particles = particles.spike_history(spikes);
+        }
+        Ok(Box::new(ParticleNetworkPhase::new(
+            particles.voltages(voltages)?,
+        )))
     }
 
     /// The densities of the network estimated from its particles, carrying the network's
@@ -204,24 +252,45 @@ impl<C: Components> Simulation<C> {
         let rates = self.monitor.population_rates(rate, &shares);
         let mut joined = vec![0.0; self.cells()];
         let mut env = phase_env!(self, f64::INFINITY, &rates);
+        let memory = self.phase.particle_memory(&mut env).unwrap_or_default();
         let estimator = config.switching.estimator;
         let bandwidth = self
             .phase
             .estimate(&mut env, estimator, rate, &mut joined)?;
         let network = &self.problem.network;
+        let sizes: Vec<u64> = (network.neurons(config.micro.particles)?.iter())
+            .map(|&n| n as u64)
+            .collect();
+        let steps = Steps {
+            macro_dt: config.macro_config.dt,
+            micro_dt: config.micro.dt,
+        };
         let mut densities = Vec::with_capacity(network.len());
+        let mut compartments = Vec::with_capacity(network.len());
         let mut start = 0;
         for (alpha, grid) in self.grids.iter().enumerate() {
             let mut density = joined[start..start + grid.len()].to_vec();
             start += grid.len();
-            if config.switching.match_rate {
+            let away = memory.away.get(alpha).filter(|away| !away.is_empty());
+            let compartment = away.map(|away| {
+                let period = network.populations[alpha].refractory;
+                compartment_from_away(period, away, sizes[alpha], steps)
+            });
+            // The line holds `1 - R` of the mass: its rate is imposed on the density of
+            // unit mass `p / (1 - R)` as `N / (1 - R)` (nothing to impose when all are
+            // away; with `R = 0` the division and product are exact).
+            let line = 1.0 - compartment.as_ref().map_or(0.0, |c| c.mass);
+            if config.switching.match_rate && line > 0.0 {
                 let a = network.diffusion(alpha, &rates);
                 let width = (3.0 * grid.spacing()).max(bandwidth);
-                impose_rate(grid, &mut density, rates[alpha], a, width)?;
+                density.iter_mut().for_each(|p| *p /= line);
+                impose_rate(grid, &mut density, rates[alpha] / line, a, width)?;
+                density.iter_mut().for_each(|p| *p *= line);
             }
             densities.push(density);
+            compartments.push(compartment);
         }
-        let densities = DensityNetwork::with_scheme(
+        let mut densities = DensityNetwork::with_scheme(
             self.scheme.clone(),
             network.clone(),
             config.macro_config,
@@ -229,6 +298,20 @@ impl<C: Components> Simulation<C> {
             t,
             Some(rates),
         )?;
+        for (alpha, compartment) in compartments.into_iter().enumerate() {
+            if let Some(compartment) = compartment {
+                densities.set_refractory_state(alpha, compartment)?;
+            }
+        }
+        if !memory.spikes.is_empty() {
+            let lengths: Vec<usize> = (0..network.len())
+                .map(|beta| densities.rate_history(beta).len())
+                .collect();
+            let histories = rates_from_spikes(&memory.spikes, &sizes, &lengths, steps);
+            for (beta, history) in histories.iter().enumerate() {
+                densities.set_rate_history(beta, history)?;
+            }
+        }
         Ok(Box::new(DensityNetworkPhase(densities)))
     }
 }

@@ -11,6 +11,7 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 use super::clock::ClockState;
+use super::memory::DensityMemory;
 use crate::config::RunConfig;
 
 /// A macro state kept for the rolled-back hand-over, with the sample clock at its time.
@@ -32,6 +33,9 @@ pub struct SnapshotState {
     pub populations: Vec<f64>,
     /// The populations' rates (empty for one population).
     pub rates: Vec<f64>,
+    /// The refractory compartments and rate histories of the densities (empty without a
+    /// refractory period and delays).
+    pub memory: DensityMemory,
 }
 
 /// The kept macro states, oldest first.
@@ -64,13 +68,15 @@ impl RollbackRing {
     }
 
     /// Keeps the density `fill` appends to its buffer (returning whether there is one)
-    /// at `t`, with its rate, its populations' `rates` and the clock at `t`, dropping the
-    /// oldest state when the ring is full (its buffer is reused).
+    /// at `t`, with its rate, its populations' `rates`, what `memory` gives (the
+    /// densities' refractory compartments and rate histories) and the clock at `t`,
+    /// dropping the oldest state when the ring is full (its buffer is reused).
     pub(crate) fn keep(
         &mut self,
         t: f64,
         fill: impl FnOnce(&mut Vec<f64>) -> bool,
         (rate, rates): (f64, &[f64]),
+        memory: impl FnOnce() -> Option<DensityMemory>,
         clock: &ClockState,
     ) {
         if !self.enabled {
@@ -96,6 +102,7 @@ impl RollbackRing {
             rate,
             populations: clock.populations.clone(),
             rates: rates.to_vec(),
+            memory: memory().unwrap_or_default(),
         });
     }
 

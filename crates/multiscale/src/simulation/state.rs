@@ -33,7 +33,7 @@ use crate::policy::SwitchingPolicy;
 use crate::trace::{Outcome, Trace};
 
 /// The version of [`SimulationState`]'s layout; a state of another version is refused.
-pub const SIMULATION_STATE_VERSION: u32 = 7;
+pub const SIMULATION_STATE_VERSION: u32 = 8;
 
 /// Everything a [`Simulation`] needs to continue bit for bit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -487,12 +487,19 @@ fn check_parts<P>(
             "the rate since the last event must be finite, its weight in [0, 1]",
         ));
     }
+    // A kept state holds the rates of the density phase: a network phase's (one per
+    // population, also of one population with a period or a delay) or none.
+    let phase_rates = if problem.runs_as_network() {
+        problem.network.len()
+    } else {
+        0
+    };
     if state.ring.iter().any(|s| {
         s.density.len() != cells
             || s.next_sample == 0
             || !s.accumulated.is_finite()
             || s.populations.len() != p
-            || s.rates.len() != p
+            || s.rates.len() != phase_rates
     }) {
         return Err(bad(
             "state.ring",
@@ -501,9 +508,11 @@ fn check_parts<P>(
     }
     let cells_recorded = trace.population_cells.iter().sum::<usize>();
     let monitored = state.monitor.populations.len();
-    if trace.population_cells.len() != p
-        || (p > 0 && cells_recorded != cells)
-        || !(monitored == 0 || monitored == p)
+    // The network's phases (also of one population with a period or a delay) record
+    // each population's grid and monitor each population's rate.
+    if trace.population_cells.len() != phase_rates
+        || (phase_rates > 0 && cells_recorded != cells)
+        || !(monitored == 0 || monitored == phase_rates)
     {
         return Err(bad(
             "state.trace",

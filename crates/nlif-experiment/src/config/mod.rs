@@ -139,13 +139,36 @@ impl Config {
         }
     }
 
+    /// Checks that every `Fixed` refractory period is a whole number of the steps the run
+    /// keeps it in: the density's, the particles', both in a switching run.
+    ///
+    /// # Errors
+    ///
+    /// The path of the period (`model.populations[α].refractory.tau`, or
+    /// `model.refractory.tau` in the single form) and the message, with the nearest
+    /// whole-step periods.
+    pub(super) fn check_periods(&self) -> Result<(), (String, String)> {
+        let run = self.run_config();
+        let kind = self.solver.kind;
+        let network = self.network();
+        let steps = [
+            (kind.uses_macro(), run.macro_config.dt),
+            (kind.uses_micro(), run.micro.dt),
+        ];
+        for (_, dt) in steps.into_iter().filter(|(used, _)| *used) {
+            network
+                .check_periods(dt)
+                .map_err(|e| self.model.period_error(&e))?;
+        }
+        Ok(())
+    }
+
     /// Every check a run makes before it starts (the one validation path of `check` and
     /// `run`): the name, every setting the chosen solver uses, the memory the run would
     /// need against what the machine has, and the initial density on the grid. A model in
     /// the populations form is checked entry by entry, then each population as a run of
     /// one would be on its own grid (its field paths under `model.populations[α]`), and
-    /// in a `Multiscale` run refused if it has a refractory period, which the hand-overs
-    /// do not carry yet.
+    /// in a `Dilated` run refused if it has a refractory period or a delay.
     ///
     /// `overridden` lists the dotted paths the user set on the command line: when two
     /// fields contradict each other (`v_r < v_f`), the one the user changed is blamed.
@@ -176,15 +199,14 @@ impl Config {
             return Err(("model.refractory.tau".into(), e.to_string()));
         }
         let kind = self.solver.kind;
-        if kind.switches() || kind == SolverKind::Dilated {
-            // The hand-overs do not carry the refractory state nor the histories of
-            // delayed spikes and rates yet, and the dilated solver's events are derived
-            // without them (`validate_form` checked the delay against the run's step).
+        if kind == SolverKind::Dilated {
+            // The dilated solver's events are derived without refractory periods and
+            // delays (`validate_form` checked the delay against the run's step).
             if !self.model.refractory.is_none() {
                 return Err((
                     "model.refractory".into(),
                     format!(
-                        "a `{kind:?}` run does not simulate refractory periods yet (`Macro` and `Micro` runs do)"
+                        "a `{kind:?}` run does not simulate refractory periods (its firing events are derived without them; `Macro`, `Micro` and `Multiscale` runs do)"
                     ),
                 ));
             }
@@ -192,6 +214,17 @@ impl Config {
                 .refuse_delay()
                 .map_err(|e| self.model.delay_error(&e))?;
         }
+        if kind.switches() && self.network().has_delay() {
+            // The hand-overs carry the histories between the two steps: a delay must be a
+            // whole number of both (`validate_form` checked the run's clock step).
+            let run = self.run_config();
+            for dt in [run.macro_config.dt, run.micro.dt] {
+                self.network()
+                    .delay_steps(dt)
+                    .map_err(|e| self.model.delay_error(&e))?;
+            }
+        }
+        self.check_periods()?;
         let (v_f, v_r) = (self.model.v_f, self.model.v_r);
         if v_f.is_finite() && v_r.is_finite() && v_r >= v_f {
             let blame_v_f = overridden.contains(&"model.v_f") && !overridden.contains(&"model.v_r");

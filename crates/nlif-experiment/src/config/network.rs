@@ -1,9 +1,8 @@
 //! The run checks of a model in the populations form: what [`Config::validate`] checks
 //! for one population, for each population on its own grid, its errors named by the
 //! population's paths; the memory of every population together; a refractory period
-//! refused in a switching run (its hand-overs do not carry one yet); a synaptic delay
-//! refused in a run with particles (which do not simulate one yet), checked against the
-//! density's step in a `Macro` run.
+//! and a synaptic delay refused in a `Dilated` run, a delay checked against the steps
+//! of the descriptions the run uses.
 
 use multiscale::{MemoryEstimate, RunError, SolverKind};
 
@@ -14,7 +13,7 @@ impl Config {
     /// [`super::ModelSection::validate_form`] has checked): each population's run on its
     /// own grid with its own parameters (`b` and `a1` its coupling to itself, as the
     /// simulation checks it), input and initial density; a refractory period (refused in
-    /// a `Multiscale` run); the memory of every grid and all the particles;
+    /// a `Dilated` run); the memory of every grid and all the particles;
     /// `output.checkpoint`; a delay.
     ///
     /// # Errors
@@ -33,9 +32,11 @@ impl Config {
                 "the Dilated solver simulates one population (its firing events are those of one coupling b); networks of two or more run with `Macro`, `Micro` or `Multiscale`".to_owned(),
             ));
         }
-        // The hand-overs do not carry the refractory state nor the spike and rate
-        // histories yet; the dilated solver's events are derived without them.
-        let refused = self.solver.kind.switches() || self.solver.kind == SolverKind::Dilated;
+        // The dilated solver's events are derived without refractory periods and delays.
+        let refused = self.solver.kind == SolverKind::Dilated;
+        if !refused {
+            self.check_periods()?;
+        }
         if refused {
             network
                 .refuse_refractory()
@@ -47,8 +48,13 @@ impl Config {
                 .map_err(|e| self.model.delay_error(&e))?;
         } else {
             // The particles and the density network read each delay a whole number of
-            // their steps back.
+            // their steps back (a switching run: of both steps).
             let run = self.run_config();
+            if self.solver.kind.switches() && network.has_delay() {
+                network
+                    .delay_steps(run.macro_config.dt)
+                    .map_err(|e| self.model.delay_error(&e))?;
+            }
             let dt = if self.solver.kind.uses_micro() {
                 run.micro.dt
             } else {

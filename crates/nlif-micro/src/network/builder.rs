@@ -54,6 +54,8 @@ pub struct ParticleNetworkBuilder<S = Stepper> {
     t_start: f64,
     rates: Option<Vec<f64>>,
     parallelism: Parallelism,
+    away: Option<Vec<Vec<u32>>>,
+    spikes: Option<Vec<u64>>,
 }
 
 impl ParticleNetwork<Stepper> {
@@ -74,6 +76,8 @@ impl ParticleNetwork<Stepper> {
             t_start: 0.0,
             rates: None,
             parallelism: Parallelism::default(),
+            away: None,
+            spikes: None,
         }
     }
 }
@@ -90,6 +94,8 @@ impl<S> ParticleNetworkBuilder<S> {
             t_start: self.t_start,
             rates: self.rates,
             parallelism: self.parallelism,
+            away: self.away,
+            spikes: self.spikes,
         }
     }
 
@@ -118,11 +124,32 @@ impl<S> ParticleNetworkBuilder<S> {
         self.parallelism = parallelism;
         self
     }
+
+    /// The neurons away at the start, one vector per population (this part's neurons of
+    /// it; empty for a population without a refractory period): as
+    /// [`ParticleSystemBuilder::away`](crate::ParticleSystemBuilder::away), with
+    /// [`voltages`](Self::voltages) `-inf` for each neuron away.
+    pub fn away(mut self, away: Vec<Vec<u32>>) -> Self {
+        self.away = Some(away);
+        self
+    }
+
+    /// The spikes the delays still deliver (default: none, no activity before the
+    /// start), in the saved form of [`ParticleNetworkState::delay_history`](
+    /// crate::ParticleNetworkState::delay_history): the counts of each population at the
+    /// last `d_max` step points, newest first, then at the start itself. A hand-over
+    /// from a density with delays starts the particles with the spikes its rate history
+    /// implies.
+    pub fn spike_history(mut self, counts: Vec<u64>) -> Self {
+        self.spikes = Some(counts);
+        self
+    }
 }
 
 impl<S: SubthresholdStepper + Clone> ParticleNetworkBuilder<S> {
     /// The network with the given voltages, one vector per population (this part's own
-    /// neurons of it), all finite and below the population's `V_F`.
+    /// neurons of it), all finite and below the population's `V_F` (or `-inf` for a
+    /// neuron away, with [`away`](Self::away)).
     ///
     /// # Errors
     ///
@@ -130,8 +157,11 @@ impl<S: SubthresholdStepper + Clone> ParticleNetworkBuilder<S> {
     /// population left without neurons, `coupling[0][1]`, …), `part`, `rates` or
     /// `rates[α]`, `voltages` (not one vector per population), `voltages[α]` (not the
     /// part's count of the population) or `voltages[α][i]` (not finite and below
-    /// `V_F,α`); [`MicroError::Invalid`] for the config and `t_start`.
-    pub fn voltages(self, voltages: Vec<Vec<f64>>) -> Result<ParticleNetwork<S>, MicroError> {
+    /// `V_F,α`), `away` (not one vector per population), `delay_history` (spike counts
+    /// that are not the delays' saved form); [`MicroError::Invalid`] for the config and
+    /// `t_start`, and the population's errors under `populations[α].` (times away:
+    /// `populations[α].away`).
+    pub fn voltages(mut self, voltages: Vec<Vec<f64>>) -> Result<ParticleNetwork<S>, MicroError> {
         let layout = self.layout()?;
         if voltages.len() != layout.len() {
             return Err(MicroError::At {
@@ -155,16 +185,30 @@ impl<S: SubthresholdStepper + Clone> ParticleNetworkBuilder<S> {
                     ),
                 });
             }
-            if let Some(i) = v.iter().position(|&x| !(x.is_finite() && x < v_f)) {
+            let away = (self.away.as_ref())
+                .is_some_and(|away| away.get(alpha).is_some_and(|a| !a.is_empty()));
+            let allowed = |x: f64| (x.is_finite() && x < v_f) || (away && x == f64::NEG_INFINITY);
+            if let Some(i) = v.iter().position(|&x| !allowed(x)) {
                 return Err(MicroError::At {
                     path: format!("voltages[{alpha}][{i}]"),
                     reason: format!("{:?} is not finite and below v_f = {v_f:?}", v[i]),
                 });
             }
         }
+        let mut away = self.away.take();
+        if away.as_ref().is_some_and(|away| away.len() != layout.len()) {
+            return Err(MicroError::At {
+                path: "away".into(),
+                reason: format!("not one vector per population ({})", layout.len()),
+            });
+        }
         let mut voltages = voltages;
         self.build(&layout, |alpha, builder| {
             let v = std::mem::take(&mut voltages[alpha]);
+            let builder = match away.as_mut().map(|away| std::mem::take(&mut away[alpha])) {
+                Some(away) if !away.is_empty() => builder.away(away),
+                _ => builder,
+            };
             builder
                 .voltages(v)
                 .map_err(|e| e.under(&format!("populations[{alpha}].")))
@@ -186,6 +230,12 @@ impl<S: SubthresholdStepper + Clone> ParticleNetworkBuilder<S> {
         v_min: f64,
     ) -> Result<ParticleNetwork<S>, MicroError> {
         let layout = self.layout()?;
+        if self.away.is_some() {
+            return Err(MicroError::At {
+                path: "away".into(),
+                reason: "times away go with given voltages, not with sampled ones".into(),
+            });
+        }
         if initials.len() != layout.len() {
             return Err(MicroError::At {
                 path: "initials".into(),
@@ -261,7 +311,11 @@ impl<S: SubthresholdStepper + Clone> ParticleNetworkBuilder<S> {
             systems.push(Some(finish(alpha, builder)?));
         }
         let last_initiators = vec![0; p];
-        Ok(ParticleNetwork::assemble(
+        if let Some(counts) = &self.spikes {
+            let neurons = self.network.neurons(self.config.particles)?;
+            check_spike_history(&self.network, self.config.dt, counts, &neurons)?;
+        }
+        let mut network = ParticleNetwork::assemble(
             self.network,
             self.config,
             self.stepper,
@@ -270,7 +324,11 @@ impl<S: SubthresholdStepper + Clone> ParticleNetworkBuilder<S> {
             (self.t_start, 0),
             rates,
             last_initiators,
-        ))
+        );
+        if let (Some(history), Some(counts)) = (&mut network.history, &self.spikes) {
+            history.restore(counts);
+        }
+        Ok(network)
     }
 }
 
@@ -285,6 +343,32 @@ pub(super) fn check(
     // Every delay a whole number of steps (module `delay`).
     network.delay_steps(config.dt)?;
     part.validate()
+}
+
+/// Checks spike counts in the saved form of a history ([`SpikeHistory::to_counts`]): as
+/// long as the network's delays at the step `dt` need (none without delays), every
+/// count at most `2 N_β` (an input-kick event and a cascade at one point).
+pub(super) fn check_spike_history(
+    network: &Network,
+    dt: f64,
+    counts: &[u64],
+    neurons: &[usize],
+) -> Result<(), MicroError> {
+    let expected = SpikeHistory::new(network, dt).map_or(0, |h| h.saved_len());
+    let p = neurons.len();
+    let fits = counts.len() == expected
+        && (counts.iter().enumerate()).all(|(i, &c)| c <= 2 * neurons[i % p] as u64);
+    if fits {
+        Ok(())
+    } else {
+        Err(MicroError::At {
+            path: "delay_history".into(),
+            reason: format!(
+                "{} counts where the delays need {expected} (`(d_max + 1) P`, each at most 2 N_β)",
+                counts.len()
+            ),
+        })
+    }
 }
 
 pub(super) fn check_rates(rates: &[f64], p: usize) -> Result<(), MicroError> {

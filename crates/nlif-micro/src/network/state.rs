@@ -3,7 +3,7 @@
 use nlif_model::network::Network;
 use serde::{Deserialize, Serialize};
 
-use super::builder::{check, check_rates};
+use super::builder::{check, check_rates, check_spike_history};
 use super::delay::SpikeHistory;
 use super::{NetworkPart, ParticleNetwork, own_params};
 use crate::stepper::{Stepper, SubthresholdStepper};
@@ -113,7 +113,12 @@ impl<S: SubthresholdStepper + Clone> ParticleNetwork<S> {
                 "not one count (at most 2 N_α) per population",
             ));
         }
-        check_history(&state, &neurons)?;
+        check_spike_history(
+            &state.network,
+            state.config.dt,
+            &state.delay_history,
+            &neurons,
+        )?;
         if state.populations.len() != p {
             return Err(at("populations".into(), "not one state per population"));
         }
@@ -194,26 +199,6 @@ impl<S: SubthresholdStepper + Clone> ParticleNetwork<S> {
                 .map(|m| m.system.as_ref().map(ParticleSystem::state))
                 .collect(),
         }
-    }
-}
-
-/// Checks the saved spike history: as long as the network's delays need, every count at
-/// most `2 N_β` (an input-kick event and a cascade at one point).
-fn check_history(state: &ParticleNetworkState, neurons: &[usize]) -> Result<(), MicroError> {
-    let expected = SpikeHistory::new(&state.network, state.config.dt).map_or(0, |h| h.saved_len());
-    let p = neurons.len();
-    let fits = state.delay_history.len() == expected
-        && (state.delay_history.iter().enumerate()).all(|(i, &c)| c <= 2 * neurons[i % p] as u64);
-    if fits {
-        Ok(())
-    } else {
-        Err(MicroError::At {
-            path: "delay_history".into(),
-            reason: format!(
-                "{} counts where the delays need {expected} (`(d_max + 1) P`, each at most 2 N_β)",
-                state.delay_history.len()
-            ),
-        })
     }
 }
 

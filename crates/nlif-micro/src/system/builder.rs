@@ -44,6 +44,7 @@ pub struct ParticleSystemBuilder<S = Stepper> {
     rate: f64,
     parallelism: Parallelism,
     refractory: Refractory,
+    away: Option<Vec<u32>>,
 }
 
 impl ParticleSystem<Stepper> {
@@ -69,6 +70,7 @@ impl ParticleSystem<Stepper> {
             rate: 0.0,
             parallelism: Parallelism::default(),
             refractory: Refractory::None,
+            away: None,
         }
     }
 
@@ -141,6 +143,7 @@ impl<S> ParticleSystemBuilder<S> {
             rate: self.rate,
             parallelism: self.parallelism,
             refractory: self.refractory,
+            away: self.away,
         }
     }
 
@@ -202,21 +205,55 @@ impl<S> ParticleSystemBuilder<S> {
         self.refractory = refractory;
         self
     }
+
+    /// With a refractory period, the neurons away at the start: [`voltages`](
+    /// ParticleSystemBuilder::voltages) then takes `-inf` for a neuron away, and `away[i]`
+    /// is neuron `i`'s passes still to sit out, plus one (as
+    /// [`ParticleState::away`](crate::ParticleState::away): a neuron with `away = k + 1`
+    /// is back at `V_R` at `t_start + k dt`; 0 on the voltage line). A hand-over from a
+    /// density that holds a refractory mass starts the particles this way.
+    ///
+    /// `voltages` refuses it without a refractory period ([`MicroError::Invalid`] naming
+    /// `away`), and as [`ParticleState::away`](crate::ParticleState::away) is checked on a
+    /// restore.
+    pub fn away(mut self, away: Vec<u32>) -> Self {
+        self.away = Some(away);
+        self
+    }
 }
 
 impl<S: SubthresholdStepper> ParticleSystemBuilder<S> {
     /// The system with the given voltages (the part's own, `config.particles` of them),
-    /// all finite and below `v_f`.
+    /// all finite and below `v_f` (or `-inf` for a neuron away, with
+    /// [`away`](ParticleSystemBuilder::away)).
     ///
     /// # Errors
     ///
     /// [`MicroError::Model`] for invalid parameters or input, [`MicroError::Invalid`]
     /// for an invalid config, partition, `t_start` or rate, [`MicroError::Count`] if the
     /// number of voltages is not `config.particles`, [`MicroError::Voltage`] for the first
-    /// voltage that is not finite and below `v_f`.
-    pub fn voltages(self, voltages: Vec<f64>) -> Result<ParticleSystem<S>, MicroError> {
+    /// voltage that is not finite and below `v_f` (nor `-inf` with times away),
+    /// [`MicroError::Invalid`] naming `away` for times away without a refractory period,
+    /// not one per neuron, or given to a neuron on the voltage line.
+    pub fn voltages(mut self, voltages: Vec<f64>) -> Result<ParticleSystem<S>, MicroError> {
+        let away = self.away.take();
         let mut system = self.with_streams()?;
-        check_voltages(&voltages, system.config.particles, system.params.v_f)?;
+        let Some(away) = away else {
+            check_voltages(&voltages, system.config.particles, system.params.v_f)?;
+            system.voltages = voltages;
+            return Ok(system);
+        };
+        if system.away.is_none() {
+            return Err(MicroError::Invalid {
+                field: "away",
+                value: away.len() as f64,
+                reason: "times away without a refractory period",
+            });
+        }
+        check_away(&voltages, &away, system.config.particles, system.params.v_f)?;
+        for (block, away) in system.blocks.iter_mut().zip(away.chunks(BLOCK_SIZE)) {
+            block.away.copy_from_slice(away);
+        }
         system.voltages = voltages;
         Ok(system)
     }
@@ -237,6 +274,13 @@ impl<S: SubthresholdStepper> ParticleSystemBuilder<S> {
         initial: &InitialDensity,
         v_min: f64,
     ) -> Result<ParticleSystem<S>, MicroError> {
+        if let Some(away) = &self.away {
+            return Err(MicroError::Invalid {
+                field: "away",
+                value: away.len() as f64,
+                reason: "times away go with given voltages, not with sampled ones",
+            });
+        }
         let mut system = self.with_streams()?;
         initial.validate()?;
         let InitialDensity::Gaussian { mean, var } = *initial;

@@ -132,7 +132,7 @@ impl Network {
             if let Some(beta) = row.iter().position(|&d| d != 0.0) {
                 return Err(NetworkError::invalid(
                     format!("delay[{alpha}][{beta}]"),
-                    "this solver does not simulate synaptic delays yet (`Macro` and `Micro` runs of a network of two or more populations do; the stationary states do not depend on them)",
+                    "this solver does not simulate synaptic delays (the dilated solver's events are derived without them; `Macro`, `Micro` and `Multiscale` runs do; the stationary states do not depend on them)",
                 ));
             }
         }

@@ -20,12 +20,26 @@ impl ModelSection {
     /// The config path and message of a network's error about a delay: in the single
     /// form `delay[0][0]` is `model.delay`, in the populations form `model.delay[α][β]`.
     pub fn delay_error(&self, error: &NetworkError) -> (String, String) {
+        self.entry_error(error, "delay")
+    }
+
+    /// The `(path, message)` of a refused refractory period (`populations[α].refractory.tau`
+    /// of [`Network::check_periods`](nlif_model::network::Network::check_periods)) under
+    /// `model`: the entry's path in the populations form, `model.refractory.tau` in the
+    /// single form.
+    pub fn period_error(&self, error: &NetworkError) -> (String, String) {
+        self.entry_error(error, "refractory.tau")
+    }
+
+    /// A network's error under `model`: the entry's own path in the populations form,
+    /// `single` (the single form's field) in the single form, in the path and the text.
+    fn entry_error(&self, error: &NetworkError, single: &str) -> (String, String) {
         let (path, text) = (error.path(), error.to_string());
         if self.is_populations_form() {
             (format!("model.{path}"), text)
         } else {
-            let text = text.replacen(&format!("`{path}`"), "`delay`", 1);
-            ("model.delay".to_owned(), text)
+            let text = text.replacen(&format!("`{path}`"), &format!("`{single}`"), 1);
+            (format!("model.{single}"), text)
         }
     }
 
