@@ -147,7 +147,7 @@ def test_text_values_and_ranges_as_the_command_line_writes_them():
 
 
 def test_the_pandas_table():
-    pd = pytest.importorskip("pandas", reason="pandas is not installed (pip install pandas)")
+    pd = pytest.importorskip("pandas", reason="pandas is not installed (pip install pandas); `cargo xtask test` installs it where it can")
     table = nlif.sweep(CONFIG, {"model.b": (2.8, 3.0, 2)}, set={"t_end": 0.2})
     frame = table.to_pandas()
     assert isinstance(frame, pd.DataFrame)
