@@ -158,3 +158,14 @@ def test_the_pandas_table():
             assert same_bits(frame[name].to_numpy(), table[name]), name
         else:
             assert list(frame[name]) == list(table[name]), name
+
+
+def test_out_is_not_written_into_a_foreign_directory(tmp_path):
+    # A directory nlif did not make is left alone (OSError), its file untouched.
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep")
+    with pytest.raises(OSError, match="not an nlif sweep directory"):
+        nlif.sweep(CONFIG, {"model.b": [3.0]}, set={"t_end": 0.2}, out=mine)
+    assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"]
+    assert (mine / "notes.txt").read_text() == "keep"
