@@ -38,6 +38,12 @@ impl Watch {
         self.stop.load(Ordering::Relaxed)
     }
 
+    /// The stop flag itself, for a library function that polls an `AtomicBool` (a
+    /// sweep's `run_until`).
+    pub(crate) fn flag(&self) -> &AtomicBool {
+        &self.stop
+    }
+
     /// Records the time reached.
     pub(crate) fn reached(&self, t: f64) {
         self.t.store(t.to_bits(), Ordering::Relaxed);
@@ -47,22 +53,26 @@ impl Watch {
 /// A rayon pool of `threads` threads (the machine's cores when `None`), refused as the
 /// program refuses `--threads`: 0, or more than 4 per core.
 pub(crate) fn pool(threads: Option<usize>) -> PyResult<rayon::ThreadPool> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    match threads {
-        Some(0) => return Err(PyValueError::new_err("threads must be at least 1")),
-        Some(n) if n > THREADS_PER_CORE * cores => {
-            return Err(PyValueError::new_err(format!(
-                "threads = {n}: at most {} ({THREADS_PER_CORE} per core of this machine); the results do not depend on it",
-                THREADS_PER_CORE * cores
-            )));
-        }
-        _ => {}
-    }
+    bounded("threads", threads)?;
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .thread_name(|k| format!("nlif-{k}"))
         .build()
         .map_err(|e| PyRuntimeError::new_err(format!("cannot start the worker threads: {e}")))
+}
+
+/// Refuses a count of threads `name` (`threads`, a sweep's `jobs`) as the program
+/// refuses `--threads` and `--jobs`: 0, or more than 4 per core.
+pub(crate) fn bounded(name: &str, threads: Option<usize>) -> PyResult<()> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    match threads {
+        Some(0) => Err(PyValueError::new_err(format!("{name} must be at least 1"))),
+        Some(n) if n > THREADS_PER_CORE * cores => Err(PyValueError::new_err(format!(
+            "{name} = {n}: at most {} ({THREADS_PER_CORE} per core of this machine); the results do not depend on it",
+            THREADS_PER_CORE * cores
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Runs `work` on `pool` without the GIL while this thread answers signals and calls

@@ -1,6 +1,6 @@
 //! The extension module `nlif._nlif` of the Python package `nlif`: a thin layer over the
 //! library crates the `nlif` program uses (`nlif-experiment` for configs, overrides,
-//! validation, runs and outputs; `multiscale` for the run driver and the stepping
+//! validation, runs, sweeps and outputs; `multiscale` for the run driver and the stepping
 //! simulation; `nlif-model` for the exact results). Nothing here simulates: every number
 //! comes from the same code as the program's, so a run from Python is the program's run
 //! bit for bit.
@@ -23,6 +23,7 @@ mod exact;
 mod interrupt;
 mod run;
 mod simulation;
+mod sweep;
 mod values;
 
 pub use errors::ConfigError;
@@ -36,6 +37,7 @@ fn nlif_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<config::PyConfig>()?;
     m.add_class::<simulation::PySimulation>()?;
     m.add_function(wrap_pyfunction!(run::run, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep::sweep, m)?)?;
     m.add_function(wrap_pyfunction!(arrays::_vec_handover, m)?)?;
     m.add_function(wrap_pyfunction!(exact::steady, m)?)?;
     m.add_function(wrap_pyfunction!(exact::siegert_rate, m)?)?;

@@ -29,9 +29,9 @@ pub(crate) fn config_of(py: Python<'_>, config: &Bound<'_, PyAny>) -> PyResult<P
     Ok(load.call1((path,))?.cast::<PyConfig>()?.borrow().clone())
 }
 
-/// The config of a run: `config` with the overrides `set` (dotted path → value), checked
-/// as `nlif run` checks it.
-pub(crate) fn resolved(
+/// `config` with the overrides `set` (dotted path → value), checked as `nlif run` and
+/// `nlif sweep` check it.
+pub(crate) fn overridden(
     py: Python<'_>,
     config: &Bound<'_, PyAny>,
     set: Option<&Bound<'_, PyDict>>,
@@ -43,6 +43,17 @@ pub(crate) fn resolved(
         }
     }
     config.check(py)?;
+    Ok(config)
+}
+
+/// The config of a run: [`overridden`], without checkpoints (a run from Python keeps its
+/// state by pickling a `Simulation`).
+pub(crate) fn resolved(
+    py: Python<'_>,
+    config: &Bound<'_, PyAny>,
+    set: Option<&Bound<'_, PyDict>>,
+) -> PyResult<PyConfig> {
+    let config = overridden(py, config, set)?;
     if config.config.output.checkpoint.is_some() {
         return Err(config_error(
             py,

@@ -91,7 +91,7 @@ def test_threads_do_not_change_the_run():
     assert one.summary["switches"] == two.summary["switches"]
 
 
-def test_densities_spikes_and_pandas():
+def test_densities_and_spikes():
     result = nlif.run(CONFIGS / "ei-synchrony.ron", set={"t_end": 0.5})
     assert result.populations == ["E", "I"]
     assert result.rates.shape == (len(result.t), 2)
@@ -104,6 +104,3 @@ def test_densities_spikes_and_pandas():
         grid = result.grid_of(name)
         assert density.shape == (len(result.density_t), len(grid))
     assert len(result.spike_t) == len(result.spike_neuron) == len(result.spike_population)
-    pd = pytest.importorskip("pandas")
-    frame = result.to_pandas()
-    assert list(frame.columns) == ["t", "rate", "mode", "rate_E", "rate_I"]

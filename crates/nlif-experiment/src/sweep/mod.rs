@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -253,6 +253,20 @@ pub struct Ran {
 ///
 /// As [`run`]; another process is writing the sweep.
 pub fn run_until(request: Request, stop: &AtomicBool) -> Result<Ran> {
+    run_reporting(request, stop, |_| {})
+}
+
+/// [`run_until`], calling `points_run(n)` each time a point is done, `n` the points this
+/// call has run so far (a caller's own progress display; it never changes what is run).
+///
+/// # Errors
+///
+/// As [`run_until`].
+pub fn run_reporting(
+    request: Request,
+    stop: &AtomicBool,
+    points_run: impl Fn(usize) + Sync,
+) -> Result<Ran> {
     let definition = &request.definition;
     let total = definition.len();
     let _lock = if request.shard.is_some() {
@@ -275,6 +289,7 @@ pub fn run_until(request: Request, stop: &AtomicBool) -> Result<Ran> {
         .build()
         .map_err(SweepError::Threads)?;
     let progress = Mutex::new(Progress::new(todo.len(), request.quiet));
+    let count = AtomicUsize::new(0);
     let clock = Instant::now();
     let results: Vec<Result<Option<PointResult>>> = pool.install(|| {
         todo.par_iter()
@@ -303,6 +318,7 @@ pub fn run_until(request: Request, stop: &AtomicBool) -> Result<Ran> {
                 if let Ok(mut p) = progress.lock() {
                     p.tick(&result);
                 }
+                points_run(count.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
                 Ok(Some(result))
             })
             .collect()

@@ -6,6 +6,8 @@ same configs, checks, runs and outputs, bit for bit; NumPy arrays for the result
 >>> import nlif
 >>> result = nlif.run("configs/blowup-a.ron", set={"t_end": 1.0})   # doctest: +SKIP
 >>> result.t, result.rate, result.mode, result.summary["outcome"]   # doctest: +SKIP
+>>> table = nlif.sweep("configs/blowup-a.ron", {"model.b": (2.0, 3.0, 3)})  # doctest: +SKIP
+>>> table["model.b"], table["class"]                                  # doctest: +SKIP
 >>> nlif.steady(b=1.5)                                               # doctest: +SKIP
 [(0.192364012568479..., True), (2.2891257077468..., False)]
 """
@@ -13,6 +15,7 @@ same configs, checks, runs and outputs, bit for bit; NumPy arrays for the result
 from __future__ import annotations
 
 import os
+import tempfile
 import warnings
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
@@ -26,11 +29,13 @@ __all__ = [
     "ConfigError",
     "Result",
     "Simulation",
+    "SweepTable",
     "blowup_witness",
     "run",
     "siegert_rate",
     "stationary_density",
     "steady",
+    "sweep",
     "__version__",
 ]
 
@@ -191,6 +196,128 @@ def run(
             stacklevel=2,
         )
     return result
+
+
+class SweepTable(np.ndarray):
+    """The table of a sweep: a NumPy structured array, one row per point (by index), the
+    columns of ``sweep.csv`` in its order — one per varied field (named by its path;
+    ``float64`` where every value is a number, else the RON text), then ``index``,
+    ``outcome``, ``class``, ``mean_rate``, ``mfes``, ``first_mfe``,
+    ``largest_mfe_fraction``, ``micro_fraction``, ``switches``, ``wall_seconds``,
+    ``error`` (``""`` where the point ran). An empty cell of ``sweep.csv`` is NaN.
+    ``table.to_pandas()`` (or ``pandas.DataFrame(table)``) is the same as a DataFrame."""
+
+    def to_pandas(self):
+        """The table as a ``pandas.DataFrame`` (the same columns); needs pandas."""
+        try:
+            import pandas as pd
+        except ImportError as e:  # pragma: no cover - depends on the environment
+            raise ImportError("SweepTable.to_pandas needs pandas (pip install pandas)") from e
+        return pd.DataFrame(np.asarray(self))
+
+
+def _text_column(values: List[str]) -> np.ndarray:
+    return np.array(values, dtype=f"U{max([1] + [len(v) for v in values])}")
+
+
+def _sweep_table(columns: Dict[str, Any]) -> SweepTable:
+    """The structured array of the columns `_nlif.sweep` returns."""
+    named: List[Tuple[str, np.ndarray]] = []
+    for path, values in zip(columns["paths"], columns["values"]):
+        try:
+            named.append((path, np.array([float(v) for v in values], dtype=np.float64)))
+        except ValueError:
+            named.append((path, _text_column(values)))
+    for name in ("index", "outcome", "class", "mean_rate", "mfes", "first_mfe",
+                 "largest_mfe_fraction", "micro_fraction", "switches", "wall_seconds", "error"):
+        column = columns[name]
+        named.append((name, column if isinstance(column, np.ndarray) else _text_column(column)))
+    table = np.empty(len(columns["index"]), dtype=[(name, c.dtype) for name, c in named])
+    for name, column in named:
+        table[name] = column
+    return table.view(SweepTable)
+
+
+def sweep(
+    config: Union[Config, PathLike],
+    vary: Dict[str, Any],
+    *,
+    set: Optional[Dict[str, Any]] = None,
+    jobs: Optional[int] = None,
+    seed_per_point: bool = False,
+    keep_outputs: bool = False,
+    progress: bool = False,
+    out: Optional[PathLike] = None,
+) -> SweepTable:
+    """Runs a config over the cartesian product of varied fields, as ``nlif sweep`` does;
+    returns the table of ``sweep.csv`` (:class:`SweepTable`, a structured array).
+
+    `vary` maps dotted config paths (those of ``set``) to their values: a tuple
+    ``(start, stop, count)`` is ``--vary PATH=START:STOP:COUNT`` (count values, both
+    ends included), a list ``[v1, v2, ...]`` (or any other iterable) is
+    ``--vary PATH=[v1,v2,...]``, a str is the text after ``=`` itself. The first field
+    varies slowest. `set` overrides the base config; `jobs` points run at once, each on
+    one thread (the machine's cores by default; the results do not depend on it);
+    `seed_per_point` and `keep_outputs` as ``--seed-per-point`` and ``--keep-outputs``;
+    `progress` shows a tqdm bar over the points when tqdm is installed; `out` keeps the
+    sweep directory ``nlif sweep --out`` writes (the same files; the same call again
+    skips the points already done), else it is written to a temporary directory and
+    removed. Ctrl-C stops the sweep (``KeyboardInterrupt``); with `out`, the same call
+    continues it.
+
+    Every point is checked before any runs (``nlif sweep --check``): ``ConfigError`` (a
+    ``ValueError``; ``field`` is the varied path at fault) lists the invalid ones. A point
+    that fails while running is a row with its ``error``, and the sweep warns.
+    """
+    callback, close = (None, lambda: None)
+    if progress:
+        callback, close = _points_bar(_points(vary))
+    try:
+        if out is not None:
+            columns = _nlif.sweep(config, vary, os.fspath(out), set=set, jobs=jobs,
+                                  seed_per_point=seed_per_point, keep_outputs=keep_outputs,
+                                  progress=callback)
+        else:
+            with tempfile.TemporaryDirectory(prefix="nlif-sweep-") as scratch:
+                columns = _nlif.sweep(config, vary, os.path.join(scratch, "sweep"), set=set,
+                                      jobs=jobs, seed_per_point=seed_per_point,
+                                      keep_outputs=keep_outputs, progress=callback)
+    finally:
+        close()
+    table = _sweep_table(columns)
+    if columns["failed"]:
+        warnings.warn(
+            f"{columns['failed']} of {len(table)} points failed (their rows' `error` says why)",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    return table
+
+
+def _points(vary: Dict[str, Any]) -> Optional[int]:
+    """The number of points of `vary`, where it can be told without parsing (else None)."""
+    n = 1
+    for spec in vary.values():
+        try:
+            n *= int(spec[2]) if isinstance(spec, tuple) else len(spec) if not isinstance(spec, str) else 0
+        except (TypeError, ValueError, IndexError):
+            return None
+    return n or None
+
+
+def _points_bar(total: Optional[int]) -> Tuple[Optional[Callable[[float], None]], Callable[[], None]]:
+    """A tqdm bar over the points of a sweep, if tqdm is installed."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None, lambda: None
+    bar = tqdm(total=total, desc="sweep", unit="point")
+
+    def update(done: float) -> None:
+        bar.n = int(done)
+        bar.refresh()
+
+    return update, bar.close
 
 
 def steady(

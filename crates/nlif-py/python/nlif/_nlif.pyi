@@ -69,6 +69,17 @@ def run(
     progress: Optional[Callable[[float], None]] = None,
     out: Optional[_Path] = None,
 ) -> Dict[str, Any]: ...
+def sweep(
+    config: Union[Config, _Path],
+    vary: Dict[str, Any],
+    out: _Path,
+    *,
+    set: Optional[Dict[str, Any]] = None,
+    jobs: Optional[int] = None,
+    seed_per_point: bool = False,
+    keep_outputs: bool = False,
+    progress: Optional[Callable[[float], None]] = None,
+) -> Dict[str, Any]: ...
 def steady(
     a0: float = 1.0,
     a1: float = 0.0,
