@@ -16,6 +16,7 @@
 
 mod blowup_b;
 mod comparison;
+mod comparison_runs;
 mod convergence;
 mod cost;
 mod delay;
