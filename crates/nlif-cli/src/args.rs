@@ -176,7 +176,8 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value_t = Kind::Multiscale)]
         solver: Kind,
         /// 1: one population (the single-population form); 2: an excitatory–inhibitory
-        /// network in the populations form.
+        /// network in the populations form (not with `--solver dilated`, which simulates
+        /// one population).
         #[arg(long, value_name = "P", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
         populations: u8,
     },
@@ -187,4 +188,5 @@ pub(crate) enum Kind {
     Macro,
     Micro,
     Multiscale,
+    Dilated,
 }

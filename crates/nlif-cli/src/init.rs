@@ -55,7 +55,7 @@ pub(crate) fn example(kind: SolverKind, populations: u8) -> String {
     name: "{name}",{pad}// output directory name: out/<name>/
 {model}    initial: Gaussian(mean: -1.0, var: 0.5),  // var is a variance
     solver: (
-        kind: {kind:?},               // Macro | Micro | Multiscale
+        kind: {kind:?},               // Macro | Micro | Multiscale | Dilated (one population)
         macro: (
             scheme: ScharfetterGummel,  // ChangCooper | ScharfetterGummel | Upwind
             v_min: -4.0,              // lower end of the grid (no flux there)
@@ -106,7 +106,8 @@ mod tests {
 
     use super::*;
 
-    /// Oracle: the check every run makes. Both examples are valid for every solver.
+    /// Oracle: the check every run makes. Both examples are valid for every solver but the
+    /// dilated one, whose example is the single population's.
     #[test]
     fn every_example_reads_and_validates() {
         for kind in [SolverKind::Macro, SolverKind::Micro, SolverKind::Multiscale] {
@@ -120,5 +121,10 @@ mod tests {
             config::check(&single, None, &[], 1).unwrap();
             config::check(&ei, None, &[], 1).unwrap();
         }
+        // The dilated solver's example: one population.
+        let dilated = config::parse(&example(SolverKind::Dilated, 1)).unwrap();
+        assert_eq!(dilated.solver.kind, SolverKind::Dilated);
+        assert_eq!(dilated.name, "example-dilated");
+        config::check(&dilated, None, &[], 1).unwrap();
     }
 }

@@ -280,7 +280,13 @@ fn command_here(command: Command) -> Result<Status> {
                 Kind::Macro => SolverKind::Macro,
                 Kind::Micro => SolverKind::Micro,
                 Kind::Multiscale => SolverKind::Multiscale,
+                Kind::Dilated => SolverKind::Dilated,
             };
+            if kind == SolverKind::Dilated && populations >= 2 {
+                bail!(
+                    "--solver dilated --populations {populations}: the Dilated solver simulates one population; networks run with macro, micro or multiscale"
+                );
+            }
             stdout::print(&init::example(kind, populations))?;
             Ok(Status::Done)
         }

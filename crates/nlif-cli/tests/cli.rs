@@ -203,7 +203,7 @@ fn every_shipped_config_passes_check() {
     );
     // And the example printed by `nlif init` for each solver.
     let dir = scratch("init");
-    for solver in ["macro", "micro", "multiscale"] {
+    for solver in ["macro", "micro", "multiscale", "dilated"] {
         let out = nlif(&["init", "--solver", solver], &dir);
         std::fs::write(dir.join("init.ron"), out.stdout).unwrap();
         let check = nlif(&["check", "init.ron"], &dir);

@@ -1,7 +1,7 @@
 //! The time-dilated solver (`solver.kind: Dilated`, docs/model.md §13) through the
 //! program: it runs a shipped config through its firing events, records them as the
-//! particles do, continues from its checkpoint bit for bit, and refuses what it does not
-//! simulate by the field's path.
+//! particles do, continues from its checkpoint bit for bit, runs in sweeps as its single
+//! runs, and refuses what it does not simulate by the field's path.
 
 use std::path::Path;
 
@@ -105,4 +105,75 @@ fn what_a_dilated_run_does_not_simulate_is_refused_by_its_path() {
     let o = nlif(&args(&a, "delay", &["--set", "model.delay=0.01"]), &dir);
     fails(&o, &["model.delay", "does not simulate synaptic delays"]);
     assert!(!dir.join("delay").exists());
+    // Nor does `nlif init` print a network for it (its example is one population).
+    let o = nlif(&["init", "--solver", "dilated", "--populations", "2"], &dir);
+    fails(&o, &["--populations 2", "one population"]);
+    assert!(o.stdout.is_empty());
+}
+
+/// Oracle: the single `nlif run` of each point. A sweep over a `Dilated` config (two
+/// couplings) runs every point, and its table's `mean_rate`, `mfes`, `first_mfe` and
+/// `largest_mfe_fraction` are the single runs' summaries bit for bit (the dilated solver
+/// uses no random numbers, so the points' derived seeds change nothing either).
+#[test]
+fn a_sweep_of_dilated_runs_is_its_single_runs() {
+    let dir = scratch("dilated-sweep");
+    let config = config("blowup-a.ron");
+    let sets = [
+        "--set",
+        "solver.kind=Dilated",
+        "--set",
+        "t_end=3.6",
+        "--set",
+        "output.interval=1e-2",
+    ];
+    let sweep = [
+        "sweep",
+        config.as_str(),
+        "--vary",
+        "model.b=[2.5, 3.0]",
+        "--out",
+        "sweep",
+        "--quiet",
+    ];
+    let o = nlif(&[&sweep[..], &sets].concat(), &dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(dir.join("sweep/sweep.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
+    let column = |name: &str| rows[0].iter().position(|h| *h == name).unwrap();
+    assert_eq!(rows.len(), 3, "{text}");
+    for (row, b) in rows[1..].iter().zip(["2.5", "3.0"]) {
+        assert_eq!(row[column("outcome")], "completed", "{text}");
+        let out = format!("b{b}");
+        let set_b = format!("model.b={b}");
+        let single = [
+            "run",
+            config.as_str(),
+            "--out",
+            out.as_str(),
+            "--quiet",
+            "--set",
+            set_b.as_str(),
+        ];
+        let o = nlif(&[&single[..], &sets].concat(), &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let s = summary(&dir.join(&out));
+        let mfe = s["mfe"].as_array().unwrap();
+        let bits = |cell: &str| cell.parse::<f64>().unwrap().to_bits();
+        let rate = s["mean_rate"].as_f64().unwrap();
+        assert_eq!(bits(row[column("mean_rate")]), rate.to_bits(), "b = {b}");
+        assert_eq!(row[column("mfes")], mfe.len().to_string(), "b = {b}");
+        if let Some(first) = mfe.first() {
+            let t = first["t"].as_f64().unwrap();
+            assert_eq!(bits(row[column("first_mfe")]), t.to_bits(), "b = {b}");
+            let largest = mfe
+                .iter()
+                .map(|m| m["fraction"].as_f64().unwrap())
+                .fold(0.0, f64::max);
+            let cell = row[column("largest_mfe_fraction")];
+            assert_eq!(bits(cell), largest.to_bits(), "b = {b}");
+        }
+    }
+    // Blow-up A (b = 3) passes its first event by t = 3.6, so the comparison has one.
+    assert_ne!(rows[2][column("mfes")], "0", "{text}");
 }

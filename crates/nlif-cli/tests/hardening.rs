@@ -393,7 +393,7 @@ fn messages_are_right_and_said_once() {
 fn init_examples_have_their_own_names() {
     let dir = scratch("init");
     let mut names = vec![];
-    for kind in ["macro", "micro", "multiscale"] {
+    for kind in ["macro", "micro", "multiscale", "dilated"] {
         let o = nlif(&["init", "--solver", kind], &dir);
         assert_eq!(status(&o), 0);
         let file = format!("{kind}.ron");
@@ -411,7 +411,7 @@ fn init_examples_have_their_own_names() {
     }
     names.sort();
     names.dedup();
-    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(names.len(), 4, "{names:?}");
 }
 
 /// Found by review: a `Macro` run with a nonsensical (unused) `solver.micro.dt` made the

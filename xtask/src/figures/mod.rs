@@ -3,7 +3,7 @@
 //! `docs/figures.md` quoting the numbers of the very run that drew them.
 //!
 //! Only a full run without `--check` and `--out` writes the committed `docs/figures/`
-//! (and `docs/figures.md`); `--quick` writes to `target/figures-quick`, `--check` to
+//! (and `docs/figures.md`: the whole page, or with `--only` the selected figures' sections); `--quick` writes to `target/figures-quick`, `--check` to
 //! `target/figures-check`, unless `--out` says where, and `--check` compares with the
 //! committed `docs/figures/summary*.json`.
 //!
@@ -15,6 +15,8 @@
 //! tolerances of the stochastic numbers are derived.
 
 mod blowup_b;
+mod comparison;
+mod comparison_runs;
 mod convergence;
 mod cost;
 mod delay;
@@ -93,7 +95,7 @@ macro_rules! experiment {
 }
 
 /// The figures, in the order of docs/figures.md.
-const EXPERIMENTS: [Experiment; 14] = [
+const EXPERIMENTS: [Experiment; 15] = [
     experiment!(steady, Steady),
     experiment!(convergence, Convergence),
     experiment!(macro_failure, MacroFailure),
@@ -108,6 +110,7 @@ const EXPERIMENTS: [Experiment; 14] = [
     experiment!(ei_synchrony, EiSynchrony),
     experiment!(refractory, RefractoryBursts),
     experiment!(delay, DelayOscillation),
+    experiment!(comparison, Comparison),
 ];
 
 pub(crate) fn figures(args: &[String]) -> Result<(), String> {
@@ -223,6 +226,20 @@ pub(crate) fn figures(args: &[String]) -> Result<(), String> {
         let doc = page::document(&done, seconds, &page::machine());
         std::fs::write(root.join("docs/figures.md"), doc).map_err(|e| e.to_string())?;
         eprintln!("xtask figures: wrote docs/figures.md");
+    } else if !quick && out == root.join("docs/figures") {
+        // A full `--only` run: its figures' sections, in place (the header's run time
+        // stays that of the last full set).
+        let path = root.join("docs/figures.md");
+        let mut doc = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+        for figure in &done {
+            let number = EXPERIMENTS
+                .iter()
+                .position(|e| e.name == figure.name)
+                .map_or(0, |k| k + 1);
+            doc = page::replace_section(&doc, number, figure);
+        }
+        std::fs::write(&path, doc).map_err(|e| e.to_string())?;
+        eprintln!("xtask figures: wrote the sections of docs/figures.md");
     }
     Ok(())
 }

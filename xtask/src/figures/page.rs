@@ -136,50 +136,106 @@ pub(super) fn document(figures: &[Figure], seconds: f64, machine: &str) -> Strin
         seconds, machine
     );
     for (k, f) in figures.iter().enumerate() {
-        let _ = writeln!(s, "## {}. {}\n", k + 1, f.title);
-        let _ = writeln!(s, "**Claim.** {}\n", f.claim);
-        let _ = writeln!(s, "![{}](figures/{}.png)\n", f.title, f.name);
-        let _ = writeln!(
-            s,
-            "**Setup.** {} Command: `cargo xtask figures --only {}`.\n",
-            f.setup, f.name
-        );
-        let _ = writeln!(s, "**What to look at.** {}\n", f.look);
-        let _ = writeln!(
-            s,
-            "| number | value | what | `--check` tolerance |\n|---|---|---|---|"
-        );
-        for n in &f.numbers {
-            let tol = match n.tol {
-                Tol::Rel(r) => format!("relative {}", format_tolerance(r)),
-                Tol::Abs(a) => format!("absolute {}", format_tolerance(a)),
-                Tol::Around { center, within } => {
-                    format!(
-                        "within {} of {}",
-                        format_tolerance(within),
-                        format_number(center)
-                    )
-                }
-                Tol::AtMost(max) => format!("at most {}", format_number(max)),
-                Tol::Info => "not checked (timing)".to_owned(),
-                Tol::Stated => "not checked".to_owned(),
-            };
-            let _ = writeln!(
-                s,
-                "| `{}` | {} | {} | {tol} |",
-                n.key,
-                format_number(n.value),
-                n.what
-            );
-        }
-        let _ = writeln!(s);
+        s.push_str(&section(k + 1, f));
     }
     s
 }
 
+/// The section of figure `f`, numbered `number`, as [`document`] writes it.
+pub(super) fn section(number: usize, f: &Figure) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "## {number}. {}\n", f.title);
+    let _ = writeln!(s, "**Claim.** {}\n", f.claim);
+    let _ = writeln!(s, "![{}](figures/{}.png)\n", f.title, f.name);
+    let _ = writeln!(
+        s,
+        "**Setup.** {} Command: `cargo xtask figures --only {}`.\n",
+        f.setup, f.name
+    );
+    let _ = writeln!(s, "**What to look at.** {}\n", f.look);
+    let _ = writeln!(
+        s,
+        "| number | value | what | `--check` tolerance |\n|---|---|---|---|"
+    );
+    for n in &f.numbers {
+        let tol = match n.tol {
+            Tol::Rel(r) => format!("relative {}", format_tolerance(r)),
+            Tol::Abs(a) => format!("absolute {}", format_tolerance(a)),
+            Tol::Around { center, within } => {
+                format!(
+                    "within {} of {}",
+                    format_tolerance(within),
+                    format_number(center)
+                )
+            }
+            Tol::AtMost(max) => format!("at most {}", format_number(max)),
+            Tol::Info => "not checked (timing)".to_owned(),
+            Tol::Stated => "not checked".to_owned(),
+        };
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} | {tol} |",
+            n.key,
+            format_number(n.value),
+            n.what
+        );
+    }
+    let _ = writeln!(s);
+    s
+}
+
+/// `doc` with the section numbered `number` replaced by that of `f` ([`section`]), or
+/// with it appended if `doc` has none: how a full `--only` run states its figures.
+pub(super) fn replace_section(doc: &str, number: usize, f: &Figure) -> String {
+    let heading = format!("## {number}. ");
+    let start = if doc.starts_with(&heading) {
+        Some(0)
+    } else {
+        doc.find(&format!("\n{heading}")).map(|i| i + 1)
+    };
+    let new = section(number, f);
+    match start {
+        Some(start) => {
+            let end = doc[start + 1..]
+                .find("\n## ")
+                .map_or(doc.len(), |i| start + 1 + i + 1);
+            format!("{}{new}{}", &doc[..start], &doc[end..])
+        }
+        None => format!("{doc}{new}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::format_tolerance;
+    use super::{Figure, format_tolerance, replace_section, section};
+
+    /// Oracle: the pages written out by hand. A section is replaced up to the next
+    /// heading, the others kept byte for byte; a missing one is appended.
+    #[test]
+    fn an_only_run_replaces_its_section_in_place() {
+        let figure = Figure {
+            name: "f",
+            title: "New",
+            claim: "c",
+            setup: "s".into(),
+            look: "l".into(),
+            numbers: Vec::new(),
+        };
+        let new = section(2, &figure);
+        assert!(new.starts_with("## 2. New\n\n**Claim.** c\n"));
+        let doc = "# Figures\n\n## 1. A\n\nx\n\n## 2. B\n\ny\n\n## 3. C\n\nz\n\n";
+        assert_eq!(
+            replace_section(doc, 2, &figure),
+            format!("# Figures\n\n## 1. A\n\nx\n\n{new}## 3. C\n\nz\n\n")
+        );
+        let last = section(3, &figure);
+        assert_eq!(
+            replace_section(doc, 3, &figure),
+            format!("# Figures\n\n## 1. A\n\nx\n\n## 2. B\n\ny\n\n{last}")
+        );
+        let appended = section(4, &figure);
+        assert_eq!(replace_section(doc, 4, &figure), format!("{doc}{appended}"));
+    }
 
     /// Oracle: the strings written out by hand.
     #[test]

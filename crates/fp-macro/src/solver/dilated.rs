@@ -32,8 +32,10 @@
 //! dilated solution enters `M = 1`, and the event is its exact `M → 1` limit (module
 //! `cascade`): the not-fired mass moved by `b k*`, the fired mass `k*` re-injected at
 //! `V_R` only when the event ends, so that no neuron fires twice in one event — the
-//! particles' convention. The event takes no physical time. An input kick that pushes
-//! mass over `V_F` seeds an event the same way.
+//! particles' convention. The event takes no physical time. An input kick and the event
+//! it seeds are taken on the piecewise-linear density the particles are sampled from
+//! (module `linear`: the nodal `G` would place each node's mass half a cell closer to
+//! the threshold, a bias of first order in `h` in the kick's size).
 
 use super::step::{Step, shift_density};
 use super::{MacroSolver, StepOutcome};
@@ -43,8 +45,10 @@ use crate::operator::{Frozen, SolveFailure};
 use crate::scheme::{FluxScheme, Scheme};
 
 mod cascade;
+mod linear;
 
 use cascade::event_size;
+use linear::{kick_event_size, shift_reconstruction};
 
 /// The settings of the dilated solver.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -247,10 +251,7 @@ impl<S: FluxScheme> DilatedSolver<S> {
         let mut fired = 0.0;
         let mut outflow;
         if let Some(dv) = self.inner.input.kick_within(t, t_next) {
-            let inner = &mut self.inner;
-            let seed = shift_density(&inner.grid, &inner.density, dv, &mut inner.shifted);
-            std::mem::swap(&mut inner.density, &mut inner.shifted);
-            let size = self.event(seed);
+            let size = self.kick_event(dv);
             fired += size;
             step.events[0] = self.report(t, size);
         }
@@ -362,7 +363,33 @@ impl<S: FluxScheme> DilatedSolver<S> {
         std::mem::swap(&mut inner.density, &mut inner.shifted);
         // What left the grid is what fired (equal to `size - seed` up to rounding):
         // re-injecting exactly that keeps the mass.
-        let total = seed + moved;
+        self.reinject(seed + moved)
+    }
+
+    /// An input kick `dv` and the event it seeds, on the piecewise-linear density (module
+    /// `linear`): the reconstruction moved by `dv + b k*` (for `b <= 0`: by `dv`, then the
+    /// rest moved down by `b k*`), then `k*` put at `V_R`. Returns the mass fired.
+    fn kick_event(&mut self, dv: f64) -> f64 {
+        let inner = &mut self.inner;
+        let (h, b) = (inner.grid.spacing(), inner.params.b);
+        let size = kick_event_size(&inner.density, h, b, dv);
+        let total = if b > 0.0 {
+            shift_reconstruction(&inner.density, h, dv + b * size, &mut inner.shifted)
+        } else {
+            let fired = shift_reconstruction(&inner.density, h, dv, &mut inner.shifted);
+            std::mem::swap(&mut inner.density, &mut inner.shifted);
+            // A shift down fires nobody.
+            fired + shift_density(&inner.grid, &inner.density, b * fired, &mut inner.shifted)
+        };
+        std::mem::swap(&mut inner.density, &mut inner.shifted);
+        self.reinject(total)
+    }
+
+    /// Puts the mass `total` that left the grid in an event back at `V_R` (which keeps the
+    /// mass), and reads the rate off the density. Returns `total`.
+    fn reinject(&mut self, total: f64) -> f64 {
+        let inner = &mut self.inner;
+        let h = inner.grid.spacing();
         let r = inner.grid.reset_index();
         inner.density[r] += total / h;
         inner.mass = inner.grid.mass(&inner.density);
