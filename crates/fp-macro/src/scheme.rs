@@ -31,7 +31,7 @@ mod consistency;
 mod tests;
 
 pub use builtin::{ChangCooper, ScharfetterGummel, Scheme, Upwind, bernoulli, chang_cooper_delta};
-#[cfg(debug_assertions)]
+#[cfg(any(debug_assertions, feature = "check-faces"))]
 pub(crate) use consistency::debug_check_faces;
 pub use consistency::{CONSISTENCY_TOLERANCE, SchemeViolation, check_consistency, peclet_samples};
 

@@ -319,11 +319,12 @@ fn check_consistency_names_the_broken_promise() {
     assert_eq!(difference, 2.0 * w);
 }
 
-/// Oracle: the consistency promise, checked per face in builds with debug assertions. A
-/// solver stepping the scheme with `A - B = 2w` panics at its first step instead of
-/// running to the wrong density. (Release builds, which CI tests, check nothing per face:
-/// `cargo test -p fp-macro --test custom_scheme` runs this one.)
-#[cfg(debug_assertions)]
+/// Oracle: the consistency promise, checked per face in builds with debug assertions or
+/// the feature `check-faces`. A solver stepping the scheme with `A - B = 2w` panics at
+/// its first step instead of running to the wrong density. (Release builds without the
+/// feature check nothing per face: CI runs this one with
+/// `cargo test -p fp-macro --features check-faces --release --test custom_scheme`.)
+#[cfg(any(debug_assertions, feature = "check-faces"))]
 #[test]
 #[should_panic(expected = "breaks its consistency promise")]
 fn a_debug_step_panics_on_an_inconsistent_scheme() {

@@ -117,9 +117,10 @@ impl StepOperator {
             b: &mut *face_b,
         });
         let (face_a, face_b) = (&*face_a, &*face_b);
-        // Debug builds: every face keeps the scheme's consistency promise `A - B = w`,
-        // which no outcome of the step would reveal (crate::scheme::FluxScheme).
-        #[cfg(debug_assertions)]
+        // Debug builds (and the feature `check-faces`): every face keeps the scheme's
+        // consistency promise `A - B = w`, which no outcome of the step would reveal
+        // (crate::scheme::FluxScheme).
+        #[cfg(any(debug_assertions, feature = "check-faces"))]
         crate::scheme::debug_check_faces(&self.peclet[..faces], face_a, face_b);
         let weights = |i: usize| (face_a[i], face_b[i]);
         // Every row multiplied by σ = dt / (1 + κ dt) (the same solution): the entries are

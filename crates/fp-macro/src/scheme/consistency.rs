@@ -168,7 +168,7 @@ fn consistent(w: f64, a: f64, b: f64) -> Result<(), SchemeViolation> {
 /// # Panics
 ///
 /// On the first face that breaks it, naming the face and the violation.
-#[cfg(debug_assertions)]
+#[cfg(any(debug_assertions, feature = "check-faces"))]
 pub(crate) fn debug_check_faces(w: &[f64], a: &[f64], b: &[f64]) {
     for (face, ((&w, &a), &b)) in w.iter().zip(a).zip(b).enumerate() {
         if w.is_finite()
