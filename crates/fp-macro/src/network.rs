@@ -47,6 +47,7 @@ pub use step::NetworkOutcome;
 /// let population = |name: &str, share, a0| Population {
 ///     name: name.into(), share, a0, v_f: 2.0, v_r: 1.0, input: Input::None, initial: None,
 ///     refractory: Default::default(),
+///     prior_rate: 0.0,
 /// };
 /// let network = Network {
 ///     populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
@@ -190,7 +191,8 @@ impl<S: FluxScheme + Clone> DensityNetwork<S> {
     /// [`MacroError::Network`] naming `delay[α][β]` for a delay that is not a whole
     /// number of steps `dt` ([`Network::delay_steps`]), [`MacroError::Population`] naming
     /// `populations[β].delay` for a delay longer than [`MAX_HISTORY`](crate::MAX_HISTORY)
-    /// steps. The rate history before the start is 0 ([`DensityNetwork::with_prior_rates`]).
+    /// steps. The rate history before the start is each population's `prior_rate` (0 by
+    /// default; [`DensityNetwork::with_prior_rates`] replaces it).
     pub fn with_scheme(
         scheme: S,
         network: Network,
@@ -251,7 +253,7 @@ impl<S: FluxScheme + Clone> DensityNetwork<S> {
             let longest = delay_steps.iter().map(|row| row[beta]).max().unwrap_or(0);
             crate::solver::delay::check_length(longest as f64)
                 .map_err(|e| e.in_population(beta))?;
-            solver.keep_history(longest, 0.0);
+            solver.keep_history(longest, network.populations[beta].prior_rate);
         }
         Ok(DensityNetwork {
             network,

@@ -35,6 +35,7 @@ proptest! {
         let population = |name: &str, share, a0| Population {
             name: name.into(), share, a0, v_f: 2.0, v_r: 1.0,
             input: Input::Constant { i0: 0.5 }, initial: None, refractory: Default::default(),
+            prior_rate: 0.0,
         };
         let network = Network {
             populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],

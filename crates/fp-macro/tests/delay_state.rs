@@ -149,6 +149,7 @@ fn two() -> Network {
         input: INPUT,
         initial: None,
         refractory: Default::default(),
+        prior_rate: 0.0,
     };
     Network {
         populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
@@ -222,6 +223,36 @@ fn runs_with_delays_continue_bit_for_bit() {
     }
     assert_eq!(with_zeros.density(1), plain.density(1));
     assert!(with_zeros.state().histories.is_empty());
+}
+
+/// Oracle: [`DensityNetwork::with_prior_rates`]. A network whose populations carry
+/// their `prior_rate` starts with the histories that `with_prior_rates` gives the
+/// network without, and steps bit for bit alike; a prior rate is refused by its path.
+#[test]
+fn the_populations_prior_rates_fill_the_histories() {
+    let config = config(
+        Scheme::ScharfetterGummel,
+        Reinjection::Implicit,
+        FrozenAt::StepEnd,
+    );
+    let mut carried = delayed_two();
+    carried.populations[0].prior_rate = 0.3;
+    carried.populations[1].prior_rate = 0.1;
+    let mut carried = DensityNetwork::from_initial(carried, config, &[INITIAL; 2]).unwrap();
+    let mut given = DensityNetwork::from_initial(delayed_two(), config, &[INITIAL; 2])
+        .unwrap()
+        .with_prior_rates(&[0.3, 0.1])
+        .unwrap();
+    assert_eq!(carried.rate_history(0), vec![0.3; 10]);
+    assert_eq!(carried.rate_history(1), vec![0.1; 25]);
+    for _ in 0..40 {
+        assert_eq!(carried.step(f64::INFINITY), given.step(f64::INFINITY));
+    }
+    assert_eq!(carried.density(1), given.density(1));
+    let mut negative = delayed_two();
+    negative.populations[1].prior_rate = -1.0;
+    let e = DensityNetwork::from_initial(negative, config, &[INITIAL; 2]).unwrap_err();
+    assert_eq!(e.path(), "populations[1].prior_rate");
 }
 
 /// Oracle: the state's format rules. A version-3 state (before delays: no `delay` field)

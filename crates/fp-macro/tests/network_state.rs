@@ -17,6 +17,7 @@ fn population(name: &str, share: f64, a0: f64, input: Input) -> Population {
         input,
         initial: None,
         refractory: Default::default(),
+        prior_rate: 0.0,
     }
 }
 

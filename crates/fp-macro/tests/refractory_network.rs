@@ -80,6 +80,7 @@ fn population(name: &str, share: f64, a0: f64, refractory: Refractory) -> Popula
         input: Input::None,
         initial: None,
         refractory,
+        prior_rate: 0.0,
     }
 }
 

@@ -190,6 +190,7 @@ fn network() -> Network {
         input,
         initial: None,
         refractory: Default::default(),
+        prior_rate: 0.0,
     };
     Network {
         populations: vec![

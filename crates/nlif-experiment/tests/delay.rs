@@ -1,14 +1,16 @@
 //! `model.delay` (docs/config.md, docs/model.md §12): a number in the single form, a
 //! `P×P` matrix in the populations form; read, written back (left out at 0), carried into
-//! the network, checked by path, reached by `--set` and `--vary`. Oracles: the values and
-//! paths written out by hand, the text of the config without the field, the round trip.
+//! the network, checked by path, reached by `--set` and `--vary`; and the rate before the
+//! start that a delay delivers, `prior_rate`. Oracles: the values and paths written out by
+//! hand, the text of the config without the field, the round trip, and a constant input
+//! current for a delayed prior rate.
 
 mod common;
 
 use common::{EI, VALID, ei, valid};
 use nlif_experiment::config::{self, CheckError, Pairwise};
 use nlif_experiment::set::{self, SetError};
-use nlif_experiment::{Config, sweep};
+use nlif_experiment::{Config, Parallelism, sweep};
 
 /// `text` with `from` replaced by `to` (which must occur).
 fn edited(text: &str, from: &str, to: &str) -> String {
@@ -38,6 +40,17 @@ fn refusal(text: &str) -> (String, String) {
     match config::check(&config, None, &[], 1).unwrap_err() {
         CheckError::Field { field, message, .. } => (field, message),
         e => panic!("{e}"),
+    }
+}
+
+/// A sweep of [`ei`] over one `--vary` range.
+fn sweep_of_ei(vary: &str) -> sweep::Definition {
+    sweep::Definition {
+        program: "nlif".into(),
+        version: "0".into(),
+        base: ei(),
+        vary: vec![sweep::parse_vary(vary).unwrap()],
+        seed_per_point: false,
     }
 }
 
@@ -200,18 +213,150 @@ fn set_reaches_the_delay_in_either_form() {
 
 #[test]
 fn a_sweep_varies_a_delay_entry() {
-    let vary = sweep::parse_vary("model.delay[1][0]=0:1:3").unwrap();
-    let definition = sweep::Definition {
-        program: "nlif".into(),
-        version: "0".into(),
-        base: ei(),
-        vary: vec![vary],
-        seed_per_point: false,
-    };
+    let definition = sweep_of_ei("model.delay[1][0]=0:1:3");
     for (index, value) in [0.0, 0.5, 1.0].into_iter().enumerate() {
         let mut expected = ei();
         expected.model.delay = Pairwise::Matrix(vec![vec![0.0, 0.0], vec![value, 0.0]]);
         expected.name = format!("ei-{index}");
         assert_eq!(definition.config(index).unwrap(), expected);
     }
+}
+
+/// Oracle: the values written out by hand, the round trip (text and binary), and the text
+/// of the config without the field. `prior_rate` is read in either form into the
+/// network, written back, and left out at 0 (so every earlier config writes the same
+/// bytes).
+#[test]
+fn a_prior_rate_is_read_into_the_network_and_left_out_at_zero() {
+    let one = config::parse(&edited(
+        VALID,
+        "input: None)",
+        "input: None, delay: 0.5, prior_rate: 2.5)",
+    ))
+    .unwrap();
+    assert_eq!(one.model.prior_rate, 2.5);
+    assert_eq!(one.network().prior_rates(), [2.5]);
+    let two = config::parse(&edited(
+        EI,
+        "a0: 0.5, v_f: 2.0, v_r: 1.0, input: None)",
+        "a0: 0.5, v_f: 2.0, v_r: 1.0, input: None, prior_rate: 4.0)",
+    ))
+    .unwrap();
+    assert_eq!(two.network().prior_rates(), [0.0, 4.0]);
+    for config in [one, two] {
+        let text = config::to_ron(&config).unwrap();
+        assert_eq!(text.matches("prior_rate").count(), 1, "{text}");
+        assert_eq!(round_trip(&config), config);
+        let bytes = postcard::to_allocvec(&config).unwrap();
+        assert_eq!(postcard::from_bytes::<Config>(&bytes).unwrap(), config);
+    }
+    for config in [valid(), ei()] {
+        assert!(!config::to_ron(&config).unwrap().contains("prior_rate"));
+    }
+}
+
+/// Oracle: the configs written by hand. `--set` reaches the prior rate in either form
+/// (written out for the walk while it is left out at 0), back to 0 it is the config
+/// without it; `--vary` varies it.
+#[test]
+fn set_and_vary_reach_the_prior_rate_in_either_form() {
+    let mut one = valid();
+    set::apply(&mut one, "model.prior_rate=2").unwrap();
+    assert_eq!(one.model.prior_rate, 2.0);
+    set::apply(&mut one, "model.prior_rate=0").unwrap();
+    assert_eq!(one, valid());
+    let mut two = ei();
+    set::apply(&mut two, "model.populations[1].prior_rate=3").unwrap();
+    assert_eq!(two.network().prior_rates(), [0.0, 3.0]);
+    set::apply(&mut two, "model.populations[1].prior_rate=0").unwrap();
+    assert_eq!(two, ei());
+    let definition = sweep_of_ei("model.populations[0].prior_rate=0:2:3");
+    for (index, value) in [0.0, 1.0, 2.0].into_iter().enumerate() {
+        let point = definition.config(index).unwrap();
+        assert_eq!(point.network().prior_rates(), [value, 0.0]);
+    }
+}
+
+/// A negative or non-finite prior rate, and one of more than one spike per neuron and
+/// particle step (`dt = 1e-3`: above 1000) in a run with particles, are refused by their
+/// paths; a `Macro` run has no particles and takes the large one.
+#[test]
+fn a_bad_prior_rate_is_named_by_its_path() {
+    let one = |rate: &str| {
+        edited(
+            VALID,
+            "input: None)",
+            &format!("input: None, delay: 0.5, prior_rate: {rate})"),
+        )
+    };
+    let two = |rate: &str| {
+        edited(
+            EI,
+            "a0: 0.5, v_f: 2.0, v_r: 1.0, input: None)",
+            &format!("a0: 0.5, v_f: 2.0, v_r: 1.0, input: None, prior_rate: {rate})"),
+        )
+    };
+    let rows = [
+        (one("-1.0"), "model.prior_rate", "-1.0"),
+        (one("NaN"), "model.prior_rate", "NaN"),
+        (one("1500.0"), "model.prior_rate", "more than one spike"),
+        (two("-1.0"), "model.populations[1].prior_rate", "-1.0"),
+        (
+            two("1500.0"),
+            "model.populations[1].prior_rate",
+            "more than one spike",
+        ),
+    ];
+    for (text, field, message) in rows {
+        let (got_field, got_message) = refusal(&text);
+        assert_eq!(got_field, field, "{text}");
+        assert!(got_message.contains(message), "{text}: {got_message}");
+    }
+    let mut density = config::parse(&one("1500.0")).unwrap();
+    density.solver.kind = multiscale::SolverKind::Macro;
+    assert!(config::check(&density, None, &[], 1).is_ok());
+}
+
+/// Oracle: a constant input current. Until the delay `D` has passed, a population
+/// delayed by `D` from itself feels `b N(t - D) = b ν` of its prior rate `ν`: its density
+/// is that of the same population without coupling driven by the input `I = b ν`. The
+/// `Macro` runs agree at every output time before `D` to rounding.
+#[test]
+fn a_delayed_prior_rate_acts_as_a_constant_input_until_the_delay() {
+    let mut delayed = valid();
+    delayed.solver.kind = multiscale::SolverKind::Macro;
+    delayed.t_end = 0.09;
+    delayed.model.delay = Pairwise::Scalar(0.1);
+    delayed.model.prior_rate = 2.0;
+    let mut driven = delayed.clone();
+    driven.model.delay = Pairwise::Scalar(0.0);
+    driven.model.prior_rate = 0.0;
+    driven.model.b = 0.0;
+    driven.model.input = nlif_model::Input::Constant {
+        i0: delayed.model.b * 2.0,
+    };
+    let mut quiet = delayed.clone();
+    quiet.model.prior_rate = 0.0;
+    let rates = |config: &Config| -> Vec<(f64, f64)> {
+        let result = nlif_experiment::run(config, Parallelism::Sequential).unwrap();
+        (result.trace.samples.iter())
+            .map(|s| (s.t, s.rate))
+            .collect()
+    };
+    let (with, without, none) = (rates(&delayed), rates(&driven), rates(&quiet));
+    assert_eq!(with.len(), without.len());
+    assert!(with.len() >= 9, "every 0.01 up to 0.09");
+    for ((t, a), (s, b)) in with.iter().zip(&without) {
+        assert_eq!(t, s);
+        assert!(
+            (a - b).abs() <= 1e-12 * b.abs().max(1.0),
+            "t = {t}: {a} against {b}"
+        );
+    }
+    // And the prior rate is felt: the quiet history gives other rates.
+    assert!(
+        with.iter()
+            .zip(&none)
+            .any(|((_, a), (_, b))| (a - b).abs() > 1e-3)
+    );
 }

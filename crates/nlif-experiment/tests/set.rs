@@ -156,7 +156,7 @@ fn a_refused_override_says_why_and_where() {
             "model.bee",
             "1",
             Some("model"),
-            "no field `bee` here; expected one of: a0, a1, b, v_f, v_r, input, refractory, delay",
+            "no field `bee` here; expected one of: a0, a1, b, v_f, v_r, input, refractory, delay, prior_rate",
         ),
         (
             "",

@@ -169,7 +169,7 @@ fn the_fields_of_the_other_form_are_refused_with_those_of_this_one() {
     let e = set::assign(&mut valid(), "model.coupling[0][0]", "1.0").unwrap_err();
     assert_eq!(
         e.to_string(),
-        "no field `coupling` in this form of the model; expected one of: a0, a1, b, v_f, v_r, input, refractory, delay"
+        "no field `coupling` in this form of the model; expected one of: a0, a1, b, v_f, v_r, input, refractory, delay, prior_rate"
     );
     let e = set::assign(&mut ei(), "model.bee", "1.0").unwrap_err();
     assert_eq!(

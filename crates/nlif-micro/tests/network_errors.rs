@@ -20,6 +20,7 @@ fn network() -> Network {
         input: Input::None,
         initial: None,
         refractory: Default::default(),
+        prior_rate: 0.0,
     };
     Network {
         populations: vec![population("E", 0.8, 2.0), population("I", 0.2, 1.5)],

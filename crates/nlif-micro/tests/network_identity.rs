@@ -93,6 +93,7 @@ fn population(name: &str, share: f64, a0: f64, v_f: f64, input: Input) -> Popula
         input,
         initial: None,
         refractory: Default::default(),
+        prior_rate: 0.0,
     }
 }
 

@@ -44,6 +44,7 @@ fn network() -> Network {
         input,
         initial: None,
         refractory: Default::default(),
+        prior_rate: 0.0,
     };
     let periodic = Input::Periodic {
         i0: 0.5,

@@ -213,6 +213,7 @@ fn network() -> Network {
     let population = |name: &str, share, a0, input, refractory| Population {
         input,
         refractory,
+        prior_rate: 0.0,
         ..Population::new(name, share, a0)
     };
     Network {

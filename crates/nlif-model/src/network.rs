@@ -39,12 +39,13 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{finite, require};
-use crate::{InitialDensity, Input, ModelParams, Refractory};
+use crate::{Input, ModelParams, Refractory};
 
 mod delay;
 mod error;
 mod linear;
 mod newton;
+mod population;
 mod rate_map;
 mod reduction;
 mod refractory;
@@ -52,6 +53,7 @@ mod search;
 
 pub use delay::DELAY_REL_TOL;
 pub use error::NetworkError;
+pub use population::Population;
 pub use search::{NETWORK_RESIDUAL_TOL, NetworkState, network_stationary_states};
 
 /// The name [`Network::single`] gives the one population of today's model.
@@ -62,33 +64,6 @@ pub const SINGLE_POPULATION_NAME: &str = "all";
 /// one neuron, and the tolerance is far above the rounding of a sum of decimal shares
 /// (`P ε`, `ε = 2.2e-16`), so that `0.8 + 0.2` and ten shares `0.1` pass.
 pub const SHARE_SUM_TOL: f64 = 1e-9;
-
-/// One population of a network.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Population {
-    /// The name (`E`, `I`, …): non-empty, of letters, digits, `_` and `-`, used once in the
-    /// network (it names the population's columns and summary entries).
-    pub name: String,
-    /// The fraction of the network's neurons in this population, `0 < share <= 1`.
-    pub share: f64,
-    /// Constant part of the diffusion coefficient, `a0 > 0`.
-    pub a0: f64,
-    /// Firing threshold `V_F`.
-    pub v_f: f64,
-    /// Reset potential `V_R < V_F`.
-    pub v_r: f64,
-    /// The external input `I_α(t)` (default none).
-    #[serde(default)]
-    pub input: Input,
-    /// The population's own initial density; `None` (the default): the run's `initial`,
-    /// which applies to every population that does not carry one.
-    #[serde(default)]
-    pub initial: Option<InitialDensity>,
-    /// The refractory period after a spike (docs/model.md §11; default none).
-    #[serde(default)]
-    pub refractory: Refractory,
-}
 
 /// A network of `P >= 1` populations, in the form of a config's `model`.
 ///
@@ -169,92 +144,6 @@ pub fn admissible_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
-
-impl Population {
-    /// A population of `share` of the network's neurons with noise `a0` and the other
-    /// fields at their defaults: `V_F = 2`, `V_R = 1`, no input, the run's initial density
-    /// and no refractory period.
-    ///
-    /// ```
-    /// use nlif_model::network::Population;
-    /// use nlif_model::{Input, Refractory};
-    /// let excitatory = Population::new("E", 0.8, 1.0);
-    /// assert_eq!((excitatory.name.as_str(), excitatory.share, excitatory.a0), ("E", 0.8, 1.0));
-    /// assert_eq!((excitatory.v_f, excitatory.v_r), (2.0, 1.0));
-    /// assert_eq!(excitatory.input, Input::None);
-    /// assert_eq!((excitatory.initial, excitatory.refractory), (None, Refractory::None));
-    /// // Other fields by struct update:
-    /// let driven = Population { input: Input::Constant { i0: 0.5 }, ..Population::new("I", 0.2, 0.5) };
-    /// assert_eq!(driven.v_f, 2.0);
-    /// ```
-    #[must_use]
-    pub fn new(name: impl Into<String>, share: f64, a0: f64) -> Population {
-        Population {
-            name: name.into(),
-            share,
-            a0,
-            v_f: 2.0,
-            v_r: 1.0,
-            input: Input::None,
-            initial: None,
-            refractory: Refractory::default(),
-        }
-    }
-
-    /// The single-population parameters of this population without coupling
-    /// (`b = a1 = 0`), whose validation covers `a0`, `v_f`, `v_r`.
-    fn uncoupled(&self) -> ModelParams {
-        ModelParams {
-            a0: self.a0,
-            a1: 0.0,
-            b: 0.0,
-            v_f: self.v_f,
-            v_r: self.v_r,
-        }
-    }
-
-    /// Checks the fields of population `alpha` but its name's uniqueness.
-    fn validate(&self, alpha: usize) -> Result<(), NetworkError> {
-        let at = |field: &str| format!("populations[{alpha}].{field}");
-        if !admissible_name(&self.name) {
-            return Err(NetworkError::invalid(
-                at("name"),
-                format!(
-                    "{:?}: a name must be non-empty and of letters, digits, `_` and `-`",
-                    self.name
-                ),
-            ));
-        }
-        require(
-            "share",
-            self.share,
-            self.share > 0.0 && self.share <= 1.0,
-            "a population's share of the neurons must lie in (0, 1]",
-        )
-        .map_err(|e| NetworkError::in_population(alpha, e))?;
-        self.uncoupled()
-            .validate()
-            .map_err(|e| NetworkError::in_population(alpha, e))?;
-        self.input
-            .validate()
-            .map_err(|e| NetworkError::in_population(alpha, e))?;
-        if let Some(initial) = &self.initial {
-            // Its fields are named `initial.mean`, `initial.var`.
-            initial
-                .validate()
-                .map_err(|e| NetworkError::in_population(alpha, e))?;
-        }
-        // Named `refractory.tau`.
-        self.refractory
-            .validate()
-            .map_err(|e| NetworkError::in_population(alpha, e))
-    }
-
-    /// The initial density of this population: its own, or `common` (the run's).
-    pub fn initial_or<'a>(&'a self, common: &'a InitialDensity) -> &'a InitialDensity {
-        self.initial.as_ref().unwrap_or(common)
-    }
 }
 
 impl Network {
@@ -484,6 +373,7 @@ impl Network {
                 input,
                 initial: None,
                 refractory: Refractory::None,
+                prior_rate: 0.0,
             }],
             coupling: vec![vec![params.b]],
             a1: vec![vec![params.a1]],

@@ -191,6 +191,7 @@ proptest! {
         let populations = shares.iter().enumerate().map(|(k, &share)| Population {
             name: format!("P{k}"), share, a0: 1.0, v_f: 2.0, v_r: 1.0, input: Input::None, initial: None,
         refractory: Default::default(),
+        prior_rate: 0.0,
         }).collect();
         let network = Network { populations, coupling: rows, a1: a1_rows, delay: Vec::new() };
         if network.validate().is_ok() {

@@ -15,6 +15,7 @@ fn population(name: &str, a0: f64, tau: f64) -> Population {
         input: Input::None,
         initial: None,
         refractory: Refractory::Exponential { tau },
+        prior_rate: 0.0,
     }
 }
 

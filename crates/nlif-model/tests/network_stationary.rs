@@ -22,6 +22,7 @@ fn population(name: &str, a0: f64, i0: f64) -> Population {
         },
         initial: None,
         refractory: Default::default(),
+        prior_rate: 0.0,
     }
 }
 

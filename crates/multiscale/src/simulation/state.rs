@@ -32,8 +32,9 @@ use crate::phase::{
 use crate::policy::SwitchingPolicy;
 use crate::trace::{Outcome, Trace};
 
-/// The version of [`SimulationState`]'s layout; a state of another version is refused.
-pub const SIMULATION_STATE_VERSION: u32 = 8;
+/// The version of [`SimulationState`]'s layout; a state of another version is refused
+/// (9: a population carries its `prior_rate`).
+pub const SIMULATION_STATE_VERSION: u32 = 9;
 
 /// Everything a [`Simulation`] needs to continue bit for bit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -192,6 +192,7 @@ impl Config {
             self.solver.micro.particles,
             Some(run.clock_step()),
         )?;
+        (self.model).validate_prior_rates(self.solver.kind.uses_micro().then_some(run.micro.dt))?;
         if self.model.is_populations_form() {
             return self.validate_network(processes);
         }

@@ -166,6 +166,26 @@ pub fn assign(config: &mut Config, path: &str, value: &str) -> Result<(), SetErr
     if let [Step::Field("model"), Step::Field("delay"), ..] = steps[..] {
         written.model.write_out_delay();
     }
+    // The prior rate, left out at 0, written out as 1 (the value given replaces it).
+    match steps[..] {
+        [Step::Field("model"), Step::Field("prior_rate")] if written.model.prior_rate == 0.0 => {
+            written.model.prior_rate = 1.0;
+        }
+        [
+            Step::Field("model"),
+            Step::Field("populations"),
+            Step::Index(alpha),
+            Step::Field("prior_rate"),
+        ] => {
+            if let Some(population) = (written.model.populations.as_mut())
+                .and_then(|populations| populations.get_mut(alpha))
+                .filter(|population| population.prior_rate == 0.0)
+            {
+                population.prior_rate = 1.0;
+            }
+        }
+        _ => {}
+    }
     if steps == [Step::Field("model"), Step::Field("refractory")]
         && written.model.refractory.is_none()
         && written.model.populations.is_none()

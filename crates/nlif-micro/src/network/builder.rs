@@ -24,6 +24,7 @@ use crate::{MicroConfig, MicroError, Parallelism, ParticleSystem, Partition};
 /// let population = |name: &str, share, a0| Population {
 ///     name: name.into(), share, a0, v_f: 2.0, v_r: 1.0, input: Input::None, initial: None,
 ///     refractory: Default::default(),
+///     prior_rate: 0.0,
 /// };
 /// let network = Network {
 ///     populations: vec![population("E", 0.8, 1.0), population("I", 0.2, 0.5)],
@@ -134,8 +135,8 @@ impl<S> ParticleNetworkBuilder<S> {
         self
     }
 
-    /// The spikes the delays still deliver (default: none, no activity before the
-    /// start), in the saved form of [`ParticleNetworkState::delay_history`](
+    /// The spikes the delays still deliver (default: those of each population's
+    /// `prior_rate`, none at its default 0; module `delay`), in the saved form of [`ParticleNetworkState::delay_history`](
     /// crate::ParticleNetworkState::delay_history): the counts of each population at the
     /// last `d_max` step points, newest first, then at the start itself. A hand-over
     /// from a density with delays starts the particles with the spikes its rate history
@@ -280,7 +281,7 @@ impl<S: SubthresholdStepper + Clone> ParticleNetworkBuilder<S> {
 
     /// Builds each population's system with `finish` from its builder.
     fn build(
-        self,
+        mut self,
         layout: &[Option<(Partition, usize)>],
         mut finish: impl FnMut(
             usize,
@@ -311,10 +312,14 @@ impl<S: SubthresholdStepper + Clone> ParticleNetworkBuilder<S> {
             systems.push(Some(finish(alpha, builder)?));
         }
         let last_initiators = vec![0; p];
-        if let Some(counts) = &self.spikes {
-            let neurons = self.network.neurons(self.config.particles)?;
-            check_spike_history(&self.network, self.config.dt, counts, &neurons)?;
-        }
+        let neurons = self.network.neurons(self.config.particles)?;
+        let spikes = match self.spikes.take() {
+            Some(counts) => {
+                check_spike_history(&self.network, self.config.dt, &counts, &neurons)?;
+                Some(counts)
+            }
+            None => SpikeHistory::prior_counts(&self.network, self.config.dt, &neurons)?,
+        };
         let mut network = ParticleNetwork::assemble(
             self.network,
             self.config,
@@ -325,7 +330,7 @@ impl<S: SubthresholdStepper + Clone> ParticleNetworkBuilder<S> {
             rates,
             last_initiators,
         );
-        if let (Some(history), Some(counts)) = (&mut network.history, &self.spikes) {
+        if let (Some(history), Some(counts)) = (&mut network.history, &spikes) {
             history.restore(counts);
         }
         Ok(network)

@@ -22,9 +22,24 @@
 //!
 //! The noise of `α` reads the delayed rates too, `a_α = a0_α + Σ_β a1[α][β] N_β(t - D[α][β])`,
 //! with `N_β(t_n - D) = c_β(t_{n-d}) / (N_β dt)` for `d >= 1` (for `d = 0` the last step's
-//! rate, as without delays). Before the start every count is zero (no prior activity).
+//! rate, as without delays).
+//!
+//! Before the start population `β` fired at its constant `prior_rate` `ν_β` (default 0: no
+//! prior activity). The `d_max + 1` points of the history at the start, `k = 1` the
+//! oldest and `k = d_max + 1` the point being filled, then hold the counts of a running
+//! sum rounded to whole spikes,
+//!
+//! ```text
+//! c_β(k) = round(k ν_β N_β dt) − round((k − 1) ν_β N_β dt),
+//! ```
+//!
+//! so that any window of consecutive points holds its expected `ν_β N_β dt` per point to
+//! within one spike (the spikes are not drawn at random: the prior activity is a rate,
+//! what the density's history holds).
 
 use nlif_model::network::Network;
+
+use crate::MicroError;
 
 /// The spike counts of the last `d_max` step points of every population, and the point
 /// being filled.
@@ -61,6 +76,51 @@ impl SpikeHistory {
             head: 0,
             point: vec![0; p],
         })
+    }
+
+    /// The saved form ([`to_counts`](Self::to_counts)) of the history at the start of a
+    /// network whose population `β` of `neurons[β]` fired at its `prior_rate` before
+    /// (module documentation); `None` without a delay.
+    ///
+    /// # Errors
+    ///
+    /// [`MicroError::At`] naming `populations[β].prior_rate` if `prior_rate · dt > 1`
+    /// (more than one spike per neuron and step).
+    pub(super) fn prior_counts(
+        network: &Network,
+        dt: f64,
+        neurons: &[usize],
+    ) -> Result<Option<Vec<u64>>, MicroError> {
+        let Some(history) = SpikeHistory::new(network, dt) else {
+            return Ok(None);
+        };
+        let p = neurons.len();
+        let points = history.len + 1;
+        let mut counts = vec![0; points * p];
+        for (beta, population) in network.populations.iter().enumerate() {
+            let per_step = population.prior_rate * dt;
+            if per_step > 1.0 {
+                return Err(MicroError::At {
+                    path: format!("populations[{beta}].prior_rate"),
+                    reason: format!(
+                        "{} with dt = {dt}: more than one spike per neuron and step",
+                        population.prior_rate
+                    ),
+                });
+            }
+            let expected = per_step * neurons[beta] as f64;
+            for k in 1..=points {
+                let count = (k as f64 * expected).round() - ((k - 1) as f64 * expected).round();
+                // Saved form: the complete points newest first, the point being filled last.
+                let slot = if k == points {
+                    history.len
+                } else {
+                    points - 1 - k
+                };
+                counts[slot * p + beta] = count as u64;
+            }
+        }
+        Ok(Some(counts))
     }
 
     /// `d[α][β]`.

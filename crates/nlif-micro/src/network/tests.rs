@@ -78,6 +78,7 @@ fn check((cases, coupling): (Vec<Case>, Vec<Vec<f64>>)) -> Result<(), TestCaseEr
                 input: Input::Kick { t0: 0.0, dv: c.dv },
                 initial: None,
                 refractory: Default::default(),
+                prior_rate: 0.0,
             })
             .collect(),
         coupling: coupling.clone(),

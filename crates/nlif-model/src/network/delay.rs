@@ -33,6 +33,21 @@ impl Network {
         self.delay.iter().flatten().any(|&d| d != 0.0)
     }
 
+    /// Each population's firing rate before `t = 0` ([`Population::prior_rate`](
+    /// super::Population::prior_rate)), what the delays deliver until the run's own spikes
+    /// arrive.
+    #[must_use]
+    pub fn prior_rates(&self) -> Vec<f64> {
+        self.populations.iter().map(|p| p.prior_rate).collect()
+    }
+
+    /// Whether some population fired before the start and some delay delivers it: only
+    /// then does the prior rate change a run.
+    #[must_use]
+    pub fn has_prior_activity(&self) -> bool {
+        self.has_delay() && self.populations.iter().any(|p| p.prior_rate != 0.0)
+    }
+
     /// The longest delay (0 without delays).
     #[must_use]
     pub fn max_delay(&self) -> f64 {

@@ -1,5 +1,6 @@
 //! `model.delay` (docs/model.md §12): a number in the single form, a `P×P` matrix in the
-//! populations form; its checks, and the config path of a delay's error in either form.
+//! populations form; its checks, and the config path of a delay's error in either form;
+//! the prior rates the delays deliver after the start.
 
 use nlif_model::network::NetworkError;
 
@@ -94,5 +95,43 @@ impl ModelSection {
             )),
             _ => Ok(()),
         }
+    }
+
+    /// Checks the firing rates before the start (`model.prior_rate` in the single form,
+    /// `model.populations[α].prior_rate` in the populations form): finite, non-negative
+    /// and, for a run with particles of step `micro_dt`, at most one spike per neuron and
+    /// step (`prior_rate · dt <= 1`), since the particles receive them as whole spikes.
+    pub(crate) fn validate_prior_rates(
+        &self,
+        micro_dt: Option<f64>,
+    ) -> Result<(), (String, String)> {
+        let network = self.network();
+        for (alpha, population) in network.populations.iter().enumerate() {
+            let rate = population.prior_rate;
+            let path = if self.is_populations_form() {
+                format!("model.populations[{alpha}].prior_rate")
+            } else {
+                "model.prior_rate".to_owned()
+            };
+            let field = path.trim_start_matches("model.").to_owned();
+            if !(rate.is_finite() && rate >= 0.0) {
+                return Err((
+                    path,
+                    format!(
+                        "invalid `{field}` = {rate:?}: a firing rate before the start must be finite and non-negative"
+                    ),
+                ));
+            }
+            if let Some(dt) = micro_dt.filter(|dt| rate * dt > 1.0) {
+                return Err((
+                    path,
+                    format!(
+                        "invalid `{field}` = {rate:?}: with the particles' step dt = {dt} it is more than one spike per neuron and step (at most {})",
+                        1.0 / dt
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 }

@@ -3,8 +3,8 @@
 //! In text (RON, JSON) the single form is written exactly as the derived struct of every
 //! config before the populations form: `(a0: _, a1: _, b: _, v_f: _, v_r: _, input: _)`,
 //! so its bytes (the config written into an output directory, the RON hashed into a
-//! checkpoint, a sweep's JSON) are those of before; `refractory` and `delay` follow, left
-//! out at none and 0. The
+//! checkpoint, a sweep's JSON) are those of before; `refractory`, `delay` and `prior_rate`
+//! follow, left out at none, 0 and 0. The
 //! populations form is written as `(populations: [..], coupling: [..], a1: [..], delay:
 //! [..])`, `a1` and `delay` left out while empty. Reading
 //! takes the fields of one form, each at most once, missing ones at their defaults; a field
@@ -34,6 +34,7 @@ const ALL_FIELDS: &[&str] = &[
     "populations",
     "coupling",
     "delay",
+    "prior_rate",
 ];
 
 impl Serialize for ModelSection {
@@ -46,7 +47,8 @@ impl Serialize for ModelSection {
             None => {
                 let delay = self.delay != Pairwise::Scalar(0.0);
                 let refractory = !self.refractory.is_none();
-                let fields = 6 + usize::from(refractory) + usize::from(delay);
+                let prior = self.prior_rate != 0.0;
+                let fields = 6 + usize::from(refractory) + usize::from(delay) + usize::from(prior);
                 let mut s = serializer.serialize_struct("ModelSection", fields)?;
                 s.serialize_field("a0", &self.a0)?;
                 s.serialize_field("a1", &self.a1)?;
@@ -59,6 +61,9 @@ impl Serialize for ModelSection {
                 }
                 if delay {
                     s.serialize_field("delay", &self.delay)?;
+                }
+                if prior {
+                    s.serialize_field("prior_rate", &self.prior_rate)?;
                 }
                 s.end()
             }
@@ -152,7 +157,7 @@ struct Section;
 /// The refusal of a single-form `field` given with a populations-form field `other`.
 fn mixed<E: de::Error>(field: &str, other: &str) -> E {
     E::custom(format!(
-        "`model.{field}` is a field of the single-population form (a0, a1, b, v_f, v_r, input, refractory, delay) and cannot be given beside `{other}` (the populations form: populations, coupling, a1, delay); each population carries its own a0, v_f, v_r and input, and `coupling` replaces b"
+        "`model.{field}` is a field of the single-population form (a0, a1, b, v_f, v_r, input, refractory, delay, prior_rate) and cannot be given beside `{other}` (the populations form: populations, coupling, a1, delay); each population carries its own a0, v_f, v_r, input, refractory and prior_rate, and `coupling` replaces b"
     ))
 }
 
@@ -200,6 +205,7 @@ impl<'de> Visitor<'de> for Section {
                         "v_f" => model.v_f = map.next_value()?,
                         "v_r" => model.v_r = map.next_value()?,
                         "refractory" => model.refractory = map.next_value()?,
+                        "prior_rate" => model.prior_rate = map.next_value()?,
                         _ => model.input = map.next_value()?,
                     }
                 }

@@ -36,6 +36,10 @@ pub struct ModelSection {
     /// The refractory period (single form; docs/model.md §11): none by default, left out
     /// of the text then. In the populations form each population carries its own.
     pub refractory: Refractory,
+    /// The firing rate before `t = 0` that the delay delivers until the run's own spikes
+    /// arrive (single form; docs/model.md §12): 0 by default (nobody fired before), left
+    /// out of the text then. In the populations form each population carries its own.
+    pub prior_rate: f64,
     /// The populations (populations form); `None`: the single form.
     pub populations: Option<Vec<Population>>,
     /// The signed `P×P` connectivity of the populations form: `coupling[α][β]` is what a
@@ -58,6 +62,7 @@ impl Default for ModelSection {
             v_r: p.v_r,
             input: Input::None,
             refractory: Refractory::None,
+            prior_rate: 0.0,
             populations: None,
             coupling: Vec::new(),
             delay: Pairwise::Scalar(0.0),
@@ -75,6 +80,7 @@ pub const SINGLE_FIELDS: &[&str] = &[
     "input",
     "refractory",
     "delay",
+    "prior_rate",
 ];
 /// The fields of the populations form, in the order they are written.
 pub const POPULATIONS_FIELDS: &[&str] = &["populations", "coupling", "a1", "delay"];
@@ -120,7 +126,8 @@ impl ModelSection {
 
     /// The model as a network of populations: the single form is
     /// [`Network::single`] of its parameters and input (one population, `coupling =
-    /// [[b]]`, `a1 = [[a1]]`, `delay = [[delay]]` unless 0) with its refractory period;
+    /// [[b]]`, `a1 = [[a1]]`, `delay = [[delay]]` unless 0) with its refractory period
+    /// and prior rate;
     /// the populations form as written.
     pub fn network(&self) -> Network {
         match &self.populations {
@@ -130,6 +137,7 @@ impl ModelSection {
                     ..Network::single(&self.params(), self.input)
                 };
                 network.populations[0].refractory = self.refractory;
+                network.populations[0].prior_rate = self.prior_rate;
                 network
             }
             Some(populations) => Network {
