@@ -1,9 +1,7 @@
 //! Runs with a refractory period or a synaptic delay (docs/model.md §11, §12) for the
 //! refractory and delay figures: a [`Setup`] with the two mechanisms added to its model,
-//! by the density or by the particles over several seeds.
-//!
-//! The switching solver refuses both mechanisms (its hand-overs do not carry them yet),
-//! so these runs are `Macro` or `Micro` ones.
+//! by the density or by the particles over several seeds (module `mechanism_switching`
+//! runs the switching solver on them).
 
 use multiscale::{SolverKind, Trace};
 use nlif_experiment::config::Pairwise;

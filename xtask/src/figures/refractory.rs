@@ -1,30 +1,31 @@
 //! A refractory period in blow-up A (docs/model.md §11): the particles (several seeds)
 //! beside the density, with the stationary state the theory predicts.
 //!
-//! Setup ([`RefractoryBursts`]): blow-up A ([`BlowupA`]) with a short fixed period (left:
-//! the bursts go on, rhythmically, far below the predicted high-activity state) and with
-//! a long exponential one (right: the network settles at that state).
+//! Setup ([`RefractoryBursts`]): blow-up A ([`BlowupA`]) with a short fixed period (left,
+//! module `refractory_bursts`: the bursts go on, rhythmically, far below the predicted
+//! high-activity state; the switching solver hands over to particles and bursts with
+//! them) and with a long exponential one (right: the network settles at that state; the
+//! switching solver never leaves the density).
 //!
-//! Checks: the predicted states (exact, `nlif steady`'s); the density's blow-up watch
-//! time, its rate peaks and their spacing (deterministic); the particles' bursts, their
-//! size and spacing and the settled rates (within the seed spread); and the agreement of
-//! the density with the particles, in units of the particles' spread over seeds.
+//! Checks: the predicted states (exact, `nlif steady`'s); the left panel's (its module
+//! says); on the right, the settled rates (density deterministic, particles within the
+//! seed spread), no burst, no switch, and the agreement of the density with the
+//! particles in units of the particles' spread over seeds.
 
+use multiscale::SolverKind;
 use nlif_model::{Refractory, stationary_states_refractory};
 
-use super::measure::{BURST_FRACTION, bursts, rates};
-use super::mechanism_runs::{Ensemble, Mechanisms};
+use super::measure::{bursts, rates};
+use super::mechanism_runs::{Ensemble, Mechanisms, run};
+use super::mechanism_switching::SEED;
 use super::network_runs::mean_sd;
 use super::plot::{COLORS, Panel, Style, save};
-use super::rhythm::{agreement, excursions, expected_median_z, mean_rate_from, mean_spacing};
+use super::refractory_bursts;
+use super::rhythm::{agreement, expected_median_z, mean_rate_from};
 use super::runs::{BLOWUP_A, BlowupA, gaussian, params};
 use super::{Ctx, Figure, Number, Tol};
 
 pub(crate) const NAME: &str = "refractory";
-
-/// A rate sample above this is a burst of the density or the particles (a burst firing
-/// 88 % of the network in one sampling interval of 0.01 reads 88).
-const BURST_LEVEL: f64 = 20.0;
 
 /// Everything the figure runs and states.
 #[derive(Clone, Copy, Debug)]
@@ -97,14 +98,17 @@ impl RefractoryBursts {
                 r.t_end
             )
         };
+        let switching = self.short_run.setup(SolverKind::Multiscale).switching;
         format!(
-            "Blow-up A (b = {}, a = 1, V_F = 2, V_R = 1, from {}), density h = 0.02, samples every {}. Left: {}. Right: {}. Particles with seeds 1 to {}; the switching solver is not drawn; its bursts on the left case (after the hand-over at 3.48) are measured against the particles' in docs/model.md §12, \"Hand-overs\".",
+            "Blow-up A (b = {}, a = 1, V_F = 2, V_R = 1, from {}), density h = 0.02, samples every {}. Left: {}. Right: {}. Particles with seeds 1 to {}; the switching solver (seed {SEED}, the same step and particles, default switching: rate bound {}, rollback {}) on the left, shaded where it runs particles; on the right it never switches.",
             BlowupA::B,
             gaussian(&BLOWUP_A),
             self.short_run.interval,
             run(&self.short_run, self.short),
             run(&self.long_run, self.long),
             self.seeds,
+            switching.rate_up,
+            switching.rollback,
         )
     }
 }
@@ -125,61 +129,35 @@ fn high_state(refractory: Refractory) -> Result<f64, String> {
 pub(crate) fn figure(ctx: &Ctx, setup: RefractoryBursts) -> Result<Figure, String> {
     let short_state = high_state(setup.short)?;
     let long_state = high_state(setup.long)?;
-    let short = Ensemble::run(
+    let b = refractory_bursts::measure(
         ctx,
-        &setup.short_run.setup(multiscale::SolverKind::Macro),
+        &setup.short_run,
         RefractoryBursts::mechanisms(setup.short),
         setup.seeds,
+        short_state,
     )?;
     let long = Ensemble::run(
         ctx,
-        &setup.long_run.setup(multiscale::SolverKind::Macro),
+        &setup.long_run.setup(SolverKind::Macro),
         RefractoryBursts::mechanisms(setup.long),
         setup.seeds,
     )?;
 
-    // Left: the bursts.
-    let density = rates(&short.density);
-    let density_peaks = excursions(&density, BURST_LEVEL);
-    let density_first = *density_peaks.first().ok_or("the density has no peak")?;
-    let density_period = mean_spacing(&density_peaks).unwrap_or(f64::NAN);
-    let blow_up_t = short.density.blow_up.map_or(f64::NAN, |b| b.t);
-    let per_seed: Vec<Vec<f64>> = short.particles.iter().map(bursts).collect();
-    let counts: Vec<f64> = per_seed.iter().map(|b| b.len() as f64).collect();
-    let firsts: Vec<f64> = per_seed
-        .iter()
-        .map(|b| b.first().copied().unwrap_or(f64::NAN))
-        .collect();
-    let periods: Vec<f64> = per_seed
-        .iter()
-        .map(|b| mean_spacing(b).unwrap_or(f64::NAN))
-        .collect();
-    let fractions: Vec<f64> = short
-        .particles
-        .iter()
-        .flat_map(|t| t.mfes.iter().filter(|m| m.fraction >= BURST_FRACTION))
-        .map(|m| m.fraction)
-        .collect();
-    let (first_mean, first_sd) = mean_sd(&firsts);
-    let (period_mean, period_sd) = mean_sd(&periods);
-    let (count_mean, _) = mean_sd(&counts);
-    let (fraction_mean, _) = mean_sd(&fractions);
-    let late_from = setup.short_run.t_end / 2.0;
-    let (micro_late, _) = mean_sd(
-        &short
-            .particles
-            .iter()
-            .map(|t| mean_rate_from(&rates(t), late_from))
-            .collect::<Vec<_>>(),
-    );
-    let density_late = mean_rate_from(&density, late_from);
-    // Before the first burst of either, where the rates are resolved.
-    let first_any = density_first.min(firsts.iter().copied().fold(f64::INFINITY, f64::min));
-    let short_series = short.particle_series();
-    let before = agreement(&density, &short_series, (0.0, first_any - 0.05), 1e-3);
-
     // Right: the settling.
     let long_density = rates(&long.density);
+    // The switching solver hands over where the rate passes its bound (5): here it would
+    // run the density throughout, which its switches confirm.
+    let (long_switching, long_switching_s) = run(
+        ctx,
+        &setup.long_run.setup(SolverKind::Multiscale),
+        RefractoryBursts::mechanisms(setup.long),
+        SolverKind::Multiscale,
+        SEED,
+    )?;
+    let long_peak = rates(&long_switching)
+        .iter()
+        .map(|p| p.1)
+        .fold(0.0, f64::max);
     let long_series = long.particle_series();
     let settle_from = 0.75 * setup.long_run.t_end;
     let long_density_late = mean_rate_from(&long_density, settle_from);
@@ -202,28 +180,6 @@ pub(crate) fn figure(ctx: &Ctx, setup: RefractoryBursts) -> Result<Figure, Strin
         1e-3,
     );
 
-    let mut left = Panel::new(
-        &format!(
-            "blow-up A, {}",
-            RefractoryBursts::mechanisms(setup.short).describe()
-        ),
-        "time t",
-        "firing rate N(t)",
-    )
-    .line(
-        "particles (seed 1)",
-        rates(&short.particles[0]),
-        COLORS[4],
-        Style::Thin,
-    )
-    .line("density", density.clone(), COLORS[0], Style::Line);
-    left.y_log = true;
-    left.legend = plotters::chart::SeriesLabelPosition::UpperLeft;
-    left.events = bursts(&short.particles[0]);
-    left.hlines.push((
-        short_state,
-        format!("stable stationary state {short_state:.4} (nlif steady)"),
-    ));
     let mut right = Panel::new(
         &format!(
             "blow-up A, {}",
@@ -244,9 +200,9 @@ pub(crate) fn figure(ctx: &Ctx, setup: RefractoryBursts) -> Result<Figure, Strin
         long_state,
         format!("stable stationary state {long_state:.4} (nlif steady)"),
     ));
-    save(&ctx.stem(NAME), &[left, right])?;
+    save(&ctx.stem(NAME), &[b.panel, right])?;
 
-    let numbers = vec![
+    let mut numbers = vec![
         Number::new(
             "short_high_state",
             short_state,
@@ -265,101 +221,22 @@ pub(crate) fn figure(ctx: &Ctx, setup: RefractoryBursts) -> Result<Figure, Strin
             },
             "the only stationary state at the long period, stable",
         ),
-        Number::new(
-            "density_blow_up_t",
-            blow_up_t,
-            Tol::Abs(1e-9),
-            "short period: the density's rate first above 5 (the blow-up watch; deterministic); it goes on to t_end",
-        ),
-        Number::new(
-            "density_peaks",
-            density_peaks.len() as f64,
-            Tol::Abs(0.0),
-            "short period: the density's rate peaks above 20 (deterministic)",
-        ),
-        Number::new(
-            "density_first_peak",
-            density_first,
-            Tol::Abs(1e-9),
-            "short period: the density's first peak (deterministic)",
-        ),
-        Number::new(
-            "density_peak_spacing",
-            density_period,
-            Tol::Rel(1e-6),
-            "short period: mean spacing of the density's peaks",
-        ),
-        Number::new(
-            "micro_bursts",
-            count_mean,
-            Tol::Abs(1.0),
-            "short period: bursts (MFEs firing at least half the network) per particle run, mean over seeds",
-        ),
-        Number::new(
-            "micro_first_burst",
-            first_mean,
-            Tol::seeds(0.035),
-            "short period: the particles' first burst, mean over seeds (SD of that mean 0.035 quick over 12 seed offsets)",
-        ),
-        Number::new(
-            "micro_first_burst_sd",
-            first_sd,
-            Tol::Stated,
-            "its SD over the seeds",
-        ),
-        Number::new(
-            "first_burst_z",
-            (density_first - first_mean).abs() / first_sd,
-            Tol::Stated,
-            "distance of the density's first peak from the particles' first burst, in the particles' SD over seeds",
-        ),
-        Number::new(
-            "micro_burst_spacing",
-            period_mean,
-            Tol::seeds(0.0015),
-            "short period: mean spacing of the particles' bursts, mean over seeds (SD 0.0014 quick over 12 seed offsets)",
-        ),
-        Number::new(
-            "micro_burst_spacing_sd",
-            period_sd,
-            Tol::Stated,
-            "its SD over the seeds",
-        ),
-        Number::new(
-            "micro_burst_fraction",
-            fraction_mean,
-            Tol::seeds(0.0011),
-            "short period: fraction of the network fired in a burst, mean over every burst of every seed (SD 0.0011 quick over 12 seed offsets)",
-        ),
-        Number::new(
-            "micro_late_rate",
-            micro_late,
-            Tol::seeds_rel(0.0035),
-            "short period: the particles' mean rate over the second half, mean over seeds, far below the stationary state (SD / mean 0.0034 quick over 12 seed offsets)",
-        ),
-        Number::new(
-            "density_late_rate",
-            density_late,
-            Tol::Rel(1e-6),
-            "short period: the density's mean rate over the second half",
-        ),
-        Number::new(
-            "before_burst_median_z",
-            before.median,
-            Tol::AtMost(1.5),
-            "short period, before the first burst: median over the samples of the distance of the density from the particles' mean in the particles' SD over seeds (0.46 ± 0.04 quick over 12 seed offsets; 0.47 with 3 seeds, 0.38 with 4, were the density the particles' exact expectation; the bound allows a systematic difference of about a third of the particles' SD)",
-        ),
-        Number::new(
-            "before_burst_within_2",
-            before.within_2,
-            Tol::Stated,
-            "short period, before the first burst: fraction of the samples with the density within 2 particle SDs",
-        ),
+    ];
+    numbers.extend(b.numbers);
+    numbers.extend([
         Number::new(
             "long_density_rate",
             long_density_late,
             Tol::Rel(1e-6),
             "long period: the density's mean rate over the last quarter (deterministic)",
+        ),
+        Number::new(
+            "long_switching_handovers",
+            long_switching.switches.len() as f64,
+            Tol::AtMost(0.0),
+            &format!(
+                "long period: switches of the switching solver (seed {SEED}; none: its rate, at most {long_peak:.3}, stays below the bound 5, so it runs the density throughout and is not drawn)"
+            ),
         ),
         Number::new(
             "long_micro_rate",
@@ -399,24 +276,47 @@ pub(crate) fn figure(ctx: &Ctx, setup: RefractoryBursts) -> Result<Figure, Strin
         ),
         Number::new(
             "seconds",
-            short.seconds + long.seconds,
+            b.seconds + long.seconds + long_switching_s,
             Tol::Info,
             "wall time of all the runs",
         ),
-    ];
+    ]);
     Ok(Figure {
         name: NAME,
         title: "A refractory period in blow-up A",
         claim: "A refractory period creates a stable high-activity stationary state where blow-up A has none (Cáceres & Perthame 2014). With a short period the network does not reach it: the bursts go on, rhythmically, and the density, which no longer saturates, peaks with them. With a long exponential period the bursts are gone and particles and density settle at the predicted state.",
         setup: setup.describe(),
         look: format!(
-            "Left (log scale): the particles' bursts (seed 1, marked along the top; {fraction_mean:.3} of the network in each) and the density's peaks recur at nearly the same spacing ({period_mean:.4} ± {period_sd:.4} over seeds and {density_period:.4}: the density's rhythm is {:.1} % faster); the predicted state {short_state:.2} (dashed) lies far above the mean rate ({micro_late:.2} particles, {density_late:.2} density over the second half). The density does not saturate as without a period: the mass that fires leaves the line for tau and comes back at V_R. Right: the particles' mean and the density rise together to the predicted state {long_state:.4} ({long_micro_mean:.4} ± {long_micro_sd:.4} over seeds, {long_density_late:.4} density over the last quarter). Agreement in the rate over time, the density's distance from the particles' mean in their spread over seeds, sample by sample: median {:.2} before the first burst and {:.2} in the settling run ({:.2} expected of the particles' exact expectation with {} seeds), within 2 SDs in {:.0} % and {:.0} % of the samples.",
-            100.0 * (period_mean / density_period - 1.0),
-            before.median,
+            "Left (log scale): the particles' bursts (seed 1, marked along the top; {:.3} of the network in each) and the density's peaks recur at nearly the same spacing ({:.4} ± {:.4} over seeds and {:.4}: the density's rhythm is {:.1} % faster); the predicted state {short_state:.2} (dashed) lies far above the mean rate ({:.2} particles, {:.2} density over the second half). The density does not saturate as without a period: the mass that fires leaves the line for tau and comes back at V_R. The switching solver follows the density to the hand-over at {:.4} ({:.3} before the density's blow-up at {:.4}), then bursts as the particles do: {} bursts firing {:.3} to {:.3} of the network (the particles' {:.3} to {:.3}; its mean {:.1} standard errors from theirs), {:.4} apart (the particles' {:.4} ± {:.4}); {}. Right: the particles' mean and the density rise together to the predicted state {long_state:.4} ({long_micro_mean:.4} ± {long_micro_sd:.4} over seeds, {long_density_late:.4} density over the last quarter); the rate never reaches the switching bound, so the switching solver is the density there. Agreement in the rate over time, the density's distance from the particles' mean in their spread over seeds, sample by sample: median {:.2} before the first burst and {:.2} in the settling run ({:.2} expected of the particles' exact expectation with {} seeds), within 2 SDs in {:.0} % and {:.0} % of the samples.",
+            b.fraction_mean,
+            b.period_mean,
+            b.period_sd,
+            b.density_period,
+            100.0 * (b.period_mean / b.density_period - 1.0),
+            b.micro_late,
+            b.density_late,
+            b.handover_t,
+            b.blow_up_t - b.handover_t,
+            b.blow_up_t,
+            b.switching_count,
+            b.switching_range.0,
+            b.switching_range.1,
+            b.fraction_range.0,
+            b.fraction_range.1,
+            b.switching_z,
+            b.switching_spacing,
+            b.period_mean,
+            b.period_sd,
+            if b.switching_back == 0 {
+                "it stays with the particles to the end".to_owned()
+            } else {
+                format!("it switches back to the density {} times", b.switching_back)
+            },
+            b.before.median,
             settle.median,
             expected_median_z(setup.seeds),
             setup.seeds,
-            100.0 * before.within_2,
+            100.0 * b.before.within_2,
             100.0 * settle.within_2,
         ),
         numbers,
