@@ -90,6 +90,16 @@ pub(crate) struct Steps {
     pub(crate) micro_dt: f64,
 }
 
+impl Steps {
+    /// The two steps of a run.
+    pub(crate) fn of(config: &crate::config::RunConfig) -> Self {
+        Steps {
+            macro_dt: config.macro_config.dt,
+            micro_dt: config.micro.dt,
+        }
+    }
+}
+
 /// The passes left plus one of the first `n` neurons of a population of `neurons` when
 /// the density's compartment is `state` (module documentation): entry `k` for neuron `k`.
 pub(crate) fn away_from_compartment(

@@ -154,10 +154,7 @@ impl<C: Components> Simulation<C> {
             index: self.part.0,
             parts: self.part.1,
         };
-        let steps = Steps {
-            macro_dt: config.macro_config.dt,
-            micro_dt: config.micro.dt,
-        };
+        let steps = Steps::of(&config);
         let sampling = derive_seed(config.seed, 2 * self.handovers.segments + 2);
         let mut voltages = Vec::with_capacity(network.len());
         let mut aways = Vec::with_capacity(network.len());
@@ -261,10 +258,7 @@ impl<C: Components> Simulation<C> {
         let sizes: Vec<u64> = (network.neurons(config.micro.particles)?.iter())
             .map(|&n| n as u64)
             .collect();
-        let steps = Steps {
-            macro_dt: config.macro_config.dt,
-            micro_dt: config.micro.dt,
-        };
+        let steps = Steps::of(&config);
         let mut densities = Vec::with_capacity(network.len());
         let mut compartments = Vec::with_capacity(network.len());
         let mut start = 0;
