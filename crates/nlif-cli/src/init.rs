@@ -12,6 +12,11 @@ const SINGLE: &str = r#"    model: (
         // None | Constant(i0: _) | Pulse(t0: _, duration: _, amplitude: _)
         // | Kick(t0: _, dv: _) | Periodic(i0: _, amplitude: _, period: _, phase: _)
         input: None,
+        // After a spike a neuron leaves the line: None | Fixed(tau: _) (a whole number of
+        // steps) | Exponential(tau: _) (back at rate 1/tau); docs/model.md §11
+        refractory: None,
+        delay: 0.0,                   // synaptic delay, a whole number of steps (§12)
+        prior_rate: 0.0,              // the rate before t = 0 that the delay delivers
     ),
 "#;
 
@@ -20,13 +25,16 @@ const EXCITATORY_INHIBITORY: &str = r#"    model: (
         // Each population: its share of solver.micro.particles (the shares sum to 1), a
         // name (letters, digits, _ and -; used once), noise a0 > 0, threshold v_f, reset
         // v_r < v_f, input (as in the single-population form: None | Constant(i0: _) | ...),
-        // and optionally its own initial: Some(Gaussian(mean: _, var: _)).
+        // and optionally its own initial: Some(Gaussian(mean: _, var: _)), its refractory
+        // period (None | Fixed(tau: _) | Exponential(tau: _)) and its prior_rate (the rate
+        // before t = 0 that the delays deliver).
         populations: [
             (name: "E", share: 0.8, a0: 1.0, v_f: 2.0, v_r: 1.0, input: None),
             (name: "I", share: 0.2, a0: 0.5, v_f: 2.0, v_r: 1.0, input: None),
         ],
         coupling: [[1.0, -0.5], [2.0, -1.5]],   // coupling[α][β]: what a spike of β does to α
         a1: [[0.0, 0.0], [0.0, 0.0]],           // optional; default zeros
+        // delay: [[0.0, 0.1], [0.1, 0.0]],     // optional: delay[α][β] >= 0, whole steps (§12)
     ),
 "#;
 
