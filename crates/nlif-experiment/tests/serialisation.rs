@@ -65,3 +65,33 @@ fn every_shipped_config_is_written_as_before() {
         "the eight configs shipped before the populations form"
     );
 }
+
+/// Oracle: the bits of the values written. A config read back from the JSON that a sweep
+/// keeps (`sweep.json`, which a resumed sweep compares and `nlif sweep --merge` reads)
+/// holds exactly the doubles that were written, including those whose shortest decimal
+/// form needs 17 digits (the neighbour of 0.043 above, of 3.6423 below): a config that
+/// came back one unit in the last place off would run other numbers, or refuse to resume
+/// as "another sweep".
+#[test]
+fn json_gives_back_every_double_exactly() {
+    let mut config = config::parse(&std::fs::read_to_string(&shipped()[0]).unwrap()).unwrap();
+    let hard = [
+        f64::from_bits(0.043f64.to_bits() + 1),
+        f64::from_bits(3.6423f64.to_bits() + 1),
+        0.999_988_000_000_000_1,
+        1.232_448_455_284_552_3,
+    ];
+    for value in hard {
+        config.t_end = value;
+        config.model.a0 = 1.0 + value;
+        let text = serde_json::to_string(&config).unwrap();
+        let back: nlif_experiment::Config = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.t_end.to_bits(), value.to_bits(), "{text}");
+        assert_eq!(back.model.a0.to_bits(), (1.0 + value).to_bits());
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            value["t_end"].as_f64().map(f64::to_bits),
+            Some(config.t_end.to_bits())
+        );
+    }
+}
