@@ -278,8 +278,9 @@ fn set_and_vary_reach_the_prior_rate_in_either_form() {
 }
 
 /// A negative or non-finite prior rate, and one of more than one spike per neuron and
-/// particle step (`dt = 1e-3`: above 1000) in a run with particles, are refused by their
-/// paths; a `Macro` run has no particles and takes the large one.
+/// particle step (`dt = 1e-3`: above 1000) in a run with particles and a delay, are
+/// refused by their paths; a `Macro` run has no particles and takes the large one, and
+/// so does a run without a delay (which never delivers it).
 #[test]
 fn a_bad_prior_rate_is_named_by_its_path() {
     let one = |rate: &str| {
@@ -291,7 +292,7 @@ fn a_bad_prior_rate_is_named_by_its_path() {
     };
     let two = |rate: &str| {
         edited(
-            EI,
+            &populations("[[0.0, 0.1], [0.1, 0.0]]"),
             "a0: 0.5, v_f: 2.0, v_r: 1.0, input: None)",
             &format!("a0: 0.5, v_f: 2.0, v_r: 1.0, input: None, prior_rate: {rate})"),
         )
@@ -315,6 +316,10 @@ fn a_bad_prior_rate_is_named_by_its_path() {
     let mut density = config::parse(&one("1500.0")).unwrap();
     density.solver.kind = multiscale::SolverKind::Macro;
     assert!(config::check(&density, None, &[], 1).is_ok());
+    // Without a delay the prior rate is never delivered: no spikes to bound.
+    let mut undelayed = config::parse(&one("1500.0")).unwrap();
+    undelayed.model.delay = Pairwise::Scalar(0.0);
+    assert!(config::check(&undelayed, None, &[], 1).is_ok());
 }
 
 /// Oracle: a constant input current. Until the delay `D` has passed, a population

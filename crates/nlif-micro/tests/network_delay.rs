@@ -142,47 +142,55 @@ fn a_history_of_the_wrong_length_is_refused() {
     assert!(error.to_string().contains("delay_history"), "{error}");
 }
 
-/// Oracle: the running sum rounded to whole spikes, written out by hand (docs of
-/// `ParticleNetworkBuilder::spike_history`). A source that fired at `prior_rate` before
-/// the start begins with `c(k) = round(k e) - round((k - 1) e)` spikes at the `d + 1`
-/// points of its history (`e = prior_rate · dt · N`, `k = 1` the oldest), so every window
-/// of points holds its expected count to within one spike; the first of them reaches the
-/// target at the end of step 0 as exactly `fl(c · b/N)`, and nothing else differs from
-/// the network without a prior rate.
+/// Oracle: the running sum rounded to whole spikes, written out by hand (docs/model.md
+/// §12). A source that fired at `prior_rate` before the start begins with
+/// `c(k) = round(k e) - round((k - 1) e)` spikes at the `d` complete points of its
+/// history (`e = prior_rate · dt · N`, `k = 1` the oldest, `t_{-d}`), the point being
+/// filled its own (empty); every window of points holds its expected count to within one
+/// spike. The target is owed the point `t_{-d}` at the build (it arrives at `t_0`) and
+/// `t_{k-d}` at the end of step `k - 1`, each exactly `fl(c · b/N)`, while the source's
+/// own spikes (none before its kick at step 7) follow.
 #[test]
 fn the_prior_rate_is_delivered_as_whole_spikes_of_a_running_sum() {
-    let (d, b, rate) = (5usize, 0.3, 3.3);
+    // e = 23.45: the counts alternate, so a point delivered a step early or late shows.
+    let (d, b, rate) = (5usize, 0.3, 3.35);
     let mut prior = network(b, 0.0, d as f64 * DT);
     prior.populations[0].prior_rate = rate;
     let mut with = build(prior).unwrap();
     let mut without = build(network(b, 0.0, d as f64 * DT)).unwrap();
     let e = rate * DT * 700.0;
-    // Oldest first, k = 1 ..= d + 1.
-    let counts: Vec<u64> = (1..=d + 1)
+    // Oldest first, k = 1 ..= d.
+    let counts: Vec<u64> = (1..=d)
         .map(|k| ((k as f64 * e).round() - ((k - 1) as f64 * e).round()) as u64)
         .collect();
+    assert!(counts.windows(2).any(|w| w[0] != w[1]), "{counts:?}");
     // Saved form: the complete points newest first, then the point being filled; the
     // target (population 1) fired before nothing.
-    let mut saved: Vec<u64> = counts[..d].iter().rev().flat_map(|&c| [c, 0]).collect();
-    saved.extend([counts[d], 0]);
+    let mut saved: Vec<u64> = counts.iter().rev().flat_map(|&c| [c, 0]).collect();
+    saved.extend([0, 0]);
     assert_eq!(with.spike_history(), saved);
-    for start in 0..=d {
-        for end in start + 1..=d + 1 {
+    for start in 0..d {
+        for end in start + 1..=d {
             let window: u64 = counts[start..end].iter().sum();
             let expected = (end - start) as f64 * e;
             assert!((window as f64 - expected).abs() <= 1.0, "{start}..{end}");
         }
     }
     assert_eq!(without.spike_history(), vec![0; 2 * (d + 1)]);
-    let (r, r0) = (with.step(), without.step());
-    assert_eq!(r.spikes, r0.spikes);
-    let owed = with.population(1).unwrap().pending_kick();
-    assert_eq!(owed.to_bits(), (counts[0] as f64 * (b / 700.0)).to_bits());
-    assert_eq!(without.population(1).unwrap().pending_kick(), 0.0);
-    // The target's neurons (far below threshold) are those of the network without a
-    // prior rate, moved by what they are owed.
-    let moved: Vec<u64> = without.voltages(1).map(|v| (v + owed).to_bits()).collect();
-    assert_eq!(target(&with), moved);
+    let owed = |net: &ParticleNetwork| net.population(1).unwrap().pending_kick();
+    for (step, &count) in counts.iter().enumerate() {
+        // Owed now: the point that arrives at t_step.
+        assert_eq!(
+            owed(&with).to_bits(),
+            (count as f64 * (b / 700.0)).to_bits(),
+            "step {step}"
+        );
+        assert_eq!(owed(&without), 0.0);
+        let (r, r0) = (with.step(), without.step());
+        assert_eq!(r.spikes, r0.spikes, "step {step}");
+    }
+    // At t_d arrive the source's own spikes of t_0: none.
+    assert_eq!(owed(&with), 0.0);
 }
 
 /// A prior rate of more than one spike per neuron and step is refused naming it.

@@ -8,7 +8,8 @@ use crate::scheme::FluxScheme;
 
 impl<S: FluxScheme + Clone> DensityNetwork<S> {
     /// This network with the rates `prior[β]` before the start: what every history holds
-    /// until the steps replace it (by default 0, nobody fired before `t = 0`).
+    /// until the steps replace it (by default each population's `prior_rate`, itself 0 by
+    /// default: nobody fired before `t = 0`).
     ///
     /// # Errors
     ///

@@ -6,8 +6,8 @@ use super::Problem;
 use super::state::Fnv1a;
 
 /// The fingerprint of a problem: FNV-1a of its postcard bits, the network's `delay` left
-/// out while empty — the bits of every problem before delays existed, so that their
-/// states are still restored.
+/// out while empty (the layout before delays; a state of another layout is refused by
+/// its version anyway).
 pub(crate) fn fingerprint(problem: &Problem) -> u64 {
     /// [`Problem`] as postcard writes it, but for an empty `delay`.
     #[derive(Serialize)]

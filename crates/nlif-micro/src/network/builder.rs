@@ -136,7 +136,8 @@ impl<S> ParticleNetworkBuilder<S> {
     }
 
     /// The spikes the delays still deliver (default: those of each population's
-    /// `prior_rate`, none at its default 0; module `delay`), in the saved form of [`ParticleNetworkState::delay_history`](
+    /// `prior_rate`, none at its default 0; module `delay`; what arrives at the start is
+    /// owed to the first pass), in the saved form of [`ParticleNetworkState::delay_history`](
     /// crate::ParticleNetworkState::delay_history): the counts of each population at the
     /// last `d_max` step points, newest first, then at the start itself. A hand-over
     /// from a density with delays starts the particles with the spikes its rate history
@@ -290,6 +291,15 @@ impl<S: SubthresholdStepper + Clone> ParticleNetworkBuilder<S> {
     ) -> Result<ParticleNetwork<S>, MicroError> {
         let p = layout.len();
         let rates = self.rates.clone().unwrap_or_else(|| vec![0.0; p]);
+        // The history, checked before any population is sampled.
+        let neurons = self.network.neurons(self.config.particles)?;
+        let spikes = match self.spikes.take() {
+            Some(counts) => {
+                check_spike_history(&self.network, self.config.dt, &counts, &neurons)?;
+                Some(counts)
+            }
+            None => SpikeHistory::prior_counts(&self.network, self.config.dt, &neurons)?,
+        };
         let mut systems = Vec::with_capacity(p);
         for (alpha, part) in layout.iter().enumerate() {
             let Some((partition, local)) = *part else {
@@ -312,14 +322,6 @@ impl<S: SubthresholdStepper + Clone> ParticleNetworkBuilder<S> {
             systems.push(Some(finish(alpha, builder)?));
         }
         let last_initiators = vec![0; p];
-        let neurons = self.network.neurons(self.config.particles)?;
-        let spikes = match self.spikes.take() {
-            Some(counts) => {
-                check_spike_history(&self.network, self.config.dt, &counts, &neurons)?;
-                Some(counts)
-            }
-            None => SpikeHistory::prior_counts(&self.network, self.config.dt, &neurons)?,
-        };
         let mut network = ParticleNetwork::assemble(
             self.network,
             self.config,
@@ -332,6 +334,11 @@ impl<S: SubthresholdStepper + Clone> ParticleNetworkBuilder<S> {
         );
         if let (Some(history), Some(counts)) = (&mut network.history, &spikes) {
             history.restore(counts);
+            // What arrives at the start (module `delay`), as the end of a step owes it;
+            // an empty history owes nothing.
+            if counts.iter().any(|&c| c != 0) {
+                super::step::deliver(history, &mut network.members);
+            }
         }
         Ok(network)
     }

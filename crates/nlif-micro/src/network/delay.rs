@@ -25,9 +25,9 @@
 //! rate, as without delays).
 //!
 //! Before the start population `β` fired at its constant `prior_rate` `ν_β` (default 0: no
-//! prior activity). The `d_max + 1` points of the history at the start, `k = 1` the
-//! oldest and `k = d_max + 1` the point being filled, then hold the counts of a running
-//! sum rounded to whole spikes,
+//! prior activity). The `d_max` complete points of the history at the start, `t_{-d_max}`
+//! (`k = 1`) to `t_{-1}` (`k = d_max`), then hold the counts of a running sum rounded to
+//! whole spikes,
 //!
 //! ```text
 //! c_β(k) = round(k ν_β N_β dt) − round((k − 1) ν_β N_β dt),
@@ -35,7 +35,12 @@
 //!
 //! so that any window of consecutive points holds its expected `ν_β N_β dt` per point to
 //! within one spike (the spikes are not drawn at random: the prior activity is a rate,
-//! what the density's history holds).
+//! what the density's history holds); the point being filled, `t_0`, is the run's own.
+//!
+//! A network that starts with a history (a prior rate, or the spikes a hand-over
+//! carries) is owed at its start what arrives at `t_0`, the spikes of `t_{-d[α][β]}`,
+//! exactly as the end of a step owes what arrives at the next point: so the first `d`
+//! passes receive the history, as the density's first `K` steps read theirs.
 
 use nlif_model::network::Network;
 
@@ -80,7 +85,7 @@ impl SpikeHistory {
 
     /// The saved form ([`to_counts`](Self::to_counts)) of the history at the start of a
     /// network whose population `β` of `neurons[β]` fired at its `prior_rate` before
-    /// (module documentation); `None` without a delay.
+    /// (module documentation; the point being filled empty); `None` without a delay.
     ///
     /// # Errors
     ///
@@ -95,8 +100,8 @@ impl SpikeHistory {
             return Ok(None);
         };
         let p = neurons.len();
-        let points = history.len + 1;
-        let mut counts = vec![0; points * p];
+        let points = history.len;
+        let mut counts = vec![0; (points + 1) * p];
         for (beta, population) in network.populations.iter().enumerate() {
             let per_step = population.prior_rate * dt;
             if per_step > 1.0 {
@@ -111,13 +116,9 @@ impl SpikeHistory {
             let expected = per_step * neurons[beta] as f64;
             for k in 1..=points {
                 let count = (k as f64 * expected).round() - ((k - 1) as f64 * expected).round();
-                // Saved form: the complete points newest first, the point being filled last.
-                let slot = if k == points {
-                    history.len
-                } else {
-                    points - 1 - k
-                };
-                counts[slot * p + beta] = count as u64;
+                // Saved form: the complete points newest first (the point being filled,
+                // last, stays empty).
+                counts[(points - k) * p + beta] = count as u64;
             }
         }
         Ok(Some(counts))

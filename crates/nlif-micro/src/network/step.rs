@@ -354,7 +354,7 @@ impl<S: SubthresholdStepper> ParticleNetwork<S> {
 /// Owes each population the kicks its delayed connections deliver at the point just
 /// reached (module `delay`): `Σ_β fl(c_β(t_{n+1-d}) · kick[α][β])` in `β` order, on top
 /// of the cascade's level.
-fn deliver<S: SubthresholdStepper>(
+pub(super) fn deliver<S: SubthresholdStepper>(
     history: &super::delay::SpikeHistory,
     members: &mut [Member<S>],
 ) {

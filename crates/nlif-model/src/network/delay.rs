@@ -41,13 +41,6 @@ impl Network {
         self.populations.iter().map(|p| p.prior_rate).collect()
     }
 
-    /// Whether some population fired before the start and some delay delivers it: only
-    /// then does the prior rate change a run.
-    #[must_use]
-    pub fn has_prior_activity(&self) -> bool {
-        self.has_delay() && self.populations.iter().any(|p| p.prior_rate != 0.0)
-    }
-
     /// The longest delay (0 without delays).
     #[must_use]
     pub fn max_delay(&self) -> f64 {

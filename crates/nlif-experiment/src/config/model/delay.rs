@@ -99,13 +99,15 @@ impl ModelSection {
 
     /// Checks the firing rates before the start (`model.prior_rate` in the single form,
     /// `model.populations[α].prior_rate` in the populations form): finite, non-negative
-    /// and, for a run with particles of step `micro_dt`, at most one spike per neuron and
-    /// step (`prior_rate · dt <= 1`), since the particles receive them as whole spikes.
+    /// and, for a run with particles of step `micro_dt` and a delay (without one the
+    /// prior rate is never delivered), at most one spike per neuron and step
+    /// (`prior_rate · dt <= 1`), since the particles receive them as whole spikes.
     pub(crate) fn validate_prior_rates(
         &self,
         micro_dt: Option<f64>,
     ) -> Result<(), (String, String)> {
         let network = self.network();
+        let micro_dt = micro_dt.filter(|_| network.has_delay());
         for (alpha, population) in network.populations.iter().enumerate() {
             let rate = population.prior_rate;
             let path = if self.is_populations_form() {
