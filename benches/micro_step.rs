@@ -21,6 +21,7 @@ mod common;
 
 use common::{one_thread, relaxed};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use nlif_micro::normal::Normals;
 use nlif_micro::stepper::{
     BRIDGE_CUTOFF, KernelVisitor, Rng, SubthresholdStep, SubthresholdStepper, standard_normal,
     uniform,
@@ -164,7 +165,7 @@ fn micro_step(c: &mut Criterion) {
                 if b > 0.0 && stepper != Stepper::BrownianBridge && !compared {
                     continue;
                 }
-                let base = relaxed(b, particles, stepper, Refractory::None);
+                let base = relaxed(b, particles, stepper, Refractory::None, Normals::BoxMuller);
                 let id = format!("{stepper:?}/1thread");
                 group.bench_with_input(BenchmarkId::new(id, particles), &particles, |bench, _| {
                     let mut net = base.clone();
@@ -256,7 +257,7 @@ fn micro_normals(c: &mut Criterion) {
         for particles in [100_000usize, 1_000_000] {
             group.throughput(Throughput::Elements(particles as u64));
             for stepper in [Stepper::EulerMaruyama, Stepper::BrownianBridge] {
-                let base = relaxed(b, particles, stepper, Refractory::None);
+                let base = relaxed(b, particles, stepper, Refractory::None, Normals::BoxMuller);
                 let state = base.state();
                 let before = outside(&state, Outside::<true, false>(stepper));
                 let plain = outside(&state, Outside::<false, false>(stepper));

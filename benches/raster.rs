@@ -8,6 +8,7 @@ mod common;
 
 use common::{one_thread, relaxed};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use nlif_micro::normal::Normals;
 use nlif_micro::{ParticleSystem, SingleProcess, SpikeRaster, Stepper};
 use nlif_model::Refractory;
 
@@ -18,7 +19,13 @@ fn raster(c: &mut Criterion) {
     group.sample_size(30);
     group.throughput(Throughput::Elements(particles as u64));
     for (label, b) in [("b=0.5", 0.5), ("b=3", 3.0)] {
-        let base = relaxed(b, particles, Stepper::BrownianBridge, Refractory::None);
+        let base = relaxed(
+            b,
+            particles,
+            Stepper::BrownianBridge,
+            Refractory::None,
+            Normals::BoxMuller,
+        );
         group.bench_with_input(BenchmarkId::new(label, "off"), &particles, |bench, _| {
             let mut net = base.clone();
             single.install(|| bench.iter(|| net.step()));

@@ -11,6 +11,7 @@ mod common;
 use common::{one_thread, relaxed};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use nlif_micro::Stepper;
+use nlif_micro::normal::Normals;
 use nlif_model::Refractory;
 
 fn refractory(c: &mut Criterion) {
@@ -25,7 +26,13 @@ fn refractory(c: &mut Criterion) {
         ("Exponential(0.025)", Refractory::Exponential { tau: 0.025 }),
     ];
     for (label, period) in cases {
-        let base = relaxed(0.5, particles, Stepper::BrownianBridge, period);
+        let base = relaxed(
+            0.5,
+            particles,
+            Stepper::BrownianBridge,
+            period,
+            Normals::BoxMuller,
+        );
         group.bench_with_input(BenchmarkId::new("b=0.5", label), &particles, |bench, _| {
             let mut net = base.clone();
             single.install(|| bench.iter(|| net.step()));

@@ -1,5 +1,7 @@
-//! The setup the particle benchmarks share (`micro_step.rs`, `raster.rs`, `refractory.rs`).
+//! The setup the particle benchmarks share (`micro_step.rs`, `raster.rs`, `refractory.rs`,
+//! `floor.rs`).
 
+use nlif_micro::normal::Normals;
 use nlif_micro::{MicroConfig, Parallelism, ParticleSystem, Stepper};
 use nlif_model::{InitialDensity, Input, ModelParams, Refractory};
 
@@ -7,12 +9,14 @@ use nlif_model::{InitialDensity, Input, ModelParams, Refractory};
 /// defaults), no input, `dt = 1e-3` with `stepper`, the refractory period `refractory`
 /// (`Refractory::None`: the step without one), sampled from the benchmarks' initial
 /// density (Gaussian, mean -1, variance 0.5) and relaxed to `t = 2` (`b <= 1`) or brought
-/// to `t = 3.2`, just before the first burst (`b = 3`, which comes near `t = 3.4`).
+/// to `t = 3.2`, just before the first burst (`b = 3`, which comes near `t = 3.4`); the
+/// normal deviates drawn by `normals`.
 pub(crate) fn relaxed(
     b: f64,
     particles: usize,
     stepper: Stepper,
     refractory: Refractory,
+    normals: Normals,
 ) -> ParticleSystem {
     let params = ModelParams {
         b,
@@ -22,6 +26,7 @@ pub(crate) fn relaxed(
         particles,
         dt: 1e-3,
         stepper,
+        normals,
         ..MicroConfig::default()
     };
     let initial = InitialDensity::Gaussian {

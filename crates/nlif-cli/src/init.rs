@@ -76,6 +76,7 @@ pub(crate) fn example(kind: SolverKind, populations: u8) -> String {
             particles: 100000,        // number of neurons N_p
             dt: 1e-4,                 // time step; must divide solver.macro.dt (Multiscale)
             stepper: BrownianBridge,  // EulerMaruyama | BrownianBridge | ExactOu
+            normals: BoxMuller,       // BoxMuller | Ziggurat (faster; other deviates of the same law)
             mfe_min_fraction: 0.01,   // record cascades firing at least this fraction
         ),
         switching: (

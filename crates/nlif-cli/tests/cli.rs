@@ -117,6 +117,7 @@ fn set_reaches_every_documented_field() {
         ("solver.micro.particles", "1000000", "particles: 1000000"),
         ("solver.micro.dt", "5e-4", "dt: 0.0005"),
         ("solver.micro.stepper", "ExactOu", "stepper: ExactOu"),
+        ("solver.micro.normals", "Ziggurat", "normals: Ziggurat"),
         (
             "solver.micro.mfe_min_fraction",
             "0.05",

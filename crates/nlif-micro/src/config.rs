@@ -3,6 +3,7 @@
 use nlif_model::ModelError;
 use serde::{Deserialize, Serialize};
 
+use crate::normal::Normals;
 use crate::{BLOCK_SIZE, Stepper};
 
 /// The largest network: `2^38` neurons (2.7e11). Sums over the network — counts, and the
@@ -15,7 +16,10 @@ pub const MAX_PARTICLES: usize = 1 << 38;
 pub const MAX_PART_PARTICLES: usize = u32::MAX as usize;
 
 /// Settings of the particle solver, as written in the `solver.micro` section of a config.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+///
+/// Text (RON, JSON) leaves `normals` out at its default, so configs written before it
+/// existed are written the same; binary states (postcard) always hold it.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MicroConfig {
     /// Number of neurons `N_p` (at most [`MAX_PARTICLES`]; a single system holds at most
@@ -29,6 +33,9 @@ pub struct MicroConfig {
     /// [`ParticleSystemBuilder::stepper`](crate::ParticleSystemBuilder::stepper) uses
     /// that one instead).
     pub stepper: Stepper,
+    /// Generator of the sub-threshold steps' normal deviates (module
+    /// [`normal`](crate::normal)).
+    pub normals: Normals,
     /// A cascade (or an input kick) is recorded as a multiple firing event when it fires
     /// at least this fraction of the network in one instant.
     pub mfe_min_fraction: f64,
@@ -40,8 +47,27 @@ impl Default for MicroConfig {
             particles: 100_000,
             dt: 1e-4,
             stepper: Stepper::BrownianBridge,
+            normals: Normals::BoxMuller,
             mfe_min_fraction: 0.01,
         }
+    }
+}
+
+impl Serialize for MicroConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let omit = serializer.is_human_readable() && self.normals == Normals::default();
+        let mut s = serializer.serialize_struct("MicroConfig", 5 - usize::from(omit))?;
+        s.serialize_field("particles", &self.particles)?;
+        s.serialize_field("dt", &self.dt)?;
+        s.serialize_field("stepper", &self.stepper)?;
+        if omit {
+            s.skip_field("normals")?;
+        } else {
+            s.serialize_field("normals", &self.normals)?;
+        }
+        s.serialize_field("mfe_min_fraction", &self.mfe_min_fraction)?;
+        s.end()
     }
 }
 
@@ -283,6 +309,37 @@ impl From<nlif_model::network::NetworkError> for MicroError {
         MicroError::At {
             path: error.path().to_string(),
             reason: error.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Oracle: the config written before `normals` existed (its JSON spelled out) and the
+    /// reader's defaults. Text leaves the default generator out and writes another;
+    /// postcard always holds the field, so both configs round-trip exactly either way.
+    #[test]
+    fn text_leaves_the_default_generator_out_and_binary_keeps_it() {
+        let default = MicroConfig::default();
+        let json = serde_json::to_string(&default).unwrap();
+        assert_eq!(
+            json,
+            r#"{"particles":100000,"dt":0.0001,"stepper":"BrownianBridge","mfe_min_fraction":0.01}"#
+        );
+        let ziggurat = MicroConfig {
+            normals: Normals::Ziggurat,
+            ..default
+        };
+        let json = serde_json::to_string(&ziggurat).unwrap();
+        assert!(json.contains(r#""normals":"Ziggurat""#), "{json}");
+        for config in [default, ziggurat] {
+            let text: MicroConfig =
+                serde_json::from_str(&serde_json::to_string(&config).unwrap()).unwrap();
+            let binary: MicroConfig =
+                postcard::from_bytes(&postcard::to_allocvec(&config).unwrap()).unwrap();
+            assert_eq!((text, binary), (config, config));
         }
     }
 }

@@ -13,7 +13,10 @@ use crate::{BLOCK_SIZE, MicroConfig, MicroError, Partition};
 ///
 /// Version 3: adds the refractory period (`refractory`) and each neuron's time still away
 /// (`away`, empty without a period).
-pub const PARTICLE_STATE_VERSION: u32 = 3;
+///
+/// Version 4: the config holds the generator of the normal deviates
+/// ([`MicroConfig::normals`](crate::MicroConfig::normals)); the binary layout grew.
+pub const PARTICLE_STATE_VERSION: u32 = 4;
 
 /// Everything needed to continue a particle system bit for bit, as plain serde data.
 ///

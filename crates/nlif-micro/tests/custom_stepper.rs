@@ -86,6 +86,7 @@ fn config(stepper: Stepper) -> MicroConfig {
         particles: 9000,
         dt: 1e-2,
         stepper,
+        normals: Default::default(),
         mfe_min_fraction: 0.0,
     }
 }

@@ -36,6 +36,7 @@ fn build(network: Network) -> Result<ParticleNetwork, MicroError> {
         particles: 2 * 700,
         dt: DT,
         stepper: Stepper::EulerMaruyama,
+        normals: Default::default(),
         mfe_min_fraction: 0.0,
     };
     // S at 0.5 (no noise could bring it to V_F = 2 before the kick), T around 0.

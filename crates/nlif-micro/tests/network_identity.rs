@@ -37,6 +37,7 @@ fn one_population_is_the_particle_system_bit_for_bit() {
             particles: 10_000,
             dt: 1e-3,
             stepper,
+            normals: Default::default(),
             mfe_min_fraction: 0.0,
         };
         let mut system = ParticleSystem::builder(params, input, config, 5)
@@ -124,6 +125,7 @@ fn uncoupled_populations_are_independent_particle_systems() {
         particles: total,
         dt: 1e-3,
         stepper: Stepper::BrownianBridge,
+        normals: Default::default(),
         mfe_min_fraction: 0.0,
     };
     let neurons = network.neurons(total).unwrap();

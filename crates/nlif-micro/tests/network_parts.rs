@@ -68,6 +68,7 @@ fn config() -> MicroConfig {
         particles: PARTICLES,
         dt: 1e-2,
         stepper: Stepper::BrownianBridge,
+        normals: Default::default(),
         mfe_min_fraction: 0.0,
     }
 }

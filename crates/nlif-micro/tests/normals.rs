@@ -21,13 +21,14 @@
 
 use std::convert::Infallible;
 
-use nlif_micro::normal::{CHUNK, fill};
+use nlif_micro::normal::{CHUNK, Normals, fill, fill_with};
 use nlif_model::special::normal_cdf;
 use rand::{Rng, SeedableRng, TryRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-/// Largest |z| the generator can produce is sqrt(84 ln 2) = 7.63; the histogram spans
-/// [-HALF_WIDTH, HALF_WIDTH).
+/// Largest |z| Box–Muller can produce is sqrt(84 ln 2) = 7.63; the histogram spans
+/// [-HALF_WIDTH, HALF_WIDTH) (the ziggurat's tail reaches further, with probability below
+/// 1e-15 beyond: its last cells count it).
 const HALF_WIDTH: f64 = 8.25;
 const TAILS: [f64; 4] = [3.0, 4.0, 5.0, 6.0];
 
@@ -65,6 +66,7 @@ impl Statistics {
     fn add(&mut self, z: &[f64]) {
         let cells = self.histogram.len() as f64;
         let scale = cells / (2.0 * HALF_WIDTH);
+        let last = self.histogram.len() - 1;
         let mut powers = [0.0; 4];
         for &x in z {
             let x2 = x * x;
@@ -75,7 +77,7 @@ impl Statistics {
             for (count, c) in self.tails.iter_mut().zip(TAILS) {
                 *count += u64::from(x.abs() > c);
             }
-            let cell = ((x + HALF_WIDTH) * scale) as usize;
+            let cell = (((x + HALF_WIDTH) * scale) as usize).min(last);
             self.histogram[cell] += 1;
         }
         for (total, part) in self.powers.iter_mut().zip(powers) {
@@ -208,14 +210,14 @@ fn poisson_bounds(mean: f64, alpha: f64) -> (u64, u64) {
     (low, m)
 }
 
-fn run(draws: u64, seed: u64, cells: usize) -> Vec<String> {
+fn run(normals: Normals, draws: u64, seed: u64, cells: usize) -> Vec<String> {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut stats = Statistics::new(cells);
     let mut buffer = vec![0.0; 1 << 16];
     let mut left = draws;
     while left > 0 {
         let len = (buffer.len() as u64).min(left) as usize;
-        fill(&mut rng, &mut buffer[..len]);
+        fill_with(normals, &mut rng, &mut buffer[..len]);
         stats.add(&buffer[..len]);
         left -= len as u64;
     }
@@ -227,7 +229,17 @@ fn run(draws: u64, seed: u64, cells: usize) -> Vec<String> {
 #[test]
 #[cfg_attr(debug_assertions, ignore = "10^8 deviates: run in release mode")]
 fn normals_match_the_standard_normal_on_1e8_draws() {
-    for line in run(100_000_000, 2026, 1 << 20) {
+    for line in run(Normals::BoxMuller, 100_000_000, 2026, 1 << 20) {
+        println!("{line}");
+    }
+}
+
+/// The same checks for the ziggurat (`Normals::Ziggurat`): its pairs are the two halves of
+/// one word.
+#[test]
+#[cfg_attr(debug_assertions, ignore = "10^8 deviates: run in release mode")]
+fn ziggurat_normals_match_the_standard_normal_on_1e8_draws() {
+    for line in run(Normals::Ziggurat, 100_000_000, 2028, 1 << 20) {
         println!("{line}");
     }
 }
@@ -237,8 +249,11 @@ fn normals_match_the_standard_normal_on_1e8_draws() {
 #[test]
 #[ignore = "10^10 deviates, a few minutes: cargo test --release -p nlif-micro --test normals -- --ignored"]
 fn normals_1e10() {
-    for line in run(10_000_000_000, 2027, 1 << 22) {
-        println!("{line}");
+    for normals in [Normals::BoxMuller, Normals::Ziggurat] {
+        println!("{normals:?}");
+        for line in run(normals, 10_000_000_000, 2027, 1 << 22) {
+            println!("{line}");
+        }
     }
 }
 

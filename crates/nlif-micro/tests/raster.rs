@@ -26,6 +26,7 @@ fn config(particles: usize) -> MicroConfig {
         particles,
         dt: 1e-2,
         stepper: Stepper::BrownianBridge,
+        normals: Default::default(),
         mfe_min_fraction: 0.0,
     }
 }

@@ -244,6 +244,7 @@ fn build(part: NetworkPart, parallelism: Parallelism) -> ParticleNetwork {
         particles: 5 * nlif_micro::BLOCK_SIZE + 300,
         dt: 1e-2,
         stepper: Stepper::BrownianBridge,
+        normals: Default::default(),
         mfe_min_fraction: 0.0,
     };
     ParticleNetwork::builder(network(), config, 17)

@@ -45,6 +45,7 @@ fn config(particles: usize) -> MicroConfig {
         particles,
         dt: 1e-2,
         stepper: Stepper::BrownianBridge,
+        normals: Default::default(),
         // Report every cascade, so that the reports show the rounds.
         mfe_min_fraction: 0.0,
     }

@@ -11,10 +11,11 @@ use crate::{MacroConfig, MacroSolver};
 
 /// The version of [`NetworkState`] this build writes and reads.
 ///
-/// Version 2 added [`NetworkState::refractory`], version 3 [`NetworkState::histories`];
-/// a version-1 or -2 state (without them: no refractory periods, no delays) is still
-/// read.
-pub const NETWORK_STATE_VERSION: u32 = 3;
+/// Version 2 added [`NetworkState::refractory`], version 3 [`NetworkState::histories`],
+/// version 4 the populations' `prior_rate` (in the network); a version-1 to -3 state
+/// (without them: no refractory periods, no delays, nothing fired before the start) is
+/// still read from text, where the missing fields take their defaults.
+pub const NETWORK_STATE_VERSION: u32 = 4;
 
 /// The oldest version of [`NetworkState`] this build reads.
 const NETWORK_STATE_OLDEST: u32 = 1;

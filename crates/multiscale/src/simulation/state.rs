@@ -33,8 +33,9 @@ use crate::policy::SwitchingPolicy;
 use crate::trace::{Outcome, Trace};
 
 /// The version of [`SimulationState`]'s layout; a state of another version is refused
-/// (9: a population carries its `prior_rate`).
-pub const SIMULATION_STATE_VERSION: u32 = 9;
+/// (9: a population carries its `prior_rate`; 10: the particle settings their generator of
+/// normal deviates, `solver.micro.normals`).
+pub const SIMULATION_STATE_VERSION: u32 = 10;
 
 /// Everything a [`Simulation`] needs to continue bit for bit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -242,6 +242,7 @@ const OVERRIDES: &[(&str, &[&str])] = &[
     ),
     ("solver.micro.dt", &["1e-3", "3e-4", "0.5", "1e-300"]),
     ("solver.micro.stepper", &["EulerMaruyama", "ExactOu"]),
+    ("solver.micro.normals", &["Ziggurat", "BoxMuller"]),
     ("solver.micro.mfe_min_fraction", &["0", "1", "2"]),
     ("solver.switching.rate_up", &["0.1", "1e300", "0"]),
     ("solver.switching.rate_down", &["0", "1e300", "-1"]),

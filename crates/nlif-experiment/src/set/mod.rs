@@ -186,6 +186,17 @@ pub fn assign(config: &mut Config, path: &str, value: &str) -> Result<(), SetErr
         }
         _ => {}
     }
+    if steps[..]
+        == [
+            Step::Field("solver"),
+            Step::Field("micro"),
+            Step::Field("normals"),
+        ]
+        && written.solver.micro.normals == nlif_micro::normal::Normals::default()
+    {
+        // Left out at its default; written out off it (the value given replaces it).
+        written.solver.micro.normals = nlif_micro::normal::Normals::Ziggurat;
+    }
     if steps == [Step::Field("model"), Step::Field("refractory")]
         && written.model.refractory.is_none()
         && written.model.populations.is_none()

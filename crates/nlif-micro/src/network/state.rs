@@ -9,8 +9,10 @@ use super::{NetworkPart, ParticleNetwork, own_params};
 use crate::stepper::{Stepper, SubthresholdStepper};
 use crate::{MicroConfig, MicroError, Parallelism, ParticleState, ParticleSystem};
 
-/// The version of [`ParticleNetworkState`] this crate writes and reads.
-pub const PARTICLE_NETWORK_STATE_VERSION: u32 = 2;
+/// The version of [`ParticleNetworkState`] this crate writes and reads (3: the populations
+/// carry their `prior_rate`, the parts' configs their generator of normal deviates; the
+/// binary layout grew).
+pub const PARTICLE_NETWORK_STATE_VERSION: u32 = 3;
 
 /// Everything needed to continue a [`ParticleNetwork`] bit for bit, as plain serde data:
 /// the network, the clock, the populations' rates and initiators, and each population's

@@ -1,6 +1,7 @@
 //! The polynomial logarithm, sine and cosine of the normal transform (fdlibm's reductions,
 //! without branches or tables), in pieces that the batched passes of the parent module
-//! run one loop each; [`ln`] composes them as one function does.
+//! run one loop each; [`ln`] composes them as one function does. The ziggurat's slow path
+//! uses [`ln`] and [`exp`] (fdlibm's too) one value at a time.
 
 /// The coefficients as fdlibm publishes them (more digits than a double holds; each rounds
 /// to the intended double). fdlibm: "Copyright (C) 1993 by Sun Microsystems, Inc. All
@@ -34,14 +35,24 @@ mod fdlibm {
     pub(super) const C4: f64 = -2.755_731_435_139_066_330_35e-7;
     pub(super) const C5: f64 = 2.087_572_321_298_174_827_90e-9;
     pub(super) const C6: f64 = -1.135_964_755_778_819_482_65e-11;
+
+    // fdlibm's `exp` (e_exp.c): x = k ln 2 + r with |r| <= ln2/2, exp(r) = 1 + r + r c/(2 - c)
+    // with c = r - r² P(r²), P a minimax polynomial (error below 2^-59).
+    // invln2 = 1.44269504088896338700e+00, the same double as `LOG2_E`.
+    pub(super) const INV_LN2: f64 = std::f64::consts::LOG2_E;
+    pub(super) const P1: f64 = 1.666_666_666_666_660_190_37e-1;
+    pub(super) const P2: f64 = -2.777_777_777_701_559_338_42e-3;
+    pub(super) const P3: f64 = 6.613_756_321_437_934_361_17e-5;
+    pub(super) const P4: f64 = -1.653_390_220_546_525_153_90e-6;
+    pub(super) const P5: f64 = 4.138_136_797_057_238_460_39e-8;
 }
 
 use fdlibm::*;
 
-/// `ln x` for a normal positive `x` (here `2^-42 <= x <= 1`), without branches:
+/// `ln x` for a normal positive `x` (here `2^-53 <= x <= 1`), without branches:
 /// [`ln_series`] of the [`ln_reduction`] of `x`.
-#[cfg(test)]
-fn ln(x: f64) -> f64 {
+#[inline]
+pub(super) fn ln(x: f64) -> f64 {
     let (f, k) = ln_reduction(x);
     ln_series(f, ln_ratio(f), k)
 }
@@ -76,6 +87,26 @@ pub(super) fn ln_series(f: f64, s: f64, k: f64) -> f64 {
     s * (hfsq + t2 + t1) + k * LN2_LO - hfsq + f + k * LN2_HI
 }
 
+/// `e^x` for `-708 <= x <= 0` (the ziggurat's `e^{-x²/2}`; module `ziggurat`), by fdlibm's
+/// reduction and polynomial: a fixed sequence of IEEE operations, so the same bits on every
+/// processor (the standard library's `exp` is the platform's and may differ in the last
+/// place).
+#[inline]
+pub(super) fn exp(x: f64) -> f64 {
+    debug_assert!((-708.0..=0.0).contains(&x), "{x}");
+    // k = round(x / ln 2) (x <= 0: truncation of x / ln 2 - 1/2), exactly representable.
+    let k = (x * INV_LN2 - 0.5) as i32;
+    let kf = f64::from(k);
+    let hi = x - kf * LN2_HI;
+    let lo = kf * LN2_LO;
+    let r = hi - lo;
+    let t = r * r;
+    let c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+    let y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
+    // 2^k for -1022 <= k <= 0, exactly.
+    y * f64::from_bits(((1023 + k) as u64) << 52)
+}
+
 /// `sin x` for `|x| <= π/4`.
 #[inline(always)]
 pub(super) fn sin_kernel(x: f64) -> f64 {
@@ -100,12 +131,13 @@ pub(super) fn cos_kernel(x: f64) -> f64 {
 mod tests {
     use super::*;
 
-    /// Oracle: the standard library's `ln`, `sin`, `cos` (correctly rounded or within an
-    /// ulp). Relative error of `ln` on 10^6 points of `(0, 1]` spread over every binade
-    /// from `2^-48` up, absolute error of the kernels on 10^6 points of `[0, π/4]`.
+    /// Oracle: the standard library's `ln`, `sin`, `cos`, `exp` (correctly rounded or within
+    /// an ulp). Relative error of `ln` on 10^6 points of `(0, 1]` spread over every binade
+    /// from `2^-48` up, absolute error of the kernels on 10^6 points of `[0, π/4]`,
+    /// relative error of `exp` on 10^6 points of `[-40, 0]`.
     #[test]
     fn the_polynomials_are_accurate_to_a_few_ulps() {
-        let mut worst = [0.0f64; 3];
+        let mut worst = [0.0f64; 4];
         let n = 1_000_000;
         for i in 1..=n {
             let t = i as f64 / n as f64;
@@ -117,11 +149,13 @@ mod tests {
                     worst[0] = worst[0].max((ln(u) - exact).abs() / exact.abs());
                 }
             }
+            let e = -40.0 * t;
+            worst[3] = worst[3].max((exp(e) - e.exp()).abs() / e.exp());
             let phi = t * std::f64::consts::FRAC_PI_4;
             worst[1] = worst[1].max((sin_kernel(phi) - phi.sin()).abs());
             worst[2] = worst[2].max((cos_kernel(phi) - phi.cos()).abs());
         }
-        assert_eq!(ln(1.0), 0.0);
+        assert_eq!((ln(1.0), exp(0.0)), (0.0, 1.0));
         assert!(worst.iter().all(|&e| e <= 4.5e-16), "{worst:?}");
     }
 }

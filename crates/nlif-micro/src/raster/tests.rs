@@ -27,6 +27,7 @@ fn system(n: usize, b: f64, input: Input) -> ParticleSystem {
         particles: n,
         dt: 1e-3,
         stepper: Stepper::BrownianBridge,
+        normals: Default::default(),
         mfe_min_fraction: 0.0,
     };
     ParticleSystem::from_initial(params, input, config, &INITIAL, -4.0, 3, Parallelism::Rayon)
@@ -137,6 +138,7 @@ fn a_network_records_the_marks_of_each_population() {
         particles: 3_000,
         dt: 1e-3,
         stepper: Stepper::BrownianBridge,
+        normals: Default::default(),
         mfe_min_fraction: 0.0,
     };
     for size in [30, 3_000] {

@@ -50,9 +50,11 @@ impl<S: SubthresholdStepper> ParticleSystem<S> {
     pub(crate) fn subthreshold_pass(&mut self, kernel: S::Kernel, theta: f64) {
         let (pending, v_r, v_f) = (self.pending, self.params.v_r, self.params.v_f);
         let away = self.away;
+        let normals = self.config.normals;
         self.for_each_block(|offset, v, block| {
             kernel.dispatch(BlockPass {
                 offset,
+                normals,
                 v,
                 block,
                 pending,

@@ -15,7 +15,8 @@
 //!    vectorizes this loop, at the widest width the processor offers (`pulp` picks it at
 //!    run time, as for the normals);
 //! 3. the indices of the flagged particles are gathered, eight flags at a time (or, after
-//!    a chunk with many flagged, without branches: [`compact`]);
+//!    a chunk with many flagged, without branches: [`compact`]; not at all when the loop's
+//!    flags, or-ed together as it goes, are all zero);
 //! 4. the flagged particles, in index order, go through the kernel's
 //!    [`SubthresholdStep::advance`] (those not settled: the bridge's uniform is drawn here)
 //!    and [`record`] (spike count, `-inf` for a fired neuron, cascade window, count of
@@ -32,17 +33,17 @@
 
 use super::Block;
 use super::refractory::{Away, park};
-use crate::normal::{Batch, CHUNK};
+use crate::normal::{Batch, CHUNK, Normals};
 use crate::stepper::{KernelVisitor, SubthresholdStep};
 
 /// Flag bit: the kernel did not settle the particle (it goes through `advance`).
-const UNSETTLED: u8 = 1;
+const UNSETTLED: u64 = 1;
 /// Flag bit: the particle ends within the cascade window.
-const WINDOW: u8 = 2;
+const WINDOW: u64 = 2;
 /// Flag bit: the voltage `propagate` settled on is NaN or infinite (a kernel that breaks
 /// its promise): it goes to [`record`], which counts it. (A particle `propagate` did not
 /// settle goes there anyway, with the voltage `advance` returns.)
-const NON_FINITE: u8 = 4;
+const NON_FINITE: u64 = 4;
 
 /// Applies a pending reset (`-inf` ↦ `V_R`) or kick.
 #[inline(always)]
@@ -87,6 +88,8 @@ pub(super) fn record(
 pub(super) struct BlockPass<'a> {
     /// Global index of the block's first particle.
     pub(super) offset: usize,
+    /// The generator of the normal deviates.
+    pub(super) normals: Normals,
     pub(super) v: &'a mut [f64],
     pub(super) block: &'a mut Block,
     pub(super) pending: f64,
@@ -109,7 +112,7 @@ const DENSE: usize = 64;
 /// Per-chunk scratch of the pass, on the caller's stack.
 struct Scratch {
     before: [f64; CHUNK],
-    flags: [u8; CHUNK],
+    flags: [u64; CHUNK],
     flagged: [u16; CHUNK],
     /// The chunk's neurons that stay away this step (refractory).
     parked: [u16; CHUNK],
@@ -122,6 +125,7 @@ impl KernelVisitor for BlockPass<'_> {
     fn visit<K: SubthresholdStep>(self, step: K) {
         let BlockPass {
             offset,
+            normals,
             v,
             block,
             pending,
@@ -134,7 +138,7 @@ impl KernelVisitor for BlockPass<'_> {
         block.non_finite = 0;
         block.window.clear();
         // Nothing is allocated and nothing is left over between steps.
-        let mut batch = Batch::new();
+        let mut batch = Batch::new(normals);
         let arch = pulp::Arch::new();
         let mut scratch = Scratch {
             before: [0.0; CHUNK],
@@ -183,7 +187,7 @@ impl KernelVisitor for BlockPass<'_> {
                 }
                 continue;
             }
-            arch.dispatch(Propagate {
+            let any = arch.dispatch(Propagate {
                 step,
                 x: &mut *chunk,
                 z,
@@ -199,7 +203,12 @@ impl KernelVisitor for BlockPass<'_> {
                 chunk[usize::from(i)] = f64::NEG_INFINITY;
                 scratch.flags[usize::from(i)] = 0;
             }
-            let count = compact(&scratch.flags[..n], &mut scratch.flagged, dense);
+            // Most chunks flag nobody (at `b = 0` only the few that fire): no compaction.
+            let count = if any == 0 {
+                0
+            } else {
+                compact(&scratch.flags[..n], &mut scratch.flagged, dense)
+            };
             dense = count * DENSE > n;
             for &i in &scratch.flagged[..count] {
                 let i = usize::from(i);
@@ -222,7 +231,7 @@ struct Propagate<'a, K> {
     x: &'a mut [f64],
     z: &'a [f64],
     before: &'a mut [f64],
-    flags: &'a mut [u8],
+    flags: &'a mut [u64],
     pending: f64,
     v_r: f64,
     v_f: f64,
@@ -230,16 +239,17 @@ struct Propagate<'a, K> {
 }
 
 impl<K: SubthresholdStep> pulp::WithSimd for Propagate<'_, K> {
-    type Output = ();
+    /// The flags or-ed together (zero when nobody is flagged).
+    type Output = u64;
 
     #[inline(always)]
-    fn with_simd<S: pulp::Simd>(self, _simd: S) {
-        propagate(self);
+    fn with_simd<S: pulp::Simd>(self, _simd: S) -> u64 {
+        propagate(self)
     }
 }
 
 #[inline(always)]
-fn propagate<K: SubthresholdStep>(pass: Propagate<'_, K>) {
+fn propagate<K: SubthresholdStep>(pass: Propagate<'_, K>) -> u64 {
     let Propagate {
         step,
         x,
@@ -253,56 +263,51 @@ fn propagate<K: SubthresholdStep>(pass: Propagate<'_, K>) {
     } = pass;
     let n = x.len();
     let (z, before, flags) = (&z[..n], &mut before[..n], &mut flags[..n]);
+    let mut any = 0;
     for i in 0..n {
         let v = settle(x[i], pending, v_r);
         let (next, settled) = step.propagate(v, z[i]);
         x[i] = next;
         before[i] = v;
         // `!(|next| < inf)`: NaN and ±inf, one mask and one comparison in the vector loop.
-        flags[i] = u8::from(!settled) * UNSETTLED
-            + u8::from(next + theta >= v_f) * WINDOW
-            + u8::from(!(next.abs() < f64::INFINITY)) * NON_FINITE;
+        flags[i] = (u64::from(!settled) * UNSETTLED)
+            | (u64::from(next + theta >= v_f) * WINDOW)
+            | (u64::from(!(next.abs() < f64::INFINITY)) * NON_FINITE);
+        any |= flags[i];
     }
+    any
 }
 
 /// Writes the indices of the non-zero `flags` to the front of `flagged`, in order, and
 /// returns how many there are.
 ///
-/// Two ways to the same list, chosen for speed only. Sparse (`dense = false`; near the
-/// stationary state well under 1 % of the particles are flagged at `dt = 10^-3`): eight
-/// flags are read as one word and skipped together when all are zero, and the set bytes of
-/// the others are listed one by one. Dense (at the rates before a burst a few percent of
-/// the particles lie close enough to `V_F` for the bridge, and the skip and the loop over
-/// the set bytes become mispredicted branches): every index is written and the count
-/// advanced by whether its flag is set, without a branch.
+/// The flags are as wide as the lanes of the vector loops that write them (64 bits):
+/// narrowing the comparison masks to bytes took more instructions than the step's
+/// arithmetic. Two ways to the same list, chosen for speed only. Sparse (`dense = false`;
+/// near the stationary state well under 1 % of the particles are flagged at `dt =
+/// 10^-3`): groups of eight flags are or-ed together and skipped when all are zero, the
+/// others listed without branches. Dense (at the rates before a burst a few percent of
+/// the particles lie close enough to `V_F` for the bridge, and the skip becomes a
+/// mispredicted branch): every index is written and the count advanced by whether its flag
+/// is set, without a branch.
 #[inline(always)]
-pub(super) fn compact(flags: &[u8], flagged: &mut [u16; CHUNK], dense: bool) -> usize {
+pub(super) fn compact(flags: &[u64], flagged: &mut [u16; CHUNK], dense: bool) -> usize {
     let mut count = 0;
-    if dense {
-        for (i, &flag) in flags.iter().enumerate() {
-            // `count <= i < CHUNK`: the mask only shows the compiler the bound.
-            flagged[count & (CHUNK - 1)] = i as u16;
+    let mut list = |first: usize, group: &[u64]| {
+        for (q, &flag) in group.iter().enumerate() {
+            // `count <= index < CHUNK`: the mask only shows the compiler the bound.
+            flagged[count & (CHUNK - 1)] = (first + q) as u16;
             count += usize::from(flag != 0);
         }
+    };
+    if dense {
+        list(0, flags);
         return count;
     }
-    let mut list = |first: usize, mut word: u64| {
-        while word != 0 {
-            let byte = word.trailing_zeros() / 8;
-            flagged[count] = first as u16 + byte as u16;
-            count += 1;
-            word &= !(0xff << (8 * byte));
+    for (g, group) in flags.chunks(8).enumerate() {
+        if group.iter().fold(0, |any, &flag| any | flag) != 0 {
+            list(8 * g, group);
         }
-    };
-    // Whole groups are loaded directly; only a partial last group is padded with zeros.
-    let (groups, rest) = flags.as_chunks::<8>();
-    for (g, group) in groups.iter().enumerate() {
-        list(8 * g, u64::from_le_bytes(*group));
-    }
-    if !rest.is_empty() {
-        let mut bytes = [0u8; 8];
-        bytes[..rest.len()].copy_from_slice(rest);
-        list(8 * groups.len(), u64::from_le_bytes(bytes));
     }
     count
 }
@@ -328,6 +333,7 @@ mod tests {
 
     fn run<K: SubthresholdStep>(
         step: K,
+        normals: Normals,
         v: &mut [f64],
         pending: f64,
         theta: f64,
@@ -342,6 +348,7 @@ mod tests {
         };
         BlockPass {
             offset: 1000,
+            normals,
             v,
             block: &mut block,
             pending,
@@ -358,7 +365,7 @@ mod tests {
         /// Oracle: the obvious filter. Any length up to a chunk, any density of flags.
         #[test]
         fn compaction_lists_the_flagged_indices_in_order(
-            flags in proptest::collection::vec(prop_oneof![3 => Just(0u8), 1 => 1u8..=255], 0..=CHUNK)
+            flags in proptest::collection::vec(prop_oneof![3 => Just(0u64), 1 => 1u64..=7], 0..=CHUNK)
         ) {
             let expected: Vec<u16> = (0..flags.len() as u16).filter(|&i| flags[usize::from(i)] != 0).collect();
             for dense in [false, true] {
@@ -393,6 +400,7 @@ mod tests {
                 (0u32..4).prop_map(|steps| Some(Away::Fixed { steps })),
                 (0.0..3.0f64).prop_map(|steps_per_tau| Some(Away::Exponential { steps_per_tau }))],
             counts in prop::collection::vec(prop_oneof![3 => Just(0u32), 1 => 0u32..4], 700),
+            normals in prop_oneof![Just(Normals::BoxMuller), Just(Normals::Ziggurat)],
         ) {
             let kernel = stepper.coefficients(dt, current, 1.0, 2.0);
             // Times away only where a system can hold them: on neurons at `-inf`.
@@ -403,7 +411,7 @@ mod tests {
             };
             let (mut split, mut plain) = (voltages.clone(), voltages);
             let (a, b) = kernel.dispatch(Both {
-                split: &mut split, plain: &mut plain, pending, theta, away: (away, counts),
+                split: &mut split, plain: &mut plain, pending, theta, away: (away, counts), normals,
             });
             prop_assert_eq!(
                 split.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
@@ -450,6 +458,7 @@ mod tests {
         pending: f64,
         theta: f64,
         away: (Option<Away>, Vec<u32>),
+        normals: Normals,
     }
 
     impl KernelVisitor for Both<'_> {
@@ -458,8 +467,22 @@ mod tests {
             assert!(K::SPLIT);
             let away = self.away.clone();
             (
-                run(step, self.split, self.pending, self.theta, away),
-                run(Plain(step), self.plain, self.pending, self.theta, self.away),
+                run(
+                    step,
+                    self.normals,
+                    self.split,
+                    self.pending,
+                    self.theta,
+                    away,
+                ),
+                run(
+                    Plain(step),
+                    self.normals,
+                    self.plain,
+                    self.pending,
+                    self.theta,
+                    self.away,
+                ),
             )
         }
     }

@@ -130,12 +130,12 @@ pub(crate) fn park<R: Rng>(
     x: &[f64],
     away: &mut [u32],
     rng: &mut R,
-    (flags, listed): (&mut [u8], &mut [u16; CHUNK]),
+    (flags, listed): (&mut [u64], &mut [u16; CHUNK]),
     parked: &mut [u16; CHUNK],
 ) -> usize {
     let flags = &mut flags[..x.len()];
     for (flag, &x) in flags.iter_mut().zip(x) {
-        *flag = u8::from(x == f64::NEG_INFINITY);
+        *flag = u64::from(x == f64::NEG_INFINITY);
     }
     let found = compact(flags, listed, false);
     let mut count = 0;
@@ -209,7 +209,7 @@ mod tests {
         let x = [0.5, f64::NEG_INFINITY, 1.0];
         let mut away = [0u32; 3];
         let mut parked = [0u16; CHUNK];
-        let (mut flags, mut listed) = ([0u8; CHUNK], [0u16; CHUNK]);
+        let (mut flags, mut listed) = ([0u64; CHUNK], [0u16; CHUNK]);
         let mut sat_out = 0;
         for pass in 0..10 {
             let scratch = (&mut flags[..], &mut listed);
