@@ -167,7 +167,7 @@ fn damaged_checkpoints_are_refused_and_nothing_changes() {
     let o = nlif(&["check", "done/checkpoint.nlif"], &dir);
     let text = String::from_utf8_lossy(&o.stdout).into_owned();
     assert!(o.status.success(), "{}", stderr(&o));
-    for needle in ["format 1", "blowup-a", "t = 1 of t_end = 1", "phase: macro"] {
+    for needle in ["format 2", "blowup-a", "t = 1 of t_end = 1", "phase: macro"] {
         assert!(text.contains(needle), "`{needle}` not in {text}");
     }
     let good = std::fs::read(dir.join("done/checkpoint.nlif")).unwrap();
@@ -177,7 +177,7 @@ fn damaged_checkpoints_are_refused_and_nothing_changes() {
     let mut magic = good.clone();
     magic[0] = b'X';
     let mut future = good.clone();
-    future[8..12].copy_from_slice(&2u32.to_le_bytes());
+    future[8..12].copy_from_slice(&99u32.to_le_bytes());
     let cases: [(&str, Vec<u8>, &str); 5] = [
         ("truncated", good[..good.len() / 2].to_vec(), "truncated"),
         ("header only", good[..10].to_vec(), "truncated"),

@@ -42,8 +42,10 @@ pub const FILE: &str = "checkpoint.nlif";
 /// The file name of the config a checkpointed run was started with (human-readable).
 pub const CONFIG_FILE: &str = "config.ron";
 const MAGIC: &[u8; 8] = b"NLIFCKPT";
-/// The layout version of the header and payload.
-pub const FORMAT_VERSION: u32 = 1;
+/// The layout version of the header and payload (2: the payload's config and state hold
+/// `solver.micro.normals` and the populations' `prior_rate`, so a checkpoint of format 1
+/// is refused as such rather than failing to decode).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// What the checkpoints of a run cost, carried across resumes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]

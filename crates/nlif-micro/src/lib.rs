@@ -20,9 +20,10 @@
 //!   stream per block of [`BLOCK_SIZE`] particles, in a fixed order; spike counts are
 //!   reduced as integers in block order, so the result is bit-identical on any number of
 //!   threads.
-//! - Noise: the normal deviates of each chunk of particles are drawn in one batch by a
-//!   Box–Muller transform that the compiler vectorizes (module [`normal`]: method,
-//!   accuracy, order of the draws).
+//! - Noise: the normal deviates of each chunk of particles are drawn in one batch, by a
+//!   Box–Muller transform that the compiler vectorizes or, with
+//!   [`MicroConfig::normals`] `= Ziggurat`, by a ziggurat whose common case it vectorizes
+//!   (module [`normal`]: methods, accuracy, order of the draws).
 //!
 //! ```
 //! use nlif_micro::{MicroConfig, Parallelism, ParticleSystem, Stepper};

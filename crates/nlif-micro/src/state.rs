@@ -8,7 +8,8 @@ use crate::{BLOCK_SIZE, MicroConfig, MicroError, Partition};
 /// The version of [`ParticleState`] this crate writes and reads.
 ///
 /// Version 2: the same fields as version 1, but the streams continue with the batched
-/// normal deviates of [`crate::normal`] (version 1 drew one ziggurat deviate per particle),
+/// normal deviates of [`crate::normal`] (version 1 drew one deviate per particle from
+/// `rand_distr`'s ziggurat),
 /// so a version-1 state would not continue its run bit for bit and is refused.
 ///
 /// Version 3: adds the refractory period (`refractory`) and each neuron's time still away

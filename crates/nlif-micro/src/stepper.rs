@@ -16,11 +16,14 @@
 //! # Random numbers and their order
 //!
 //! The normal deviate `ξ` of each particle is drawn before the particle is stepped, for a
-//! whole chunk of particles at once, by the vectorized Box–Muller transform of module
-//! [`crate::normal`], and handed to [`SubthresholdStep::advance`] as `z`. A block's pass
-//! takes its particles in chunks of up to [`CHUNK`](crate::normal::CHUNK) (256) in index
-//! order; for each chunk it draws the chunk's `z` from the block's stream (one 64-bit word
-//! per pair, exactly as [`normal::fill`](crate::normal::fill) of the chunk's length), then
+//! whole chunk of particles at once, by the generator of
+//! [`MicroConfig::normals`](crate::MicroConfig::normals) (module [`crate::normal`]:
+//! Box–Muller or the ziggurat), and handed to [`SubthresholdStep::advance`] as `z`. A
+//! block's pass takes its particles in chunks of up to [`CHUNK`](crate::normal::CHUNK)
+//! (256) in index order; for each chunk it draws the chunk's `z` from the block's stream
+//! (exactly as [`normal::fill_with`](crate::normal::fill_with) of the chunk's length: for
+//! Box–Muller one 64-bit word per pair, for the ziggurat half a word per deviate and a
+//! few more for its rejections), then
 //! advances the chunk's particles in index order, each drawing whatever else it needs
 //! (the bridge's uniform) from the same stream. So every number still comes from the
 //! block's stream in a fixed order, and one seed determines the run on any number of

@@ -8,6 +8,7 @@
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Duration;
 
+use nlif_micro::normal::Normals;
 use nlif_micro::{
     BLOCK_SIZE, MicroConfig, MicroError, PARTICLE_STATE_VERSION, Parallelism, ParticleState,
     ParticleSystem, Partition, Reduction, StepReport, Stepper,
@@ -138,6 +139,45 @@ fn a_saved_state_continues_bit_for_bit() {
             }
         });
     }
+}
+
+/// Oracle: the uninterrupted run, and the other generator. A system built with
+/// `normals: Ziggurat` draws other deviates than the default (its voltages differ after one
+/// step: the config reaches the pass), keeps the setting in its state, and continues from
+/// that state through JSON bit for bit, on 2 threads, across a burst.
+#[test]
+fn the_ziggurat_setting_reaches_the_pass_and_its_state() {
+    let with = |normals| MicroConfig {
+        normals,
+        ..config(PARTICLES)
+    };
+    let build = |normals| {
+        ParticleSystem::from_initial(
+            params(),
+            periodic(),
+            with(normals),
+            &INITIAL,
+            -4.0,
+            SEED,
+            Parallelism::Rayon,
+        )
+        .unwrap()
+    };
+    pool(2).install(|| {
+        let (mut boxed, mut zig) = (build(Normals::BoxMuller), build(Normals::Ziggurat));
+        assert!(boxed.step().is_valid() && zig.step().is_valid());
+        assert_ne!(bits(boxed.voltages()), bits(zig.voltages()));
+        let mut reference = build(Normals::Ziggurat);
+        let reports = run(&mut reference, 200);
+        let mut first = build(Normals::Ziggurat);
+        let mut got = run(&mut first, 100);
+        let saved = through_json(&first.state());
+        assert_eq!(saved.config.normals, Normals::Ziggurat);
+        let mut second = ParticleSystem::from_state(saved, Parallelism::Rayon).unwrap();
+        got.extend(run(&mut second, 100));
+        assert_eq!(got, reports);
+        assert_eq!(bits(second.voltages()), bits(reference.voltages()));
+    });
 }
 
 /// Oracle: the same run without the calls. Reading the state or the voltages, or

@@ -105,8 +105,9 @@ impl<S: FluxScheme + Clone> DensityNetwork<S> {
     ///
     /// # Errors
     ///
-    /// [`MacroError::StateVersion`] if `state.version` is neither [`NETWORK_STATE_VERSION`]
-    /// nor 1 or 2 (read as without refractory compartments, without delays); otherwise as
+    /// [`MacroError::StateVersion`] if `state.version` is not one of 1 to
+    /// [`NETWORK_STATE_VERSION`] (versions 1 to 3 read as without refractory compartments,
+    /// delays or a rate before the start, as far as they lack them); otherwise as
     /// [`DensityNetwork::with_scheme`] for every field (`populations[α].rate`,
     /// `populations[α].previous_rate`), [`MacroError::Invalid`] naming `steps` if the
     /// time `t_start + steps · dt` is not finite, [`MacroError::Populations`] if
